@@ -1,0 +1,116 @@
+package org.safehub.api;
+
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.delivery.InboxItem;
+import org.safehub.delivery.InboxReader;
+import org.safehub.delivery.LiveCopies;
+import org.safehub.identity.Caller;
+import org.safehub.identity.CallerResolver;
+import org.safehub.problem.HubProblem;
+import org.safehub.validation.Violation;
+
+/** The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the caller's agency. */
+@Path("/api/v1/inbox")
+public class InboxResource {
+
+  private static final int MAX_LIMIT = 500;
+
+  @Inject CallerResolver callers;
+
+  @Inject InboxReader reader;
+
+  @Inject DeliveryStatusStore statuses;
+
+  @Inject LiveCopies live;
+
+  @Inject AgencyDirectory agencies;
+
+  @GET
+  @Blocking
+  @RolesAllowed("subscriber")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> page(@QueryParam("after") String after, @QueryParam("limit") String limit) throws InterruptedException {
+    String agency = ownAgency();
+    Long afterOffset = parse(after, "after", -1, Long.MAX_VALUE, null);
+    int n = parse(limit, "limit", 1, MAX_LIMIT, 100L).intValue();
+    InboxReader.Page page;
+    try {
+      page = reader.read(agency, afterOffset, n);
+    } catch (RuntimeException e) {
+      throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("items", page.items());
+    out.put("nextCursor", page.nextCursor() == null ? after : page.nextCursor());
+    return out;
+  }
+
+  @POST
+  @Path("/{messageId}/ack")
+  @Blocking
+  @RolesAllowed("subscriber")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> ack(@PathParam("messageId") String messageId) {
+    String agency = ownAgency();
+    UUID id = MessagesResource.parseId(messageId);
+    try {
+      if (!statuses.acknowledge(id, agency)) {
+        throw HubProblem.notFound("Your inbox holds no delivered copy of this message.");
+      }
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("Acknowledgements cannot be recorded right now.", 5);
+    }
+    return Map.of("messageId", id.toString(), "state", "acknowledged");
+  }
+
+  @GET
+  @Path("/stream")
+  @RolesAllowed("subscriber")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<InboxItem> stream() {
+    return live.stream(ownAgency());
+  }
+
+  private String ownAgency() {
+    Caller caller = callers.caller();
+    if (agencies.find(caller.agencyId()).isEmpty()) {
+      throw HubProblem.of(403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub.");
+    }
+    return caller.agencyId();
+  }
+
+  private static Long parse(String value, String name, long min, long max, Long dflt) {
+    if (value == null || value.isEmpty()) {
+      return dflt;
+    }
+    try {
+      long v = Long.parseLong(value);
+      if (v < min || v > max) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' is out of range or not a number.",
+          List.of(new Violation("/" + name, "range", "must be an integer between " + min + " and " + max)), null);
+    }
+  }
+}

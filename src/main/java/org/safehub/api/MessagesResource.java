@@ -1,0 +1,99 @@
+package org.safehub.api;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.identity.Caller;
+import org.safehub.identity.CallerResolver;
+import org.safehub.ingress.PublishService;
+import org.safehub.ingress.ReceiptStore;
+import org.safehub.problem.HubProblem;
+import org.safehub.validation.Violation;
+
+/** Publishing messages and, for their sender only, per-recipient delivery status. */
+@Path("/api/v1/messages")
+@Blocking
+public class MessagesResource {
+
+  @Inject PublishService publish;
+
+  @Inject CallerResolver callers;
+
+  @Inject ReceiptStore receipts;
+
+  @Inject DeliveryStatusStore statuses;
+
+  @POST
+  @RolesAllowed("publisher")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response publish(byte[] body) {
+    Caller caller = callers.caller();
+    PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
+    return Response.accepted(Map.of("messageId", accepted.receipt().messageId().toString(), "receivedAt", accepted.receipt().receivedAt().toString()))
+        .location(URI.create("/api/v1/messages/" + accepted.receipt().messageId() + "/status"))
+        .build();
+  }
+
+  @GET
+  @Path("/{messageId}/status")
+  @RolesAllowed("publisher")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> status(@PathParam("messageId") String messageId) {
+    Caller caller = callers.caller();
+    UUID id = parseId(messageId);
+    try {
+      String sender = receipts.senderOf(id).orElse(null);
+      if (sender == null || !sender.equals(caller.agencyId())) {
+        // another agency's message looks exactly like a message that does not exist
+        throw HubProblem.notFound("No message with this id was sent by your agency.");
+      }
+      List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      return Map.of(
+          "messageId", id.toString(),
+          "sender", sender,
+          "recipients",
+          states.stream()
+              .map(
+                  s -> {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("agency", s.recipient());
+                    m.put("state", s.state());
+                    if (s.reason() != null) {
+                      m.put("reason", s.reason());
+                    }
+                    m.put("updatedAt", s.updatedAt().toString());
+                    return m;
+                  })
+              .toList());
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
+    }
+  }
+
+  static UUID parseId(String messageId) {
+    try {
+      if (messageId.length() != 36) {
+        throw new IllegalArgumentException();
+      }
+      return UUID.fromString(messageId);
+    } catch (IllegalArgumentException e) {
+      throw new HubProblem(400, "invalid-message-id", "Invalid message id", "The message id must be a UUID.",
+          List.of(new Violation("/messageId", "format", "must be a UUID")), null);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package org.safehub.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** Safehub's own settings, one group per area; every property has a default. */
+@ConfigMapping(prefix = "safehub")
+public interface SafehubConfig {
+
+  /** Folder with the operator's configuration files: agencies, routing (and, later, sharing policy). */
+  @WithDefault("deploy/config")
+  Path configDir();
+
+  /** Folder with the JSON Schemas: envelope/v1.schema.json and one folder per message type. */
+  @WithDefault("schemas")
+  Path schemasDir();
+
+  /** Stable name of this hub instance; names its transactional producer, so a restart fences its predecessor. */
+  @WithDefault("hub-1")
+  String instanceId();
+
+  Ingress ingress();
+
+  Kafka kafka();
+
+  Pipeline pipeline();
+
+  /** Accepting messages over HTTP. */
+  interface Ingress {
+    /** Largest accepted request body, in bytes (larger is 413). */
+    @WithDefault("262144")
+    int maxBodyBytes();
+
+    /** Longest string value accepted anywhere in a message. */
+    @WithDefault("65536")
+    int maxStringLength();
+
+    /** Most digits accepted in one number. */
+    @WithDefault("40")
+    int maxNumberLength();
+
+    /** Deepest nesting of objects and arrays accepted. */
+    @WithDefault("64")
+    int maxNestingDepth();
+
+    /** Shortest written justification accepted for sharing on a basis other than consent. */
+    @WithDefault("20")
+    int minJustificationLength();
+
+    /** Seconds a publisher is asked to wait (Retry-After) when Kafka or the database is unavailable. */
+    @WithDefault("5")
+    int retryAfterSeconds();
+
+    /** How long a publish waits for Kafka to confirm a write before answering 503. */
+    @WithDefault("10000")
+    int produceTimeoutMs();
+  }
+
+  /** Topic names and how the hub creates them. */
+  interface Kafka {
+    /** Prefix of every topic the hub owns. */
+    @WithDefault("safehub.")
+    String topicPrefix();
+
+    /** Partitions of the inbound topic: the most hub instances that can share the pipeline. */
+    @WithDefault("6")
+    int inboundPartitions();
+
+    /** Replication factor for topics the hub creates (3 in production). */
+    @WithDefault("1")
+    short replicationFactor();
+
+    /** Create missing topics at start-up (turn off where an operator manages topics and ACLs). */
+    @WithDefault("true")
+    boolean createTopics();
+  }
+
+  /** The consume-route-deliver loop. */
+  interface Pipeline {
+    /** Run the pipeline in this instance. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Most inbound records handled in one Kafka transaction. */
+    @WithDefault("500")
+    int maxBatch();
+
+    /** Kafka transaction timeout: bounds how long a crashed instance's open transaction can hold readers back. */
+    @WithDefault("15000")
+    int transactionTimeoutMs();
+  }
+}

@@ -1,0 +1,102 @@
+package org.safehub.delivery;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Per-recipient delivery state of each message (pending, delivered, acknowledged, withheld with a
+ * reason) in PostgreSQL: what the sender's status endpoint shows.
+ */
+public final class DeliveryStatusStore {
+
+  private final DataSource ds;
+
+  public DeliveryStatusStore(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** One recipient's state. */
+  public record RecipientState(String recipient, String state, String reason, Instant updatedAt) {}
+
+  /** A final decision to record: delivered, or withheld with a reason. */
+  public record Outcome(UUID messageId, String recipient, boolean delivered, String reason) {}
+
+  /**
+   * Records the pipeline's decisions for a batch in one database transaction, before the Kafka
+   * transaction that delivers the copies commits. Acknowledged rows stay acknowledged. Recipients
+   * still pending for these messages were not routed after all.
+   */
+  public void record(Collection<Outcome> outcomes, Collection<UUID> messageIds, String notRoutedReason) throws SQLException {
+    Timestamp now = Timestamp.from(Instant.now());
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
+                      + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
+                      + " updated_at = excluded.updated_at where delivery.state <> 'acknowledged'");
+          PreparedStatement leftover =
+              c.prepareStatement("update delivery set state = 'withheld', reason = ?, updated_at = ? where message_id = any (?) and state = 'pending'")) {
+        for (Outcome o : outcomes) {
+          ps.setObject(1, o.messageId());
+          ps.setString(2, o.recipient());
+          ps.setString(3, o.delivered() ? "delivered" : "withheld");
+          ps.setString(4, o.reason());
+          ps.setTimestamp(5, now);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        if (!messageIds.isEmpty()) {
+          Array ids = c.createArrayOf("uuid", messageIds.toArray());
+          leftover.setString(1, notRoutedReason);
+          leftover.setTimestamp(2, now);
+          leftover.setArray(3, ids);
+          leftover.executeUpdate();
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  public List<RecipientState> status(UUID messageId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select recipient, state, reason, updated_at from delivery where message_id = ? order by recipient")) {
+      ps.setObject(1, messageId);
+      List<RecipientState> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new RecipientState(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Marks a delivered copy acknowledged by its recipient; false if the recipient has no such copy. */
+  public boolean acknowledge(UUID messageId, String recipient) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "update delivery set state = 'acknowledged', updated_at = ? where message_id = ? and recipient = ?"
+                    + " and state in ('delivered', 'acknowledged')")) {
+      ps.setTimestamp(1, Timestamp.from(Instant.now()));
+      ps.setObject(2, messageId);
+      ps.setString(3, recipient);
+      return ps.executeUpdate() == 1;
+    }
+  }
+}

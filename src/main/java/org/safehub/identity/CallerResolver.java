@@ -1,0 +1,26 @@
+package org.safehub.identity;
+
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** Reads the caller from the verified bearer token; a token without an agency claim is refused. */
+@RequestScoped
+public class CallerResolver {
+
+  @Inject SecurityIdentity identity;
+
+  @Inject JsonWebToken jwt;
+
+  public Caller caller() {
+    Object agency = jwt.getClaim("agency");
+    String agencyId = agency == null ? null : agency.toString().replace("\"", "");
+    if (agencyId == null || agencyId.isBlank()) {
+      throw new ForbiddenException("token carries no agency");
+    }
+    String client = jwt.getClaim("azp") == null ? jwt.getName() : jwt.getClaim("azp").toString();
+    return new Caller(agencyId, client == null ? agencyId : client, identity.getRoles());
+  }
+}

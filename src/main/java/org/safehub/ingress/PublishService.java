@@ -1,0 +1,169 @@
+package org.safehub.ingress;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.safehub.agencies.Agency;
+import org.safehub.envelope.Envelope;
+import org.safehub.envelope.InboundRecord;
+import org.safehub.identity.Caller;
+import org.safehub.kafka.Headers;
+import org.safehub.kafka.Topics;
+import org.safehub.problem.HubProblem;
+import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.Router;
+import org.safehub.validation.Canonical;
+import org.safehub.validation.SchemaCatalogue;
+import org.safehub.validation.StrictJson;
+import org.safehub.validation.ValidationResult;
+import org.safehub.validation.Violation;
+
+/**
+ * Accepts a message: strict parse, schema validation, the sender's right to send the type, the
+ * idempotency claim, and a durable write to the inbound topic. A receipt is returned only after
+ * Kafka has acknowledged the write (acks=all).
+ */
+public final class PublishService {
+
+  private final StrictJson json;
+  private final SchemaCatalogue schemas;
+  private final Router router;
+  private final ReceiptStore receipts;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Topics topics;
+  private final Limits limits;
+
+  /** The ingress limits that are not the parser's. */
+  public record Limits(int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
+
+  public PublishService(
+      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaProducer<String, byte[]> producer, Topics topics, Limits limits) {
+    this.json = json;
+    this.schemas = schemas;
+    this.router = router;
+    this.receipts = receipts;
+    this.producer = producer;
+    this.topics = topics;
+    this.limits = limits;
+  }
+
+  /** The outcome of a publish that was not refused. */
+  public record Accepted(Receipt receipt, boolean replay, String type) {}
+
+  public Accepted publish(Caller caller, byte[] body) {
+    if (body.length > limits.maxBodyBytes()) {
+      throw HubProblem.of(413, "payload-too-large", "Message too large", "The body is larger than " + limits.maxBodyBytes() + " bytes.");
+    }
+    StrictJson.Parsed parsed = json.parse(body);
+    if (parsed instanceof StrictJson.Parsed.Failed f) {
+      throw invalid(f.invalid());
+    }
+    JsonNode message = ((StrictJson.Parsed.Ok) parsed).node();
+    ValidationResult result = schemas.validate(message);
+    if (result instanceof ValidationResult.Invalid inv) {
+      throw invalid(inv);
+    }
+    Envelope envelope = Envelope.of(message);
+    checkBusinessRules(message, envelope);
+
+    Agency sender =
+        router
+            .agencies()
+            .find(caller.agencyId())
+            .orElseThrow(() -> HubProblem.of(403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub."));
+    if (!sender.active()) {
+      throw HubProblem.of(403, "agency-suspended", "Forbidden", "The sending agency is suspended.");
+    }
+    if (!router.policy().maySend(sender.type(), envelope.type())) {
+      throw HubProblem.of(
+          403, "not-permitted-to-send", "Forbidden", "Agencies of type '" + sender.type() + "' may not send '" + envelope.type() + "' messages.");
+    }
+
+    List<String> pending = new ArrayList<>();
+    for (RecipientOutcome o : router.route(envelope, sender.id())) {
+      if (o instanceof RecipientOutcome.Deliver d) {
+        pending.add(d.agencyId());
+      }
+    }
+    byte[] hash = Canonical.sha256(message);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    ReceiptStore.Claim claim;
+    try {
+      claim = receipts.claim(envelope.messageId(), sender.id(), hash, envelope.type(), envelope.caseRef(), now, pending);
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
+    }
+    if (claim instanceof ReceiptStore.Claim.Conflict) {
+      throw HubProblem.of(409, "message-id-conflict", "Conflict", "This messageId was already used for a different message.");
+    }
+    if (claim instanceof ReceiptStore.Claim.Replay r) {
+      return new Accepted(new Receipt(envelope.messageId(), r.receivedAt()), true, envelope.type());
+    }
+    Instant receivedAt =
+        claim instanceof ReceiptStore.Claim.Claimed c ? c.receivedAt() : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
+    byte[] value = new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper());
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(
+            topics.inbound(),
+            null,
+            envelope.messageId().toString(),
+            value,
+            Headers.of(Headers.MESSAGE_ID, envelope.messageId().toString(), Headers.TYPE, envelope.type(), Headers.SENDER, sender.id()));
+    try {
+      producer.send(record).get(limits.produceTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      receipts.release(envelope.messageId());
+      throw HubProblem.unavailable("Interrupted before the message was stored.", limits.retryAfterSeconds());
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      receipts.release(envelope.messageId());
+      throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
+    }
+    try {
+      receipts.confirm(envelope.messageId());
+    } catch (SQLException e) {
+      // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe by messageId.
+    }
+    return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
+  }
+
+  private void checkBusinessRules(JsonNode message, Envelope envelope) {
+    List<Violation> violations = new ArrayList<>();
+    if (!"consent".equals(envelope.legalBasis())) {
+      String justification = message.path("legalBasis").path("justification").asText("");
+      if (justification.strip().length() < limits.minJustificationLength()) {
+        violations.add(
+            new Violation(
+                "/legalBasis/justification",
+                "minLength",
+                "Sharing without consent needs a written justification of at least " + limits.minJustificationLength() + " characters."));
+      }
+    }
+    for (int i = 0; i < envelope.recipients().size(); i++) {
+      if (router.agencies().find(envelope.recipients().get(i)).isEmpty()) {
+        violations.add(new Violation("/recipients/" + i, "unknown-agency", "No agency with this id is registered."));
+      }
+    }
+    if (!violations.isEmpty()) {
+      throw invalid(new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations));
+    }
+  }
+
+  private static HubProblem invalid(ValidationResult.Invalid inv) {
+    return new HubProblem(
+        400,
+        inv.kind().code(),
+        inv.kind().title(),
+        inv.violations().size() + " violation(s); see 'violations'.",
+        inv.violations(),
+        null);
+  }
+}

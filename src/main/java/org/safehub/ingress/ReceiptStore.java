@@ -1,0 +1,136 @@
+package org.safehub.ingress;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
+ * message is written to Kafka and confirmed after, so a re-send can tell "accepted" from "in flight".
+ */
+public final class ReceiptStore {
+
+  private final DataSource ds;
+
+  public ReceiptStore(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** The result of trying to claim a messageId. */
+  public sealed interface Claim {
+    /** The id was free; it is now ours, with pending rows for the expected recipients. */
+    record Claimed(Instant receivedAt) implements Claim {}
+
+    /** Same sender, same content, already accepted: answer with the original receipt. */
+    record Replay(Instant receivedAt) implements Claim {}
+
+    /** Same sender, same content, but not confirmed (a crash or a concurrent send): write it again. */
+    record Unconfirmed(Instant receivedAt) implements Claim {}
+
+    /** The id is taken by different content or another sender. */
+    record Conflict() implements Claim {}
+  }
+
+  public Claim claim(UUID messageId, String sender, byte[] hash, String type, String caseRef, Instant receivedAt, List<String> pending)
+      throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int inserted;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state)"
+                    + " values (?, ?, ?, ?, ?, ?, 'accepting') on conflict (message_id) do nothing")) {
+          ps.setObject(1, messageId);
+          ps.setString(2, sender);
+          ps.setBytes(3, hash);
+          ps.setString(4, type);
+          ps.setString(5, caseRef);
+          ps.setTimestamp(6, Timestamp.from(receivedAt));
+          inserted = ps.executeUpdate();
+        }
+        if (inserted == 1) {
+          if (!pending.isEmpty()) {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
+              for (String r : pending) {
+                ps.setObject(1, messageId);
+                ps.setString(2, r);
+                ps.setTimestamp(3, Timestamp.from(receivedAt));
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+          }
+          c.commit();
+          return new Claim.Claimed(receivedAt);
+        }
+        try (PreparedStatement ps = c.prepareStatement("select sender, content_hash, received_at, state from receipt where message_id = ?")) {
+          ps.setObject(1, messageId);
+          try (ResultSet rs = ps.executeQuery()) {
+            c.commit();
+            if (!rs.next()) {
+              // deleted between our insert and select (a failed concurrent send released it): let the caller retry
+              return new Claim.Conflict();
+            }
+            if (!rs.getString(1).equals(sender) || !Arrays.equals(rs.getBytes(2), hash)) {
+              return new Claim.Conflict();
+            }
+            Instant original = rs.getTimestamp(3).toInstant();
+            return "accepted".equals(rs.getString(4)) ? new Claim.Replay(original) : new Claim.Unconfirmed(original);
+          }
+        }
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  /** Kafka has the message: the receipt is final. */
+  public void confirm(UUID messageId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ?")) {
+      ps.setObject(1, messageId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Kafka refused the message: give the id back so the publisher can retry. */
+  public void release(UUID messageId) {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
+          PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
+        d.setObject(1, messageId);
+        d.executeUpdate();
+        r.setObject(1, messageId);
+        r.executeUpdate();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      // an unconfirmed receipt is harmless: a re-send with the same content is written again
+    }
+  }
+
+  /** The sender of a message, if the hub accepted (or is accepting) it. */
+  public java.util.Optional<String> senderOf(UUID messageId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("select sender from receipt where message_id = ?")) {
+      ps.setObject(1, messageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+      }
+    }
+  }
+}

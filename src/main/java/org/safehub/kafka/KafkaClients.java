@@ -1,0 +1,87 @@
+package org.safehub.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Builds the hub's Kafka clients from the shared {@code kafka.*} configuration (bootstrap servers and,
+ * in production, TLS/SASL settings), adding the settings each role needs for durability.
+ */
+public final class KafkaClients {
+
+  private final Map<String, Object> base;
+
+  public KafkaClients(Map<String, Object> base) {
+    this.base = Map.copyOf(base);
+  }
+
+  private Map<String, Object> common() {
+    Map<String, Object> c = new HashMap<>();
+    base.forEach(
+        (k, v) -> {
+          // only client settings: Quarkus adds its own keys (health, devservices) to this map
+          if (k.contains(".") && !k.startsWith("health") && !k.startsWith("devservices") && !k.startsWith("snappy")) {
+            c.put(k, v);
+          }
+        });
+    return c;
+  }
+
+  /** A durable, idempotent producer: acks=all, so a returned send means the record is replicated. */
+  public KafkaProducer<String, byte[]> durableProducer(String clientId, int deliveryTimeoutMs) {
+    Map<String, Object> c = common();
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(deliveryTimeoutMs, 5000));
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(deliveryTimeoutMs, 5000));
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(c);
+  }
+
+  /** A transactional producer whose stable id lets a restarted instance fence its crashed predecessor. */
+  public KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, int transactionTimeoutMs) {
+    Map<String, Object> c = common();
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, transactionTimeoutMs);
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+    c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return new KafkaProducer<>(c);
+  }
+
+  /** A read_committed consumer that never commits by itself. */
+  public KafkaConsumer<String, byte[]> consumer(String clientId, String groupId, int maxPollRecords) {
+    Map<String, Object> c = common();
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    if (groupId != null) {
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    }
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return new KafkaConsumer<>(c);
+  }
+
+  public Map<String, Object> adminConfig() {
+    return common();
+  }
+}

@@ -1,0 +1,28 @@
+package org.safehub.kafka;
+
+import java.util.Objects;
+
+/** Names of the hub's topics. Each agency has its own delivery topic holding only its copies. */
+public record Topics(String prefix) {
+  public Topics {
+    Objects.requireNonNull(prefix, "prefix");
+  }
+
+  public String inbound() {
+    return prefix + "inbound";
+  }
+
+  public String deadLetter() {
+    return prefix + "dead-letter";
+  }
+
+  public String delivery(String agencyId) {
+    return prefix + "delivery." + agencyId;
+  }
+
+  /** The agency id of a delivery topic, or null if {@code topic} is not one. */
+  public String agencyOf(String topic) {
+    String p = prefix + "delivery.";
+    return topic.startsWith(p) ? topic.substring(p.length()) : null;
+  }
+}

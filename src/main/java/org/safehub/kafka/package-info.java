@@ -1,0 +1,2 @@
+/** Topic names, record headers and Kafka client construction. No business rules. */
+package org.safehub.kafka;

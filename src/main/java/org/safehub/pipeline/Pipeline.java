@@ -1,0 +1,242 @@
+package org.safehub.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.envelope.Envelope;
+import org.safehub.envelope.InboundRecord;
+import org.safehub.kafka.Headers;
+import org.safehub.kafka.Topics;
+import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.Router;
+import org.safehub.routing.WithholdReason;
+
+/**
+ * The consume-route-deliver loop. Each batch of inbound records becomes, in one Kafka transaction,
+ * each recipient's copy on its own delivery topic plus the consumed offsets; the decisions are
+ * recorded in PostgreSQL before the transaction commits. A crash at any point leaves either the whole
+ * batch delivered and its offsets committed, or neither. The only class that knows the stage order:
+ * route, then each {@link CopyStage}, then the {@link CopyWriter}.
+ */
+public final class Pipeline implements Runnable {
+
+  private static final Logger LOG = Logger.getLogger(Pipeline.class);
+
+  private final Supplier<KafkaConsumer<String, byte[]>> consumers;
+  private final Supplier<KafkaProducer<String, byte[]>> producers;
+  private final Topics topics;
+  private final Router router;
+  private final List<CopyStage> stages;
+  private final CopyWriter writer;
+  private final DeliveryStatusStore statuses;
+  private final ObjectMapper mapper;
+  private final AtomicLong processed = new AtomicLong();
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+  private volatile long lastLoop = System.nanoTime();
+  private boolean transactionOpen;
+
+  public Pipeline(
+      Supplier<KafkaConsumer<String, byte[]>> consumers,
+      Supplier<KafkaProducer<String, byte[]>> producers,
+      Topics topics,
+      Router router,
+      List<CopyStage> stages,
+      CopyWriter writer,
+      DeliveryStatusStore statuses,
+      ObjectMapper mapper) {
+    this.consumers = consumers;
+    this.producers = producers;
+    this.topics = topics;
+    this.router = router;
+    this.stages = List.copyOf(stages);
+    this.writer = writer;
+    this.statuses = statuses;
+    this.mapper = mapper;
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try (KafkaConsumer<String, byte[]> c = consumers.get();
+          KafkaProducer<String, byte[]> p = producers.get()) {
+        consumer = c;
+        p.initTransactions();
+        c.subscribe(List.of(topics.inbound()));
+        transactionOpen = false;
+        loop(c, p);
+      } catch (WakeupException e) {
+        // stopping
+      } catch (RuntimeException e) {
+        if (running) {
+          LOG.errorf("pipeline restarting after %s", e.getClass().getSimpleName());
+          sleep(1000);
+        }
+      }
+    }
+  }
+
+  private void loop(KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p) {
+    while (running) {
+      lastLoop = System.nanoTime();
+      ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(200));
+      if (records.isEmpty()) {
+        continue;
+      }
+      Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+      for (TopicPartition tp : records.partitions()) {
+        firstOffsets.put(tp, records.records(tp).get(0).offset());
+      }
+      try {
+        processBatch(records, c, p);
+        processed.addAndGet(records.count());
+      } catch (org.apache.kafka.common.errors.ProducerFencedException | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+        // another instance with our transactional id took over: start again with a new producer
+        throw e;
+      } catch (Exception e) {
+        LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+        if (transactionOpen) {
+          transactionOpen = false;
+          try {
+            p.abortTransaction();
+          } catch (RuntimeException abortFailed) {
+            throw new IllegalStateException("abort failed", abortFailed);
+          }
+        }
+        firstOffsets.forEach(c::seek);
+        sleep(500);
+      }
+    }
+  }
+
+  private void processBatch(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p)
+      throws Exception {
+    List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+    List<DeliveryStatusStore.Outcome> outcomes = new ArrayList<>();
+    Set<UUID> messageIds = new LinkedHashSet<>();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      InboundRecord in;
+      Envelope envelope;
+      try {
+        in = InboundRecord.decode(r.value(), mapper);
+        envelope = Envelope.of(in.message());
+      } catch (Exception e) {
+        out.add(deadLetter(r, "unreadable-inbound-record"));
+        continue;
+      }
+      messageIds.add(envelope.messageId());
+      for (RecipientOutcome o : router.route(envelope, in.sender())) {
+        if (o instanceof RecipientOutcome.Withhold w) {
+          outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+          continue;
+        }
+        RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
+        Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), d.agency(), in.message().deepCopy(), List.of());
+        WithholdReason withheld = null;
+        for (CopyStage stage : stages) {
+          StageOutcome so;
+          try {
+            so = stage.apply(copy);
+          } catch (RuntimeException e) {
+            so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
+          }
+          if (so instanceof StageOutcome.Withhold w) {
+            withheld = w.reason();
+            break;
+          }
+          copy = ((StageOutcome.Pass) so).copy();
+        }
+        byte[] bytes = null;
+        if (withheld == null) {
+          try {
+            bytes = writer.write(copy);
+          } catch (Exception e) {
+            withheld = WithholdReason.SEALING_FAILED;
+          }
+        }
+        if (withheld != null) {
+          outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+          continue;
+        }
+        out.add(
+            new ProducerRecord<>(
+                topics.delivery(d.agencyId()),
+                null,
+                envelope.messageId().toString(),
+                bytes,
+                Headers.of(
+                    Headers.MESSAGE_ID, envelope.messageId().toString(),
+                    Headers.TYPE, envelope.type(),
+                    Headers.SENDER, in.sender(),
+                    Headers.RECIPIENT, d.agencyId(),
+                    Headers.FORMAT, writer.format())));
+        outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+      }
+    }
+    // recorded first: nothing is delivered that the hub has not written down
+    statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire());
+    p.beginTransaction();
+    transactionOpen = true;
+    for (ProducerRecord<String, byte[]> pr : out) {
+      p.send(pr);
+    }
+    p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+    p.commitTransaction();
+    transactionOpen = false;
+  }
+
+  private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
+    LOG.warnf("inbound record %s-%d@%d sent to dead letter: %s", r.topic(), r.partition(), r.offset(), reason);
+    return new ProducerRecord<>(
+        topics.deadLetter(),
+        null,
+        r.key(),
+        r.value(),
+        Headers.of(Headers.REASON, reason, "safehub-source", r.topic() + "-" + r.partition() + "@" + r.offset()));
+  }
+
+  public void stop() {
+    running = false;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+  }
+
+  public long processed() {
+    return processed.get();
+  }
+
+  /** Nanoseconds since the loop last polled; a stuck pipeline fails the readiness check. */
+  public long sinceLastLoopNanos() {
+    return System.nanoTime() - lastLoop;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package org.safehub.routing;
+
+import java.util.Objects;
+import org.safehub.agencies.Agency;
+
+/** What routing decided for one candidate recipient: deliver a copy, or withhold it with a reason. */
+public sealed interface RecipientOutcome {
+  String agencyId();
+
+  /** The agency gets a copy (later stages may still withhold it). */
+  record Deliver(Agency agency) implements RecipientOutcome {
+    public Deliver {
+      Objects.requireNonNull(agency, "agency");
+    }
+
+    @Override
+    public String agencyId() {
+      return agency.id();
+    }
+  }
+
+  /** The agency gets nothing; the sender's status shows the reason. */
+  record Withhold(String agencyId, WithholdReason reason) implements RecipientOutcome {
+    public Withhold {
+      Objects.requireNonNull(agencyId, "agencyId");
+      Objects.requireNonNull(reason, "reason");
+    }
+  }
+}

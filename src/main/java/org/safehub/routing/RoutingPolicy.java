@@ -1,0 +1,114 @@
+package org.safehub.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.config.ConfigFiles;
+import org.safehub.config.DeployConfigException;
+import org.safehub.envelope.Priority;
+
+/**
+ * Who may send and who may receive each message type, and the standing subscriptions, read from
+ * {@code routing.yaml} and checked against the agencies and the schema catalogue at start-up.
+ */
+public final class RoutingPolicy {
+
+  public static final String FILE = "routing.yaml";
+
+  private final Map<String, Set<String>> senders;
+  private final Map<String, Set<String>> receivers;
+  private final List<Subscription> subscriptions;
+
+  public RoutingPolicy(Map<String, Set<String>> senders, Map<String, Set<String>> receivers, List<Subscription> subscriptions) {
+    this.senders = Map.copyOf(senders);
+    this.receivers = Map.copyOf(receivers);
+    this.subscriptions = List.copyOf(subscriptions);
+  }
+
+  /** Loads {@code <configDir>/routing.yaml}; every fault names the file and the place. */
+  public static RoutingPolicy load(Path configDir, AgencyDirectory agencies, Collection<String> schemaTypes) {
+    Path file = configDir.resolve(FILE);
+    String name = file.toString();
+    JsonNode root = ConfigFiles.read(file, "routing");
+    Map<String, Set<String>> senders = new HashMap<>();
+    Map<String, Set<String>> receivers = new HashMap<>();
+    root.path("messageTypes")
+        .fields()
+        .forEachRemaining(
+            entry -> {
+              String type = entry.getKey();
+              if (!schemaTypes.contains(type)) {
+                throw new DeployConfigException(name, "/messageTypes/" + type + ": no schema for message type '" + type + "'");
+              }
+              senders.put(type, agencyTypes(entry.getValue().path("senders"), agencies, name, "/messageTypes/" + type + "/senders"));
+              receivers.put(type, agencyTypes(entry.getValue().path("receivers"), agencies, name, "/messageTypes/" + type + "/receivers"));
+            });
+    for (String type : schemaTypes) {
+      if (!senders.containsKey(type)) {
+        throw new DeployConfigException(name, "/messageTypes: message type '" + type + "' has a schema but no entry (who may send and receive it)");
+      }
+    }
+    List<Subscription> subscriptions = new ArrayList<>();
+    int i = 0;
+    for (JsonNode s : root.path("subscriptions")) {
+      String where = "/subscriptions/" + i;
+      String agencyId = s.path("agency").asText();
+      Agency agency =
+          agencies.find(agencyId).orElseThrow(() -> new DeployConfigException(name, where + "/agency: unknown agency '" + agencyId + "'"));
+      Set<String> types = new LinkedHashSet<>();
+      for (JsonNode t : s.path("types")) {
+        String type = t.asText();
+        if (!receivers.containsKey(type)) {
+          throw new DeployConfigException(name, where + "/types: unknown message type '" + type + "'");
+        }
+        if (!receivers.get(type).contains(agency.type())) {
+          throw new DeployConfigException(
+              name, where + ": agency '" + agencyId + "' (" + agency.type() + ") subscribes to '" + type + "', which its agency type may not receive");
+        }
+        types.add(type);
+      }
+      Set<String> areas = new LinkedHashSet<>();
+      s.path("areas").forEach(a -> areas.add(a.asText()));
+      Set<Priority> priorities = new LinkedHashSet<>();
+      if (s.has("priorities")) {
+        s.path("priorities").forEach(p -> priorities.add(Priority.parse(p.asText())));
+      } else {
+        priorities.addAll(List.of(Priority.values()));
+      }
+      subscriptions.add(new Subscription(agencyId, types, areas, priorities));
+      i++;
+    }
+    return new RoutingPolicy(senders, receivers, subscriptions);
+  }
+
+  private static Set<String> agencyTypes(JsonNode list, AgencyDirectory agencies, String file, String where) {
+    Set<String> out = new LinkedHashSet<>();
+    for (JsonNode t : list) {
+      if (!agencies.agencyTypes().contains(t.asText())) {
+        throw new DeployConfigException(file, where + ": unknown agency type '" + t.asText() + "'");
+      }
+      out.add(t.asText());
+    }
+    return out;
+  }
+
+  public boolean maySend(String agencyType, String messageType) {
+    return senders.getOrDefault(messageType, Set.of()).contains(agencyType);
+  }
+
+  public boolean mayReceive(String agencyType, String messageType) {
+    return receivers.getOrDefault(messageType, Set.of()).contains(agencyType);
+  }
+
+  public List<Subscription> subscriptions() {
+    return subscriptions;
+  }
+}

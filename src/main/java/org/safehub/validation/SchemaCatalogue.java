@@ -1,0 +1,165 @@
+package org.safehub.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The JSON Schemas the hub validates against, loaded once from the schemas folder: the envelope, and
+ * one payload schema per message type and version ({@code <type>/v<N>.schema.json}). A new message
+ * type is a new folder here and no code.
+ */
+public final class SchemaCatalogue {
+
+  private static final Pattern VERSION_FILE = Pattern.compile("v([1-9][0-9]{0,3})\\.schema\\.json");
+
+  private final Schema envelope;
+  private final Map<String, Map<Integer, MessageSchema>> byType;
+
+  private SchemaCatalogue(Schema envelope, Map<String, Map<Integer, MessageSchema>> byType) {
+    this.envelope = envelope;
+    this.byType = byType;
+  }
+
+  /** Loads every schema under {@code dir}; a missing or unreadable schema stops start-up. */
+  public static SchemaCatalogue load(Path dir, ObjectMapper mapper) {
+    SchemaRegistry registry =
+        SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            b ->
+                b.schemaRegistryConfig(
+                    SchemaRegistryConfig.builder()
+                        .formatAssertionsEnabled(true)
+                        .pathType(PathType.JSON_POINTER)
+                        .build()));
+    Path envelopeFile = dir.resolve("envelope").resolve("v1.schema.json");
+    if (!Files.isRegularFile(envelopeFile)) {
+      throw new IllegalStateException(envelopeFile + ": the envelope schema is missing");
+    }
+    Schema envelope = registry.getSchema(read(envelopeFile, mapper));
+    Map<String, Map<Integer, MessageSchema>> byType = new TreeMap<>();
+    try (Stream<Path> folders = Files.list(dir)) {
+      for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
+        String type = folder.getFileName().toString();
+        if (type.equals("envelope")) {
+          continue;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+          for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+            Matcher m = VERSION_FILE.matcher(file.getFileName().toString());
+            if (!m.matches()) {
+              continue;
+            }
+            int version = Integer.parseInt(m.group(1));
+            JsonNode doc = read(file, mapper);
+            Schema compiled;
+            try {
+              compiled = registry.getSchema(doc);
+            } catch (RuntimeException e) {
+              throw new IllegalStateException(file + ": not a usable JSON Schema: " + e.getMessage(), e);
+            }
+            byType.computeIfAbsent(type, t -> new TreeMap<>()).put(version, new MessageSchema(type, version, compiled, doc));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read schemas folder " + dir, e);
+    }
+    if (byType.isEmpty()) {
+      throw new IllegalStateException(dir + ": no message type schemas found");
+    }
+    return new SchemaCatalogue(envelope, Collections.unmodifiableMap(byType));
+  }
+
+  private static JsonNode read(Path file, ObjectMapper mapper) {
+    try {
+      return mapper.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new IllegalStateException(file + ": not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** The message types this catalogue knows. */
+  public java.util.Set<String> types() {
+    return byType.keySet();
+  }
+
+  /** The payload schema of a type and version, if known. */
+  public java.util.Optional<MessageSchema> schema(String type, int version) {
+    Map<Integer, MessageSchema> versions = byType.get(type);
+    return versions == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(versions.get(version));
+  }
+
+  /** Validates a parsed message: the envelope first, then its payload against the type's schema. */
+  public ValidationResult validate(JsonNode message) {
+    if (!message.isObject()) {
+      return new ValidationResult.Invalid(
+          ValidationResult.ProblemKind.SCHEMA_VIOLATION, List.of(new Violation("", "type", "A message must be a JSON object.")));
+    }
+    List<Violation> violations = new ArrayList<>(toViolations(envelope.validate(message), ""));
+    JsonNode typeNode = message.get("type");
+    JsonNode versionNode = message.get("schemaVersion");
+    if (typeNode == null || !typeNode.isTextual() || versionNode == null || !versionNode.canConvertToExactIntegral()) {
+      // the envelope schema has already reported what is missing or mistyped
+      return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
+    }
+    Map<Integer, MessageSchema> versions = byType.get(typeNode.asText());
+    if (versions == null) {
+      violations.add(new Violation("/type", "unknown-type", "Unknown message type."));
+      return new ValidationResult.Invalid(ValidationResult.ProblemKind.UNKNOWN_TYPE, violations);
+    }
+    MessageSchema schema = versionNode.canConvertToInt() ? versions.get(versionNode.intValue()) : null;
+    if (schema == null) {
+      violations.add(new Violation("/schemaVersion", "unknown-version", "Unknown schema version for this message type; known: " + versions.keySet() + "."));
+      return new ValidationResult.Invalid(ValidationResult.ProblemKind.UNKNOWN_TYPE, violations);
+    }
+    JsonNode payload = message.get("payload");
+    if (payload != null && payload.isObject()) {
+      violations.addAll(toViolations(schema.compiled().validate(payload), "/payload"));
+    }
+    if (!violations.isEmpty()) {
+      return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
+    }
+    return new ValidationResult.Valid(message, schema);
+  }
+
+  private static List<Violation> toViolations(List<Error> errors, String prefix) {
+    List<Violation> out = new ArrayList<>(errors.size());
+    for (Error e : errors) {
+      String location = e.getInstanceLocation() == null ? "" : e.getInstanceLocation().toString();
+      if (location.equals("/")) {
+        location = "";
+      }
+      out.add(new Violation(prefix + location, String.valueOf(e.getKeyword()), safeMessage(e)));
+    }
+    return out;
+  }
+
+  // The library's messages start with the instance location and may quote constants from the schema;
+  // they do not echo instance values for the keywords our schemas use, but strip the location prefix.
+  private static String safeMessage(Error e) {
+    String m = String.valueOf(e.getMessage());
+    int colon = m.indexOf(": ");
+    if (colon > 0 && (m.startsWith("/") || m.startsWith("$") || m.startsWith(":"))) {
+      m = m.substring(colon + 2);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,208 @@
+package org.safehub.wiring;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jboss.logging.Logger;
+import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.config.SafehubConfig;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.delivery.InboxReader;
+import org.safehub.ingress.PublishService;
+import org.safehub.ingress.ReceiptStore;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.kafka.Topics;
+import org.safehub.pipeline.CopyStage;
+import org.safehub.pipeline.JsonCopyWriter;
+import org.safehub.pipeline.Pipeline;
+import org.safehub.routing.Router;
+import org.safehub.routing.RoutingPolicy;
+import org.safehub.validation.SchemaCatalogue;
+import org.safehub.validation.StrictJson;
+
+/**
+ * Builds the hub's components from configuration and starts the pipeline. Loading the schemas and the
+ * deploy/ files happens here at start-up, so an invalid file stops the hub before it serves anything.
+ */
+@ApplicationScoped
+public class HubComponents {
+
+  private static final Logger LOG = Logger.getLogger(HubComponents.class);
+
+  @Inject SafehubConfig config;
+
+  @Inject
+  @Identifier("default-kafka-broker")
+  Map<String, Object> kafkaConfig;
+
+  @Inject DataSource dataSource;
+
+  private Pipeline pipeline;
+  private Thread pipelineThread;
+  private KafkaProducer<String, byte[]> ingressProducer;
+  private InboxReader inboxReader;
+
+  @Produces
+  @Singleton
+  StrictJson strictJson() {
+    SafehubConfig.Ingress i = config.ingress();
+    return new StrictJson(i.maxNestingDepth(), i.maxStringLength(), i.maxNumberLength(), i.maxBodyBytes());
+  }
+
+  @Produces
+  @Singleton
+  SchemaCatalogue schemaCatalogue(StrictJson json) {
+    return SchemaCatalogue.load(config.schemasDir(), json.mapper());
+  }
+
+  @Produces
+  @Singleton
+  AgencyDirectory agencyDirectory() {
+    return AgencyDirectory.load(config.configDir());
+  }
+
+  @Produces
+  @Singleton
+  Router router(AgencyDirectory agencies, SchemaCatalogue schemas) {
+    return new Router(agencies, RoutingPolicy.load(config.configDir(), agencies, schemas.types()));
+  }
+
+  @Produces
+  @Singleton
+  Topics topics() {
+    return new Topics(config.kafka().topicPrefix());
+  }
+
+  @Produces
+  @Singleton
+  KafkaClients kafkaClients() {
+    return new KafkaClients(kafkaConfig);
+  }
+
+  @Produces
+  @Singleton
+  ReceiptStore receiptStore() {
+    return new ReceiptStore(dataSource);
+  }
+
+  @Produces
+  @Singleton
+  DeliveryStatusStore deliveryStatusStore() {
+    return new DeliveryStatusStore(dataSource);
+  }
+
+  @Produces
+  @Singleton
+  PublishService publishService(StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics) {
+    SafehubConfig.Ingress i = config.ingress();
+    ingressProducer = kafka.durableProducer("safehub-ingress-" + config.instanceId(), i.produceTimeoutMs());
+    return new PublishService(
+        json,
+        schemas,
+        router,
+        receipts,
+        ingressProducer,
+        topics,
+        new PublishService.Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds()));
+  }
+
+  @Produces
+  @Singleton
+  InboxReader inboxReader(KafkaClients kafka, Topics topics, StrictJson json) {
+    inboxReader = new InboxReader(() -> kafka.consumer("safehub-inbox-" + config.instanceId(), null, 500), 4, topics, json.mapper());
+    return inboxReader;
+  }
+
+  /** Pipeline stages between routing and delivery; consent, redaction and sealing slot in here. */
+  List<CopyStage> stages() {
+    return new ArrayList<>();
+  }
+
+  void onStart(@Observes StartupEvent ev, Router router, Topics topics, KafkaClients kafka, DeliveryStatusStore statuses, StrictJson json,
+      PublishService publish) {
+    if (config.kafka().createTopics()) {
+      createTopics(kafka, topics, router.agencies());
+    }
+    if (config.pipeline().enabled()) {
+      SafehubConfig.Pipeline pc = config.pipeline();
+      String txId = "safehub-pipeline-" + config.instanceId();
+      pipeline =
+          new Pipeline(
+              () -> kafka.consumer("safehub-pipeline-" + config.instanceId(), "safehub-pipeline", pc.maxBatch()),
+              () -> kafka.transactionalProducer(txId, pc.transactionTimeoutMs()),
+              topics,
+              router,
+              stages(),
+              new JsonCopyWriter(json.mapper()),
+              statuses,
+              json.mapper());
+      pipelineThread = new Thread(pipeline, "safehub-pipeline");
+      pipelineThread.setDaemon(true);
+      pipelineThread.start();
+    }
+    LOG.infof("Safehub ready: %d agencies", router.agencies().all().size());
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    if (pipeline != null) {
+      pipeline.stop();
+      try {
+        pipelineThread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ingressProducer != null) {
+      ingressProducer.close(java.time.Duration.ofSeconds(5));
+    }
+    if (inboxReader != null) {
+      inboxReader.close();
+    }
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  private void createTopics(KafkaClients kafka, Topics topics, AgencyDirectory agencies) {
+    short rf = config.kafka().replicationFactor();
+    List<NewTopic> wanted = new ArrayList<>();
+    wanted.add(new NewTopic(topics.inbound(), config.kafka().inboundPartitions(), rf));
+    wanted.add(new NewTopic(topics.deadLetter(), 1, rf));
+    for (Agency a : agencies.all()) {
+      // one partition per agency: its offsets are the inbox cursor
+      wanted.add(new NewTopic(topics.delivery(a.id()), 1, rf));
+    }
+    try (Admin admin = Admin.create(kafka.adminConfig())) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        LOG.infof("created %d topics", missing.size());
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+        throw new IllegalStateException("cannot create Kafka topics", e.getCause());
+      }
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("cannot reach Kafka to create topics", e);
+    }
+  }
+}

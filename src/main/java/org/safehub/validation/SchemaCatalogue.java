@@ -155,6 +155,11 @@ public final class SchemaCatalogue {
   // The library's messages start with the instance location and may quote constants from the schema;
   // they do not echo instance values for the keywords our schemas use, but strip the location prefix.
   private static String safeMessage(Error e) {
+    String keyword = String.valueOf(e.getKeyword());
+    if (keyword.equals("additionalProperties") || keyword.equals("unevaluatedProperties") || keyword.equals("propertyNames")) {
+      // the property name is the sender's text, and may itself be personal data
+      return "a property that this schema does not define is present";
+    }
     String m = String.valueOf(e.getMessage());
     int colon = m.indexOf(": ");
     if (colon > 0 && (m.startsWith("/") || m.startsWith("$") || m.startsWith(":"))) {

@@ -37,6 +37,8 @@ public class MessagesResource {
 
   @Inject DeliveryStatusStore statuses;
 
+  @Inject io.micrometer.core.instrument.MeterRegistry metrics;
+
   @POST
   @RolesAllowed("publisher")
   @Consumes(MediaType.APPLICATION_JSON)
@@ -44,6 +46,7 @@ public class MessagesResource {
   public Response publish(byte[] body) {
     Caller caller = callers.caller();
     PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
+    metrics.counter("safehub.messages.accepted", "type", accepted.type(), "replay", Boolean.toString(accepted.replay())).increment();
     return Response.accepted(Map.of("messageId", accepted.receipt().messageId().toString(), "receivedAt", accepted.receipt().receivedAt().toString()))
         .location(URI.create("/api/v1/messages/" + accepted.receipt().messageId() + "/status"))
         .build();
@@ -57,15 +60,21 @@ public class MessagesResource {
     Caller caller = callers.caller();
     UUID id = parseId(messageId);
     try {
-      String sender = receipts.senderOf(id).orElse(null);
-      if (sender == null || !sender.equals(caller.agencyId())) {
+      ReceiptStore.Stored receipt = receipts.find(id).orElse(null);
+      if (receipt == null || !receipt.sender().equals(caller.agencyId())) {
         // another agency's message looks exactly like a message that does not exist
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
-      return Map.of(
-          "messageId", id.toString(),
-          "sender", sender,
+      Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put("messageId", id.toString());
+      out.put("type", receipt.type());
+      out.put("sender", receipt.sender());
+      out.put("receivedAt", receipt.receivedAt().toString());
+      out.put("legalBasis", receipt.legalBasis());
+      // any basis but consent is a share without consent, and is recorded as such
+      out.put("sharedWithoutConsent", !"consent".equals(receipt.legalBasis()));
+      out.put(
           "recipients",
           states.stream()
               .map(
@@ -80,6 +89,7 @@ public class MessagesResource {
                     return m;
                   })
               .toList());
+      return out;
     } catch (SQLException e) {
       throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
     }

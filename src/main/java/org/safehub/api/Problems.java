@@ -28,6 +28,8 @@ public class Problems {
 
   @Inject ObjectMapper mapper;
 
+  @Inject io.micrometer.core.instrument.MeterRegistry metrics;
+
   @ServerExceptionMapper
   public Response hub(HubProblem p, UriInfo uri) {
     Response.ResponseBuilder r = build(p.status(), p.code(), p.title(), p.getMessage(), uri, p.violations());
@@ -80,6 +82,7 @@ public class Problems {
   }
 
   private Response.ResponseBuilder build(int status, String code, String title, String detail, UriInfo uri, java.util.List<Violation> violations) {
+    metrics.counter("safehub.requests.refused", "problem", code).increment();
     ObjectNode body = mapper.createObjectNode();
     body.put("type", "urn:safehub:problem:" + code);
     body.put("title", title);

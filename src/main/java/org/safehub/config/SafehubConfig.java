@@ -8,13 +8,17 @@ import java.nio.file.Path;
 @ConfigMapping(prefix = "safehub")
 public interface SafehubConfig {
 
-  /** Folder with the operator's configuration files: agencies, routing (and, later, sharing policy). */
+  /** Folder with the operator's configuration files: agencies, routing and the sharing policy. */
   @WithDefault("deploy/config")
   Path configDir();
 
   /** Folder with the JSON Schemas: envelope/v1.schema.json and one folder per message type. */
   @WithDefault("schemas")
   Path schemasDir();
+
+  /** Folder for the hub's own state on local disk (development keys); set by the one-command start. */
+  @WithDefault(".safehub-data")
+  Path dataDir();
 
   /** Stable name of this hub instance; names its transactional producer, so a restart fences its predecessor. */
   @WithDefault("hub-1")

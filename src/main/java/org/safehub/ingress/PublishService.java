@@ -12,6 +12,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
+import org.safehub.consent.ConsentChange;
+import org.safehub.envelope.Subject;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
 import org.safehub.identity.Caller;
@@ -94,10 +96,18 @@ public final class PublishService {
       }
     }
     byte[] hash = Canonical.sha256(message);
+    ConsentChange consentChange = ConsentChange.TYPE.equals(envelope.type()) ? ConsentChange.of(message, sender.id()) : null;
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     ReceiptStore.Claim claim;
     try {
-      claim = receipts.claim(envelope.messageId(), sender.id(), hash, envelope.type(), envelope.caseRef(), now, pending);
+      claim =
+          receipts.claim(
+              envelope.messageId(),
+              new ReceiptStore.Facts(
+                  sender.id(), hash, envelope.type(), envelope.caseRef(), envelope.legalBasis(), envelope.subjects().stream().map(Subject::ref).toList()),
+              now,
+              pending,
+              consentChange != null && consentChange.withdrawal() ? consentChange : null);
     } catch (SQLException e) {
       throw HubProblem.unavailable("The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
     }
@@ -128,8 +138,12 @@ public final class PublishService {
       throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
     }
     try {
-      receipts.confirm(envelope.messageId());
+      receipts.confirm(envelope.messageId(), consentChange);
     } catch (SQLException e) {
+      if (consentChange != null) {
+        // the consent registry must agree with what was accepted: ask for a re-send, which completes it
+        throw HubProblem.unavailable("The consent change could not be recorded; send it again.", limits.retryAfterSeconds());
+      }
       // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe by messageId.
     }
     return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());

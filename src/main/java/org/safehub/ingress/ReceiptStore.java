@@ -18,10 +18,15 @@ import javax.sql.DataSource;
 public final class ReceiptStore {
 
   private final DataSource ds;
+  private final org.safehub.consent.ConsentRegistry consent;
 
-  public ReceiptStore(DataSource ds) {
+  public ReceiptStore(DataSource ds, org.safehub.consent.ConsentRegistry consent) {
     this.ds = ds;
+    this.consent = consent;
   }
+
+  /** What a receipt records about a message besides its id: content-free. */
+  public record Facts(String sender, byte[] hash, String type, String caseRef, String legalBasis, List<String> subjectRefs) {}
 
   /** The result of trying to claim a messageId. */
   public sealed interface Claim {
@@ -38,23 +43,34 @@ public final class ReceiptStore {
     record Conflict() implements Claim {}
   }
 
-  public Claim claim(UUID messageId, String sender, byte[] hash, String type, String caseRef, Instant receivedAt, List<String> pending)
+  /**
+   * Claims {@code messageId}. A consent withdrawal takes effect here, before the message is even
+   * written to Kafka, so that nothing routed from now on relies on the withdrawn consent.
+   */
+  public Claim claim(UUID messageId, Facts facts, Instant receivedAt, List<String> pending, org.safehub.consent.ConsentChange withdrawal)
       throws SQLException {
+    String sender = facts.sender();
+    byte[] hash = facts.hash();
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
         int inserted;
         try (PreparedStatement ps =
             c.prepareStatement(
-                "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state)"
-                    + " values (?, ?, ?, ?, ?, ?, 'accepting') on conflict (message_id) do nothing")) {
+                "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
+                    + " values (?, ?, ?, ?, ?, ?, 'accepting', ?, ?) on conflict (message_id) do nothing")) {
           ps.setObject(1, messageId);
           ps.setString(2, sender);
           ps.setBytes(3, hash);
-          ps.setString(4, type);
-          ps.setString(5, caseRef);
+          ps.setString(4, facts.type());
+          ps.setString(5, facts.caseRef());
           ps.setTimestamp(6, Timestamp.from(receivedAt));
+          ps.setString(7, facts.legalBasis());
+          ps.setArray(8, c.createArrayOf("text", facts.subjectRefs().toArray()));
           inserted = ps.executeUpdate();
+        }
+        if (withdrawal != null) {
+          consent.apply(c, withdrawal);
         }
         if (inserted == 1) {
           if (!pending.isEmpty()) {
@@ -95,12 +111,21 @@ public final class ReceiptStore {
     }
   }
 
-  /** Kafka has the message: the receipt is final. */
-  public void confirm(UUID messageId) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ?")) {
-      ps.setObject(1, messageId);
-      ps.executeUpdate();
+  /** Kafka has the message: the receipt is final, and a consent change it carries takes effect. */
+  public void confirm(UUID messageId, org.safehub.consent.ConsentChange change) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ?")) {
+        if (change != null) {
+          consent.apply(c, change);
+        }
+        ps.setObject(1, messageId);
+        ps.executeUpdate();
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
     }
   }
 
@@ -123,13 +148,20 @@ public final class ReceiptStore {
     }
   }
 
-  /** The sender of a message, if the hub accepted (or is accepting) it. */
-  public java.util.Optional<String> senderOf(UUID messageId) throws SQLException {
+  /** A stored receipt: who sent the message, its type, its lawful basis, when it was accepted. */
+  public record Stored(UUID messageId, String sender, String type, String legalBasis, Instant receivedAt, boolean confirmed) {}
+
+  /** The receipt of a message, if the hub accepted (or is accepting) it. */
+  public java.util.Optional<Stored> find(UUID messageId) throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("select sender from receipt where message_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("select sender, message_type, legal_basis, received_at, state from receipt where message_id = ?")) {
       ps.setObject(1, messageId);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? java.util.Optional.of(rs.getString(1)) : java.util.Optional.empty();
+        return rs.next()
+            ? java.util.Optional.of(
+                new Stored(messageId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
+            : java.util.Optional.empty();
       }
     }
   }

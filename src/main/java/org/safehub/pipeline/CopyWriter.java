@@ -1,5 +1,7 @@
 package org.safehub.pipeline;
 
+import org.safehub.copy.Copy;
+
 /** Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or sealed CMS). */
 public interface CopyWriter {
 

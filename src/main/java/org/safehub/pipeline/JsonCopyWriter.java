@@ -1,5 +1,7 @@
 package org.safehub.pipeline;
 
+import org.safehub.copy.Copy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -20,6 +20,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
+import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
+import org.safehub.copy.Notice;
+import org.safehub.copy.NoticeSource;
+import org.safehub.copy.StageOutcome;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
@@ -45,9 +50,11 @@ public final class Pipeline implements Runnable {
   private final Topics topics;
   private final Router router;
   private final List<CopyStage> stages;
+  private final List<NoticeSource> noticeSources;
   private final CopyWriter writer;
   private final DeliveryStatusStore statuses;
   private final ObjectMapper mapper;
+  private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final AtomicLong processed = new AtomicLong();
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -60,17 +67,21 @@ public final class Pipeline implements Runnable {
       Topics topics,
       Router router,
       List<CopyStage> stages,
+      List<NoticeSource> noticeSources,
       CopyWriter writer,
       DeliveryStatusStore statuses,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      io.micrometer.core.instrument.MeterRegistry metrics) {
     this.consumers = consumers;
     this.producers = producers;
     this.topics = topics;
     this.router = router;
     this.stages = List.copyOf(stages);
+    this.noticeSources = List.copyOf(noticeSources);
     this.writer = writer;
     this.statuses = statuses;
     this.mapper = mapper;
+    this.metrics = metrics;
   }
 
   @Override
@@ -127,23 +138,32 @@ public final class Pipeline implements Runnable {
     }
   }
 
+  /** A decoded inbound record. */
+  private record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {}
+
   private void processBatch(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p)
       throws Exception {
     List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
     List<DeliveryStatusStore.Outcome> outcomes = new ArrayList<>();
     Set<UUID> messageIds = new LinkedHashSet<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    List<Inbound> batch = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : records) {
       offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-      InboundRecord in;
-      Envelope envelope;
       try {
-        in = InboundRecord.decode(r.value(), mapper);
-        envelope = Envelope.of(in.message());
+        InboundRecord in = InboundRecord.decode(r.value(), mapper);
+        batch.add(new Inbound(r, in, Envelope.of(in.message())));
       } catch (Exception e) {
         out.add(deadLetter(r, "unreadable-inbound-record"));
-        continue;
       }
+    }
+    List<Envelope> envelopes = batch.stream().map(Inbound::envelope).toList();
+    for (CopyStage stage : stages) {
+      stage.beginBatch(envelopes);
+    }
+    for (Inbound b : batch) {
+      InboundRecord in = b.in();
+      Envelope envelope = b.envelope();
       messageIds.add(envelope.messageId());
       for (RecipientOutcome o : router.route(envelope, in.sender())) {
         if (o instanceof RecipientOutcome.Withhold w) {
@@ -178,19 +198,15 @@ public final class Pipeline implements Runnable {
           outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
           continue;
         }
-        out.add(
-            new ProducerRecord<>(
-                topics.delivery(d.agencyId()),
-                null,
-                envelope.messageId().toString(),
-                bytes,
-                Headers.of(
-                    Headers.MESSAGE_ID, envelope.messageId().toString(),
-                    Headers.TYPE, envelope.type(),
-                    Headers.SENDER, in.sender(),
-                    Headers.RECIPIENT, d.agencyId(),
-                    Headers.FORMAT, writer.format())));
+        out.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
         outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+      }
+      for (NoticeSource source : noticeSources) {
+        for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
+          if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
+            out.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", "json", mapper.writeValueAsBytes(n.content())));
+          }
+        }
       }
     }
     // recorded first: nothing is delivered that the hub has not written down
@@ -203,6 +219,19 @@ public final class Pipeline implements Runnable {
     p.sendOffsetsToTransaction(offsets, c.groupMetadata());
     p.commitTransaction();
     transactionOpen = false;
+    // counters carry reason codes only
+    for (DeliveryStatusStore.Outcome o : outcomes) {
+      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
+    }
+  }
+
+  private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {
+    return new ProducerRecord<>(
+        topics.delivery(agency),
+        null,
+        messageId,
+        value,
+        Headers.of(Headers.MESSAGE_ID, messageId, Headers.TYPE, type, Headers.SENDER, sender, Headers.RECIPIENT, agency, Headers.FORMAT, format));
   }
 
   private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {

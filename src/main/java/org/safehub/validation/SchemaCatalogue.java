@@ -31,10 +31,12 @@ public final class SchemaCatalogue {
   private static final Pattern VERSION_FILE = Pattern.compile("v([1-9][0-9]{0,3})\\.schema\\.json");
 
   private final Schema envelope;
+  private final JsonNode envelopeDocument;
   private final Map<String, Map<Integer, MessageSchema>> byType;
 
-  private SchemaCatalogue(Schema envelope, Map<String, Map<Integer, MessageSchema>> byType) {
+  private SchemaCatalogue(Schema envelope, JsonNode envelopeDocument, Map<String, Map<Integer, MessageSchema>> byType) {
     this.envelope = envelope;
+    this.envelopeDocument = envelopeDocument;
     this.byType = byType;
   }
 
@@ -53,7 +55,8 @@ public final class SchemaCatalogue {
     if (!Files.isRegularFile(envelopeFile)) {
       throw new IllegalStateException(envelopeFile + ": the envelope schema is missing");
     }
-    Schema envelope = registry.getSchema(read(envelopeFile, mapper));
+    JsonNode envelopeDocument = read(envelopeFile, mapper);
+    Schema envelope = registry.getSchema(envelopeDocument);
     Map<String, Map<Integer, MessageSchema>> byType = new TreeMap<>();
     try (Stream<Path> folders = Files.list(dir)) {
       for (Path folder : folders.filter(Files::isDirectory).sorted().toList()) {
@@ -85,7 +88,7 @@ public final class SchemaCatalogue {
     if (byType.isEmpty()) {
       throw new IllegalStateException(dir + ": no message type schemas found");
     }
-    return new SchemaCatalogue(envelope, Collections.unmodifiableMap(byType));
+    return new SchemaCatalogue(envelope, envelopeDocument, Collections.unmodifiableMap(byType));
   }
 
   private static JsonNode read(Path file, ObjectMapper mapper) {
@@ -94,6 +97,11 @@ public final class SchemaCatalogue {
     } catch (IOException e) {
       throw new IllegalStateException(file + ": not valid JSON: " + e.getMessage(), e);
     }
+  }
+
+  /** The envelope schema document (its category tags drive redaction of envelope fields). */
+  public JsonNode envelopeDocument() {
+    return envelopeDocument;
   }
 
   /** The message types this catalogue knows. */

@@ -22,14 +22,22 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.config.DeployConfigException;
 import org.safehub.config.SafehubConfig;
+import org.safehub.policy.CategoryMap;
+import org.safehub.policy.RedactionStage;
+import org.safehub.policy.SafetyGuard;
+import org.safehub.policy.SharingPolicy;
+import org.safehub.consent.ConsentGate;
+import org.safehub.consent.ConsentNotices;
+import org.safehub.consent.ConsentRegistry;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.delivery.InboxReader;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
-import org.safehub.pipeline.CopyStage;
+import org.safehub.copy.CopyStage;
 import org.safehub.pipeline.JsonCopyWriter;
 import org.safehub.pipeline.Pipeline;
 import org.safehub.routing.Router;
@@ -53,6 +61,8 @@ public class HubComponents {
   Map<String, Object> kafkaConfig;
 
   @Inject DataSource dataSource;
+
+  @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
   private Pipeline pipeline;
   private Thread pipelineThread;
@@ -98,8 +108,14 @@ public class HubComponents {
 
   @Produces
   @Singleton
-  ReceiptStore receiptStore() {
-    return new ReceiptStore(dataSource);
+  ConsentRegistry consentRegistry() {
+    return new ConsentRegistry(dataSource);
+  }
+
+  @Produces
+  @Singleton
+  ReceiptStore receiptStore(ConsentRegistry consent) {
+    return new ReceiptStore(dataSource, consent);
   }
 
   @Produces
@@ -130,13 +146,36 @@ public class HubComponents {
     return inboxReader;
   }
 
-  /** Pipeline stages between routing and delivery; consent, redaction and sealing slot in here. */
-  List<CopyStage> stages() {
-    return new ArrayList<>();
+  @Produces
+  @Singleton
+  SharingPolicy sharingPolicy(AgencyDirectory agencies) {
+    if (!agencies.agencyTypes().contains(SafetyGuard.PERPETRATOR_PROGRAMME)) {
+      throw new DeployConfigException(
+          config.configDir().resolve(AgencyDirectory.FILE).toString(),
+          "agency type '" + SafetyGuard.PERPETRATOR_PROGRAMME + "' is reserved by the victim-safety guard and must stay declared under that name");
+    }
+    return SharingPolicy.load(config.configDir(), agencies);
+  }
+
+  /** Pipeline stages between routing and delivery, in order: consent, then redaction and the guard (sealing is the writer). */
+  List<CopyStage> stages(ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy policy) {
+    List<CopyStage> stages = new ArrayList<>();
+    stages.add(new ConsentGate(consent));
+    stages.add(
+        new RedactionStage(
+            schemas,
+            CategoryMap.of(schemas.envelopeDocument()),
+            policy,
+            alert -> {
+              // ids and category names only
+              LOG.warnf("safety guard removed %s from message %s for %s", alert.categories(), alert.messageId(), alert.recipient());
+              metrics.counter("safehub.guard.alerts").increment();
+            }));
+    return stages;
   }
 
   void onStart(@Observes StartupEvent ev, Router router, Topics topics, KafkaClients kafka, DeliveryStatusStore statuses, StrictJson json,
-      PublishService publish) {
+      PublishService publish, ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy sharingPolicy) {
     if (config.kafka().createTopics()) {
       createTopics(kafka, topics, router.agencies());
     }
@@ -149,10 +188,12 @@ public class HubComponents {
               () -> kafka.transactionalProducer(txId, pc.transactionTimeoutMs()),
               topics,
               router,
-              stages(),
+              stages(consent, schemas, sharingPolicy),
+              List.of(new ConsentNotices(consent, json.mapper())),
               new JsonCopyWriter(json.mapper()),
               statuses,
-              json.mapper());
+              json.mapper(),
+              metrics);
       pipelineThread = new Thread(pipeline, "safehub-pipeline");
       pipelineThread.setDaemon(true);
       pipelineThread.start();

@@ -1,4 +1,4 @@
-package org.safehub.pipeline;
+package org.safehub.copy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package org.safehub.pipeline;
+package org.safehub.copy;
 
 import java.util.Objects;
 import org.safehub.routing.WithholdReason;

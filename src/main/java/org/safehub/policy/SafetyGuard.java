@@ -1,0 +1,65 @@
+package org.safehub.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The victim-safety invariants, in code so that no policy file can switch them off: where a victim or
+ * a child is, how to reach the victim, and free text (which can hide an address) never reach a
+ * perpetrator programme. Applied to every copy after the policy's redaction (removing with the
+ * {@link Redactor}'s walk, but by its own fixed list), and used to reject at start-up any policy that
+ * would allow them.
+ */
+public final class SafetyGuard {
+
+  /** The agency type the invariants protect against. */
+  public static final String PERPETRATOR_PROGRAMME = "perpetrator-programme";
+
+  /** What never reaches a perpetrator programme. */
+  public static final Set<DataCategory> NEVER_TO_PROGRAMME =
+      Set.copyOf(EnumSet.of(DataCategory.VICTIM_LOCATION, DataCategory.VICTIM_CONTACT, DataCategory.CHILD_LOCATION, DataCategory.FREE_TEXT));
+
+  // what the guard lets through to a programme: every known category but those (untagged never passes)
+  private static final Set<DataCategory> PROGRAMME_MAY_HOLD = withoutGuarded();
+
+  private SafetyGuard() {}
+
+  /** A guarded view, and the categories the guard had to remove (non-empty means the policy or redaction failed: alert). */
+  public record Guarded(JsonNode view, List<String> removedCategories) {
+    public Guarded {
+      Objects.requireNonNull(view, "view");
+      removedCategories = List.copyOf(removedCategories);
+    }
+
+    public boolean alert() {
+      return !removedCategories.isEmpty();
+    }
+  }
+
+  /** The view as {@code recipientType} may hold it: for a perpetrator programme, without any guarded or untagged leaf. */
+  public static Guarded apply(JsonNode view, CategoryMap map, String recipientType) {
+    if (!PERPETRATOR_PROGRAMME.equals(recipientType)) {
+      return new Guarded(view, List.of());
+    }
+    Redactor.Redaction r = Redactor.redact(view, map, PROGRAMME_MAY_HOLD);
+    return new Guarded(r.view(), r.removedCategories());
+  }
+
+  /** The guarded categories a policy entry would allow to {@code agencyType}; a policy with any is rejected. */
+  public static List<DataCategory> forbiddenIn(String agencyType, Collection<DataCategory> allowed) {
+    if (!PERPETRATOR_PROGRAMME.equals(agencyType)) {
+      return List.of();
+    }
+    return allowed.stream().filter(NEVER_TO_PROGRAMME::contains).distinct().sorted().toList();
+  }
+
+  private static Set<DataCategory> withoutGuarded() {
+    Set<DataCategory> s = EnumSet.copyOf(DataCategory.known());
+    s.removeAll(NEVER_TO_PROGRAMME);
+    return Set.copyOf(s);
+  }
+}

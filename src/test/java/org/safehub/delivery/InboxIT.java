@@ -1,0 +1,159 @@
+package org.safehub.delivery;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.TestMessages;
+import org.safehub.testsupport.Tokens;
+
+@QuarkusTest
+class InboxIT {
+
+  @TestHTTPResource("/api/v1/inbox/stream")
+  URL streamUrl;
+
+  private static String publishAttendance(String... recipients) {
+    ObjectNode msg = TestMessages.example("attendance");
+    if (recipients.length > 0) {
+      TestMessages.withRecipients(msg, recipients);
+    }
+    given().auth().oauth2(Tokens.forClient("demo-dvpp")).contentType("application/json").body(TestMessages.json(msg))
+        .post("/api/v1/messages").then().statusCode(202);
+    return msg.get("messageId").asText();
+  }
+
+  private static String publishMaracReferral() {
+    ObjectNode msg = TestMessages.example("marac-referral");
+    given().auth().oauth2(Tokens.forClient("demo-iss")).contentType("application/json").body(TestMessages.json(msg))
+        .post("/api/v1/messages").then().statusCode(202);
+    return msg.get("messageId").asText();
+  }
+
+  private static JsonPath inbox(String client, String after, int limit) {
+    var req = given().auth().oauth2(Tokens.forClient(client)).queryParam("limit", limit);
+    if (after != null) {
+      req.queryParam("after", after);
+    }
+    return req.get("/api/v1/inbox").then().statusCode(200).extract().jsonPath();
+  }
+
+  private static List<String> allIds(String client) {
+    List<String> ids = new ArrayList<>();
+    String cursor = null;
+    while (true) {
+      JsonPath page = inbox(client, cursor, 50);
+      List<String> got = page.getList("items.messageId");
+      if (got.isEmpty()) {
+        return ids;
+      }
+      ids.addAll(got);
+      cursor = page.getString("nextCursor");
+    }
+  }
+
+  @Test
+  void inboxPagesInOrderWithACursorAndShowsOnlyOwnCopies() {
+    String a = publishAttendance();
+    String b = publishAttendance();
+    String c = publishAttendance();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> allIds("demo-iss").contains(c));
+    List<String> ids = allIds("demo-iss");
+    assertTrue(ids.indexOf(a) < ids.indexOf(b) && ids.indexOf(b) < ids.indexOf(c), "in order");
+    assertEquals(1, Collections.frequency(ids, a));
+    // paging with limit 1 walks the same sequence
+    JsonPath first = inbox("demo-iss", null, 1);
+    JsonPath second = inbox("demo-iss", first.getString("nextCursor"), 1);
+    assertEquals(ids.get(0), first.getList("items.messageId").get(0));
+    assertEquals(ids.get(1), second.getList("items.messageId").get(0));
+    // the copy carries the message and its delivery metadata
+    JsonPath page = inbox("demo-iss", null, 500);
+    int idx = page.getList("items.messageId").indexOf(a);
+    assertEquals("attendance", page.getString("items[" + idx + "].type"));
+    assertEquals("demo-dvpp", page.getString("items[" + idx + "].sender"));
+    assertEquals(a, page.getString("items[" + idx + "].copy.message.messageId"));
+    // the sender's own inbox and a non-recipient's inbox do not hold it
+    assertTrue(!allIds("demo-dvpp").contains(a));
+    assertTrue(!allIds("demo-marac").contains(a));
+  }
+
+  @Test
+  void statusShowsDeliveredThenAcknowledgedAndOnlyToTheSender() {
+    String id = publishAttendance();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", id).getList("recipients.state").stream().allMatch("delivered"::equals)
+        && !status("demo-dvpp", id).getList("recipients").isEmpty());
+    JsonPath st = status("demo-dvpp", id);
+    assertEquals(List.of("demo-cs", "demo-iss"), st.getList("recipients.agency"));
+    given().auth().oauth2(Tokens.forClient("demo-iss")).post("/api/v1/inbox/" + id + "/ack").then().statusCode(200).body("state", equalTo("acknowledged"));
+    Map<String, String> states = new java.util.HashMap<>();
+    List<Map<String, Object>> recips = status("demo-dvpp", id).getList("recipients");
+    recips.forEach(r -> states.put((String) r.get("agency"), (String) r.get("state")));
+    assertEquals(Map.of("demo-cs", "delivered", "demo-iss", "acknowledged"), states);
+    // another agency sees nothing (not even that the message exists) and cannot acknowledge it
+    given().auth().oauth2(Tokens.forClient("demo-iss")).get("/api/v1/messages/" + id + "/status").then().statusCode(404);
+    given().auth().oauth2(Tokens.forClient("demo-marac")).post("/api/v1/inbox/" + id + "/ack").then().statusCode(404);
+    given().auth().oauth2(Tokens.forClient("demo-auditor")).get("/api/v1/inbox").then().statusCode(403);
+  }
+
+  @Test
+  void explicitRecipientNotPermittedToReceiveIsShownWithheldWithReason() {
+    String id = publishAttendance("demo-marac");
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", id).getList("recipients.state").contains("delivered"));
+    JsonPath st = status("demo-dvpp", id);
+    int idx = st.getList("recipients.agency").indexOf("demo-marac");
+    assertEquals("withheld", st.getString("recipients[" + idx + "].state"));
+    assertEquals("not-permitted-to-receive", st.getString("recipients[" + idx + "].reason"));
+  }
+
+  @Test
+  void liveStreamDeliversNewCopiesAsServerSentEvents() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest req = HttpRequest.newBuilder(URI.create(streamUrl.toString()))
+        .header("Authorization", "Bearer " + Tokens.forClient("demo-cs")).header("Accept", "text/event-stream").build();
+    CompletableFuture<HttpResponse<Stream<String>>> resp = http.sendAsync(req, HttpResponse.BodyHandlers.ofLines());
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    HttpResponse<Stream<String>> r = resp.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode());
+    Thread reader = new Thread(() -> r.body().forEach(lines::add));
+    reader.setDaemon(true);
+    reader.start();
+    // the live consumer joins the delivery topics asynchronously: publish until one arrives
+    List<String> sent = new ArrayList<>();
+    List<String> notForCs = new ArrayList<>();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+      sent.add(publishAttendance());
+      notForCs.add(publishMaracReferral());
+      synchronized (lines) {
+        return sent.stream().anyMatch(id -> lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(id)));
+      }
+    });
+    synchronized (lines) {
+      // a copy addressed only to MARAC never appears on Children's Services' stream
+      assertTrue(notForCs.stream().noneMatch(id -> lines.stream().anyMatch(l -> l.contains(id))));
+    }
+  }
+
+  private static JsonPath status(String client, String id) {
+    return given().auth().oauth2(Tokens.forClient(client)).get("/api/v1/messages/" + id + "/status").then().statusCode(200).extract().jsonPath();
+  }
+}

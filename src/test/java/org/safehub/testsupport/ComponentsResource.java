@@ -1,0 +1,105 @@
+package org.safehub.testsupport;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.safehub.devstack.DevStack;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Gives every {@code @QuarkusTest} real Kafka, PostgreSQL and Keycloak, started once per test JVM and
+ * reused across test classes (Quarkus may restart the application between classes, so {@link #stop()}
+ * leaves them running and a JVM shutdown hook stops them). Without Docker by default ({@link DevStack});
+ * with {@code -Dsafehub.components=containers}, from container images.
+ */
+public final class ComponentsResource implements QuarkusTestResourceLifecycleManager {
+
+  public static final String MODE_PROPERTY = "safehub.components";
+  public static final String KEYCLOAK_HOME_PROPERTY = "safehub.keycloak.home";
+  public static final String REALM_FILE = "deploy/keycloak/safehub-realm.json";
+
+  /**
+   * Quarkus may load this class in more than one class loader during a test run, so a static field is
+   * not enough: the running components' endpoints are also kept in system properties under this prefix,
+   * and starts are serialized on an interned string literal, which is one object per JVM.
+   */
+  private static final String REGISTRY = "safehub.test.components.";
+  private static final String JVM_WIDE_LOCK = "org.safehub.testsupport.ComponentsResource.start-lock";
+
+  private static DevStack.Endpoints holder;
+
+  @Override
+  public Map<String, String> start() {
+    DevStack.Endpoints endpoints = endpoints();
+    return Map.of(
+        "kafka.bootstrap.servers", endpoints.kafkaBootstrap(),
+        "quarkus.datasource.jdbc.url", endpoints.jdbcUrl(),
+        "quarkus.datasource.username", endpoints.dbUser(),
+        "quarkus.datasource.password", endpoints.dbPassword(),
+        "quarkus.oidc.auth-server-url", endpoints.issuer(),
+        "safehub.test.keycloak-url", endpoints.keycloakBaseUrl());
+  }
+
+  /** Leaves the components running for the next test class; they stop when the JVM exits. */
+  @Override
+  public void stop() {
+    // nothing: see the class comment
+  }
+
+  /** The running components, started on first use (also for tests that talk to Kafka or PostgreSQL directly). */
+  public static DevStack.Endpoints endpoints() {
+    synchronized (JVM_WIDE_LOCK) {
+      if (holder == null) {
+        holder = registered();
+      }
+      if (holder == null) {
+        Started started = startComponents();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(started), "safehub-components-stop"));
+        register(started.endpoints());
+        holder = started.endpoints();
+      }
+      return holder;
+    }
+  }
+
+  private static Started startComponents() {
+    Path realm = Path.of(REALM_FILE).toAbsolutePath();
+    if ("containers".equals(System.getProperty(MODE_PROPERTY))) {
+      return ContainerComponents.start(realm);
+    }
+    Path keycloakHome = Path.of(System.getProperty(KEYCLOAK_HOME_PROPERTY,
+        Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6").toString()));
+    DevStack stack = DevStack.start(DevStack.Options.temporary(keycloakHome, realm));
+    return new Started(stack.endpoints(), stack);
+  }
+
+  private static void stopQuietly(Started started) {
+    try {
+      started.stopper().close();
+    } catch (Exception e) {
+      System.err.println("test components did not stop cleanly: " + e);
+    }
+  }
+
+  private static void register(DevStack.Endpoints endpoints) {
+    System.setProperty(REGISTRY + "kafka-bootstrap", endpoints.kafkaBootstrap());
+    System.setProperty(REGISTRY + "jdbc-url", endpoints.jdbcUrl());
+    System.setProperty(REGISTRY + "db-user", endpoints.dbUser());
+    System.setProperty(REGISTRY + "db-password", endpoints.dbPassword());
+    System.setProperty(REGISTRY + "keycloak-url", endpoints.keycloakBaseUrl());
+  }
+
+  private static DevStack.Endpoints registered() {
+    String keycloak = System.getProperty(REGISTRY + "keycloak-url");
+    if (keycloak == null) {
+      return null;
+    }
+    return new DevStack.Endpoints(
+        System.getProperty(REGISTRY + "kafka-bootstrap"),
+        System.getProperty(REGISTRY + "jdbc-url"),
+        System.getProperty(REGISTRY + "db-user"),
+        System.getProperty(REGISTRY + "db-password"),
+        keycloak);
+  }
+}

@@ -43,6 +43,8 @@ public class InboxResource {
 
   @Inject AgencyDirectory agencies;
 
+  @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
+
   @GET
   @Blocking
   @RolesAllowed("subscriber")
@@ -94,6 +96,13 @@ public class InboxResource {
     Caller caller = callers.caller();
     if (agencies.find(caller.agencyId()).isEmpty()) {
       throw HubProblem.of(403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub.");
+    }
+    try {
+      if (agencyStatus.isSuspended(caller.agencyId())) {
+        throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+      }
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("Agency status is unavailable right now.", 5);
     }
     return caller.agencyId();
   }

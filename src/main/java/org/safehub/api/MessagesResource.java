@@ -39,12 +39,21 @@ public class MessagesResource {
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
+  @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
+
   @POST
   @RolesAllowed("publisher")
   @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
   public Response publish(byte[] body) {
     Caller caller = callers.caller();
+    try {
+      if (agencyStatus.isSuspended(caller.agencyId())) {
+        throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+      }
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("Agency status is unavailable right now.", 5);
+    }
     PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
     metrics.counter("safehub.messages.accepted", "type", accepted.type(), "replay", Boolean.toString(accepted.replay())).increment();
     return Response.accepted(Map.of("messageId", accepted.receipt().messageId().toString(), "receivedAt", accepted.receipt().receivedAt().toString()))

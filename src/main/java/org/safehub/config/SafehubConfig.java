@@ -26,6 +26,8 @@ public interface SafehubConfig {
 
   Ingress ingress();
 
+  Keys keys();
+
   Kafka kafka();
 
   Pipeline pipeline();
@@ -78,6 +80,28 @@ public interface SafehubConfig {
     /** Create missing topics at start-up (turn off where an operator manages topics and ACLs). */
     @WithDefault("true")
     boolean createTopics();
+  }
+
+  /** The hub's keys and the development key bootstrap. */
+  interface Keys {
+    /** PKCS#12 key store with the hub's signing key and at-rest key-encryption key; created on first start if missing. Default: data-dir/keys/hub.p12. */
+    java.util.Optional<Path> hubKeystore();
+
+    /** Password of the hub key store. The default is for development only; production sets its own. */
+    @WithDefault("safehub-dev-only")
+    String hubKeystorePassword();
+
+    /** Generate demo key pairs for the registered agencies (into data-dir/keys/agencies) and register their certificates. Development only. */
+    @WithDefault("false")
+    boolean demoAgencyKeys();
+
+    /** Records sealed under one at-rest data key before it is rotated. */
+    @WithDefault("100000")
+    long atRestDekMaxRecords();
+
+    /** Longest life of one at-rest data key. */
+    @WithDefault("PT1H")
+    java.time.Duration atRestDekMaxAge();
   }
 
   /** The consume-route-deliver loop. */

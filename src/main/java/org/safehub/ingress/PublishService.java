@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
 import org.safehub.consent.ConsentChange;
+import org.safehub.crypto.AtRestSealer;
 import org.safehub.envelope.Subject;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
@@ -42,12 +43,21 @@ public final class PublishService {
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final Limits limits;
+  private final org.safehub.crypto.AtRestSealer atRest;
 
   /** The ingress limits that are not the parser's. */
   public record Limits(int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
 
   public PublishService(
-      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaProducer<String, byte[]> producer, Topics topics, Limits limits) {
+      StrictJson json,
+      SchemaCatalogue schemas,
+      Router router,
+      ReceiptStore receipts,
+      KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      Limits limits,
+      org.safehub.crypto.AtRestSealer atRest) {
+    this.atRest = atRest;
     this.json = json;
     this.schemas = schemas;
     this.router = router;
@@ -119,12 +129,20 @@ public final class PublishService {
     }
     Instant receivedAt =
         claim instanceof ReceiptStore.Claim.Claimed c ? c.receivedAt() : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
-    byte[] value = new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper());
+    String key = envelope.messageId().toString();
+    byte[] value;
+    try {
+      // sealed for the hub itself: no topic holds plaintext personal data
+      value = atRest.seal(new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper()), AtRestSealer.aad(topics.inbound(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (org.safehub.crypto.CryptoException e) {
+      receipts.release(envelope.messageId());
+      throw HubProblem.unavailable("The message could not be sealed for storage; it was not accepted.", limits.retryAfterSeconds());
+    }
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(
             topics.inbound(),
             null,
-            envelope.messageId().toString(),
+            key,
             value,
             Headers.of(Headers.MESSAGE_ID, envelope.messageId().toString(), Headers.TYPE, envelope.type(), Headers.SENDER, sender.id()));
     try {

@@ -25,6 +25,7 @@ import org.safehub.copy.CopyStage;
 import org.safehub.copy.Notice;
 import org.safehub.copy.NoticeSource;
 import org.safehub.copy.StageOutcome;
+import org.safehub.copy.CopyWriter;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
@@ -55,6 +56,7 @@ public final class Pipeline implements Runnable {
   private final DeliveryStatusStore statuses;
   private final ObjectMapper mapper;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
+  private final org.safehub.crypto.AtRestSealer atRest;
   private final AtomicLong processed = new AtomicLong();
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -71,7 +73,9 @@ public final class Pipeline implements Runnable {
       CopyWriter writer,
       DeliveryStatusStore statuses,
       ObjectMapper mapper,
-      io.micrometer.core.instrument.MeterRegistry metrics) {
+      io.micrometer.core.instrument.MeterRegistry metrics,
+      org.safehub.crypto.AtRestSealer atRest) {
+    this.atRest = atRest;
     this.consumers = consumers;
     this.producers = producers;
     this.topics = topics;
@@ -151,7 +155,8 @@ public final class Pipeline implements Runnable {
     for (ConsumerRecord<String, byte[]> r : records) {
       offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
-        InboundRecord in = InboundRecord.decode(r.value(), mapper);
+        byte[] plain = atRest.open(r.value(), org.safehub.crypto.AtRestSealer.aad(r.topic(), r.key() == null ? new byte[0] : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        InboundRecord in = InboundRecord.decode(plain, mapper);
         batch.add(new Inbound(r, in, Envelope.of(in.message())));
       } catch (Exception e) {
         out.add(deadLetter(r, "unreadable-inbound-record"));
@@ -161,6 +166,7 @@ public final class Pipeline implements Runnable {
     for (CopyStage stage : stages) {
       stage.beginBatch(envelopes);
     }
+    writer.beginBatch();
     for (Inbound b : batch) {
       InboundRecord in = b.in();
       Envelope envelope = b.envelope();
@@ -204,7 +210,11 @@ public final class Pipeline implements Runnable {
       for (NoticeSource source : noticeSources) {
         for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
           if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
-            out.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", "json", mapper.writeValueAsBytes(n.content())));
+            try {
+              out.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
+            } catch (Exception e) {
+              LOG.warnf("notice %s for %s not sealed (%s)", n.kind(), n.recipient(), e.getClass().getSimpleName());
+            }
           }
         }
       }

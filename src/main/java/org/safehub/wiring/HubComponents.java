@@ -22,7 +22,20 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.safehub.config.DeployConfigException;
+import org.safehub.crypto.AgencyCertificate;
+import org.safehub.crypto.AgencyKeyGenerator;
+import org.safehub.crypto.AtRestSealer;
+import org.safehub.crypto.CopySealer;
+import org.safehub.crypto.CryptoException;
+import org.safehub.crypto.HubKeys;
+import org.safehub.crypto.RecipientKeyType;
+import org.safehub.keys.AgencyKeyDirectory;
+import org.safehub.keys.AgencyStatusStore;
+import org.safehub.keys.SealingCopyWriter;
+import org.safehub.keys.SuspensionGate;
 import org.safehub.config.SafehubConfig;
 import org.safehub.policy.CategoryMap;
 import org.safehub.policy.RedactionStage;
@@ -38,7 +51,6 @@ import org.safehub.ingress.ReceiptStore;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.copy.CopyStage;
-import org.safehub.pipeline.JsonCopyWriter;
 import org.safehub.pipeline.Pipeline;
 import org.safehub.routing.Router;
 import org.safehub.routing.RoutingPolicy;
@@ -126,7 +138,41 @@ public class HubComponents {
 
   @Produces
   @Singleton
-  PublishService publishService(StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics) {
+  HubKeys hubKeys() {
+    Path keystore = config.keys().hubKeystore().orElse(config.dataDir().resolve("keys").resolve("hub.p12"));
+    try {
+      HubKeys keys = HubKeys.loadOrCreate(keystore, config.keys().hubKeystorePassword().toCharArray());
+      Path certFile = keystore.resolveSibling("hub.cert.pem");
+      Files.writeString(certFile, keys.signingCertificatePem());
+      LOG.infof("hub keys %s %s; hub certificate for agencies and openssl: %s", keys.created() ? "created in" : "loaded from", keystore, certFile);
+      return keys;
+    } catch (CryptoException | java.io.IOException e) {
+      throw new IllegalStateException("cannot load the hub's keys from " + keystore + ": " + e.getMessage());
+    }
+  }
+
+  @Produces
+  @Singleton
+  AtRestSealer atRestSealer(HubKeys keys) {
+    return new AtRestSealer(keys.keyEncryptionKey(), new AtRestSealer.DekPolicy(config.keys().atRestDekMaxRecords(), config.keys().atRestDekMaxAge()));
+  }
+
+  @Produces
+  @Singleton
+  AgencyKeyDirectory agencyKeyDirectory() {
+    return new AgencyKeyDirectory(dataSource);
+  }
+
+  @Produces
+  @Singleton
+  AgencyStatusStore agencyStatusStore(AgencyDirectory agencies) {
+    return new AgencyStatusStore(dataSource, agencies);
+  }
+
+  @Produces
+  @Singleton
+  PublishService publishService(
+      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics, AtRestSealer atRest) {
     SafehubConfig.Ingress i = config.ingress();
     ingressProducer = kafka.durableProducer("safehub-ingress-" + config.instanceId(), i.produceTimeoutMs());
     return new PublishService(
@@ -136,7 +182,8 @@ public class HubComponents {
         receipts,
         ingressProducer,
         topics,
-        new PublishService.Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds()));
+        new PublishService.Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds()),
+        atRest);
   }
 
   @Produces
@@ -158,8 +205,9 @@ public class HubComponents {
   }
 
   /** Pipeline stages between routing and delivery, in order: consent, then redaction and the guard (sealing is the writer). */
-  List<CopyStage> stages(ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy policy) {
+  List<CopyStage> stages(AgencyStatusStore agencyStatus, ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy policy) {
     List<CopyStage> stages = new ArrayList<>();
+    stages.add(new SuspensionGate(agencyStatus));
     stages.add(new ConsentGate(consent));
     stages.add(
         new RedactionStage(
@@ -175,7 +223,11 @@ public class HubComponents {
   }
 
   void onStart(@Observes StartupEvent ev, Router router, Topics topics, KafkaClients kafka, DeliveryStatusStore statuses, StrictJson json,
-      PublishService publish, ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy sharingPolicy) {
+      PublishService publish, ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy sharingPolicy, HubKeys hubKeys,
+      AtRestSealer atRest, AgencyKeyDirectory agencyKeys, AgencyStatusStore agencyStatus) {
+    if (config.keys().demoAgencyKeys()) {
+      registerDemoAgencyKeys(router.agencies(), agencyKeys);
+    }
     if (config.kafka().createTopics()) {
       createTopics(kafka, topics, router.agencies());
     }
@@ -188,12 +240,13 @@ public class HubComponents {
               () -> kafka.transactionalProducer(txId, pc.transactionTimeoutMs()),
               topics,
               router,
-              stages(consent, schemas, sharingPolicy),
+              stages(agencyStatus, consent, schemas, sharingPolicy),
               List.of(new ConsentNotices(consent, json.mapper())),
-              new JsonCopyWriter(json.mapper()),
+              new SealingCopyWriter(agencyKeys, copySealer(hubKeys), json.mapper()),
               statuses,
               json.mapper(),
-              metrics);
+              metrics,
+              atRest);
       pipelineThread = new Thread(pipeline, "safehub-pipeline");
       pipelineThread.setDaemon(true);
       pipelineThread.start();
@@ -216,6 +269,36 @@ public class HubComponents {
     if (inboxReader != null) {
       inboxReader.close();
     }
+  }
+
+  private static CopySealer copySealer(HubKeys keys) {
+    try {
+      return new CopySealer(keys.signingKey());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot set up sealing with the hub's signing key: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Development only: a key pair per registered agency (RSA for some, EC P-256 for others, so both
+   * recipient kinds are exercised), kept in data-dir/keys/agencies, and its certificate registered if
+   * the agency has none.
+   */
+  private void registerDemoAgencyKeys(AgencyDirectory agencies, AgencyKeyDirectory directory) {
+    Path dir = config.dataDir().resolve("keys").resolve("agencies");
+    int i = 0;
+    for (Agency a : agencies.all()) {
+      RecipientKeyType type = (i++ % 2 == 0) ? RecipientKeyType.RSA : RecipientKeyType.EC_P256;
+      try {
+        AgencyCertificate cert = AgencyKeyGenerator.loadOrGenerate(a.id(), type, dir);
+        if (directory.list(a.id()).isEmpty()) {
+          directory.add(a.id(), cert.pem(), "demo-bootstrap");
+        }
+      } catch (CryptoException | java.sql.SQLException e) {
+        throw new IllegalStateException("cannot create demo keys for " + a.id() + ": " + e.getMessage());
+      }
+    }
+    LOG.infof("demo agency keys (development only) in %s", dir);
   }
 
   public Pipeline pipeline() {

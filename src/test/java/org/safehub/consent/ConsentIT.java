@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
@@ -132,14 +133,14 @@ class ConsentIT {
     // partner support and Children's Services get what the policy allows: the address, phone and note
     for (String agency : List.of("demo-iss", "demo-cs")) {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, first, "risk-disclosure") != null);
-      JsonNode payload = copyIn(agency, first, "risk-disclosure").get("copy").get("message").get("payload");
+      JsonNode payload = SealedCopies.open(agency, copyIn(agency, first, "risk-disclosure")).get("message").get("payload");
       assertEquals("1 Example Street, Coventry", payload.path("victimAddress").asText(), agency);
       assertEquals("07700 900123", payload.path("victimPhone").asText(), agency);
       assertTrue(payload.path("note").asText().contains("Tuesdays"), agency);
     }
     // the programme gets no address, phone or note, and is told which categories were removed
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn("demo-dvpp", first, "risk-disclosure") != null);
-    JsonNode programmeCopy = copyIn("demo-dvpp", first, "risk-disclosure").get("copy");
+    JsonNode programmeCopy = SealedCopies.open("demo-dvpp", copyIn("demo-dvpp", first, "risk-disclosure"));
     String programmeText = programmeCopy.toString();
     assertFalse(programmeText.contains("Example Street"), programmeText);
     assertFalse(programmeText.contains("07700"), programmeText);
@@ -162,8 +163,9 @@ class ConsentIT {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
       JsonNode notice = copyIn(agency, withdrawal, "consent-withdrawn-notice");
       assertEquals("safehub", notice.get("sender").asText(), agency);
-      assertTrue(notice.get("copy").get("affectedMessageIds").toString().contains(first), agency);
-      assertFalse(notice.toString().contains("Example Street"), agency);
+      JsonNode opened = SealedCopies.open(agency, notice);
+      assertTrue(opened.get("affectedMessageIds").toString().contains(first), agency);
+      assertFalse(opened.toString().contains("Example Street"), agency);
     }
   }
 }

@@ -91,7 +91,12 @@ class InboxIT {
     int idx = page.getList("items.messageId").indexOf(a);
     assertEquals("attendance", page.getString("items[" + idx + "].type"));
     assertEquals("demo-dvpp", page.getString("items[" + idx + "].sender"));
-    assertEquals(a, page.getString("items[" + idx + "].copy.message.messageId"));
+    assertEquals("cms", page.getString("items[" + idx + "].format"));
+    com.fasterxml.jackson.databind.JsonNode item = TestMessages.readTree(given().auth().oauth2(Tokens.forClient("demo-iss")).queryParam("limit", 500)
+        .get("/api/v1/inbox").then().extract().asString()).get("items").get(idx);
+    com.fasterxml.jackson.databind.JsonNode document = org.safehub.testsupport.SealedCopies.open("demo-iss", item);
+    assertEquals(a, document.get("message").get("messageId").asText());
+    assertEquals("demo-iss", document.get("recipient").asText());
     // the sender's own inbox and a non-recipient's inbox do not hold it
     assertTrue(!allIds("demo-dvpp").contains(a));
     assertTrue(!allIds("demo-marac").contains(a));

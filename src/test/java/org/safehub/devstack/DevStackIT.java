@@ -118,6 +118,18 @@ class DevStackIT {
     assertFalse(roles(claims).contains("publisher"), "roles: " + roles(claims));
   }
 
+  /** Tests and the one-command start may run Keycloaks from the same unpacked home at the same time. */
+  @Test
+  void aSecondKeycloakFromTheSameHomeRunsAlongside() {
+    KeycloakHome home = KeycloakHome.prepare(options().keycloakHome(), options().realmFile());
+    try (KeycloakNode second = KeycloakNode.start(home, dataDir.resolve("second-keycloak"), 0)) {
+      String issuer = second.baseUrl() + "/realms/safehub";
+      assertEquals("demo-cs", Tokens.payload(Tokens.fetch(issuer, "demo-cs")).path("agency").asText());
+      assertEquals("demo-iss", Tokens.payload(Tokens.fetch(stack.endpoints().issuer(), "demo-iss"))
+          .path("agency").asText());
+    }
+  }
+
   @Test
   void recordsAndRowsSurviveARestartOnTheSameDataDir() throws Exception {
     String topic = "devstack-restart";

@@ -31,7 +31,9 @@ final class KafkaNode implements AutoCloseable {
       Map.entry("share.coordinator.state.topic.min.isr", "1"),
       Map.entry("group.initial.rebalance.delay.ms", "0"),
       Map.entry("auto.create.topics.enable", "false"),
-      Map.entry("num.partitions", "1"));
+      Map.entry("num.partitions", "1"),
+      // a clean stop unregisters the broker, so a restart need not wait out the old broker session
+      Map.entry("controlled.shutdown.enable", "true"));
 
   private final EmbeddedKafkaBroker broker;
   private final String bootstrapServers;

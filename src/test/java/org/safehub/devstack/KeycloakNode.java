@@ -28,19 +28,6 @@ final class KeycloakNode implements AutoCloseable {
   private static final int TAIL_LINES = 40;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /**
-   * Runs kc.sh ("$@") and stops it when its stdin, a pipe from this JVM, reaches end of file - which
-   * happens however this JVM ends, even by kill -9 or a halt, so a Keycloak is never left running.
-   */
-  private static final String WATCHDOG = String.join("\n",
-      "exec 3<&0", // background jobs get /dev/null as fd 0, so the pipe is watched through fd 3
-      "\"$@\" </dev/null 3<&- &",
-      "kc=$!",
-      "trap 'kill -TERM \"$kc\" 2>/dev/null' TERM INT HUP",
-      "(cat <&3 >/dev/null; kill -TERM \"$kc\" 2>/dev/null) &",
-      "while kill -0 \"$kc\" 2>/dev/null; do wait \"$kc\"; status=$?; done",
-      "exit \"${status:-0}\"");
-
   private final Process process;
   private final String baseUrl;
   private final Path logFile;
@@ -101,8 +88,7 @@ final class KeycloakNode implements AutoCloseable {
     Path tmp = DataDirs.createDirectories(runDir.resolve("tmp"));
     Path logFile = runDir.resolve("keycloak.log");
     int httpPort = Ports.orFree(port);
-    ProcessBuilder builder = new ProcessBuilder(
-        "/bin/sh", "-c", WATCHDOG, "keycloak-watchdog",
+    ProcessBuilder builder = new ProcessBuilder(ChildWatchdog.wrap(List.of(
         home.script().toString(), "start-dev",
         "--http-host=127.0.0.1",
         "--http-port=" + httpPort,
@@ -110,13 +96,17 @@ final class KeycloakNode implements AutoCloseable {
         "--db=dev-mem",
         // per-run places for what would otherwise be shared by every Keycloak from this home
         "-Dquarkus.transaction-manager.object-store.directory=" + runDir.resolve("transaction-logs").toAbsolutePath(),
-        "-Djava.io.tmpdir=" + tmp.toAbsolutePath())
+        "-Djava.io.tmpdir=" + tmp.toAbsolutePath())))
         .directory(runDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(Redirect.to(logFile.toFile()));
     Map<String, String> env = builder.environment();
-    env.keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("QUARKUS_") || name.equals("JAVA"));
+    // the developer's own Keycloak or Quarkus settings must not leak into this one
+    env.keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("QUARKUS_") || name.startsWith("JAVA_OPTS")
+        || name.equals("JAVA") || name.equals("JAVA_ADD_OPENS"));
     env.put("JAVA_HOME", System.getProperty("java.home"));
+    // C1 only: Keycloak starts about 10% sooner, which matters more here than its peak speed
+    env.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
     env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4));
     env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24));
     Process process;

@@ -3,6 +3,7 @@ package org.safehub.devstack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,7 +15,7 @@ import java.time.Duration;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * A PostgreSQL server (zonky's embedded binaries, run as a child process) whose data directory is
+ * A PostgreSQL server (zonky's embedded binaries, started with pg_ctl) whose data directory is
  * kept between runs, with the hub's {@code safehub} database created on first use.
  */
 final class PostgresNode implements AutoCloseable {
@@ -25,9 +26,11 @@ final class PostgresNode implements AutoCloseable {
   static final String PASSWORD = "postgres";
 
   private final EmbeddedPostgres postgres;
+  private final Process watchdog;
 
-  private PostgresNode(EmbeddedPostgres postgres) {
+  private PostgresNode(EmbeddedPostgres postgres, Process watchdog) {
     this.postgres = postgres;
+    this.watchdog = watchdog;
   }
 
   /** Starts PostgreSQL with its cluster in {@code dataDir} (initdb on first use), output appended to {@code logFile}. */
@@ -51,7 +54,7 @@ final class PostgresNode implements AutoCloseable {
       throw new IllegalStateException("PostgreSQL did not start on 127.0.0.1:" + pgPort + " with data in " + dataDir
           + " (log " + logFile + "): " + e.getMessage() + System.lineSeparator() + DataDirs.tail(logFile, 20), e);
     }
-    PostgresNode node = new PostgresNode(postgres);
+    PostgresNode node = new PostgresNode(postgres, watchdog(dataDir));
     try {
       node.createDatabaseIfMissing();
     } catch (RuntimeException e) {
@@ -69,12 +72,38 @@ final class PostgresNode implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE;
   }
 
+  /** Disarms the watchdog, then stops PostgreSQL (pg_ctl stop -m fast). */
   @Override
   public void close() {
+    if (watchdog != null) {
+      watchdog.destroy();
+      try {
+        watchdog.getOutputStream().close();
+      } catch (IOException ignored) {
+        // gone already
+      }
+    }
     try {
       postgres.close();
     } catch (IOException e) {
       throw new UncheckedIOException("PostgreSQL did not stop cleanly", e);
+    }
+  }
+
+  /**
+   * pg_ctl daemonizes the postmaster, so it would outlive a JVM that ends abruptly; the watchdog
+   * stops it then. Null (no watchdog) if the postmaster's pid cannot be read.
+   */
+  private static Process watchdog(Path dataDir) {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    try {
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      return new ProcessBuilder(ChildWatchdog.forDaemon(pid, pidFile))
+          .redirectOutput(Redirect.DISCARD)
+          .redirectError(Redirect.DISCARD)
+          .start();
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 

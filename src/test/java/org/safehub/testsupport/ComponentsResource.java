@@ -20,9 +20,10 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
   public static final String REALM_FILE = "deploy/keycloak/safehub-realm.json";
 
   /**
-   * Quarkus may load this class in more than one class loader during a test run, so a static field is
-   * not enough: the running components' endpoints are also kept in system properties under this prefix,
-   * and starts are serialized on an interned string literal, which is one object per JVM.
+   * Quarkus loads this class once per test profile, each time in a new class loader, so a static field
+   * alone would start the components again: the running components' endpoints are also kept in system
+   * properties under this prefix, and starts are serialized on an interned string literal, which is one
+   * object per JVM whatever the class loader.
    */
   private static final String REGISTRY = "safehub.test.components.";
   private static final String JVM_WIDE_LOCK = "org.safehub.testsupport.ComponentsResource.start-lock";

@@ -31,45 +31,61 @@ final class ContainerComponents {
   private ContainerComponents() {}
 
   /** Starts Kafka, PostgreSQL and Keycloak containers in parallel and waits for all three. */
-  @SuppressWarnings("resource") // stopped by the returned Started's stopper
   static Started start(Path realmFile) {
-    KafkaContainer kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
-        .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
-        .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
-        .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
-        .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
-        .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
-        .withEnv("KAFKA_NUM_PARTITIONS", "1");
-    PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>(DockerImageName.parse(POSTGRES_IMAGE))
-        .withDatabaseName("safehub")
-        .withUsername("postgres")
-        .withPassword(randomHex(16));
-    GenericContainer<?> keycloak = new GenericContainer<>(DockerImageName.parse(KEYCLOAK_IMAGE))
-        .withExposedPorts(KEYCLOAK_HTTP)
-        .withEnv("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4))
-        .withEnv("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24))
-        .withCopyFileToContainer(MountableFile.forHostPath(realmFile.toAbsolutePath()),
-            "/opt/keycloak/data/import/safehub-realm.json")
-        .withCommand("start-dev", "--import-realm")
-        .waitingFor(Wait.forHttp("/realms/safehub/.well-known/openid-configuration")
-            .forPort(KEYCLOAK_HTTP)
-            .forStatusCode(200)
-            .withStartupTimeout(Duration.ofSeconds(180)));
-    List<GenericContainer<?>> all = List.of(kafka, postgres, keycloak);
-    AutoCloseable stopper = () -> all.forEach(GenericContainer::stop);
+    Containers containers = Containers.create(realmFile);
+    List<GenericContainer<?>> all = containers.all();
     try {
       Startables.deepStart(all).join();
     } catch (RuntimeException e) {
       all.forEach(GenericContainer::stop);
       throw new IllegalStateException("test containers did not start: " + e.getMessage(), e);
     }
-    DevStack.Endpoints endpoints = new DevStack.Endpoints(
-        kafka.getBootstrapServers(),
-        postgres.getJdbcUrl(),
-        postgres.getUsername(),
-        postgres.getPassword(),
-        "http://" + keycloak.getHost() + ":" + keycloak.getMappedPort(KEYCLOAK_HTTP));
-    return new Started(endpoints, stopper);
+    return new Started(containers.endpoints(), () -> all.forEach(GenericContainer::stop));
+  }
+
+  /** The three containers, configured but not started. */
+  record Containers(KafkaContainer kafka, PostgreSQLContainer<?> postgres, GenericContainer<?> keycloak) {
+
+    @SuppressWarnings("resource") // stopped by the Started's stopper
+    static Containers create(Path realmFile) {
+      KafkaContainer kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+          .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+          .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+          .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+          .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+          .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+          .withEnv("KAFKA_NUM_PARTITIONS", "1");
+      PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>(DockerImageName.parse(POSTGRES_IMAGE))
+          .withDatabaseName("safehub")
+          .withUsername("postgres")
+          .withPassword(randomHex(16));
+      GenericContainer<?> keycloak = new GenericContainer<>(DockerImageName.parse(KEYCLOAK_IMAGE))
+          .withExposedPorts(KEYCLOAK_HTTP)
+          .withEnv("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4))
+          .withEnv("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24))
+          .withCopyFileToContainer(MountableFile.forHostPath(realmFile.toAbsolutePath()),
+              "/opt/keycloak/data/import/safehub-realm.json")
+          .withCommand("start-dev", "--import-realm")
+          .waitingFor(Wait.forHttp("/realms/safehub/.well-known/openid-configuration")
+              .forPort(KEYCLOAK_HTTP)
+              .forStatusCode(200)
+              .withStartupTimeout(Duration.ofSeconds(180)));
+      return new Containers(kafka, postgres, keycloak);
+    }
+
+    List<GenericContainer<?>> all() {
+      return List.of(kafka, postgres, keycloak);
+    }
+
+    /** Valid once started. */
+    DevStack.Endpoints endpoints() {
+      return new DevStack.Endpoints(
+          kafka.getBootstrapServers(),
+          postgres.getJdbcUrl(),
+          postgres.getUsername(),
+          postgres.getPassword(),
+          "http://" + keycloak.getHost() + ":" + keycloak.getMappedPort(KEYCLOAK_HTTP));
+    }
   }
 
   private static String randomHex(int bytes) {

@@ -1,6 +1,5 @@
-package org.safehub.pipeline;
+package org.safehub.copy;
 
-import org.safehub.copy.Copy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +23,11 @@ public final class JsonCopyWriter implements CopyWriter {
   @Override
   public byte[] write(Copy copy) throws Exception {
     return mapper.writeValueAsBytes(document(copy));
+  }
+
+  @Override
+  public byte[] writeNotice(Notice notice) throws Exception {
+    return mapper.writeValueAsBytes(notice.content());
   }
 
   /** The copy document every format carries (sealed formats seal exactly these bytes). */

@@ -1,6 +1,5 @@
-package org.safehub.pipeline;
+package org.safehub.copy;
 
-import org.safehub.copy.Copy;
 
 /** Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or sealed CMS). */
 public interface CopyWriter {
@@ -8,6 +7,12 @@ public interface CopyWriter {
   /** The value of the {@code safehub-format} header for copies this writer produces. */
   String format();
 
+  /** Called once before each batch (e.g. to read the agencies' current certificates). */
+  default void beginBatch() throws Exception {}
+
   /** The bytes of the copy; throws if the copy cannot be written safely, and then the copy is withheld. */
   byte[] write(Copy copy) throws Exception;
+
+  /** The bytes of a hub notice for its recipient, in the same format as copies. */
+  byte[] writeNotice(Notice notice) throws Exception;
 }

@@ -1,0 +1,161 @@
+package org.safehub.api;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyStatus;
+import org.safehub.crypto.AgencyCertificate;
+import org.safehub.crypto.CryptoException;
+import org.safehub.identity.CallerResolver;
+import org.safehub.keys.AgencyKeyDirectory;
+import org.safehub.keys.AgencyStatusStore;
+import org.safehub.problem.HubProblem;
+import org.safehub.validation.Violation;
+
+/** Operator endpoints (role hub-admin): agency certificates, revocation, suspension and reinstatement. */
+@Path("/api/v1/admin/agencies")
+@Blocking
+@RolesAllowed("hub-admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+
+  @Inject AgencyDirectory agencies;
+
+  @Inject AgencyKeyDirectory keys;
+
+  @Inject AgencyStatusStore statuses;
+
+  @Inject CallerResolver callers;
+
+  @GET
+  public List<Map<String, Object>> list() {
+    try {
+      var suspended = statuses.suspended();
+      var certs = keys.all();
+      return agencies.all().stream()
+          .map(a -> describe(a, suspended.contains(a.id()), certs.getOrDefault(a.id(), List.of())))
+          .toList();
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
+    }
+  }
+
+  @GET
+  @Path("/{agencyId}")
+  public Map<String, Object> get(@PathParam("agencyId") String agencyId) {
+    Agency a = agency(agencyId);
+    try {
+      return describe(a, statuses.isSuspended(a.id()), keys.list(a.id()));
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
+    }
+  }
+
+  /** Adds an encryption certificate (PEM, as the body or as {"pem": ...}); malformed, weak or expired ones are refused. */
+  @POST
+  @Path("/{agencyId}/certificates")
+  @Consumes({"application/x-pem-file", MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+  public Response addCertificate(@PathParam("agencyId") String agencyId, byte[] body) {
+    Agency a = agency(agencyId);
+    String text = new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8);
+    if (text.stripLeading().startsWith("{")) {
+      try {
+        text = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text).path("pem").asText("");
+      } catch (java.io.IOException e) {
+        text = "";
+      }
+    }
+    try {
+      AgencyCertificate cert = keys.add(a.id(), text, actor());
+      return Response.status(201).entity(certificate(cert, Instant.now())).build();
+    } catch (CryptoException e) {
+      throw new HubProblem(400, "invalid-certificate", "Certificate refused", e.getMessage(), List.of(new Violation("", "certificate", e.getMessage())), null);
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
+    }
+  }
+
+  @POST
+  @Path("/{agencyId}/certificates/{keyId}/revoke")
+  public Map<String, Object> revoke(@PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
+    Agency a = agency(agencyId);
+    try {
+      if (!keys.revoke(a.id(), keyId)) {
+        throw HubProblem.notFound("The agency has no certificate with this key id.");
+      }
+      return Map.of("agencyId", a.id(), "keyId", keyId, "revoked", true);
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
+    }
+  }
+
+  @POST
+  @Path("/{agencyId}/suspend")
+  public Map<String, Object> suspend(@PathParam("agencyId") String agencyId) {
+    return setStatus(agencyId, AgencyStatus.SUSPENDED);
+  }
+
+  @POST
+  @Path("/{agencyId}/reinstate")
+  public Map<String, Object> reinstate(@PathParam("agencyId") String agencyId) {
+    return setStatus(agencyId, AgencyStatus.ACTIVE);
+  }
+
+  private Map<String, Object> setStatus(String agencyId, AgencyStatus status) {
+    Agency a = agency(agencyId);
+    try {
+      statuses.set(a.id(), status, actor());
+      return Map.of("agencyId", a.id(), "status", status.name().toLowerCase(java.util.Locale.ROOT));
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
+    }
+  }
+
+  private String actor() {
+    return callers.caller().clientId();
+  }
+
+  private Agency agency(String agencyId) {
+    return agencies.find(agencyId).orElseThrow(() -> HubProblem.notFound("No agency with this id is registered."));
+  }
+
+  private static Map<String, Object> describe(Agency a, boolean suspended, List<AgencyCertificate> certs) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.id());
+    m.put("name", a.name());
+    m.put("type", a.type());
+    m.put("areas", a.areas());
+    m.put("status", suspended ? "suspended" : "active");
+    Instant now = Instant.now();
+    m.put("certificates", certs.stream().map(c -> certificate(c, now)).toList());
+    return m;
+  }
+
+  static Map<String, Object> certificate(AgencyCertificate c, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("agencyId", c.agencyId());
+    m.put("keyId", c.keyId());
+    m.put("keyType", c.keyType().name());
+    m.put("notBefore", c.notBefore().toString());
+    m.put("notAfter", c.notAfter().toString());
+    m.put("revoked", c.revoked());
+    m.put("usable", c.usableAt(now));
+    return m;
+  }
+}

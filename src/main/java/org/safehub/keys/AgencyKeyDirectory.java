@@ -1,0 +1,95 @@
+package org.safehub.keys;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.safehub.crypto.AgencyCertificate;
+import org.safehub.crypto.CryptoException;
+
+/**
+ * The agency key directory in PostgreSQL: each agency's encryption certificates with key ids,
+ * validity and revocation. New copies use the newest certificate that is valid now and not revoked;
+ * an expired or revoked certificate is never used.
+ */
+public final class AgencyKeyDirectory {
+
+  private final DataSource ds;
+
+  public AgencyKeyDirectory(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** Parses, checks and stores a certificate; a malformed, weak or expired one is refused. */
+  public AgencyCertificate add(String agencyId, String pem, String actor) throws CryptoException, SQLException {
+    AgencyCertificate cert = AgencyCertificate.parsePem(agencyId, pem);
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "insert into agency_certificate (agency_id, key_id, pem, not_before, not_after, added_at, added_by) values (?, ?, ?, ?, ?, ?, ?)"
+                    + " on conflict (agency_id, key_id) do nothing")) {
+      ps.setString(1, agencyId);
+      ps.setString(2, cert.keyId());
+      ps.setString(3, cert.pem());
+      ps.setTimestamp(4, Timestamp.from(cert.notBefore()));
+      ps.setTimestamp(5, Timestamp.from(cert.notAfter()));
+      ps.setTimestamp(6, Timestamp.from(Instant.now()));
+      ps.setString(7, actor);
+      ps.executeUpdate();
+    }
+    return cert;
+  }
+
+  /** Revokes one certificate of an agency; false if the agency has no certificate with that key id. */
+  public boolean revoke(String agencyId, String keyId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("update agency_certificate set revoked_at = coalesce(revoked_at, ?) where agency_id = ? and key_id = ?")) {
+      ps.setTimestamp(1, Timestamp.from(Instant.now()));
+      ps.setString(2, agencyId);
+      ps.setString(3, keyId);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  /** Every certificate of one agency, newest first. */
+  public List<AgencyCertificate> list(String agencyId) throws SQLException {
+    return all().getOrDefault(agencyId, List.of());
+  }
+
+  /** Every agency's certificates, newest first (unreadable rows are skipped: they can never be used). */
+  public Map<String, List<AgencyCertificate>> all() throws SQLException {
+    Map<String, List<AgencyCertificate>> out = new HashMap<>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("select agency_id, pem, revoked_at from agency_certificate");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        try {
+          AgencyCertificate cert = AgencyCertificate.of(rs.getString(1), org.safehub.crypto.PemKeys.readCertificate(rs.getString(2)), Instant.EPOCH);
+          if (rs.getTimestamp(3) != null) {
+            cert = cert.revoke();
+          }
+          out.computeIfAbsent(cert.agencyId(), k -> new ArrayList<>()).add(cert);
+        } catch (CryptoException e) {
+          // fail closed: a certificate the hub cannot read is never used
+        }
+      }
+    }
+    out.values().forEach(l -> l.sort(Comparator.comparing(AgencyCertificate::notBefore).reversed()));
+    return out;
+  }
+
+  /** The certificate new copies for {@code agencyId} use now, if any. */
+  public static Optional<AgencyCertificate> current(List<AgencyCertificate> newestFirst, Instant now) {
+    return newestFirst.stream().filter(c -> !c.revoked() && c.usableAt(now)).findFirst();
+  }
+}

@@ -1,0 +1,69 @@
+package org.safehub.keys;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyStatus;
+
+/**
+ * Operators' suspensions and reinstatements of agencies, in PostgreSQL so every hub instance sees them.
+ * An agency is suspended if the operator suspended it, or if agencies.yaml says so and no operator
+ * decision has reinstated it.
+ */
+public final class AgencyStatusStore {
+
+  private final DataSource ds;
+  private final AgencyDirectory agencies;
+
+  public AgencyStatusStore(DataSource ds, AgencyDirectory agencies) {
+    this.ds = ds;
+    this.agencies = agencies;
+  }
+
+  public void set(String agencyId, AgencyStatus status, String actor) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "insert into agency_status (agency_id, status, changed_at, changed_by) values (?, ?, ?, ?) on conflict (agency_id)"
+                    + " do update set status = excluded.status, changed_at = excluded.changed_at, changed_by = excluded.changed_by")) {
+      ps.setString(1, agencyId);
+      ps.setString(2, status.name().toLowerCase(java.util.Locale.ROOT));
+      ps.setTimestamp(3, Timestamp.from(Instant.now()));
+      ps.setString(4, actor);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The ids of every agency that must receive nothing now. */
+  public Set<String> suspended() throws SQLException {
+    Set<String> out = new HashSet<>();
+    agencies.all().forEach(a -> {
+      if (!a.active()) {
+        out.add(a.id());
+      }
+    });
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("select agency_id, status from agency_status");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if ("suspended".equals(rs.getString(2))) {
+          out.add(rs.getString(1));
+        } else {
+          out.remove(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  public boolean isSuspended(String agencyId) throws SQLException {
+    return suspended().contains(agencyId);
+  }
+}

@@ -1,0 +1,35 @@
+package org.safehub.keys;
+
+import java.util.List;
+import java.util.Set;
+import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
+import org.safehub.copy.StageOutcome;
+import org.safehub.envelope.Envelope;
+import org.safehub.routing.WithholdReason;
+
+/**
+ * Withholds every copy for a suspended agency, read fresh from the status store before each batch, so
+ * a suspension stops delivery from the next batch on, including messages accepted before it.
+ */
+public final class SuspensionGate implements CopyStage {
+
+  private final AgencyStatusStore statuses;
+  private Set<String> suspended = Set.of();
+
+  public SuspensionGate(AgencyStatusStore statuses) {
+    this.statuses = statuses;
+  }
+
+  @Override
+  public void beginBatch(List<Envelope> batch) throws Exception {
+    suspended = statuses.suspended();
+  }
+
+  @Override
+  public StageOutcome apply(Copy copy) {
+    return suspended.contains(copy.recipient().id())
+        ? new StageOutcome.Withhold(WithholdReason.AGENCY_SUSPENDED)
+        : new StageOutcome.Pass(copy);
+  }
+}

@@ -1,0 +1,139 @@
+package org.safehub.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HubKeysTest {
+  static final char[] PASSWORD = "correct horse".toCharArray();
+  @TempDir Path dir;
+
+  @Test
+  void loadOrCreateTwiceGivesTheSameCertificateAndKeyEncryptionKey() throws Exception {
+    // Given
+    Path store = dir.resolve("keys/hub.p12");
+    HubKeys first = HubKeys.loadOrCreate(store, PASSWORD);
+    byte[] sealed = new AtRestSealer(first.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT).seal("x".getBytes(), new byte[0]);
+    // When
+    HubKeys second = HubKeys.loadOrCreate(store, PASSWORD);
+    // Then
+    assertTrue(first.created());
+    assertFalse(second.created());
+    assertEquals(first.signingCertificate(), second.signingCertificate());
+    assertEquals(first.signingCertificatePem(), second.signingCertificatePem());
+    assertArrayEquals("x".getBytes(), new AtRestSealer(second.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT).open(sealed, new byte[0]));
+  }
+
+  @Test
+  void keyStoreFileIsReadableByItsOwnerOnly() throws Exception {
+    Path store = dir.resolve("hub.p12");
+    HubKeys.loadOrCreate(store, PASSWORD);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
+  }
+
+  @Test
+  void signingCertificateIsASelfSignedTwoYearP256DigitalSignatureCertificateForSafehubHub() throws Exception {
+    // When
+    X509Certificate cert = HubKeys.loadOrCreate(dir.resolve("hub.p12"), PASSWORD).signingCertificate();
+    // Then
+    assertEquals("CN=Safehub hub", cert.getSubjectX500Principal().getName());
+    assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
+    cert.verify(cert.getPublicKey());
+    assertTrue(cert.getPublicKey() instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256);
+    assertTrue(cert.getKeyUsage()[0], "digitalSignature");
+    assertTrue(cert.getCriticalExtensionOIDs().contains(Extension.keyUsage.getId()));
+    assertEquals(-1, cert.getBasicConstraints(), "not a CA");
+    long days = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
+    assertTrue(days >= 730 && days <= 732, "about two years: " + days);
+    assertTrue(new X509CertificateHolder(cert.getEncoded()).isValidOn(new java.util.Date()));
+  }
+
+  @Test
+  void signingKeyIsABouncyCastleKeyAndItsSignaturesVerifyWithThePublishedKey() throws Exception {
+    // Given
+    HubKeys keys = HubKeys.loadOrCreate(dir.resolve("hub.p12"), PASSWORD);
+    HubKeys reloaded = HubKeys.loadOrCreate(dir.resolve("hub.p12"), PASSWORD);
+    byte[] data = "audit checkpoint 42".getBytes(StandardCharsets.UTF_8);
+    // When
+    byte[] signature = reloaded.signingKey().sign(data);
+    // Then
+    assertTrue(reloaded.signingKey().privateKey().getClass().getName().startsWith("org.bouncycastle."));
+    String pem = keys.verificationKeyPem();
+    assertTrue(pem.startsWith("-----BEGIN PUBLIC KEY-----"));
+    byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+    PublicKey published = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+    Signature verifier = Signature.getInstance("SHA256withECDSA");
+    verifier.initVerify(published);
+    verifier.update(data);
+    assertTrue(verifier.verify(signature));
+    assertFalse(reloaded.signingKey().toString().contains("PRIVATE"));
+  }
+
+  @Test
+  void wrongPasswordIsRefused() throws Exception {
+    Path store = dir.resolve("hub.p12");
+    HubKeys.loadOrCreate(store, PASSWORD);
+    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, "wrong".toCharArray()));
+    assertTrue(e.getMessage().contains("wrong password"), e.getMessage());
+  }
+
+  @Test
+  void emptyPasswordIsRefused() {
+    assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(dir.resolve("hub.p12"), new char[0]));
+  }
+
+  @Test
+  void corruptFileIsRefusedAndNotReplaced() throws Exception {
+    Path store = dir.resolve("hub.p12");
+    Files.writeString(store, "not a key store");
+    assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD));
+    assertEquals("not a key store", Files.readString(store));
+  }
+
+  @Test
+  void keyStoreWithoutTheKeyEncryptionKeyIsRefused() throws Exception {
+    // Given: a store that holds only the signing entry
+    HubKeys keys = HubKeys.loadOrCreate(dir.resolve("full.p12"), PASSWORD);
+    KeyStore partial = KeyStore.getInstance("PKCS12");
+    partial.load(null, null);
+    partial.setEntry(HubKeys.SIGNING_ALIAS, new KeyStore.PrivateKeyEntry(keys.signingKey().privateKey(), new Certificate[] {keys.signingCertificate()}), new KeyStore.PasswordProtection(PASSWORD));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    partial.store(out, PASSWORD);
+    Path store = dir.resolve("partial.p12");
+    Files.write(store, out.toByteArray());
+    // When / Then
+    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD));
+    assertTrue(e.getMessage().contains(HubKeys.KEK_ALIAS), e.getMessage());
+  }
+
+  @Test
+  void expiredHubCertificateStopsStartUp() throws Exception {
+    Path store = dir.resolve("hub.p12");
+    HubKeys.loadOrCreate(store, PASSWORD);
+    java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.of(800, ChronoUnit.DAYS));
+    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD, later));
+    assertTrue(e.getMessage().contains("expired"), e.getMessage());
+  }
+}

@@ -1,0 +1,65 @@
+package org.safehub.devstack;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The hub, run from its built Quarkus jar as a child process wired to the dev stack's endpoints, under
+ * a {@link ChildWatchdog} so it cannot outlive the launcher.
+ */
+final class HubProcess {
+
+  private HubProcess() {}
+
+  static List<String> command(List<String> jvmOptions, DevStack.Endpoints endpoints, int httpPort, Path dataDir,
+                              Path hubJar) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
+    command.add("-Dquarkus.datasource.jdbc.url=" + endpoints.jdbcUrl());
+    command.add("-Dquarkus.datasource.username=" + endpoints.dbUser());
+    command.add("-Dquarkus.datasource.password=" + endpoints.dbPassword());
+    command.add("-Dquarkus.oidc.auth-server-url=" + endpoints.issuer());
+    command.add("-Dquarkus.http.port=" + httpPort);
+    command.add("-Dquarkus.http.host=127.0.0.1");
+    command.add("-Dsafehub.data-dir=" + dataDir.toAbsolutePath());
+    // development only: demo key pairs for the demo agencies, kept in the data dir
+    command.add("-Dsafehub.keys.demo-agency-keys=true");
+    command.add("-jar");
+    command.add(hubJar.toString());
+    return command;
+  }
+
+  static Process start(List<String> command) {
+    try {
+      // stdout and stderr are ours; stdin stays a pipe for the watchdog
+      return new ProcessBuilder(ChildWatchdog.wrap(command))
+          .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+          .redirectError(ProcessBuilder.Redirect.INHERIT)
+          .start();
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start the hub: " + e.getMessage(), e);
+    }
+  }
+
+  /** Asks the hub to stop (SIGTERM, so Quarkus shuts down gracefully), forcibly after 30 s. */
+  static void stop(Process hub) {
+    if (!hub.isAlive()) {
+      return;
+    }
+    hub.destroy();
+    try {
+      if (hub.waitFor(30, TimeUnit.SECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    hub.descendants().forEach(ProcessHandle::destroyForcibly);
+    hub.destroyForcibly();
+  }
+}

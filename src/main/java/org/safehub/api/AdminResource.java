@@ -43,6 +43,16 @@ public class AdminResource {
 
   @Inject CallerResolver callers;
 
+  @Inject org.safehub.trail.AuditTrail trail;
+
+  private void audit(org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
+    var b = org.safehub.audit.AuditEvent.builder(action, Instant.now()).actor(callers.caller().agencyId(), callers.caller().clientId()).recipient(agencyId).detail("change", what);
+    if (keyId != null) {
+      b.detail("keyId", keyId);
+    }
+    trail.record(List.of(b.build()));
+  }
+
   @GET
   public List<Map<String, Object>> list() {
     try {
@@ -83,6 +93,7 @@ public class AdminResource {
     }
     try {
       AgencyCertificate cert = keys.add(a.id(), text, actor());
+      audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "added", cert.keyId());
       return Response.status(201).entity(certificate(cert, Instant.now())).build();
     } catch (CryptoException e) {
       throw new HubProblem(400, "invalid-certificate", "Certificate refused", e.getMessage(), List.of(new Violation("", "certificate", e.getMessage())), null);
@@ -99,6 +110,7 @@ public class AdminResource {
       if (!keys.revoke(a.id(), keyId)) {
         throw HubProblem.notFound("The agency has no certificate with this key id.");
       }
+      audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "revoked", keyId);
       return Map.of("agencyId", a.id(), "keyId", keyId, "revoked", true);
     } catch (SQLException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
@@ -121,6 +133,7 @@ public class AdminResource {
     Agency a = agency(agencyId);
     try {
       statuses.set(a.id(), status, actor());
+      audit(org.safehub.audit.AuditAction.AGENCY_CHANGED, a.id(), status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated", null);
       return Map.of("agencyId", a.id(), "status", status.name().toLowerCase(java.util.Locale.ROOT));
     } catch (SQLException e) {
       throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);

@@ -45,6 +45,10 @@ public class InboxResource {
 
   @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
 
+  @Inject org.safehub.trail.FetchRecorder fetches;
+
+  @Inject org.safehub.trail.AuditTrail trail;
+
   @GET
   @Blocking
   @RolesAllowed("subscriber")
@@ -57,6 +61,12 @@ public class InboxResource {
     try {
       page = reader.read(agency, afterOffset, n);
     } catch (RuntimeException e) {
+      throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
+    }
+    try {
+      // recorded before the copies are handed over; the owners are told
+      fetches.fetched(agency, callers.caller().clientId(), page.items());
+    } catch (Exception e) {
       throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
     }
     Map<String, Object> out = new LinkedHashMap<>();
@@ -77,6 +87,12 @@ public class InboxResource {
       if (!statuses.acknowledge(id, agency)) {
         throw HubProblem.notFound("Your inbox holds no delivered copy of this message.");
       }
+      trail.record(
+          List.of(
+              org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.ACKNOWLEDGED, java.time.Instant.now())
+                  .actor(agency, callers.caller().clientId())
+                  .message(id, null, null)
+                  .build()));
     } catch (SQLException e) {
       throw HubProblem.unavailable("Acknowledgements cannot be recorded right now.", 5);
     }

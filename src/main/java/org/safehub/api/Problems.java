@@ -30,6 +30,12 @@ public class Problems {
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
+  @Inject org.safehub.trail.AuditTrail trail;
+
+  @Inject io.quarkus.security.identity.SecurityIdentity identity;
+
+  @Inject io.vertx.core.http.HttpServerRequest request;
+
   @ServerExceptionMapper
   public Response hub(HubProblem p, UriInfo uri) {
     Response.ResponseBuilder r = build(p.status(), p.code(), p.title(), p.getMessage(), uri, p.violations());
@@ -81,8 +87,54 @@ public class Problems {
     return build(500, "internal-error", "Internal error", "The hub could not complete the request.", uri, java.util.List.of()).build();
   }
 
+  /** Every refusal is recorded: who (if known), what was asked (method and path pattern), and the problem code. */
+  private void audit(int status, String code, UriInfo uri) {
+    String path = uri == null ? "" : uri.getPath();
+    if (!path.startsWith("/api/")) {
+      return;
+    }
+    String method = request == null ? "" : request.method().name();
+    org.safehub.audit.AuditAction action;
+    if (status == 401) {
+      action = org.safehub.audit.AuditAction.AUTH_DENIED;
+    } else if (status == 403) {
+      action = org.safehub.audit.AuditAction.FORBIDDEN;
+    } else if ("POST".equals(method) && path.equals("/api/v1/messages")) {
+      action = org.safehub.audit.AuditAction.PUBLISH_REJECTED;
+    } else {
+      action = org.safehub.audit.AuditAction.REQUEST_REFUSED;
+    }
+    String agency = null;
+    String client = null;
+    try {
+      if (identity != null && !identity.isAnonymous() && identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt) {
+        Object a = jwt.getClaim("agency");
+        agency = a == null ? null : a.toString().replace("\"", "");
+        Object azp = jwt.getClaim("azp");
+        client = azp == null ? null : azp.toString().replace("\"", "");
+      }
+    } catch (RuntimeException e) {
+      // no identity for this request
+    }
+    trail.recordQuietly(
+        org.safehub.audit.AuditEvent.builder(action, java.time.Instant.now())
+            .actor(agency, client)
+            .reason(code)
+            .detail("status", Integer.toString(status))
+            .detail("method", method)
+            .detail("endpoint", endpoint(path))
+            .build());
+  }
+
+  // the path with ids replaced, so the audit record holds no caller-chosen text
+  private static String endpoint(String path) {
+    String p = path.replaceAll("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
+    return p.length() > 120 || !p.matches("[A-Za-z0-9/{}._-]*") ? "(unprintable path)" : p;
+  }
+
   private Response.ResponseBuilder build(int status, String code, String title, String detail, UriInfo uri, java.util.List<Violation> violations) {
     metrics.counter("safehub.requests.refused", "problem", code).increment();
+    audit(status, code, uri);
     ObjectNode body = mapper.createObjectNode();
     body.put("type", "urn:safehub:problem:" + code);
     body.put("title", title);

@@ -28,6 +28,8 @@ public interface SafehubConfig {
 
   Keys keys();
 
+  Audit audit();
+
   Kafka kafka();
 
   Pipeline pipeline();
@@ -102,6 +104,17 @@ public interface SafehubConfig {
     /** Longest life of one at-rest data key. */
     @WithDefault("PT1H")
     java.time.Duration atRestDekMaxAge();
+  }
+
+  /** The tamper-evident audit log. */
+  interface Audit {
+    /** Sign a checkpoint at least every this many events... */
+    @WithDefault("1000")
+    int checkpointEveryEvents();
+
+    /** ...or at least this often while events arrive. */
+    @WithDefault("PT10S")
+    java.time.Duration checkpointInterval();
   }
 
   /** The consume-route-deliver loop. */

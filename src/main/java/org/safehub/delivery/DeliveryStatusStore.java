@@ -36,7 +36,10 @@ public final class DeliveryStatusStore {
    * transaction that delivers the copies commits. Acknowledged rows stay acknowledged. Recipients
    * still pending for these messages were not routed after all.
    */
-  public void record(Collection<Outcome> outcomes, Collection<UUID> messageIds, String notRoutedReason) throws SQLException {
+  public List<org.safehub.audit.AuditEvent> record(
+      Collection<Outcome> outcomes, Collection<UUID> messageIds, String notRoutedReason, List<org.safehub.audit.AuditEvent> events,
+      org.safehub.trail.AuditTrail trail)
+      throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
@@ -63,7 +66,10 @@ public final class DeliveryStatusStore {
           leftover.setArray(3, ids);
           leftover.executeUpdate();
         }
+        // the audit record commits with the decisions it records, before any copy is delivered
+        List<org.safehub.audit.AuditEvent> stored = trail.recordIn(c, events);
         c.commit();
+        return stored;
       } catch (SQLException e) {
         c.rollback();
         throw e;

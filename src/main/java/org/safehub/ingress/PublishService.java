@@ -156,7 +156,7 @@ public final class PublishService {
       throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
     }
     try {
-      receipts.confirm(envelope.messageId(), consentChange);
+      receipts.confirm(envelope.messageId(), consentChange, acceptedEvents(caller, envelope, message, receivedAt, consentChange));
     } catch (SQLException e) {
       if (consentChange != null) {
         // the consent registry must agree with what was accepted: ask for a re-send, which completes it
@@ -165,6 +165,32 @@ public final class PublishService {
       // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe by messageId.
     }
     return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
+  }
+
+  private static List<org.safehub.audit.AuditEvent> acceptedEvents(
+      Caller caller, Envelope envelope, JsonNode message, Instant receivedAt, ConsentChange consentChange) {
+    String justification = "consent".equals(envelope.legalBasis()) ? null : message.path("legalBasis").path("justification").asText(null);
+    List<org.safehub.audit.AuditEvent> events = new ArrayList<>();
+    events.add(
+        org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.PUBLISH_ACCEPTED, receivedAt)
+            .actor(caller.agencyId(), caller.clientId())
+            .message(envelope.messageId(), envelope.type(), envelope.caseRef())
+            .legalBasis(envelope.legalBasis(), justification)
+            .detail("priority", envelope.priority().wire())
+            .build());
+    if (consentChange != null) {
+      events.add(
+          org.safehub.audit.AuditEvent.builder(
+                  consentChange.withdrawal() ? org.safehub.audit.AuditAction.CONSENT_WITHDRAWN : org.safehub.audit.AuditAction.CONSENT_RECORDED, receivedAt)
+              .actor(caller.agencyId(), caller.clientId())
+              .message(envelope.messageId(), envelope.type(), envelope.caseRef())
+              .detail("subjectRef", consentChange.subjectRef())
+              .detail("change", consentChange.kind().name().toLowerCase(java.util.Locale.ROOT))
+              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes()))
+              .detail("messageTypes", consentChange.messageTypes().isEmpty() ? "all" : String.join("/", consentChange.messageTypes()))
+              .build());
+    }
+    return events;
   }
 
   private void checkBusinessRules(JsonNode message, Envelope envelope) {

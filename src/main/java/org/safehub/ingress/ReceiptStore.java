@@ -19,10 +19,12 @@ public final class ReceiptStore {
 
   private final DataSource ds;
   private final org.safehub.consent.ConsentRegistry consent;
+  private final org.safehub.trail.AuditTrail trail;
 
-  public ReceiptStore(DataSource ds, org.safehub.consent.ConsentRegistry consent) {
+  public ReceiptStore(DataSource ds, org.safehub.consent.ConsentRegistry consent, org.safehub.trail.AuditTrail trail) {
     this.ds = ds;
     this.consent = consent;
+    this.trail = trail;
   }
 
   /** What a receipt records about a message besides its id: content-free. */
@@ -111,17 +113,21 @@ public final class ReceiptStore {
     }
   }
 
-  /** Kafka has the message: the receipt is final, and a consent change it carries takes effect. */
-  public void confirm(UUID messageId, org.safehub.consent.ConsentChange change) throws SQLException {
+  /**
+   * Kafka has the message: the receipt is final, a consent change it carries takes effect, and both
+   * are recorded in the audit log in the same transaction.
+   */
+  public void confirm(UUID messageId, org.safehub.consent.ConsentChange change, List<org.safehub.audit.AuditEvent> events) throws SQLException {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
         if (change != null) {
           consent.apply(c, change);
         }
         ps.setObject(1, messageId);
-        ps.executeUpdate();
+        List<org.safehub.audit.AuditEvent> stored = ps.executeUpdate() == 1 ? trail.recordIn(c, events) : List.of();
         c.commit();
+        trail.forward(stored);
       } catch (SQLException e) {
         c.rollback();
         throw e;

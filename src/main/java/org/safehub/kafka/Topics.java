@@ -16,6 +16,10 @@ public record Topics(String prefix) {
     return prefix + "dead-letter";
   }
 
+  public String audit() {
+    return prefix + "audit";
+  }
+
   public String delivery(String agencyId) {
     return prefix + "delivery." + agencyId;
   }

@@ -20,6 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.Notice;
@@ -57,6 +59,7 @@ public final class Pipeline implements Runnable {
   private final ObjectMapper mapper;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final org.safehub.crypto.AtRestSealer atRest;
+  private final org.safehub.trail.AuditTrail trail;
   private final AtomicLong processed = new AtomicLong();
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
@@ -74,8 +77,10 @@ public final class Pipeline implements Runnable {
       DeliveryStatusStore statuses,
       ObjectMapper mapper,
       io.micrometer.core.instrument.MeterRegistry metrics,
-      org.safehub.crypto.AtRestSealer atRest) {
+      org.safehub.crypto.AtRestSealer atRest,
+      org.safehub.trail.AuditTrail trail) {
     this.atRest = atRest;
+    this.trail = trail;
     this.consumers = consumers;
     this.producers = producers;
     this.topics = topics;
@@ -152,6 +157,8 @@ public final class Pipeline implements Runnable {
     Set<UUID> messageIds = new LinkedHashSet<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     List<Inbound> batch = new ArrayList<>();
+    List<AuditEvent> events = new ArrayList<>();
+    java.time.Instant now = java.time.Instant.now();
     for (ConsumerRecord<String, byte[]> r : records) {
       offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
@@ -171,9 +178,13 @@ public final class Pipeline implements Runnable {
       InboundRecord in = b.in();
       Envelope envelope = b.envelope();
       messageIds.add(envelope.messageId());
-      for (RecipientOutcome o : router.route(envelope, in.sender())) {
+      String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
+      List<RecipientOutcome> routed = router.route(envelope, in.sender());
+      events.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
+      for (RecipientOutcome o : routed) {
         if (o instanceof RecipientOutcome.Withhold w) {
           outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+          events.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
           continue;
         }
         RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
@@ -202,10 +213,18 @@ public final class Pipeline implements Runnable {
         }
         if (withheld != null) {
           outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+          events.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
           continue;
         }
         out.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
         outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+        // one event per delivered copy: redacted categories (names only), sealed, delivered
+        events.add(
+            event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
+                .recipient(d.agencyId())
+                .categories(copy.removedCategories())
+                .detail("format", writer.format())
+                .build());
       }
       for (NoticeSource source : noticeSources) {
         for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
@@ -220,10 +239,13 @@ public final class Pipeline implements Runnable {
       }
     }
     // recorded first: nothing is delivered that the hub has not written down
-    statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire());
+    List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
     p.beginTransaction();
     transactionOpen = true;
     for (ProducerRecord<String, byte[]> pr : out) {
+      p.send(pr);
+    }
+    for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
       p.send(pr);
     }
     p.sendOffsetsToTransaction(offsets, c.groupMetadata());
@@ -233,6 +255,10 @@ public final class Pipeline implements Runnable {
     for (DeliveryStatusStore.Outcome o : outcomes) {
       metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
     }
+  }
+
+  private static AuditEvent.Builder event(AuditAction action, java.time.Instant now, String sender, Envelope e, String justification) {
+    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);
   }
 
   private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {

@@ -24,7 +24,11 @@ import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.safehub.audit.AuditLog;
+import org.safehub.audit.CheckpointSigner;
 import org.safehub.config.DeployConfigException;
+import org.safehub.crypto.HubSigningKey;
+import org.safehub.trail.AuditTrail;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.AgencyKeyGenerator;
 import org.safehub.crypto.AtRestSealer;
@@ -80,6 +84,7 @@ public class HubComponents {
   private Thread pipelineThread;
   private KafkaProducer<String, byte[]> ingressProducer;
   private InboxReader inboxReader;
+  private KafkaProducer<String, byte[]> auditProducer;
 
   @Produces
   @Singleton
@@ -126,8 +131,8 @@ public class HubComponents {
 
   @Produces
   @Singleton
-  ReceiptStore receiptStore(ConsentRegistry consent) {
-    return new ReceiptStore(dataSource, consent);
+  ReceiptStore receiptStore(ConsentRegistry consent, AuditTrail trail) {
+    return new ReceiptStore(dataSource, consent, trail);
   }
 
   @Produces
@@ -155,6 +160,55 @@ public class HubComponents {
   @Singleton
   AtRestSealer atRestSealer(HubKeys keys) {
     return new AtRestSealer(keys.keyEncryptionKey(), new AtRestSealer.DekPolicy(config.keys().atRestDekMaxRecords(), config.keys().atRestDekMaxAge()));
+  }
+
+  @Produces
+  @Singleton
+  AuditLog auditLog(HubKeys keys) {
+    HubSigningKey signing = keys.signingKey();
+    CheckpointSigner signer =
+        new CheckpointSigner() {
+          @Override
+          public java.security.PublicKey publicKey() {
+            return signing.certificate().getPublicKey();
+          }
+
+          @Override
+          public byte[] sign(byte[] data) throws Exception {
+            return signing.sign(data);
+          }
+        };
+    try {
+      Path pub = keys.location().resolveSibling("audit-public-key.pem");
+      Files.writeString(pub, keys.verificationKeyPem());
+      LOG.infof("audit log checkpoints are verified with %s", pub);
+    } catch (java.io.IOException e) {
+      LOG.warnf("could not write the audit public key next to the key store (%s)", e.getClass().getSimpleName());
+    }
+    return new AuditLog(dataSource, signer, new AuditLog.Settings(config.audit().checkpointEveryEvents(), config.audit().checkpointInterval()));
+  }
+
+  @Produces
+  @Singleton
+  AuditTrail auditTrail(AuditLog log, KafkaClients kafka, Topics topics) {
+    auditProducer = kafka.durableProducer("safehub-audit-" + config.instanceId(), config.ingress().produceTimeoutMs());
+    return new AuditTrail(log, auditProducer, topics);
+  }
+
+  @Produces
+  @Singleton
+  org.safehub.trail.FetchRecorder fetchRecorder(AuditTrail trail, Topics topics, AgencyKeyDirectory keys, HubKeys hubKeys, StrictJson json) {
+    return new org.safehub.trail.FetchRecorder(dataSource, trail, auditProducer, topics, keys, copySealer(hubKeys), json.mapper());
+  }
+
+  /** Signs a checkpoint when one is due (every N events or T seconds, whichever comes first). */
+  @io.quarkus.scheduler.Scheduled(every = "${safehub.audit.checkpoint-interval:PT10S}", concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+  void checkpoint() {
+    try {
+      auditLogs.get().maybeCheckpoint();
+    } catch (RuntimeException e) {
+      LOG.warnf("audit checkpoint not signed this time (%s)", e.getClass().getSimpleName());
+    }
   }
 
   @Produces
@@ -218,13 +272,14 @@ public class HubComponents {
               // ids and category names only
               LOG.warnf("safety guard removed %s from message %s for %s", alert.categories(), alert.messageId(), alert.recipient());
               metrics.counter("safehub.guard.alerts").increment();
+              guardAlerts(alert);
             }));
     return stages;
   }
 
   void onStart(@Observes StartupEvent ev, Router router, Topics topics, KafkaClients kafka, DeliveryStatusStore statuses, StrictJson json,
       PublishService publish, ConsentRegistry consent, SchemaCatalogue schemas, SharingPolicy sharingPolicy, HubKeys hubKeys,
-      AtRestSealer atRest, AgencyKeyDirectory agencyKeys, AgencyStatusStore agencyStatus) {
+      AtRestSealer atRest, AgencyKeyDirectory agencyKeys, AgencyStatusStore agencyStatus, AuditTrail trail) {
     if (config.keys().demoAgencyKeys()) {
       registerDemoAgencyKeys(router.agencies(), agencyKeys);
     }
@@ -246,7 +301,8 @@ public class HubComponents {
               statuses,
               json.mapper(),
               metrics,
-              atRest);
+              atRest,
+              trail);
       pipelineThread = new Thread(pipeline, "safehub-pipeline");
       pipelineThread.setDaemon(true);
       pipelineThread.start();
@@ -269,6 +325,22 @@ public class HubComponents {
     if (inboxReader != null) {
       inboxReader.close();
     }
+    if (auditProducer != null) {
+      auditProducer.close(java.time.Duration.ofSeconds(5));
+    }
+  }
+
+  @Inject jakarta.enterprise.inject.Instance<AuditTrail> trails;
+
+  @Inject jakarta.enterprise.inject.Instance<AuditLog> auditLogs;
+
+  private void guardAlerts(org.safehub.policy.GuardAlert alert) {
+    trails.get().recordQuietly(
+        org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.GUARD_ALERT, java.time.Instant.now())
+            .message(alert.messageId(), null, null)
+            .recipient(alert.recipient())
+            .categories(alert.categories())
+            .build());
   }
 
   private static CopySealer copySealer(HubKeys keys) {
@@ -310,6 +382,7 @@ public class HubComponents {
     List<NewTopic> wanted = new ArrayList<>();
     wanted.add(new NewTopic(topics.inbound(), config.kafka().inboundPartitions(), rf));
     wanted.add(new NewTopic(topics.deadLetter(), 1, rf));
+    wanted.add(new NewTopic(topics.audit(), 1, rf));
     for (Agency a : agencies.all()) {
       // one partition per agency: its offsets are the inbox cursor
       wanted.add(new NewTopic(topics.delivery(a.id()), 1, rf));

@@ -97,9 +97,17 @@ class InboxIT {
     com.fasterxml.jackson.databind.JsonNode document = org.safehub.testsupport.SealedCopies.open("demo-iss", item);
     assertEquals(a, document.get("message").get("messageId").asText());
     assertEquals("demo-iss", document.get("recipient").asText());
-    // the sender's own inbox and a non-recipient's inbox do not hold it
-    assertTrue(!allIds("demo-dvpp").contains(a));
+    // a non-recipient's inbox does not hold it; the sender's holds only the notice that it was fetched (as CP-IS does)
     assertTrue(!allIds("demo-marac").contains(a));
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> allIds("demo-dvpp").contains(a));
+    JsonPath owner = inbox("demo-dvpp", null, 500);
+    List<String> ownerIds = owner.getList("items.messageId");
+    for (int i = 0; i < ownerIds.size(); i++) {
+      if (ownerIds.get(i).equals(a)) {
+        assertEquals("fetch-notice", owner.getString("items[" + i + "].type"));
+        assertEquals("safehub", owner.getString("items[" + i + "].sender"));
+      }
+    }
   }
 
   @Test

@@ -1,0 +1,255 @@
+package org.safehub.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.List;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.audit.AuditLog;
+import org.safehub.audit.Checkpoint;
+import org.safehub.crypto.HubKeys;
+import org.safehub.identity.CallerResolver;
+import org.safehub.problem.HubProblem;
+import org.safehub.trail.AuditTrail;
+import org.safehub.validation.Violation;
+
+/**
+ * The auditor's API (role auditor only): who shared what type with whom, when, on what basis and what
+ * was withheld, never content; checkpoints and proofs to verify the log without trusting the hub.
+ * Every query is itself audited.
+ */
+@Path("/api/v1/audit")
+@Blocking
+@RolesAllowed("auditor")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+  @Inject AuditTrail trail;
+
+  @Inject CallerResolver callers;
+
+  @Inject HubKeys hubKeys;
+
+  @Inject ObjectMapper mapper;
+
+  @GET
+  @Path("/events")
+  public JsonNode events(
+      @QueryParam("caseRef") String caseRef,
+      @QueryParam("agency") String agency,
+      @QueryParam("action") String action,
+      @QueryParam("legalBasis") String legalBasis,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("after") String after,
+      @QueryParam("limit") String limit) {
+    AuditLog.Filter f =
+        new AuditLog.Filter(
+            caseRef, agency, action(action), legalBasis, instant(from, "from"), instant(to, "to"), number(after, "after", -1, null), limitOf(limit));
+    queried("events", caseRef);
+    return page(log().query(f));
+  }
+
+  @GET
+  @Path("/shared-without-consent")
+  public JsonNode sharedWithoutConsent(
+      @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("after") String after, @QueryParam("limit") String limit) {
+    queried("shared-without-consent", null);
+    return page(log().sharedWithoutConsent(instant(from, "from"), instant(to, "to"), number(after, "after", -1, null), limitOf(limit)));
+  }
+
+  @GET
+  @Path("/checkpoints/latest")
+  public JsonNode latestCheckpoint() {
+    queried("checkpoint", null);
+    Checkpoint c = log().latestCheckpoint().orElseThrow(() -> HubProblem.notFound("No checkpoint has been signed yet."));
+    return checkpoint(c);
+  }
+
+  @GET
+  @Path("/events/{seq}/inclusion")
+  public JsonNode inclusion(@PathParam("seq") String seq, @QueryParam("treeSize") String treeSize) {
+    long s = number(seq, "seq", 0, null);
+    Long size = number(treeSize, "treeSize", 1, null);
+    queried("inclusion-proof", null);
+    try {
+      AuditLog.InclusionProof p = log().inclusionProof(s, size == null ? log().latestCheckpoint().map(Checkpoint::treeSize).orElse(log().size()) : size);
+      ObjectNode out = mapper.createObjectNode();
+      out.put("seq", p.seq());
+      out.put("treeSize", p.treeSize());
+      out.put("leafHash", HexFormat.of().formatHex(p.leafHash()));
+      ArrayNode path = out.putArray("path");
+      p.path().forEach(h -> path.add(HexFormat.of().formatHex(h)));
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw HubProblem.notFound("No such event in a tree of that size.");
+    }
+  }
+
+  @GET
+  @Path("/consistency")
+  public JsonNode consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+    long oldSize = number(from, "from", 0, 0L);
+    Long newSize = number(to, "to", 1, null);
+    queried("consistency-proof", null);
+    try {
+      AuditLog.ConsistencyProof p = log().consistencyProof(oldSize, newSize == null ? log().size() : newSize);
+      ObjectNode out = mapper.createObjectNode();
+      out.put("oldSize", p.oldSize());
+      out.put("newSize", p.newSize());
+      ArrayNode path = out.putArray("path");
+      p.path().forEach(h -> path.add(HexFormat.of().formatHex(h)));
+      return out;
+    } catch (IllegalArgumentException e) {
+      throw HubProblem.notFound("No such pair of tree sizes in this log.");
+    }
+  }
+
+  /** Events fromSeq..toSeq with the checkpoints that cover them, as JSON Lines for the offline verifier. */
+  @GET
+  @Path("/export")
+  @Produces("application/x-ndjson")
+  public Response export(@QueryParam("from") String from, @QueryParam("to") String to) {
+    long size = log().size();
+    if (size == 0) {
+      throw HubProblem.notFound("The audit log is empty.");
+    }
+    long fromSeq = number(from, "from", 0, 0L);
+    long toSeq = number(to, "to", 0, size - 1);
+    if (fromSeq > toSeq || toSeq >= size) {
+      throw new HubProblem(400, "invalid-parameter", "Invalid range", "The range must lie within 0.." + (size - 1) + ".",
+          List.of(new Violation("/to", "range", "must be at least 'from' and below the log size")), null);
+    }
+    queried("export", null);
+    StringWriter buffer = new StringWriter();
+    try {
+      log().export(fromSeq, toSeq, buffer);
+    } catch (IOException e) {
+      throw HubProblem.unavailable("The export could not be written.", 5);
+    }
+    StreamingOutput body = out -> {
+      OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+      w.write(buffer.toString());
+      w.flush();
+    };
+    return Response.ok(body, "application/x-ndjson").header("Content-Disposition", "attachment; filename=\"safehub-audit-" + fromSeq + "-" + toSeq + ".jsonl\"").build();
+  }
+
+  @GET
+  @Path("/public-key")
+  @Produces("application/x-pem-file")
+  public String publicKey() {
+    return hubKeys.verificationKeyPem();
+  }
+
+  private AuditLog log() {
+    return trail.log();
+  }
+
+  private void queried(String what, String caseRef) {
+    trail.record(
+        List.of(
+            AuditEvent.builder(AuditAction.AUDIT_QUERIED, Instant.now())
+                .actor(callers.caller().agencyId(), callers.caller().clientId())
+                .caseRef(caseRef)
+                .detail("query", what)
+                .build()));
+  }
+
+  private JsonNode page(AuditLog.Page page) {
+    ObjectNode out = mapper.createObjectNode();
+    ArrayNode events = out.putArray("events");
+    for (AuditEvent e : page.events()) {
+      try {
+        events.add(mapper.readTree(e.toJson()));
+      } catch (IOException ex) {
+        throw new IllegalStateException(ex);
+      }
+    }
+    if (page.nextAfterSeq() != null) {
+      out.put("nextAfter", page.nextAfterSeq());
+    } else {
+      out.putNull("nextAfter");
+    }
+    return out;
+  }
+
+  private JsonNode checkpoint(Checkpoint c) {
+    try {
+      return mapper.readTree(c.toJson());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static AuditAction action(String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    for (AuditAction a : AuditAction.values()) {
+      if (a.wire().equals(value)) {
+        return a;
+      }
+    }
+    throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'action' is not a known audit action.",
+        List.of(new Violation("/action", "enum", "must be one of the audit actions")), null);
+  }
+
+  private static Instant instant(String value, String name) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' must be an ISO-8601 instant.",
+          List.of(new Violation("/" + name, "format", "must be an instant like 2026-11-23T10:00:00Z")), null);
+    }
+  }
+
+  private static int limitOf(String value) {
+    return number(value, "limit", 1, 100L).intValue() > AuditLog.MAX_LIMIT ? fail("limit", 1, AuditLog.MAX_LIMIT) : number(value, "limit", 1, 100L).intValue();
+  }
+
+  private static int fail(String name, long min, long max) {
+    throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' is out of range or not a number.",
+        List.of(new Violation("/" + name, "range", "must be an integer between " + min + " and " + max)), null);
+  }
+
+  private static Long number(String value, String name, long min, Long dflt) {
+    if (value == null || value.isEmpty()) {
+      return dflt;
+    }
+    try {
+      long v = Long.parseLong(value);
+      if (v < min) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      fail(name, min, Long.MAX_VALUE);
+      return null;
+    }
+  }
+
+}

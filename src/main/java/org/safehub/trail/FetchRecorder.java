@@ -1,0 +1,118 @@
+package org.safehub.trail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.copy.Notice;
+import org.safehub.delivery.InboxItem;
+import org.safehub.kafka.Headers;
+import org.safehub.kafka.Topics;
+import org.safehub.keys.AgencyKeyDirectory;
+import org.safehub.keys.SealingCopyWriter;
+
+/**
+ * Records the first fetch of each copy by its recipient in the audit log and tells the owning
+ * (sending) agency, as NHS CP-IS tells social care: a sealed, content-free notice in its inbox saying
+ * which of its messages was fetched, by whom and when.
+ */
+public final class FetchRecorder {
+
+  public static final String NOTICE_KIND = "fetch-notice";
+  private static final Logger LOG = Logger.getLogger(FetchRecorder.class);
+
+  private final DataSource ds;
+  private final AuditTrail trail;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Topics topics;
+  private final AgencyKeyDirectory keys;
+  private final org.safehub.crypto.CopySealer sealer;
+  private final ObjectMapper mapper;
+
+  public FetchRecorder(
+      DataSource ds, AuditTrail trail, KafkaProducer<String, byte[]> producer, Topics topics, AgencyKeyDirectory keys,
+      org.safehub.crypto.CopySealer sealer, ObjectMapper mapper) {
+    this.ds = ds;
+    this.trail = trail;
+    this.producer = producer;
+    this.topics = topics;
+    this.keys = keys;
+    this.sealer = sealer;
+    this.mapper = mapper;
+  }
+
+  /** Records the copies of {@code items} that {@code recipient} fetched for the first time, and notifies their owners. */
+  public void fetched(String recipient, String client, List<InboxItem> items) throws Exception {
+    List<InboxItem> firsts = new ArrayList<>();
+    List<AuditEvent> stored;
+    Instant now = Instant.now();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+          c.prepareStatement("insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
+        List<AuditEvent> events = new ArrayList<>();
+        for (InboxItem i : items) {
+          if (i.messageId() == null || "safehub".equals(i.sender())) {
+            continue; // the hub's own notices are not owned by an agency
+          }
+          ps.setObject(1, UUID.fromString(i.messageId()));
+          ps.setString(2, recipient);
+          ps.setTimestamp(3, Timestamp.from(now));
+          if (ps.executeUpdate() == 1) {
+            firsts.add(i);
+            events.add(
+                AuditEvent.builder(AuditAction.FETCHED, now)
+                    .actor(recipient, client)
+                    .message(UUID.fromString(i.messageId()), i.type(), null)
+                    .detail("owner", i.sender())
+                    .build());
+          }
+        }
+        stored = trail.recordIn(c, events);
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+    trail.forward(stored);
+    if (firsts.isEmpty()) {
+      return;
+    }
+    SealingCopyWriter writer = new SealingCopyWriter(keys, sealer, mapper);
+    writer.beginBatch();
+    for (InboxItem i : firsts) {
+      ObjectNode n = mapper.createObjectNode();
+      n.put("notice", "fetched");
+      n.put("messageId", i.messageId());
+      n.put("type", i.type());
+      n.put("fetchedBy", recipient);
+      n.put("fetchedAt", now.toString());
+      try {
+        byte[] sealed = writer.writeNotice(new Notice(i.sender(), NOTICE_KIND, n));
+        producer.send(
+            new ProducerRecord<>(
+                topics.delivery(i.sender()),
+                null,
+                i.messageId(),
+                sealed,
+                Headers.of(Headers.MESSAGE_ID, i.messageId(), Headers.TYPE, NOTICE_KIND, Headers.SENDER, "safehub", Headers.RECIPIENT, i.sender(),
+                    Headers.FORMAT, writer.format())));
+      } catch (Exception e) {
+        LOG.warnf("fetch notice for %s not sent (%s)", i.sender(), e.getClass().getSimpleName());
+      }
+    }
+  }
+}

@@ -291,7 +291,7 @@ public class HubComponents {
       String txId = "safehub-pipeline-" + config.instanceId();
       pipeline =
           new Pipeline(
-              () -> kafka.consumer("safehub-pipeline-" + config.instanceId(), "safehub-pipeline", pc.maxBatch()),
+              () -> kafka.consumer("safehub-pipeline-" + config.instanceId(), config.kafka().topicPrefix() + "pipeline", pc.maxBatch()),
               () -> kafka.transactionalProducer(txId, pc.transactionTimeoutMs()),
               topics,
               router,

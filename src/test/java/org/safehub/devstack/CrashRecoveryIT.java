@@ -1,0 +1,215 @@
+package org.safehub.devstack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.safehub.audit.AuditVerifier;
+import org.safehub.testsupport.ComponentsResource;
+import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.TestMessages;
+import org.safehub.testsupport.Tokens;
+
+/**
+ * Kills real hub processes (SIGKILL, not a clean stop) in the middle of bursts of accepted messages,
+ * on the real broker and database: every message that got a 202 is delivered to each recipient
+ * exactly once, and the audit log still verifies. The kills land wherever the pipeline happens to be
+ * (polling, sealing, writing the decisions, inside or after the Kafka transaction).
+ */
+class CrashRecoveryIT {
+
+  private static final List<String> RECIPIENTS = List.of("demo-iss", "demo-cs");
+  private static DevStack.Endpoints stack;
+  private final List<Process> hubs = new ArrayList<>();
+
+  @BeforeAll
+  static void components() {
+    new ComponentsResource().start(); // the run's shared Kafka, PostgreSQL and Keycloak
+    stack = ComponentsResource.endpoints();
+  }
+
+  @AfterEach
+  void stopHubs() {
+    hubs.forEach(HubProcess::stop);
+  }
+
+  /** A hub process sharing the test run's components and key store, with its own topics. */
+  private URI startHub(String prefix, String instance) {
+    int port = Ports.free();
+    List<String> opts = List.of(
+        "-Xmx512m",
+        "-Dsafehub.kafka.topic-prefix=" + prefix,
+        "-Dsafehub.instance-id=" + instance,
+        "-Dsafehub.audit.checkpoint-interval=PT2S",
+        "-Dquarkus.log.level=WARN");
+    Process p = HubProcess.start(HubProcess.command(opts, stack, port, Path.of("target", "test-data"), Path.of("target", "quarkus-app", "quarkus-run.jar")));
+    hubs.add(p);
+    URI base = URI.create("http://127.0.0.1:" + port);
+    HttpClient http = HttpClient.newHttpClient();
+    Awaitility.await("hub " + instance + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+      try {
+        return http.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    return base;
+  }
+
+  private static void kill(Process hub) {
+    // SIGKILL to the hub's JVM itself (it runs under a small watchdog shell)
+    hub.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    hub.destroyForcibly();
+  }
+
+  /** Publishes attendance messages from the programme to whichever hub is up; remembers only those accepted with 202. */
+  private static final class Burst implements AutoCloseable {
+    final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    final AtomicInteger refused = new AtomicInteger();
+    final List<URI> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ExecutorService pool = Executors.newFixedThreadPool(8);
+
+    Burst(URI... hubs) {
+      targets.addAll(List.of(hubs));
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      AtomicInteger next = new AtomicInteger();
+      for (int t = 0; t < 8; t++) {
+        pool.submit(() -> {
+          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+          while (running.get() && System.nanoTime() < deadline) {
+            ObjectNode msg = TestMessages.example("attendance");
+            URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
+            try {
+              HttpResponse<String> r = http.send(
+                  HttpRequest.newBuilder(hub.resolve("/api/v1/messages")).timeout(Duration.ofSeconds(15))
+                      .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp")).header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg))).build(),
+                  HttpResponse.BodyHandlers.ofString());
+              if (r.statusCode() == 202) {
+                accepted.add(msg.get("messageId").asText());
+              } else {
+                refused.incrementAndGet();
+              }
+            } catch (Exception e) {
+              refused.incrementAndGet(); // the hub is down: not accepted, so nothing is owed
+              try {
+                Thread.sleep(50);
+              } catch (InterruptedException ie) {
+                return;
+              }
+            }
+          }
+        });
+      }
+    }
+
+    void until(int count) {
+      Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> accepted.size() >= count);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+    }
+  }
+
+  private static void assertDeliveredExactlyOnce(String prefix, Set<String> accepted) {
+    Awaitility.await("all accepted messages delivered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+      for (String agency : RECIPIENTS) {
+        Set<String> seen = new java.util.HashSet<>();
+        DeliveryTopics.readAll(prefix + "delivery." + agency).forEach(r -> seen.add(DeliveryTopics.header(r, "safehub-message-id")));
+        if (!seen.containsAll(accepted)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    for (String agency : RECIPIENTS) {
+      Map<String, Integer> copies = new HashMap<>();
+      DeliveryTopics.readAll(prefix + "delivery." + agency).forEach(r -> copies.merge(DeliveryTopics.header(r, "safehub-message-id"), 1, Integer::sum));
+      List<String> missing = accepted.stream().filter(id -> !copies.containsKey(id)).toList();
+      List<String> duplicated = copies.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+      assertEquals(List.of(), missing, "lost at " + agency);
+      assertEquals(List.of(), duplicated, "duplicated at " + agency);
+    }
+    System.out.printf("crash test %s: %d accepted, each delivered exactly once to %s%n", prefix, accepted.size(), RECIPIENTS);
+  }
+
+  private static void assertAuditVerifies(URI hub) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String token = Tokens.forClient("demo-auditor");
+    String pem = http.send(HttpRequest.newBuilder(hub.resolve("/api/v1/audit/public-key")).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    HttpResponse<String> export = http.send(HttpRequest.newBuilder(hub.resolve("/api/v1/audit/export")).header("Authorization", "Bearer " + token).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, export.statusCode());
+    AuditVerifier.Result r = AuditVerifier.verify(new StringReader(export.body()), AuditVerifier.readPublicKeyPem(pem));
+    assertInstanceOf(AuditVerifier.Verified.class, r, r.toString());
+  }
+
+  @Test
+  void hubKilledThreeTimesMidBurstLosesAndDuplicatesNothing() throws Exception {
+    String prefix = "crasha.";
+    URI hub = startHub(prefix, "crash-a");
+    Process current = hubs.get(hubs.size() - 1);
+    Set<String> accepted;
+    try (Burst burst = new Burst(hub)) {
+      for (int killAt : List.of(400, 1000, 1600)) {
+        burst.until(killAt);
+        kill(current);
+        URI restarted = startHub(prefix, "crash-a"); // same instance: fences and aborts its predecessor's transaction
+        burst.targets.set(0, restarted);
+        current = hubs.get(hubs.size() - 1);
+        hub = restarted;
+      }
+      burst.until(2200);
+      accepted = Set.copyOf(burst.accepted);
+    }
+    assertDeliveredExactlyOnce(prefix, accepted);
+    assertAuditVerifies(hub);
+  }
+
+  @Test
+  void secondInstanceTakesOverWhenTheFirstIsKilled() throws Exception {
+    String prefix = "crashb.";
+    URI first = startHub(prefix, "crash-b1");
+    Process firstProcess = hubs.get(hubs.size() - 1);
+    URI second = startHub(prefix, "crash-b2");
+    Set<String> accepted;
+    try (Burst burst = new Burst(first, second)) {
+      burst.until(800);
+      kill(firstProcess);
+      burst.targets.remove(first);
+      burst.until(2200);
+      accepted = Set.copyOf(burst.accepted);
+    }
+    assertDeliveredExactlyOnce(prefix, accepted);
+    assertAuditVerifies(second);
+  }
+}

@@ -42,9 +42,11 @@ public final class KafkaClients {
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(deliveryTimeoutMs, 5000));
-    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(deliveryTimeoutMs, 5000));
-    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeoutMs);
+    // Kafka requires delivery.timeout >= linger + request.timeout
+    int half = Math.max(500, deliveryTimeoutMs / 2);
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(half, 5000));
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(half, 5000));
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryTimeoutMs, Math.min(half, 5000) + 2));
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return new KafkaProducer<>(c);

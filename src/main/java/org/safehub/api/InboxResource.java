@@ -55,7 +55,7 @@ public class InboxResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, Object> page(@QueryParam("after") String after, @QueryParam("limit") String limit) throws InterruptedException {
     String agency = ownAgency();
-    Long afterOffset = parse(after, "after", -1, Long.MAX_VALUE, null);
+    Long afterOffset = parse(after, "after", -1, Long.MAX_VALUE - 1, null);
     int n = parse(limit, "limit", 1, MAX_LIMIT, 100L).intValue();
     InboxReader.Page page;
     try {

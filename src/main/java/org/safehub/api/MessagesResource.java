@@ -43,10 +43,11 @@ public class MessagesResource {
 
   @POST
   @RolesAllowed("publisher")
-  @Consumes(MediaType.APPLICATION_JSON)
+  @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  public Response publish(byte[] body) {
+  public Response publish(byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
     Caller caller = callers.caller();
+    requireJson(headers);
     try {
       if (agencyStatus.isSuspended(caller.agencyId())) {
         throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
@@ -101,6 +102,25 @@ public class MessagesResource {
       return out;
     } catch (SQLException e) {
       throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
+    }
+  }
+
+  /** Exactly one Content-Type, application/json, and UTF-8 if a charset is named (RFC 8259). */
+  private static void requireJson(jakarta.ws.rs.core.HttpHeaders headers) {
+    List<String> types = headers.getRequestHeader(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE);
+    boolean ok = false;
+    if (types != null && types.size() == 1) {
+      try {
+        MediaType t = MediaType.valueOf(types.get(0));
+        String charset = t.getParameters().get("charset");
+        ok = "application".equalsIgnoreCase(t.getType()) && "json".equalsIgnoreCase(t.getSubtype())
+            && (charset == null || charset.equalsIgnoreCase("utf-8")) && t.getParameters().keySet().stream().allMatch("charset"::equalsIgnoreCase);
+      } catch (IllegalArgumentException e) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      throw HubProblem.of(415, "unsupported-media-type", "Unsupported Media Type", "Send the message as application/json (UTF-8).");
     }
   }
 

@@ -24,6 +24,8 @@ import org.safehub.validation.Violation;
 public class Problems {
 
   public static final String PROBLEM_JSON = "application/problem+json";
+  /** A refusal lists at most this many violations (and says how many more), so it stays small. */
+  static final int MAX_VIOLATIONS = 100;
   private static final Logger LOG = Logger.getLogger(Problems.class);
 
   @Inject ObjectMapper mapper;
@@ -78,6 +80,12 @@ public class Problems {
         };
     String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
     return build(status, code, title, detail, uri, java.util.List.of()).build();
+  }
+
+  /** The client broke the body off or framed it wrongly: its problem, not ours, and no error log. */
+  @ServerExceptionMapper
+  public Response unreadableBody(java.io.IOException e, UriInfo uri) {
+    return build(400, "unreadable-body", "Bad Request", "The request body could not be read.", uri, java.util.List.of()).build();
   }
 
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
@@ -145,7 +153,10 @@ public class Problems {
     }
     if (!violations.isEmpty()) {
       ArrayNode list = body.putArray("violations");
-      for (Violation v : violations) {
+      if (violations.size() > MAX_VIOLATIONS) {
+        body.put("violationsOmitted", violations.size() - MAX_VIOLATIONS);
+      }
+      for (Violation v : violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS))) {
         list.addObject().put("pointer", v.pointer()).put("keyword", v.keyword()).put("message", v.message());
       }
     }

@@ -129,6 +129,15 @@ public final class PublishService {
     }
     Instant receivedAt =
         claim instanceof ReceiptStore.Claim.Claimed c ? c.receivedAt() : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
+    // built before the write: an event the audit log would refuse must stop the message here, not after it is stored
+    List<org.safehub.audit.AuditEvent> accepted;
+    try {
+      accepted = acceptedEvents(caller, envelope, message, receivedAt, consentChange);
+    } catch (IllegalArgumentException e) {
+      receipts.release(envelope.messageId());
+      throw new HubProblem(400, "schema-violation", "Message does not match its schema", "A field holds text the hub cannot record.",
+          List.of(new Violation("/legalBasis/justification", "format", "must be plain text without control characters")), null);
+    }
     String key = envelope.messageId().toString();
     byte[] value;
     try {
@@ -156,7 +165,7 @@ public final class PublishService {
       throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
     }
     try {
-      receipts.confirm(envelope.messageId(), consentChange, acceptedEvents(caller, envelope, message, receivedAt, consentChange));
+      receipts.confirm(envelope.messageId(), consentChange, accepted);
     } catch (SQLException e) {
       if (consentChange != null) {
         // the consent registry must agree with what was accepted: ask for a re-send, which completes it

@@ -175,68 +175,27 @@ public final class Pipeline implements Runnable {
     }
     writer.beginBatch();
     for (Inbound b : batch) {
-      InboundRecord in = b.in();
-      Envelope envelope = b.envelope();
-      messageIds.add(envelope.messageId());
-      String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
-      List<RecipientOutcome> routed = router.route(envelope, in.sender());
-      events.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
-      for (RecipientOutcome o : routed) {
-        if (o instanceof RecipientOutcome.Withhold w) {
-          outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
-          events.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
-          continue;
-        }
-        RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
-        Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), d.agency(), in.message().deepCopy(), List.of());
-        WithholdReason withheld = null;
-        for (CopyStage stage : stages) {
-          StageOutcome so;
-          try {
-            so = stage.apply(copy);
-          } catch (RuntimeException e) {
-            so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
-          }
-          if (so instanceof StageOutcome.Withhold w) {
-            withheld = w.reason();
-            break;
-          }
-          copy = ((StageOutcome.Pass) so).copy();
-        }
-        byte[] bytes = null;
-        if (withheld == null) {
-          try {
-            bytes = writer.write(copy);
-          } catch (Exception e) {
-            withheld = WithholdReason.SEALING_FAILED;
-          }
-        }
-        if (withheld != null) {
-          outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
-          events.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
-          continue;
-        }
-        out.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
-        outcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
-        // one event per delivered copy: redacted categories (names only), sealed, delivered
+      List<ProducerRecord<String, byte[]>> mOut = new ArrayList<>();
+      List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
+      List<AuditEvent> mEvents = new ArrayList<>();
+      try {
+        process(b, now, mOut, mOutcomes, mEvents);
+      } catch (RuntimeException e) {
+        // a record the pipeline cannot process must not block every later message: set it aside
+        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), e.getClass().getSimpleName());
+        out.add(deadLetter(b.record(), "unprocessable"));
         events.add(
-            event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
-                .recipient(d.agencyId())
-                .categories(copy.removedCategories())
-                .detail("format", writer.format())
+            AuditEvent.builder(AuditAction.WITHHELD, now)
+                .actor(b.in().sender(), null)
+                .message(b.envelope().messageId(), b.envelope().type(), b.envelope().caseRef())
+                .reason("unprocessable")
                 .build());
+        continue;
       }
-      for (NoticeSource source : noticeSources) {
-        for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
-          if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
-            try {
-              out.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
-            } catch (Exception e) {
-              LOG.warnf("notice %s for %s not sealed (%s)", n.kind(), n.recipient(), e.getClass().getSimpleName());
-            }
-          }
-        }
-      }
+      messageIds.add(b.envelope().messageId());
+      out.addAll(mOut);
+      outcomes.addAll(mOutcomes);
+      events.addAll(mEvents);
     }
     // recorded first: nothing is delivered that the hub has not written down
     List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
@@ -256,6 +215,73 @@ public final class Pipeline implements Runnable {
       metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
     }
   }
+
+  /** Routes one message and runs the stages for each recipient, adding its copies, decisions and audit events. */
+  private void process(
+      Inbound b, java.time.Instant now, List<ProducerRecord<String, byte[]>> mOut, List<DeliveryStatusStore.Outcome> mOutcomes, List<AuditEvent> mEvents)
+      throws Exception {
+    InboundRecord in = b.in();
+    Envelope envelope = b.envelope();
+    String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
+    List<RecipientOutcome> routed = router.route(envelope, in.sender());
+    mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
+    for (RecipientOutcome o : routed) {
+      if (o instanceof RecipientOutcome.Withhold w) {
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
+        continue;
+      }
+      RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
+      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), d.agency(), in.message().deepCopy(), List.of());
+      WithholdReason withheld = null;
+      for (CopyStage stage : stages) {
+        StageOutcome so;
+        try {
+          so = stage.apply(copy);
+        } catch (RuntimeException e) {
+          so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
+        }
+        if (so instanceof StageOutcome.Withhold w) {
+          withheld = w.reason();
+          break;
+        }
+        copy = ((StageOutcome.Pass) so).copy();
+      }
+      byte[] bytes = null;
+      if (withheld == null) {
+        try {
+          bytes = writer.write(copy);
+        } catch (Exception e) {
+          withheld = WithholdReason.SEALING_FAILED;
+        }
+      }
+      if (withheld != null) {
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
+        continue;
+      }
+      mOut.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
+      mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+      // one event per delivered copy: redacted categories (names only), sealed, delivered
+      mEvents.add(
+          event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
+              .recipient(d.agencyId())
+              .categories(copy.removedCategories())
+              .detail("format", writer.format())
+              .build());
+    }
+    for (NoticeSource source : noticeSources) {
+      for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
+        if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
+          try {
+            mOut.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
+          } catch (Exception e) {
+            LOG.warnf("notice %s for %s not sealed (%s)", n.kind(), n.recipient(), e.getClass().getSimpleName());
+          }
+        }
+      }
+    }
+      }
 
   private static AuditEvent.Builder event(AuditAction action, java.time.Instant now, String sender, Envelope e, String justification) {
     return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);

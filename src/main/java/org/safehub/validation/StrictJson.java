@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -46,10 +50,28 @@ public final class StrictJson {
     if (body == null || body.length == 0) {
       return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "empty", "The body is empty."));
     }
+    String text;
     try {
-      JsonNode node = mapper.readTree(body);
+      // RFC 8259: JSON between systems is UTF-8. A strict decoder refuses overlong forms, encoded
+      // surrogates and code points above U+10FFFF, and stops the parser guessing UTF-16 or UTF-32.
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "encoding", "The body is not valid UTF-8."));
+    }
+    try {
+      JsonNode node = mapper.readTree(text);
       if (node == null || node.isMissingNode()) {
         return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "empty", "The body holds no JSON document."));
+      }
+      String bad = firstUnpairedSurrogate(node, "");
+      if (bad != null) {
+        return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, bad, "encoding", "A string holds an unpaired surrogate (not valid Unicode text)."));
       }
       return new Parsed.Ok(node);
     } catch (StreamConstraintsException e) {
@@ -59,9 +81,54 @@ public final class StrictJson {
       String keyword = message.startsWith("Duplicate") ? "duplicate-key" : "syntax";
       return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", keyword, message));
     } catch (IOException e) {
-      // e.g. CharConversionException for broken UTF-8
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "encoding", "The body is not valid UTF-8 JSON."));
+      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "syntax", "The body is not valid JSON."));
+    } catch (RuntimeException e) {
+      // e.g. NumberFormatException for an exponent beyond any number type
+      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.LIMIT_EXCEEDED, "", "limit", "A value is beyond what the hub accepts."));
     }
+  }
+
+  /** The JSON pointer of the first string (value or name) with an unpaired UTF-16 surrogate, or null. */
+  private static String firstUnpairedSurrogate(JsonNode node, String pointer) {
+    if (node.isTextual()) {
+      return wellFormed(node.textValue()) ? null : pointer;
+    }
+    if (node.isObject()) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        java.util.Map.Entry<String, JsonNode> e = it.next();
+        String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+        if (!wellFormed(e.getKey())) {
+          return pointer;
+        }
+        String bad = firstUnpairedSurrogate(e.getValue(), child);
+        if (bad != null) {
+          return bad;
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        String bad = firstUnpairedSurrogate(node.get(i), pointer + "/" + i);
+        if (bad != null) {
+          return bad;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public ObjectMapper mapper() {

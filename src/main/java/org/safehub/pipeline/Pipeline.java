@@ -61,6 +61,8 @@ public final class Pipeline implements Runnable {
   private final org.safehub.crypto.AtRestSealer atRest;
   private final org.safehub.trail.AuditTrail trail;
   private final AtomicLong processed = new AtomicLong();
+  private final java.util.concurrent.ForkJoinPool workers =
+      new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
   private volatile boolean running = true;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile long lastLoop = System.nanoTime();
@@ -174,15 +176,17 @@ public final class Pipeline implements Runnable {
       stage.beginBatch(envelopes);
     }
     writer.beginBatch();
-    for (Inbound b : batch) {
-      List<ProducerRecord<String, byte[]>> mOut = new ArrayList<>();
-      List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
-      List<AuditEvent> mEvents = new ArrayList<>();
-      try {
-        process(b, now, mOut, mOutcomes, mEvents);
-      } catch (RuntimeException e) {
+    // messages are routed, redacted and sealed in parallel (sealing is the CPU cost); results keep their order
+    java.time.Instant at = now;
+    List<Result> results = workers.submit(() -> batch.parallelStream().map(b -> processOne(b, at)).toList()).get();
+    for (Result r : results) {
+      if (r.transientFailure() != null) {
+        throw r.transientFailure(); // e.g. the database: retry the whole batch
+      }
+      Inbound b = r.inbound();
+      if (r.poison() != null) {
         // a record the pipeline cannot process must not block every later message: set it aside
-        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), e.getClass().getSimpleName());
+        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
         out.add(deadLetter(b.record(), "unprocessable"));
         events.add(
             AuditEvent.builder(AuditAction.WITHHELD, now)
@@ -193,9 +197,9 @@ public final class Pipeline implements Runnable {
         continue;
       }
       messageIds.add(b.envelope().messageId());
-      out.addAll(mOut);
-      outcomes.addAll(mOutcomes);
-      events.addAll(mEvents);
+      out.addAll(r.out());
+      outcomes.addAll(r.outcomes());
+      events.addAll(r.events());
     }
     // recorded first: nothing is delivered that the hub has not written down
     List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
@@ -213,6 +217,29 @@ public final class Pipeline implements Runnable {
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
       metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
+    }
+  }
+
+  /** What processing one message produced, or how it failed. */
+  private record Result(
+      Inbound inbound,
+      List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes,
+      List<AuditEvent> events,
+      RuntimeException poison,
+      Exception transientFailure) {}
+
+  private Result processOne(Inbound b, java.time.Instant now) {
+    List<ProducerRecord<String, byte[]>> mOut = new ArrayList<>();
+    List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
+    List<AuditEvent> mEvents = new ArrayList<>();
+    try {
+      process(b, now, mOut, mOutcomes, mEvents);
+      return new Result(b, mOut, mOutcomes, mEvents, null, null);
+    } catch (RuntimeException e) {
+      return new Result(b, List.of(), List.of(), List.of(), e, null);
+    } catch (Exception e) {
+      return new Result(b, List.of(), List.of(), List.of(), null, e);
     }
   }
 
@@ -308,6 +335,7 @@ public final class Pipeline implements Runnable {
 
   public void stop() {
     running = false;
+    workers.shutdown();
     KafkaConsumer<String, byte[]> c = consumer;
     if (c != null) {
       c.wakeup();

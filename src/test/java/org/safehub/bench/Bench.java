@@ -1,0 +1,195 @@
+package org.safehub.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Runs the three measurements in order - crypto and validation alone (before anything else is
+ * started), raw Kafka, the hub - and prints the machine, the parameters and the results. The hub and
+ * its components are started by the caller ({@code org.safehub.devstack.Benchmark}).
+ */
+public final class Bench implements AutoCloseable {
+
+  private static final Path SCHEMAS = Path.of("schemas");
+  private static final Path CONFIG = Path.of("deploy", "config");
+
+  private final BenchParams params;
+  private final Path out;
+  private final List<Report.Row> rows = new ArrayList<>();
+  private final String loadBefore;
+  private MessageMix mix;
+  private CryptoPhase.Keys keys;
+  private CryptoPhase.Sizes sizes;
+  private Cpu.Usage hubPeakUsage;
+
+  public Bench(BenchParams params, Path out) {
+    this.params = params;
+    this.out = out;
+    this.loadBefore = Machine.loadAverage();
+  }
+
+  public void printHeader() {
+    System.out.println("Safehub benchmark, " + Instant.now());
+    System.out.println(Machine.describe());
+    System.out.println("load before:  " + loadBefore);
+    System.out.println("parameters:   " + params.describe());
+    System.out.println("JVM options:  " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    System.out.println();
+  }
+
+  public void prepareAndMeasureCrypto() throws Exception {
+    mix = MessageMix.load(SCHEMAS, params.minBytes(), params.maxBytes());
+    keys = CryptoPhase.makeKeys(Files.createTempDirectory("safehub-bench-keys-"));
+    sizes = CryptoPhase.sizes(mix, keys, CONFIG);
+    System.out.println("message mix (kinds rotate; sizes rotate across rounds):");
+    MessageMix.KINDS.forEach(k -> System.out.println("  " + k.name() + "  (" + k.recipients().size() + " copies)"));
+    System.out.printf(Locale.ROOT, "  %.1f copies per message; bodies %d-%d B in %d sizes, mean %.0f B; sealed inbound record mean %.0f B;"
+            + " sealed copy mean %.0f B%n", MessageMix.meanCopies(), params.minBytes(), params.maxBytes(), mix.steps(),
+        mix.meanBodyBytes(), sizes.meanInbound(), sizes.meanSealedCopy());
+    System.out.println("  recipient keys (demo keys, also given to the hub): " + keys.describe());
+    System.out.println();
+    System.out.printf("[1/3] crypto + validation alone: %d threads, %d s warm-up, %d s measured ...%n", params.cryptoThreads(),
+        params.warmup(), params.seconds());
+    rows.add(CryptoPhase.run(params, mix, keys, sizes, SCHEMAS));
+    printLast();
+  }
+
+  public void measureRawKafka(String bootstrap) throws Exception {
+    System.out.printf("[2/3] raw Kafka: %d s warm-up, %d s measured, %d sends in flight ...%n", params.warmup(), params.seconds(),
+        params.concurrency());
+    List<Report.Row> raw = RawKafkaPhase.run(params, mix, sizes, bootstrap);
+    rows.addAll(raw);
+    raw.forEach(this::printRow);
+  }
+
+  /** Copies the demo agency keys into the hub's key folder, where its development bootstrap finds them. */
+  public void installDemoKeys(Path hubAgencyKeys) throws IOException {
+    Files.createDirectories(hubAgencyKeys);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(keys.agencyDir(), "*.pem")) {
+      for (Path f : files) {
+        Files.copy(f, hubAgencyKeys.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /**
+   * @param hubPid       the hub's JVM
+   * @param postmaster   the PostgreSQL postmaster (its backends are its children)
+   * @param hubWatchdog  the shell the hub runs under (excluded from "keycloak", which is every other child of this JVM)
+   */
+  public HubPhase.Result measureHub(HubPhase.Target target, long hubPid, long postmaster, long hubWatchdog) throws Exception {
+    System.out.println("[3/3] the hub end to end");
+    Cpu cpu = new Cpu();
+    cpu.addGroup("hub", () -> List.of(hubPid));
+    cpu.addGroup("postgres", () -> Cpu.tree(postmaster));
+    cpu.addGroup("keycloak", () -> {
+      List<Long> hubTree = Cpu.tree(hubWatchdog);
+      try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
+        return children.map(ProcessHandle::pid).filter(p -> !hubTree.contains(p)).toList();
+      }
+    });
+    cpu.breakDownThreadsOf(hubPid);
+    try (HubPhase phase = new HubPhase(params, mix, target, cpu)) {
+      HubPhase.Result result = phase.run();
+      rows.addAll(result.rows());
+      hubPeakUsage = result.rows().get(0).usage();
+      result.rows().forEach(this::printRow);
+      return result;
+    }
+  }
+
+  public void printResults(Path recording, HubPhase.Result hub) {
+    System.out.println();
+    System.out.println("=".repeat(112));
+    System.out.println("RESULTS  (latency: publish to visible in the recipient's delivery topic, read_committed; per copy)");
+    System.out.println(Machine.describe());
+    System.out.println("parameters: " + params.describe());
+    System.out.println();
+    System.out.print(Report.table(rows));
+    System.out.println();
+    compare();
+    if (hubPeakUsage != null) {
+      System.out.println();
+      System.out.println("Where the time goes in the hub's peak window:");
+      double w = hubPeakUsage.wallSeconds();
+      System.out.print(Report.topThreads("hub JVM threads (/proc, names cut at 15 characters)", hubPeakUsage.otherThreadSeconds(), w, 12));
+      System.out.print(Report.topThreads("benchmark JVM threads (Kafka broker, load generator, delivery consumer)", hubPeakUsage.selfThreadSeconds(), w, 10));
+      if (recording != null) {
+        System.out.print(HubProfile.analyze(recording, hub.peakFrom(), hub.peakTo(), 14));
+      }
+    }
+    System.out.println();
+    System.out.println("load before:  " + loadBefore);
+    System.out.println("load after:   " + Machine.loadAverage());
+  }
+
+  /** What was measured before a failure. */
+  public void printPartial() {
+    if (!rows.isEmpty()) {
+      System.out.println();
+      System.out.println("Measured before the failure:");
+      System.out.print(Report.table(rows));
+    }
+  }
+
+  private void compare() {
+    Report.Row crypto = find("crypto");
+    Report.Row raw = find("raw Kafka, peak");
+    Report.Row peak = find("hub end to end, peak");
+    Report.Row paced = find("hub end to end, paced");
+    if (peak == null) {
+      return;
+    }
+    if (crypto != null) {
+      System.out.printf(Locale.ROOT, "hub peak / crypto-and-validation limit: %.0f%%  (issue 6 asks for at least 60%%)%n",
+          100 * peak.messagesPerSecond() / crypto.messagesPerSecond());
+    }
+    if (raw != null) {
+      System.out.printf(Locale.ROOT, "hub peak / raw Kafka: %.0f%%%n", 100 * peak.messagesPerSecond() / raw.messagesPerSecond());
+    }
+    System.out.printf(Locale.ROOT, "hub peak: %.0f msg/s with %.1f copies each  (issue 6 asks for at least 2,000 msg/s)%n",
+        peak.messagesPerSecond(), peak.copiesPerSecond() / Math.max(1e-9, peak.messagesPerSecond()));
+    if (paced != null) {
+      System.out.printf(Locale.ROOT, "hub p99 at %.0f%% of its peak: %.1f ms  (issue 6 asks for under 50 ms)%n", params.pacedFraction() * 100,
+          paced.latency().p99());
+    }
+  }
+
+  private Report.Row find(String part) {
+    return rows.stream().filter(r -> r.system().contains(part)).findFirst().orElse(null);
+  }
+
+  private void printLast() {
+    printRow(rows.get(rows.size() - 1));
+  }
+
+  private void printRow(Report.Row r) {
+    System.out.printf(Locale.ROOT, "  -> %s: %.0f msg/s, %.0f copies/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, CPU %.2f ms/msg (%s), machine busy %.0f%%,"
+            + " other processes %.2f cores%n",
+        r.system(), r.messagesPerSecond(), r.copiesPerSecond(), r.latency().p50(), r.latency().p99(), r.latency().p999(),
+        r.cpuMsPerMessage(), r.cpuSplit(), r.machineBusy() * 100, Report.othersCores(r.usage()));
+    System.out.println("     " + r.notes());
+  }
+
+  @Override
+  public void close() {
+    if (keys == null) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(keys.dir())) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary directory; the OS cleans it eventually
+    }
+  }
+}

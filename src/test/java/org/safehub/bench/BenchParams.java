@@ -1,0 +1,96 @@
+package org.safehub.bench;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The benchmark's parameters, from system properties (defaults give a run of about four minutes on
+ * two cores, most of it measuring).
+ *
+ * @param seconds       measured seconds per pass ({@code bench.seconds}, 30)
+ * @param warmup        warm-up seconds before each measured window ({@code bench.warmup}, 10); the
+ *                      paced passes, which follow a peak pass on the same warm JVM, warm up for half of it
+ * @param hubWarmup     warm-up seconds before the hub's peak window ({@code bench.hub.warmup}, 30): the
+ *                      hub JIT-compiles some 20,000 methods (Quarkus, Netty, Kafka, Bouncy Castle), which
+ *                      on two shared cores takes far longer than the crypto loop's 10 s
+ * @param concurrency   requests (or Kafka sends) in flight in the closed-loop passes ({@code bench.concurrency}, 32)
+ * @param minBytes      smallest message body ({@code bench.size}, "1024-4096": bodies spread evenly
+ *                      over eight sizes in that range; a single number gives one size)
+ * @param maxBytes      largest message body
+ * @param cryptoThreads threads of the crypto-and-validation loop ({@code bench.crypto.threads}, all cores)
+ * @param pacedFraction offered rate of the paced hub pass as a fraction of the measured hub peak
+ *                      ({@code bench.paced.fraction}, 0.7)
+ * @param backlogCap    the closed-loop passes hold back while this many accepted messages are not yet
+ *                      delivered ({@code bench.backlog}, 1000), so the peak is the rate the whole path
+ *                      sustains: without it, ingress threads take the CPU from the single pipeline
+ *                      thread and the queue between them only grows
+ * @param drainSeconds  longest wait after a pass for its last copies ({@code bench.drain}, 60)
+ * @param profile       record the hub with JDK Flight Recorder and print where its CPU goes
+ *                      ({@code bench.profile}, true)
+ * @param hubJvmOptions extra JVM options for the hub ({@code safehub.hub.jvm-opts}, none)
+ */
+public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrency, int minBytes, int maxBytes, int cryptoThreads,
+                          double pacedFraction, int backlogCap, int drainSeconds, boolean profile,
+                          List<String> hubJvmOptions) {
+
+  public BenchParams {
+    require(seconds >= 1 && seconds <= 3600, "bench.seconds must be 1-3600");
+    require(warmup >= 0 && warmup <= 600, "bench.warmup must be 0-600");
+    require(hubWarmup >= 0 && hubWarmup <= 600, "bench.hub.warmup must be 0-600");
+    require(concurrency >= 1 && concurrency <= 1024, "bench.concurrency must be 1-1024");
+    require(minBytes >= 600 && maxBytes >= minBytes && maxBytes <= 4800,
+        "bench.size must lie in 600-4800 bytes (the justification field that pads a message holds 4000 characters)");
+    require(cryptoThreads >= 1 && cryptoThreads <= 256, "bench.crypto.threads must be 1-256");
+    require(pacedFraction > 0 && pacedFraction <= 1.5, "bench.paced.fraction must be in (0, 1.5]");
+    require(backlogCap >= concurrency, "bench.backlog must be at least bench.concurrency");
+    require(drainSeconds >= 1 && drainSeconds <= 600, "bench.drain must be 1-600");
+    hubJvmOptions = List.copyOf(hubJvmOptions);
+  }
+
+  public static BenchParams fromSystemProperties() {
+    String size = System.getProperty("bench.size", "1024-4096").trim();
+    int min;
+    int max;
+    int dash = size.indexOf('-');
+    if (dash > 0) {
+      min = Integer.parseInt(size.substring(0, dash).trim());
+      max = Integer.parseInt(size.substring(dash + 1).trim());
+    } else {
+      min = Integer.parseInt(size);
+      max = min;
+    }
+    String jvm = System.getProperty("safehub.hub.jvm-opts", "").trim();
+    return new BenchParams(
+        Integer.getInteger("bench.seconds", 30),
+        Integer.getInteger("bench.warmup", 10),
+        Integer.getInteger("bench.hub.warmup", 30),
+        Integer.getInteger("bench.concurrency", 32),
+        min,
+        max,
+        Integer.getInteger("bench.crypto.threads", Runtime.getRuntime().availableProcessors()),
+        Double.parseDouble(System.getProperty("bench.paced.fraction", "0.7")),
+        Integer.getInteger("bench.backlog", 1000),
+        Integer.getInteger("bench.drain", 60),
+        Boolean.parseBoolean(System.getProperty("bench.profile", "true")),
+        jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")));
+  }
+
+  /** Seconds of warm-up for the paced pass, which runs on a hub the peak pass has already warmed. */
+  public int pacedWarmup() {
+    return Math.max(2, warmup / 2);
+  }
+
+  public String describe() {
+    return String.format(
+        "bench.seconds=%d bench.warmup=%d bench.hub.warmup=%d bench.concurrency=%d bench.size=%d-%d bench.crypto.threads=%d"
+            + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s",
+        seconds, warmup, hubWarmup, concurrency, minBytes, maxBytes, cryptoThreads, pacedFraction, backlogCap, drainSeconds,
+        profile, hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions));
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

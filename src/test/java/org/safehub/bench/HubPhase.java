@@ -1,0 +1,209 @@
+package org.safehub.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.safehub.testsupport.Tokens;
+
+/**
+ * The hub end to end: messages published over HTTP with bearer tokens, copies read back from the
+ * hub's delivery topics (read_committed) by an agency-side consumer. First a check that each kind of
+ * message reaches exactly its expected recipients, then a closed-loop pass for the peak rate, then an
+ * open-loop pass at a fraction of that peak for latency under a steady load.
+ */
+public final class HubPhase implements AutoCloseable {
+
+  /** Where the running hub and its components are. */
+  public record Target(URI hub, String issuer, String kafkaBootstrap) {}
+
+  /** The two passes' rows and the wall-clock span of the peak window (for the profile). */
+  public record Result(List<Report.Row> rows, Instant peakFrom, Instant peakTo) {}
+
+  private static final Duration TOKEN_REUSE = Duration.ofMinutes(10); // the realm's tokens live 15 minutes
+
+  private final BenchParams params;
+  private final MessageMix mix;
+  private final Target target;
+  private final Cpu cpu;
+  private final ExecutorService httpThreads;
+  private final HttpClient http;
+  private final Map<String, Token> tokens = new HashMap<>();
+  private final AtomicBoolean firstFailureShown = new AtomicBoolean();
+  private final int[] expected = new int[MessageMix.KINDS.size()];
+  private DeliveryConsumer consumer;
+
+  private record Token(String value, long fetchedNanos) {}
+
+  public HubPhase(BenchParams params, MessageMix mix, Target target, Cpu cpu) {
+    this.params = params;
+    this.mix = mix;
+    this.target = target;
+    this.cpu = cpu;
+    AtomicInteger n = new AtomicInteger();
+    this.httpThreads = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "bench-http-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        .executor(httpThreads).build();
+  }
+
+  public Result run() throws Exception {
+    Map<String, Integer> topics = new LinkedHashMap<>();
+    for (int i = 0; i < MessageMix.AGENCIES.size(); i++) {
+      topics.put("safehub.delivery." + MessageMix.AGENCIES.get(i), i);
+    }
+    MessageMix.KINDS.forEach(k -> token(k.sender()));
+    consumer = new DeliveryConsumer(target.kafkaBootstrap(), topics, "bench-hub-delivery-consumer");
+    checkRouting();
+
+    List<Report.Row> rows = new ArrayList<>();
+    // peak: closed loop
+    long start = System.nanoTime();
+    long windowStart = start + TimeUnit.SECONDS.toNanos(params.hubWarmup());
+    long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
+    Instant peakFrom = wallClockAt(windowStart);
+    Instant peakTo = wallClockAt(windowEnd);
+    Tracker peak = new Tracker(windowStart, windowEnd);
+    consumer.track(peak);
+    Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
+    System.out.printf("  hub peak pass: %d s warm-up, %d s measured, %d requests in flight, at most %d messages undelivered ...%n",
+        params.hubWarmup(), params.seconds(), params.concurrency(), params.backlogCap());
+    Load.Sent sent = Load.closedLoop(this::publish, mix, peak, k -> expected[k], params.concurrency(), params.backlogCap(), windowEnd);
+    Cpu.Usage usage = window.usage();
+    boolean drained = peak.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    consumer.track(null);
+    Report.Row peakRow = Report.row("hub end to end, peak (closed loop)", peak, usage, sent, drained,
+        String.format(Locale.ROOT, "%d requests in flight, at most %d undelivered; mean copy record %.0f B", params.concurrency(), params.backlogCap(),
+            (double) peak.copyBytesInWindow.get() / Math.max(1, peak.copiesInWindow.get())));
+    rows.add(peakRow);
+
+    // paced: open loop at a fraction of the peak
+    double rate = Math.max(1, params.pacedFraction() * peakRow.messagesPerSecond());
+    start = System.nanoTime();
+    windowStart = start + TimeUnit.SECONDS.toNanos(params.pacedWarmup());
+    windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
+    Tracker paced = new Tracker(windowStart, windowEnd);
+    consumer.track(paced);
+    window = new Cpu.Window(cpu, windowStart, windowEnd);
+    System.out.printf(Locale.ROOT, "  hub paced pass: %.0f msg/s (%.0f%% of the peak), %d s warm-up, %d s measured ...%n", rate,
+        params.pacedFraction() * 100, params.pacedWarmup(), params.seconds());
+    sent = Load.openLoop(this::publish, mix, paced, k -> expected[k], rate, Math.max(128, 4 * params.concurrency()), start, windowEnd);
+    usage = window.usage();
+    drained = paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    consumer.track(null);
+    rows.add(Report.row(String.format(Locale.ROOT, "hub end to end, paced at %.0f%% of peak", params.pacedFraction() * 100),
+        paced, usage, sent, drained, String.format(Locale.ROOT, "open loop at %.0f msg/s, latency from each message's due time", rate)));
+    return new Result(rows, peakFrom, peakTo);
+  }
+
+  /**
+   * Publishes one message of each kind and waits for its copies: each must reach exactly the
+   * recipients routing.yaml gives it, or the benchmark would measure something else.
+   */
+  private void checkRouting() throws Exception {
+    long now = System.nanoTime();
+    Tracker check = new Tracker(now, now + TimeUnit.HOURS.toNanos(1));
+    consumer.track(check);
+    List<MessageMix.Message> sent = new ArrayList<>();
+    for (int k = 0; k < MessageMix.KINDS.size(); k++) {
+      MessageMix.Message m = mix.withId(k, 0, java.util.UUID.randomUUID().toString());
+      expected[k] = MessageMix.KINDS.get(k).recipientMask();
+      check.register(m.id(), System.nanoTime(), expected[k]);
+      HttpResponse<String> response = http.send(request(m), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 202) {
+        throw new IllegalStateException("the hub refused a " + m.kindInfo().name() + " message: HTTP "
+            + response.statusCode() + " " + response.body());
+      }
+      sent.add(m);
+    }
+    boolean drained = check.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    consumer.track(null);
+    if (!drained || check.unexpected.get() > 0) {
+      StringBuilder why = new StringBuilder("the hub did not deliver the expected copies:");
+      for (MessageMix.Message m : sent) {
+        int arrived = check.arrivedMask(m.id());
+        if (arrived >= 0) {
+          why.append("\n  ").append(m.kindInfo().name()).append(": got ").append(MessageMix.agenciesOf(arrived))
+              .append("; status ").append(status(m));
+        }
+      }
+      if (check.unexpected.get() > 0) {
+        why.append("\n  copies to unexpected recipients: ").append(check.unexpected.get());
+      }
+      throw new IllegalStateException(why.toString());
+    }
+    System.out.println("  routing check passed: each kind of message reached exactly its expected recipients");
+  }
+
+  private String status(MessageMix.Message m) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages/" + m.id() + "/status"))
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token(m.kindInfo().sender())).GET().build();
+      return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return "(status unavailable: " + e.getMessage() + ")";
+    }
+  }
+
+  private void publish(MessageMix.Message m, java.util.function.Consumer<String> done) {
+    http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
+      if (e != null) {
+        done.accept(e.getClass().getSimpleName());
+      } else if (response.statusCode() == 202) {
+        done.accept(null);
+      } else {
+        if (firstFailureShown.compareAndSet(false, true)) {
+          System.out.println("  first refused publish: HTTP " + response.statusCode() + " " + response.body());
+        }
+        done.accept("HTTP " + response.statusCode());
+      }
+    });
+  }
+
+  private HttpRequest request(MessageMix.Message m) {
+    return HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages"))
+        .timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token(m.kindInfo().sender()))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(m.body()))
+        .build();
+  }
+
+  private synchronized String token(String client) {
+    Token t = tokens.get(client);
+    if (t == null || System.nanoTime() - t.fetchedNanos() > TOKEN_REUSE.toNanos()) {
+      t = new Token(Tokens.fetch(target.issuer(), client), System.nanoTime());
+      tokens.put(client, t);
+    }
+    return t.value();
+  }
+
+  private static Instant wallClockAt(long nanoTime) {
+    return Instant.now().plusNanos(nanoTime - System.nanoTime());
+  }
+
+  @Override
+  public void close() {
+    if (consumer != null) {
+      consumer.close();
+    }
+    httpThreads.shutdownNow();
+  }
+}

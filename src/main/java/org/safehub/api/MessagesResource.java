@@ -39,8 +39,6 @@ public class MessagesResource {
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
-  @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
-
   @POST
   @RolesAllowed("publisher")
   @Consumes(MediaType.WILDCARD)
@@ -48,13 +46,7 @@ public class MessagesResource {
   public Response publish(byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
     Caller caller = callers.caller();
     requireJson(headers);
-    try {
-      if (agencyStatus.isSuspended(caller.agencyId())) {
-        throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
-      }
-    } catch (SQLException e) {
-      throw HubProblem.unavailable("Agency status is unavailable right now.", 5);
-    }
+    // a suspended sender is refused inside the transaction that would take its message's claim
     PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
     metrics.counter("safehub.messages.accepted", "type", accepted.type(), "replay", Boolean.toString(accepted.replay())).increment();
     return Response.accepted(Map.of("messageId", accepted.receipt().messageId().toString(), "receivedAt", accepted.receipt().receivedAt().toString()))

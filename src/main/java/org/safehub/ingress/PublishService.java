@@ -40,6 +40,7 @@ public final class PublishService {
   private final SchemaCatalogue schemas;
   private final Router router;
   private final ReceiptStore receipts;
+  private final GroupCommit group;
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final Limits limits;
@@ -53,6 +54,7 @@ public final class PublishService {
       SchemaCatalogue schemas,
       Router router,
       ReceiptStore receipts,
+      GroupCommit group,
       KafkaProducer<String, byte[]> producer,
       Topics topics,
       Limits limits,
@@ -62,6 +64,7 @@ public final class PublishService {
     this.schemas = schemas;
     this.router = router;
     this.receipts = receipts;
+    this.group = group;
     this.producer = producer;
     this.topics = topics;
     this.limits = limits;
@@ -111,15 +114,19 @@ public final class PublishService {
     ReceiptStore.Claim claim;
     try {
       claim =
-          receipts.claim(
-              envelope.messageId(),
-              new ReceiptStore.Facts(
-                  sender.id(), hash, envelope.type(), envelope.caseRef(), envelope.legalBasis(), envelope.subjects().stream().map(Subject::ref).toList()),
-              now,
-              pending,
-              consentChange != null && consentChange.withdrawal() ? consentChange : null);
+          group.claim(
+              new ReceiptStore.ClaimRequest(
+                  envelope.messageId(),
+                  new ReceiptStore.Facts(
+                      sender.id(), hash, envelope.type(), envelope.caseRef(), envelope.legalBasis(), envelope.subjects().stream().map(Subject::ref).toList()),
+                  now,
+                  pending,
+                  consentChange != null && consentChange.withdrawal() ? consentChange : null));
     } catch (SQLException e) {
       throw HubProblem.unavailable("The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
+    }
+    if (claim instanceof ReceiptStore.Claim.SenderSuspended) {
+      throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
     }
     if (claim instanceof ReceiptStore.Claim.Conflict) {
       throw HubProblem.of(409, "message-id-conflict", "Conflict", "This messageId was already used for a different message.");
@@ -165,7 +172,7 @@ public final class PublishService {
       throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
     }
     try {
-      receipts.confirm(envelope.messageId(), consentChange, accepted);
+      group.confirm(new ReceiptStore.ConfirmRequest(envelope.messageId(), consentChange, accepted));
     } catch (SQLException e) {
       if (consentChange != null) {
         // the consent registry must agree with what was accepted: ask for a re-send, which completes it

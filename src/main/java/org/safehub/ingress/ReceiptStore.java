@@ -43,6 +43,147 @@ public final class ReceiptStore {
 
     /** The id is taken by different content or another sender. */
     record Conflict() implements Claim {}
+
+    /** The sending agency is suspended: nothing it sends is accepted. */
+    record SenderSuspended() implements Claim {}
+  }
+
+  /** A claim to take, with the others of its group, in one transaction ({@link GroupCommit}). */
+  public record ClaimRequest(UUID messageId, Facts facts, Instant receivedAt, List<String> pending, org.safehub.consent.ConsentChange withdrawal) {
+    public ClaimRequest {
+      pending = List.copyOf(pending);
+    }
+  }
+
+  /** A confirmation to make, with the others of its group, in one transaction ({@link GroupCommit}). */
+  public record ConfirmRequest(UUID messageId, org.safehub.consent.ConsentChange change, List<org.safehub.audit.AuditEvent> events) {
+    public ConfirmRequest {
+      events = List.copyOf(events);
+    }
+  }
+
+  /**
+   * Takes every claim of a group inside the caller's open transaction, with a few statements for the
+   * whole group whatever its size. A claim by a sender in {@code suspended} is refused. Results are in
+   * the order of {@code requests}; they hold only once the caller commits.
+   */
+  public List<Claim> claimAll(Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended) throws SQLException {
+    Claim[] out = new Claim[requests.size()];
+    List<Integer> live = new java.util.ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      if (suspended.contains(requests.get(i).facts().sender())) {
+        out[i] = new Claim.SenderSuspended();
+      } else {
+        live.add(i);
+      }
+    }
+    if (!live.isEmpty()) {
+      int[] inserted;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
+                  + " values (?, ?, ?, ?, ?, ?, 'accepting', ?, ?) on conflict (message_id) do nothing")) {
+        for (int i : live) {
+          ClaimRequest r = requests.get(i);
+          ps.setObject(1, r.messageId());
+          ps.setString(2, r.facts().sender());
+          ps.setBytes(3, r.facts().hash());
+          ps.setString(4, r.facts().type());
+          ps.setString(5, r.facts().caseRef());
+          ps.setTimestamp(6, Timestamp.from(r.receivedAt()));
+          ps.setString(7, r.facts().legalBasis());
+          ps.setArray(8, c.createArrayOf("text", r.facts().subjectRefs().toArray()));
+          ps.addBatch();
+        }
+        inserted = ps.executeBatch();
+      }
+      for (int i : live) {
+        if (requests.get(i).withdrawal() != null) {
+          consent.apply(c, requests.get(i).withdrawal());
+        }
+      }
+      List<UUID> taken = new java.util.ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement("insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
+        boolean any = false;
+        for (int k = 0; k < live.size(); k++) {
+          ClaimRequest r = requests.get(live.get(k));
+          if (inserted[k] != 1) {
+            taken.add(r.messageId());
+            continue;
+          }
+          out[live.get(k)] = new Claim.Claimed(r.receivedAt());
+          for (String recipient : r.pending()) {
+            ps.setObject(1, r.messageId());
+            ps.setString(2, recipient);
+            ps.setTimestamp(3, Timestamp.from(r.receivedAt()));
+            ps.addBatch();
+            any = true;
+          }
+        }
+        if (any) {
+          ps.executeBatch();
+        }
+      }
+      if (!taken.isEmpty()) {
+        java.util.Map<UUID, Object[]> existing = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select message_id, sender, content_hash, received_at, state from receipt where message_id = any(?)")) {
+          ps.setArray(1, c.createArrayOf("uuid", taken.toArray()));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              existing.put(rs.getObject(1, UUID.class), new Object[] {rs.getString(2), rs.getBytes(3), rs.getTimestamp(4).toInstant(), rs.getString(5)});
+            }
+          }
+        }
+        for (int k = 0; k < live.size(); k++) {
+          if (inserted[k] == 1) {
+            continue;
+          }
+          ClaimRequest r = requests.get(live.get(k));
+          Object[] row = existing.get(r.messageId());
+          out[live.get(k)] = row == null ? new Claim.Conflict() : existingClaim(r.facts(), (String) row[0], (byte[]) row[1], (Instant) row[2], (String) row[3]);
+        }
+      }
+    }
+    return List.of(out);
+  }
+
+  /**
+   * Confirms every message of a group inside the caller's open transaction: receipts final, consent
+   * changes in effect, and the audit events of the messages confirmed now appended, in one go. Returns
+   * the stored events, to forward once the caller has committed.
+   */
+  public List<org.safehub.audit.AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests) throws SQLException {
+    if (requests.isEmpty()) {
+      return List.of();
+    }
+    for (ConfirmRequest r : requests) {
+      if (r.change() != null) {
+        consent.apply(c, r.change());
+      }
+    }
+    int[] updated;
+    try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
+      for (ConfirmRequest r : requests) {
+        ps.setObject(1, r.messageId());
+        ps.addBatch();
+      }
+      updated = ps.executeBatch();
+    }
+    List<org.safehub.audit.AuditEvent> events = new java.util.ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      if (updated[i] == 1) {
+        events.addAll(requests.get(i).events());
+      }
+    }
+    return trail.recordIn(c, events);
+  }
+
+  private static Claim existingClaim(Facts facts, String sender, byte[] hash, Instant receivedAt, String state) {
+    if (!sender.equals(facts.sender()) || !Arrays.equals(hash, facts.hash())) {
+      return new Claim.Conflict();
+    }
+    return "accepted".equals(state) ? new Claim.Replay(receivedAt) : new Claim.Unconfirmed(receivedAt);
   }
 
   /**
@@ -99,11 +240,7 @@ public final class ReceiptStore {
               // deleted between our insert and select (a failed concurrent send released it): let the caller retry
               return new Claim.Conflict();
             }
-            if (!rs.getString(1).equals(sender) || !Arrays.equals(rs.getBytes(2), hash)) {
-              return new Claim.Conflict();
-            }
-            Instant original = rs.getTimestamp(3).toInstant();
-            return "accepted".equals(rs.getString(4)) ? new Claim.Replay(original) : new Claim.Unconfirmed(original);
+            return existingClaim(facts, rs.getString(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(), rs.getString(4));
           }
         }
       } catch (SQLException e) {

@@ -43,14 +43,20 @@ public final class AgencyStatusStore {
 
   /** The ids of every agency that must receive nothing now. */
   public Set<String> suspended() throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      return suspended(c);
+    }
+  }
+
+  /** As {@link #suspended()}, read on the caller's connection (inside its transaction, if one is open). */
+  public Set<String> suspended(Connection c) throws SQLException {
     Set<String> out = new HashSet<>();
     agencies.all().forEach(a -> {
       if (!a.active()) {
         out.add(a.id());
       }
     });
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("select agency_id, status from agency_status");
+    try (PreparedStatement ps = c.prepareStatement("select agency_id, status from agency_status");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         if ("suspended".equals(rs.getString(2))) {

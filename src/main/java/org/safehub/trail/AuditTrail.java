@@ -5,7 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
@@ -21,10 +21,10 @@ public final class AuditTrail {
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
 
   private final AuditLog log;
-  private final KafkaProducer<String, byte[]> producer;
+  private final Producer<String, byte[]> producer;
   private final Topics topics;
 
-  public AuditTrail(AuditLog log, KafkaProducer<String, byte[]> producer, Topics topics) {
+  public AuditTrail(AuditLog log, Producer<String, byte[]> producer, Topics topics) {
     this.log = log;
     this.producer = producer;
     this.topics = topics;

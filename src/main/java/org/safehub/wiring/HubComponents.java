@@ -50,6 +50,7 @@ import org.safehub.consent.ConsentNotices;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.delivery.InboxReader;
+import org.safehub.ingress.GroupCommit;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.kafka.KafkaClients;
@@ -83,6 +84,7 @@ public class HubComponents {
   private Pipeline pipeline;
   private Thread pipelineThread;
   private KafkaProducer<String, byte[]> ingressProducer;
+  private GroupCommit groupCommit;
   private InboxReader inboxReader;
   private KafkaProducer<String, byte[]> auditProducer;
 
@@ -226,14 +228,17 @@ public class HubComponents {
   @Produces
   @Singleton
   PublishService publishService(
-      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics, AtRestSealer atRest) {
+      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics, AtRestSealer atRest,
+      AgencyStatusStore agencyStatus, AuditTrail trail) {
     SafehubConfig.Ingress i = config.ingress();
     ingressProducer = kafka.durableProducer("safehub-ingress-" + config.instanceId(), i.produceTimeoutMs());
+    groupCommit = new GroupCommit(dataSource, receipts, agencyStatus, trail, Math.max(5000, i.produceTimeoutMs()));
     return new PublishService(
         json,
         schemas,
         router,
         receipts,
+        groupCommit,
         ingressProducer,
         topics,
         new PublishService.Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds()),
@@ -318,6 +323,9 @@ public class HubComponents {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (groupCommit != null) {
+      groupCommit.close();
     }
     if (ingressProducer != null) {
       ingressProducer.close(java.time.Duration.ofSeconds(5));

@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /** One embedded PostgreSQL per test JVM; each caller gets a fresh database with the hub's migrations applied. */
-final class AuditDatabase {
+public final class AuditDatabase {
 
   private static EmbeddedPostgres postgres;
   private static final AtomicInteger NEXT = new AtomicInteger();
@@ -41,7 +41,7 @@ final class AuditDatabase {
   }
 
   /** A new, migrated database (V1..V3 and whatever else the hub ships). */
-  static DataSource fresh() {
+  public static DataSource fresh() {
     String name = "audit_" + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet();
     try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       s.execute("create database " + name);
@@ -53,7 +53,7 @@ final class AuditDatabase {
     return dataSource;
   }
 
-  static KeyPair p256() {
+  public static KeyPair p256() {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp256r1"));

@@ -58,6 +58,9 @@ public final class Bench implements AutoCloseable {
         mix.meanBodyBytes(), sizes.meanInbound(), sizes.meanSealedCopy());
     System.out.println("  recipient keys (demo keys, also given to the hub): " + keys.describe());
     System.out.println();
+    if (!params.runs("crypto")) {
+      return;
+    }
     System.out.printf("[1/3] crypto + validation alone: %d threads, %d s warm-up, %d s measured ...%n", params.cryptoThreads(),
         params.warmup(), params.seconds());
     rows.add(CryptoPhase.run(params, mix, keys, sizes, SCHEMAS));
@@ -65,6 +68,9 @@ public final class Bench implements AutoCloseable {
   }
 
   public void measureRawKafka(String bootstrap) throws Exception {
+    if (!params.runs("kafka")) {
+      return;
+    }
     System.out.printf("[2/3] raw Kafka: %d s warm-up, %d s measured, %d sends in flight ...%n", params.warmup(), params.seconds(),
         params.concurrency());
     List<Report.Row> raw = RawKafkaPhase.run(params, mix, sizes, bootstrap);

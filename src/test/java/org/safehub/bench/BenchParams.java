@@ -28,10 +28,12 @@ import java.util.List;
  * @param profile       record the hub with JDK Flight Recorder and print where its CPU goes
  *                      ({@code bench.profile}, true)
  * @param hubJvmOptions extra JVM options for the hub ({@code safehub.hub.jvm-opts}, none)
+ * @param phases        which phases run ({@code bench.phases}, "crypto,kafka,hub"; the hub always runs);
+ *                      fewer is for tuning the hub, the README's figures come from all three in one run
  */
 public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrency, int minBytes, int maxBytes, int cryptoThreads,
                           double pacedFraction, int backlogCap, int drainSeconds, boolean profile,
-                          List<String> hubJvmOptions) {
+                          List<String> hubJvmOptions, java.util.Set<String> phases) {
 
   public BenchParams {
     require(seconds >= 1 && seconds <= 3600, "bench.seconds must be 1-3600");
@@ -45,6 +47,15 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
     require(backlogCap >= concurrency, "bench.backlog must be at least bench.concurrency");
     require(drainSeconds >= 1 && drainSeconds <= 600, "bench.drain must be 1-600");
     hubJvmOptions = List.copyOf(hubJvmOptions);
+    phases = java.util.Set.copyOf(phases);
+    require(phases.contains("hub") && ALL_PHASES.containsAll(phases), "bench.phases must list hub and may list crypto and kafka (comma-separated)");
+  }
+
+  private static final java.util.Set<String> ALL_PHASES = java.util.Set.of("crypto", "kafka", "hub");
+
+  /** Whether {@code phase} ("crypto", "kafka" or "hub") runs. */
+  public boolean runs(String phase) {
+    return phases.contains(phase);
   }
 
   public static BenchParams fromSystemProperties() {
@@ -72,7 +83,8 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
         Integer.getInteger("bench.backlog", 1000),
         Integer.getInteger("bench.drain", 60),
         Boolean.parseBoolean(System.getProperty("bench.profile", "true")),
-        jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")));
+        jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")),
+        java.util.Set.of(System.getProperty("bench.phases", "crypto,kafka,hub").trim().split("\\s*,\\s*")));
   }
 
   /** Seconds of warm-up for the paced pass, which runs on a hub the peak pass has already warmed. */
@@ -83,9 +95,10 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
   public String describe() {
     return String.format(
         "bench.seconds=%d bench.warmup=%d bench.hub.warmup=%d bench.concurrency=%d bench.size=%d-%d bench.crypto.threads=%d"
-            + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s",
+            + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s bench.phases=%s",
         seconds, warmup, hubWarmup, concurrency, minBytes, maxBytes, cryptoThreads, pacedFraction, backlogCap, drainSeconds,
-        profile, hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions));
+        profile, hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions),
+        String.join(",", new java.util.TreeSet<>(phases)));
   }
 
   private static void require(boolean ok, String message) {

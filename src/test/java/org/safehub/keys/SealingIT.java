@@ -178,6 +178,11 @@ class SealingIT {
       assertEquals("withheld:agency-suspended", state("demo-dvpp", id, "demo-cs"));
       assertEquals("delivered", state("demo-dvpp", id, "demo-iss"));
       given().auth().oauth2(Tokens.forClient("demo-cs")).get("/api/v1/inbox").then().statusCode(403).body("type", equalTo("urn:safehub:problem:agency-suspended"));
+      // nor can it send: refused in the transaction that would have taken the message's receipt
+      ObjectNode fromSuspended = TestMessages.example("risk-disclosure");
+      given().auth().oauth2(Tokens.forClient("demo-cs")).contentType("application/json").body(fromSuspended.toString()).post("/api/v1/messages")
+          .then().statusCode(403).contentType("application/problem+json").body("type", equalTo("urn:safehub:problem:agency-suspended"));
+      given().auth().oauth2(Tokens.forClient("demo-cs")).get("/api/v1/messages/" + fromSuspended.get("messageId").asText() + "/status").then().statusCode(404);
     } finally {
       given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/demo-cs/reinstate").then().statusCode(200);
     }

@@ -1,0 +1,231 @@
+package org.safehub.ingress;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+import org.safehub.audit.AuditEvent;
+import org.safehub.keys.AgencyStatusStore;
+import org.safehub.trail.AuditTrail;
+
+/**
+ * Group commit for publishing: the claims and confirmations of every request in flight are taken
+ * together, in one PostgreSQL transaction (one commit, one flush to disk, one turn of the audit
+ * writer lock) by a single thread, instead of two transactions per request. Each caller waits for the
+ * commit that holds its own work, so an answer still means "written down"; a group that fails is
+ * taken again one request at a time, so one bad request fails alone.
+ */
+public final class GroupCommit implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(GroupCommit.class);
+
+  /** The most requests one transaction takes. */
+  static final int MAX_GROUP = 256;
+
+  private final DataSource ds;
+  private final ReceiptStore receipts;
+  private final AgencyStatusStore agencyStatus;
+  private final AuditTrail trail;
+  private final long waitMillis;
+  private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  private sealed interface Op permits ClaimOp, ConfirmOp {}
+
+  private record ClaimOp(ReceiptStore.ClaimRequest request, CompletableFuture<ReceiptStore.Claim> done) implements Op {}
+
+  private record ConfirmOp(ReceiptStore.ConfirmRequest request, CompletableFuture<Void> done) implements Op {}
+
+  /**
+   * @param waitMillis how long a caller waits for its group's commit before it is told the database
+   *                   is unavailable (the work may still commit: a claim is then taken again by a re-send)
+   */
+  public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis) {
+    this(ds, receipts, agencyStatus, trail, waitMillis, true);
+  }
+
+  /** With {@code start} false no thread commits: a test forms a group and commits it with {@link #commitQueued()}. */
+  GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis, boolean start) {
+    this.ds = ds;
+    this.receipts = receipts;
+    this.agencyStatus = agencyStatus;
+    this.trail = trail;
+    this.waitMillis = waitMillis;
+    this.thread = new Thread(this::run, "safehub-group-commit");
+    thread.setDaemon(true);
+    if (start) {
+      thread.start();
+    }
+  }
+
+  /** Requests waiting for a transaction. */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Commits every queued request as one group (for tests that build a group on purpose). */
+  void commitQueued() {
+    List<Op> group = new ArrayList<>();
+    queue.drainTo(group, MAX_GROUP);
+    if (!group.isEmpty()) {
+      commit(group);
+    }
+  }
+
+  /** Claims a messageId (see {@link ReceiptStore#claim}), together with the other requests in flight. */
+  public ReceiptStore.Claim claim(ReceiptStore.ClaimRequest request) throws SQLException {
+    CompletableFuture<ReceiptStore.Claim> done = new CompletableFuture<>();
+    submit(new ClaimOp(request, done));
+    return await(done);
+  }
+
+  /** Confirms an accepted message (see {@link ReceiptStore#confirm}), together with the other requests in flight. */
+  public void confirm(ReceiptStore.ConfirmRequest request) throws SQLException {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit(new ConfirmOp(request, done));
+    await(done);
+  }
+
+  private void submit(Op op) throws SQLException {
+    if (!running) {
+      throw new SQLException("the hub is stopping");
+    }
+    queue.add(op);
+  }
+
+  private <T> T await(CompletableFuture<T> done) throws SQLException {
+    try {
+      return done.get(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting for the database");
+    } catch (TimeoutException e) {
+      throw new SQLException("the database did not answer in time");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw sql;
+      }
+      throw new SQLException("the group transaction failed", e.getCause());
+    }
+  }
+
+  private void run() {
+    List<Op> group = new ArrayList<>(MAX_GROUP);
+    while (running) {
+      try {
+        Op first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        queue.drainTo(group, MAX_GROUP - 1);
+        commit(group);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (RuntimeException e) {
+        // commit() completes every future itself; this only keeps the thread alive
+        LOG.errorf("group commit: %s", e.getClass().getSimpleName());
+      } finally {
+        group.clear();
+      }
+    }
+    failAll(new SQLException("the hub is stopping"));
+  }
+
+  /** Commits {@code group} in one transaction, or, if that fails, each request in a transaction of its own. */
+  private void commit(List<Op> group) {
+    List<AuditEvent> stored;
+    try {
+      stored = inOneTransaction(group);
+    } catch (SQLException | RuntimeException e) {
+      if (group.size() > 1) {
+        for (Op op : group) {
+          commit(List.of(op));
+        }
+        return;
+      }
+      SQLException failure = e instanceof SQLException sql ? sql : new SQLException("group transaction failed", e);
+      fail(group.get(0), failure);
+      return;
+    }
+    try {
+      trail.forward(stored);
+    } catch (RuntimeException e) {
+      LOG.warnf("audit events not forwarded to the audit topic (%s)", e.getClass().getSimpleName());
+    }
+  }
+
+  private List<AuditEvent> inOneTransaction(List<Op> group) throws SQLException {
+    List<ClaimOp> claims = new ArrayList<>();
+    List<ConfirmOp> confirms = new ArrayList<>();
+    for (Op op : group) {
+      if (op instanceof ClaimOp c) {
+        claims.add(c);
+      } else {
+        confirms.add((ConfirmOp) op);
+      }
+    }
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<ReceiptStore.Claim> claimed = List.of();
+        if (!claims.isEmpty()) {
+          Set<String> suspended = agencyStatus.suspended(c);
+          claimed = receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
+        }
+        List<AuditEvent> stored = receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList());
+        c.commit();
+        for (int i = 0; i < claims.size(); i++) {
+          claims.get(i).done().complete(claimed.get(i));
+        }
+        confirms.forEach(op -> op.done().complete(null));
+        return stored;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException ignored) {
+          // the connection is gone: nothing was committed
+        }
+        throw e;
+      }
+    }
+  }
+
+  private static void fail(Op op, SQLException failure) {
+    if (op instanceof ClaimOp c) {
+      c.done().completeExceptionally(failure);
+    } else {
+      ((ConfirmOp) op).done().completeExceptionally(failure);
+    }
+  }
+
+  private void failAll(SQLException failure) {
+    Op op;
+    while ((op = queue.poll()) != null) {
+      fail(op, failure);
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    failAll(new SQLException("the hub is stopping"));
+  }
+}

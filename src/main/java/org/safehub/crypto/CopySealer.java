@@ -29,13 +29,11 @@ import org.bouncycastle.cms.CMSSignedDataGenerator;
 import org.bouncycastle.cms.DefaultSignedAttributeTableGenerator;
 import org.bouncycastle.cms.RecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
-import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OutputAEADEncryptor;
-import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
@@ -124,10 +122,7 @@ public final class CopySealer {
     try {
       CMSAuthEnvelopedDataGenerator generator = new CMSAuthEnvelopedDataGenerator();
       generator.addRecipientInfoGenerator(recipientInfo(recipient));
-      OutputEncryptor encryptor = new JceCMSContentEncryptorBuilder(CMSAlgorithm.AES256_GCM).setProvider(Bc.PROVIDER).setSecureRandom(Bc.RANDOM).build();
-      if (!(encryptor instanceof OutputAEADEncryptor aead)) {
-        throw new CryptoException("AES-256-GCM content encryptor is not authenticated encryption");
-      }
+      OutputAEADEncryptor aead = new JdkAesGcmEncryptor(Bc.RANDOM);
       return generator.generate(new CMSProcessableByteArray(signed), aead).toASN1Structure().getEncoded(ASN1Encoding.DER);
     } catch (CryptoException e) {
       throw e;

@@ -128,8 +128,9 @@ public final class Bench implements AutoCloseable {
       System.out.println();
       System.out.println("Where the time goes in the hub's peak window:");
       double w = hubPeakUsage.wallSeconds();
-      System.out.print(Report.topThreads("hub JVM threads (/proc, names cut at 15 characters)", hubPeakUsage.otherThreadSeconds(), w, 12));
-      System.out.print(Report.topThreads("benchmark JVM threads (Kafka broker, load generator, delivery consumer)", hubPeakUsage.selfThreadSeconds(), w, 10));
+      double rate = find("hub end to end, peak").messagesPerSecond();
+      System.out.print(Report.topThreads("hub JVM threads (/proc, names cut at 15 characters)", hubPeakUsage.otherThreadSeconds(), w, 14, rate));
+      System.out.print(Report.topThreads("benchmark JVM threads (Kafka broker, load generator, delivery consumer)", hubPeakUsage.selfThreadSeconds(), w, 10, rate));
       if (recording != null) {
         System.out.print(HubProfile.analyze(recording, hub.peakFrom(), hub.peakTo(), 14));
       }

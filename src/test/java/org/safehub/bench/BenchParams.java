@@ -10,9 +10,9 @@ import java.util.List;
  * @param seconds       measured seconds per pass ({@code bench.seconds}, 30)
  * @param warmup        warm-up seconds before each measured window ({@code bench.warmup}, 10); the
  *                      paced passes, which follow a peak pass on the same warm JVM, warm up for half of it
- * @param hubWarmup     warm-up seconds before the hub's peak window ({@code bench.hub.warmup}, 30): the
- *                      hub JIT-compiles some 20,000 methods (Quarkus, Netty, Kafka, Bouncy Castle), which
- *                      on two shared cores takes far longer than the crypto loop's 10 s
+ * @param hubWarmup     longest warm-up of the hub before its peak pass ({@code bench.hub.warmup}, 300 s): the
+ *                      hub JIT-compiles some 15,000 methods (Quarkus, Netty, Kafka, Bouncy Castle), which
+ *                      on two shared cores takes minutes; the warm-up ends sooner once the compilers are idle
  * @param concurrency   requests (or Kafka sends) in flight in the closed-loop passes ({@code bench.concurrency}, 32)
  * @param minBytes      smallest message body ({@code bench.size}, "1024-4096": bodies spread evenly
  *                      over eight sizes in that range; a single number gives one size)
@@ -74,7 +74,7 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
     return new BenchParams(
         Integer.getInteger("bench.seconds", 30),
         Integer.getInteger("bench.warmup", 10),
-        Integer.getInteger("bench.hub.warmup", 30),
+        Integer.getInteger("bench.hub.warmup", 300),
         Integer.getInteger("bench.concurrency", 32),
         min,
         max,

@@ -78,15 +78,19 @@ final class Report {
   }
 
   /** The threads that used the most CPU in a window, by name pattern. */
-  static String topThreads(String title, Map<String, double[]> seconds, double windowSeconds, int limit) {
+  /** CPU by thread name, in cores and in milliseconds per message at {@code messagesPerSecond}. */
+  static String topThreads(String title, Map<String, double[]> seconds, double windowSeconds, int limit, double messagesPerSecond) {
     boolean waits = seconds.values().stream().anyMatch(v -> !Double.isNaN(v[1]));
     StringBuilder out = new StringBuilder("  " + title + "\n");
-    out.append(waits ? "     CPU  wait-for-CPU  threads  (cores, averaged over the window)\n" : "     CPU  threads  (cores, averaged over the window)\n");
+    out.append(waits ? "     CPU  ms/msg  wait-for-CPU  threads  (cores, averaged over the window)\n"
+        : "     CPU  ms/msg  threads  (cores, averaged over the window)\n");
     seconds.entrySet().stream().limit(limit).forEach(e -> {
       double[] v = e.getValue();
+      double cores = v[0] / windowSeconds;
+      double msPerMessage = cores * 1000 / Math.max(1e-9, messagesPerSecond);
       out.append(waits
-          ? String.format(Locale.ROOT, "    %5.2f  %12.2f  %7.0f  %s%n", v[0] / windowSeconds, v[1] / windowSeconds, v[2], e.getKey())
-          : String.format(Locale.ROOT, "    %5.2f  %7.0f  %s%n", v[0] / windowSeconds, v[2], e.getKey()));
+          ? String.format(Locale.ROOT, "    %5.2f  %6.2f  %12.2f  %7.0f  %s%n", cores, msPerMessage, v[1] / windowSeconds, v[2], e.getKey())
+          : String.format(Locale.ROOT, "    %5.2f  %6.2f  %7.0f  %s%n", cores, msPerMessage, v[2], e.getKey()));
     });
     return out.toString();
   }

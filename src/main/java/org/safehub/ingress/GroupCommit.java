@@ -68,8 +68,13 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /** Whether the committing thread runs: without it every publish would wait and then get 503. */
+  public boolean alive() {
+    return thread.isAlive();
+  }
+
   /** Requests waiting for a transaction. */
-  int queued() {
+  public int queued() {
     return queue.size();
   }
 

@@ -385,6 +385,11 @@ public class HubComponents {
     return pipeline;
   }
 
+  /** The publish path's group-commit thread, once the publish service exists; else null. */
+  public GroupCommit groupCommit() {
+    return groupCommit;
+  }
+
   private void createTopics(KafkaClients kafka, Topics topics, AgencyDirectory agencies) {
     short rf = config.kafka().replicationFactor();
     List<NewTopic> wanted = new ArrayList<>();

@@ -38,6 +38,13 @@ class PublishIT {
   }
 
   @Test
+  void readinessReportsTheGroupCommitThreadOnceMessagesFlow() {
+    as("demo-cs").contentType("application/json").body(TestMessages.json(TestMessages.example("referral"))).post(MESSAGES).then().statusCode(202);
+    given().get("/q/health/ready").then().statusCode(200)
+        .body("checks.find { it.name == 'group-commit' }.status", equalTo("UP"));
+  }
+
+  @Test
   void sameMessageIdWithDifferentContentIsAConflict() {
     ObjectNode msg = TestMessages.example("referral");
     as("demo-cs").contentType("application/json").body(TestMessages.json(msg)).post(MESSAGES).then().statusCode(202);

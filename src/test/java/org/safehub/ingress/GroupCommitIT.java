@@ -170,6 +170,15 @@ class GroupCommitIT {
     }
   }
 
+  @Test
+  void theCommittingThreadIsAliveUntilClosedAndThenRequestsFailAsUnavailable() {
+    GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000);
+    assertTrue(group.alive());
+    group.close();
+    assertTrue(!group.alive());
+    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> group.claim(claimOf(UUID.randomUUID(), "demo-dvpp", (byte) 1)));
+  }
+
   private Future<ReceiptStore.Claim> submitClaim(GroupCommit group, ReceiptStore.ClaimRequest request) {
     Callable<ReceiptStore.Claim> call = () -> group.claim(request);
     return callers.submit(call);

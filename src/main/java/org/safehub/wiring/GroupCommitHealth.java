@@ -1,0 +1,25 @@
+package org.safehub.wiring;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.safehub.ingress.GroupCommit;
+
+/** Ready only while the publish path's group-commit thread runs: without it no publish can be accepted. */
+@Readiness
+@ApplicationScoped
+public class GroupCommitHealth implements HealthCheck {
+
+  @Inject HubComponents components;
+
+  @Override
+  public HealthCheckResponse call() {
+    GroupCommit group = components.groupCommit();
+    if (group == null) {
+      return HealthCheckResponse.named("group-commit").up().withData("started", false).build();
+    }
+    return HealthCheckResponse.named("group-commit").status(group.alive()).withData("queued", group.queued()).build();
+  }
+}

@@ -112,9 +112,11 @@ public final class GroupCommit implements AutoCloseable {
     try {
       return done.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
+      done.cancel(false); // the caller is gone: its request is skipped, or undone if already committed
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while waiting for the database");
     } catch (TimeoutException e) {
+      done.cancel(false);
       throw new SQLException("the database did not answer in time");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof SQLException sql) {
@@ -149,7 +151,12 @@ public final class GroupCommit implements AutoCloseable {
   }
 
   /** Commits {@code group} in one transaction, or, if that fails, each request in a transaction of its own. */
-  private void commit(List<Op> group) {
+  private void commit(List<Op> all) {
+    // a caller that stopped waiting has been told "unavailable": its request must not take effect now
+    List<Op> group = all.stream().filter(op -> !done(op).isDone()).toList();
+    if (group.isEmpty()) {
+      return;
+    }
     List<AuditEvent> stored;
     try {
       stored = inOneTransaction(group);
@@ -192,7 +199,11 @@ public final class GroupCommit implements AutoCloseable {
         List<AuditEvent> stored = receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList());
         c.commit();
         for (int i = 0; i < claims.size(); i++) {
-          claims.get(i).done().complete(claimed.get(i));
+          ReceiptStore.Claim result = claimed.get(i);
+          if (!claims.get(i).done().complete(result) && result instanceof ReceiptStore.Claim.Claimed) {
+            // its caller gave up while this transaction ran and answered 503: give the messageId back
+            receipts.release(claims.get(i).request().messageId());
+          }
         }
         confirms.forEach(op -> op.done().complete(null));
         return stored;
@@ -205,6 +216,10 @@ public final class GroupCommit implements AutoCloseable {
         throw e;
       }
     }
+  }
+
+  private static CompletableFuture<?> done(Op op) {
+    return op instanceof ClaimOp c ? c.done() : ((ConfirmOp) op).done();
   }
 
   private static void fail(Op op, SQLException failure) {

@@ -171,6 +171,23 @@ class GroupCommitIT {
   }
 
   @Test
+  void aClaimWhoseCallerStoppedWaitingIsNotTakenLater() throws Exception {
+    try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 200, false)) {
+      UUID abandoned = UUID.randomUUID();
+      Future<ReceiptStore.Claim> waiting = submitClaim(group, claimOf(abandoned, "demo-dvpp", (byte) 1));
+      ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(SQLException.class, gaveUp.getCause(), "the caller answers 503");
+      UUID fresh = UUID.randomUUID();
+      Future<ReceiptStore.Claim> next = submitClaim(group, claimOf(fresh, "demo-dvpp", (byte) 1));
+      awaitQueued(group, 2);
+      group.commitQueued();
+      assertInstanceOf(ReceiptStore.Claim.Claimed.class, next.get(10, TimeUnit.SECONDS));
+      assertEquals(null, state(abandoned), "no receipt left behind for a publish that was refused");
+      assertEquals("accepting", state(fresh));
+    }
+  }
+
+  @Test
   void theCommittingThreadIsAliveUntilClosedAndThenRequestsFailAsUnavailable() {
     GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000);
     assertTrue(group.alive());

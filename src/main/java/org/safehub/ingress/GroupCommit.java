@@ -48,7 +48,7 @@ public final class GroupCommit implements AutoCloseable {
 
   /**
    * @param waitMillis how long a caller waits for its group's commit before it is told the database
-   *                   is unavailable (the work may still commit: a claim is then taken again by a re-send)
+   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made
    */
   public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis) {
     this(ds, receipts, agencyStatus, trail, waitMillis, true);
@@ -112,7 +112,7 @@ public final class GroupCommit implements AutoCloseable {
     try {
       return done.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      done.cancel(false); // the caller is gone: its request is skipped, or undone if already committed
+      done.cancel(false); // the caller is gone: its claim is skipped, or given back if already committed
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while waiting for the database");
     } catch (TimeoutException e) {
@@ -152,8 +152,9 @@ public final class GroupCommit implements AutoCloseable {
 
   /** Commits {@code group} in one transaction, or, if that fails, each request in a transaction of its own. */
   private void commit(List<Op> all) {
-    // a caller that stopped waiting has been told "unavailable": its request must not take effect now
-    List<Op> group = all.stream().filter(op -> !done(op).isDone()).toList();
+    // a claim whose caller stopped waiting was answered 503: it must not take effect now. A confirmation
+    // still must: its message is already in Kafka, and the receipt and audit event should say so.
+    List<Op> group = all.stream().filter(op -> !(op instanceof ClaimOp c && c.done().isDone())).toList();
     if (group.isEmpty()) {
       return;
     }
@@ -216,10 +217,6 @@ public final class GroupCommit implements AutoCloseable {
         throw e;
       }
     }
-  }
-
-  private static CompletableFuture<?> done(Op op) {
-    return op instanceof ClaimOp c ? c.done() : ((ConfirmOp) op).done();
   }
 
   private static void fail(Op op, SQLException failure) {

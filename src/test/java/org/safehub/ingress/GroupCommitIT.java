@@ -188,6 +188,26 @@ class GroupCommitIT {
   }
 
   @Test
+  void aConfirmationWhoseCallerStoppedWaitingIsStillMade() throws Exception {
+    try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 200, false)) {
+      UUID id = UUID.randomUUID();
+      Future<ReceiptStore.Claim> claim = submitClaim(group, claimOf(id, "demo-dvpp", (byte) 1));
+      awaitQueued(group, 1);
+      group.commitQueued();
+      assertInstanceOf(ReceiptStore.Claim.Claimed.class, claim.get(10, TimeUnit.SECONDS));
+      Future<?> confirm = callers.submit(() -> {
+        group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
+        return null;
+      });
+      ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> confirm.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(SQLException.class, gaveUp.getCause());
+      group.commitQueued();
+      assertEquals("accepted", state(id), "the message is in Kafka: its receipt is final all the same");
+      assertEquals(1, log.query(AuditLog.Filter.all().limit(10)).events().size());
+    }
+  }
+
+  @Test
   void theCommittingThreadIsAliveUntilClosedAndThenRequestsFailAsUnavailable() {
     GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000);
     assertTrue(group.alive());

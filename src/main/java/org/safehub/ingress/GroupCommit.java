@@ -87,14 +87,14 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** Claims a messageId (see {@link ReceiptStore#claim}), together with the other requests in flight. */
+  /** Claims a messageId, together with the other requests in flight (see {@link ReceiptStore#claimAll}). */
   public ReceiptStore.Claim claim(ReceiptStore.ClaimRequest request) throws SQLException {
     CompletableFuture<ReceiptStore.Claim> done = new CompletableFuture<>();
     submit(new ClaimOp(request, done));
     return await(done);
   }
 
-  /** Confirms an accepted message (see {@link ReceiptStore#confirm}), together with the other requests in flight. */
+  /** Confirms an accepted message, together with the other requests in flight (see {@link ReceiptStore#confirmAll}). */
   public void confirm(ReceiptStore.ConfirmRequest request) throws SQLException {
     CompletableFuture<Void> done = new CompletableFuture<>();
     submit(new ConfirmOp(request, done));

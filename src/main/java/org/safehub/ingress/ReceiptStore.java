@@ -14,6 +14,9 @@ import javax.sql.DataSource;
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
  * message is written to Kafka and confirmed after, so a re-send can tell "accepted" from "in flight".
+ * Claims and confirmations are made in groups, inside a transaction {@link GroupCommit} holds. A
+ * consent withdrawal takes effect with its claim, before the message is even written to Kafka, so
+ * that nothing routed from then on relies on the withdrawn consent.
  */
 public final class ReceiptStore {
 
@@ -184,92 +187,6 @@ public final class ReceiptStore {
       return new Claim.Conflict();
     }
     return "accepted".equals(state) ? new Claim.Replay(receivedAt) : new Claim.Unconfirmed(receivedAt);
-  }
-
-  /**
-   * Claims {@code messageId}. A consent withdrawal takes effect here, before the message is even
-   * written to Kafka, so that nothing routed from now on relies on the withdrawn consent.
-   */
-  public Claim claim(UUID messageId, Facts facts, Instant receivedAt, List<String> pending, org.safehub.consent.ConsentChange withdrawal)
-      throws SQLException {
-    String sender = facts.sender();
-    byte[] hash = facts.hash();
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int inserted;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
-                    + " values (?, ?, ?, ?, ?, ?, 'accepting', ?, ?) on conflict (message_id) do nothing")) {
-          ps.setObject(1, messageId);
-          ps.setString(2, sender);
-          ps.setBytes(3, hash);
-          ps.setString(4, facts.type());
-          ps.setString(5, facts.caseRef());
-          ps.setTimestamp(6, Timestamp.from(receivedAt));
-          ps.setString(7, facts.legalBasis());
-          ps.setArray(8, c.createArrayOf("text", facts.subjectRefs().toArray()));
-          inserted = ps.executeUpdate();
-        }
-        if (withdrawal != null) {
-          consent.apply(c, withdrawal);
-        }
-        if (inserted == 1) {
-          if (!pending.isEmpty()) {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
-              for (String r : pending) {
-                ps.setObject(1, messageId);
-                ps.setString(2, r);
-                ps.setTimestamp(3, Timestamp.from(receivedAt));
-                ps.addBatch();
-              }
-              ps.executeBatch();
-            }
-          }
-          c.commit();
-          return new Claim.Claimed(receivedAt);
-        }
-        try (PreparedStatement ps = c.prepareStatement("select sender, content_hash, received_at, state from receipt where message_id = ?")) {
-          ps.setObject(1, messageId);
-          try (ResultSet rs = ps.executeQuery()) {
-            c.commit();
-            if (!rs.next()) {
-              // deleted between our insert and select (a failed concurrent send released it): let the caller retry
-              return new Claim.Conflict();
-            }
-            return existingClaim(facts, rs.getString(1), rs.getBytes(2), rs.getTimestamp(3).toInstant(), rs.getString(4));
-          }
-        }
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    }
-  }
-
-  /**
-   * Kafka has the message: the receipt is final, a consent change it carries takes effect, and both
-   * are recorded in the audit log in the same transaction.
-   */
-  public void confirm(UUID messageId, org.safehub.consent.ConsentChange change, List<org.safehub.audit.AuditEvent> events) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
-        if (change != null) {
-          consent.apply(c, change);
-        }
-        ps.setObject(1, messageId);
-        List<org.safehub.audit.AuditEvent> stored = ps.executeUpdate() == 1 ? trail.recordIn(c, events) : List.of();
-        c.commit();
-        trail.forward(stored);
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    }
   }
 
   /** Kafka refused the message: give the id back so the publisher can retry. */

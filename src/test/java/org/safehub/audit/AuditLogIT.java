@@ -10,11 +10,8 @@ import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +24,7 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.SettableClock;
 
 /** The audit log against a real PostgreSQL (embedded), with the hub's Flyway migrations. */
 class AuditLogIT {
@@ -191,7 +189,7 @@ class AuditLogIT {
   @Test
   void maybeCheckpointSignsAfterEnoughEventsOrEnoughTime() {
     // Given a log that checkpoints every 10 events or every hour, on a clock we move
-    MovableClock clock = new MovableClock(START);
+    SettableClock clock = new SettableClock(START);
     AuditLog small = new AuditLog(AuditDatabase.fresh(), CheckpointSigner.of(AuditDatabase.p256()),
         new AuditLog.Settings(10, Duration.ofHours(1)), clock);
     assertTrue(small.maybeCheckpoint().isEmpty(), "an empty log needs no checkpoint");
@@ -356,28 +354,5 @@ class AuditLogIT {
     assertEquals(want, all);
     assertEquals(Math.max(1, (want.size() + filter.limit() - 1) / filter.limit()), pages, "pages");
     return all;
-  }
-
-  static final class MovableClock extends Clock {
-    Instant now;
-
-    MovableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -9,11 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -24,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.SettableClock;
 
 class AtRestSealerTest {
   static final byte[] RECORD = "{\"subject\":{\"name\":\"canary-4242\"}}".getBytes(StandardCharsets.UTF_8);
@@ -77,7 +75,7 @@ class AtRestSealerTest {
   @Test
   void dekRotatesAfterMaxAge() throws Exception {
     // Given
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
     AtRestSealer rotating = new AtRestSealer(kek, new AtRestSealer.DekPolicy(100_000, Duration.ofMinutes(10)), clock);
     String first = AtRestSealer.dekId(rotating.seal(RECORD, AAD));
     clock.now = clock.now.plus(Duration.ofMinutes(9));
@@ -204,28 +202,5 @@ class AtRestSealerTest {
     assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(0, Duration.ofHours(1)));
     assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy((1L << 31) + 1, Duration.ofHours(1)));
     assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(10, Duration.ZERO));
-  }
-
-  static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

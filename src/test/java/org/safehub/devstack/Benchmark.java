@@ -185,13 +185,7 @@ public final class Benchmark {
 
   /** As DevStackMain does, but at WARN: the embedded broker and clients log through the JBoss LogManager. */
   private static void logToConsole() {
-    System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
-    ConsoleHandler console = new ConsoleHandler(ConsoleHandler.Target.SYSTEM_ERR,
-        new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{3.}] %s%e%n"));
-    console.setLevel(Level.WARNING);
-    org.jboss.logmanager.Logger root = LogContext.getLogContext().getLogger("");
-    root.setHandlers(new Handler[] {console});
-    root.setLevel(Level.WARNING);
+    DevStackMain.logToConsole(Level.WARNING);
     // the schema library warns once per unknown annotation keyword (x-safehub-category), which the hub uses on purpose
     LogContext.getLogContext().getLogger("com.networknt").setLevel(Level.SEVERE);
   }

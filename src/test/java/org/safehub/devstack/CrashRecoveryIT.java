@@ -2,9 +2,7 @@ package org.safehub.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,12 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.safehub.audit.AuditVerifier;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.DeliveryTopics;
-import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
 /**
@@ -85,60 +76,6 @@ class CrashRecoveryIT {
     hub.destroyForcibly();
   }
 
-  /** Publishes attendance messages from the programme to whichever hub is up; remembers only those accepted with 202. */
-  private static final class Burst implements AutoCloseable {
-    final Set<String> accepted = ConcurrentHashMap.newKeySet();
-    final AtomicInteger refused = new AtomicInteger();
-    final List<URI> targets = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService pool = Executors.newFixedThreadPool(8);
-
-    Burst(URI... hubs) {
-      targets.addAll(List.of(hubs));
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      AtomicInteger next = new AtomicInteger();
-      for (int t = 0; t < 8; t++) {
-        pool.submit(() -> {
-          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-          while (running.get() && System.nanoTime() < deadline) {
-            ObjectNode msg = TestMessages.example("attendance");
-            URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
-            try {
-              HttpResponse<String> r = http.send(
-                  HttpRequest.newBuilder(hub.resolve("/api/v1/messages")).timeout(Duration.ofSeconds(15))
-                      .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp")).header("Content-Type", "application/json")
-                      .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg))).build(),
-                  HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 202) {
-                accepted.add(msg.get("messageId").asText());
-              } else {
-                refused.incrementAndGet();
-              }
-            } catch (Exception e) {
-              refused.incrementAndGet(); // the hub is down: not accepted, so nothing is owed
-              try {
-                Thread.sleep(50);
-              } catch (InterruptedException ie) {
-                return;
-              }
-            }
-          }
-        });
-      }
-    }
-
-    void until(int count) {
-      Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> accepted.size() >= count);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      pool.shutdown();
-      assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
-    }
-  }
-
   private static void assertDeliveredExactlyOnce(String prefix, Set<String> accepted) {
     Awaitility.await("all accepted messages delivered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
       for (String agency : RECIPIENTS) {
@@ -179,7 +116,7 @@ class CrashRecoveryIT {
     URI hub = startHub(prefix, "crash-a");
     Process current = hubs.get(hubs.size() - 1);
     Set<String> accepted;
-    try (Burst burst = new Burst(hub)) {
+    try (PublishBurst burst = new PublishBurst(8, Duration.ofSeconds(15), hub)) {
       for (int killAt : List.of(400, 1000, 1600)) {
         burst.until(killAt);
         kill(current);
@@ -202,7 +139,7 @@ class CrashRecoveryIT {
     Process firstProcess = hubs.get(hubs.size() - 1);
     URI second = startHub(prefix, "crash-b2");
     Set<String> accepted;
-    try (Burst burst = new Burst(first, second)) {
+    try (PublishBurst burst = new PublishBurst(8, Duration.ofSeconds(15), first, second)) {
       burst.until(800);
       kill(firstProcess);
       burst.targets.remove(first);

@@ -44,7 +44,7 @@ public final class DevStackMain {
   private DevStackMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    logToConsole();
+    logToConsole(Level.INFO);
     Settings settings = Settings.fromSystemProperties();
     Path hubJar = HUB_JAR.toAbsolutePath();
     if (!Files.isRegularFile(hubJar)) {
@@ -100,14 +100,14 @@ public final class DevStackMain {
    * configuration only queues records until a Quarkus application configures logging - which never
    * happens in this launcher. Route everything (JUL included) to the console instead.
    */
-  private static void logToConsole() {
+  static void logToConsole(Level level) {
     System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
     ConsoleHandler console = new ConsoleHandler(ConsoleHandler.Target.SYSTEM_ERR,
         new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{3.}] %s%e%n"));
-    console.setLevel(Level.INFO);
+    console.setLevel(level);
     org.jboss.logmanager.Logger root = LogContext.getLogContext().getLogger("");
     root.setHandlers(new Handler[] {console});
-    root.setLevel(Level.INFO);
+    root.setLevel(level);
   }
 
   static String banner(DevStack stack, Settings settings) {

@@ -1,9 +1,7 @@
 package org.safehub.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,8 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.testsupport.ComponentsResource;
-import org.safehub.testsupport.TestMessages;
-import org.safehub.testsupport.Tokens;
 
 /**
  * A hub process with a Kafka broker and a PostgreSQL of its own, which the test stops and starts
@@ -83,55 +76,31 @@ class FaultToleranceIT {
   }
 
   /** Publishers that keep sending; they record 202s, and every other answer with its Retry-After. */
-  private static final class Burst implements AutoCloseable {
-    final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  private static final class Burst extends PublishBurst {
     final AtomicInteger unavailable = new AtomicInteger();
     final AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
     final Map<Integer, Integer> other = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService pool = Executors.newFixedThreadPool(6);
 
     Burst(URI hub) {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      for (int t = 0; t < 6; t++) {
-        pool.submit(() -> {
-          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-          while (running.get() && System.nanoTime() < deadline) {
-            ObjectNode msg = TestMessages.example("attendance");
-            try {
-              HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.resolve("/api/v1/messages")).timeout(Duration.ofSeconds(30))
-                  .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp")).header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg))).build(), HttpResponse.BodyHandlers.ofString());
-              if (r.statusCode() == 202) {
-                accepted.add(msg.get("messageId").asText());
-              } else if (r.statusCode() == 503) {
-                unavailable.incrementAndGet();
-                if (r.headers().firstValue("Retry-After").isEmpty() || !r.body().contains("problem")) {
-                  unavailableWithoutRetryAfter.incrementAndGet();
-                }
-                Thread.sleep(200);
-              } else {
-                other.merge(r.statusCode(), 1, Integer::sum);
-              }
-            } catch (InterruptedException e) {
-              return;
-            } catch (Exception e) {
-              other.merge(-1, 1, Integer::sum);
-            }
-          }
-        });
-      }
-    }
-
-    void until(int count) {
-      Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> accepted.size() >= count);
+      super(6, Duration.ofSeconds(30), hub);
     }
 
     @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      pool.shutdown();
-      assertTrue(pool.awaitTermination(90, TimeUnit.SECONDS));
+    void notAccepted(HttpResponse<String> r) throws InterruptedException {
+      if (r.statusCode() == 503) {
+        unavailable.incrementAndGet();
+        if (r.headers().firstValue("Retry-After").isEmpty() || !r.body().contains("problem")) {
+          unavailableWithoutRetryAfter.incrementAndGet();
+        }
+        Thread.sleep(200);
+      } else {
+        other.merge(r.statusCode(), 1, Integer::sum);
+      }
+    }
+
+    @Override
+    void failed(Exception e) {
+      other.merge(-1, 1, Integer::sum);
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * @param warmup        warm-up seconds before each measured window ({@code bench.warmup}, 10); the
  *                      paced passes, which follow a peak pass on the same warm JVM, warm up for half of it
  * @param hubWarmup     longest warm-up of the hub before its peak pass ({@code bench.hub.warmup}, 300 s): the
- *                      hub JIT-compiles some 15,000 methods (Quarkus, Netty, Kafka, Bouncy Castle), which
+ *                      hub makes some 15,000 JIT compilations (Quarkus, Netty, Kafka, Bouncy Castle), which
  *                      on two shared cores takes minutes; the warm-up ends sooner once the compilers are idle
  * @param concurrency   requests (or Kafka sends) in flight in the closed-loop passes ({@code bench.concurrency}, 32)
  * @param minBytes      smallest message body ({@code bench.size}, "1024-4096": bodies spread evenly

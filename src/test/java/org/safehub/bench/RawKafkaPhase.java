@@ -29,7 +29,7 @@ import org.safehub.kafka.KafkaClients;
  * copy (sealed-copy sizes) to each recipient's delivery topic in one transaction per poll, with the
  * consumed offsets, as the hub's pipeline does; a second read_committed reader follows the delivery
  * topics as the hub's live-copy stream does; and a read_committed consumer measures latency.
- * Left out: the hub's database writes and its HTTP layer.
+ * Left out: the hub's database writes, its HTTP layer and its audit-topic records.
  */
 final class RawKafkaPhase {
 

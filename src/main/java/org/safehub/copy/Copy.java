@@ -4,14 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.safehub.agencies.Agency;
 import org.safehub.envelope.Envelope;
 
 /**
  * One recipient's copy of a message as it moves through the stages: the recipient, its view of the
- * message, and the data categories removed from that view (names only).
+ * message, and the data categories removed from that view (names only, all of them: the audit records
+ * these). {@code unnamed} are categories the copy itself must never name to its recipient (for a
+ * perpetrator programme, that a victim's address existed is itself information): the copy document
+ * lists {@link #namedRemovedCategories()}. Once set, {@code unnamed} stays with the copy through later stages.
  */
-public record Copy(Envelope envelope, String sender, Instant receivedAt, Agency recipient, JsonNode view, List<String> removedCategories) {
+public record Copy(
+    Envelope envelope, String sender, Instant receivedAt, Agency recipient, JsonNode view, List<String> removedCategories, Set<String> unnamed) {
   public Copy {
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(sender, "sender");
@@ -19,9 +24,27 @@ public record Copy(Envelope envelope, String sender, Instant receivedAt, Agency 
     Objects.requireNonNull(recipient, "recipient");
     Objects.requireNonNull(view, "view");
     removedCategories = List.copyOf(removedCategories);
+    unnamed = Set.copyOf(unnamed);
+  }
+
+  /** A copy whose document may name every removed category. */
+  public Copy(Envelope envelope, String sender, Instant receivedAt, Agency recipient, JsonNode view, List<String> removedCategories) {
+    this(envelope, sender, receivedAt, recipient, view, removedCategories, Set.of());
   }
 
   public Copy withView(JsonNode newView, List<String> removed) {
-    return new Copy(envelope, sender, receivedAt, recipient, newView, removed);
+    return new Copy(envelope, sender, receivedAt, recipient, newView, removed, unnamed);
+  }
+
+  /** This copy, whose document must also never name {@code categories}. */
+  public Copy withUnnamed(Set<String> categories) {
+    Set<String> all = new java.util.HashSet<>(unnamed);
+    all.addAll(categories);
+    return new Copy(envelope, sender, receivedAt, recipient, view, removedCategories, all);
+  }
+
+  /** The removed categories the copy document may name to its recipient. */
+  public List<String> namedRemovedCategories() {
+    return removedCategories.stream().filter(c -> !unnamed.contains(c)).toList();
   }
 }

@@ -4,7 +4,10 @@ package org.safehub.copy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** Writes a copy as a JSON document: delivery metadata, the categories removed, and the recipient's view. */
+/**
+ * Writes a copy as a JSON document: delivery metadata, the categories removed that the recipient may be
+ * told of ({@link Copy#namedRemovedCategories()}), and the recipient's view.
+ */
 public final class JsonCopyWriter implements CopyWriter {
 
   public static final String FORMAT = "json";
@@ -38,7 +41,7 @@ public final class JsonCopyWriter implements CopyWriter {
     doc.put("sender", copy.sender());
     doc.put("recipient", copy.recipient().id());
     doc.put("receivedAt", copy.receivedAt().toString());
-    doc.set("removedCategories", mapper.valueToTree(copy.removedCategories()));
+    doc.set("removedCategories", mapper.valueToTree(copy.namedRemovedCategories()));
     doc.set("message", copy.view());
     return doc;
   }

@@ -18,7 +18,9 @@ import org.safehub.validation.SchemaCatalogue;
 /**
  * Gives each recipient its own view of a message: the policy's redaction for the recipient's agency
  * type, then the safety guard. If the guard had to remove anything it raises a {@link GuardAlert} and
- * still passes the guarded copy; if anything goes wrong the copy is withheld (fail closed).
+ * still passes the guarded copy; if anything goes wrong the copy is withheld (fail closed). Every
+ * removed category is kept on the copy for the audit, but a programme's copy document never names a
+ * guarded one ({@link SafetyGuard#unnamedTo}).
  */
 public final class RedactionStage implements CopyStage {
 
@@ -59,7 +61,7 @@ public final class RedactionStage implements CopyStage {
       if (!allowed.contains(DataCategory.OPERATIONAL)) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // no usable policy entry for this agency type
       }
-      Redactor.Redaction redacted = Redactor.redact(copy.view(), map, allowed);
+      Redactor.Redaction redacted = Redactor.redact(SafetyGuard.withoutOtherRecipients(copy.view(), recipientType), map, allowed);
       SafetyGuard.Guarded guarded = SafetyGuard.apply(redacted.view(), map, recipientType);
       if (guarded.alert()) {
         alerts.accept(new GuardAlert(copy.envelope().messageId(), copy.recipient().id(), guarded.removedCategories()));
@@ -67,7 +69,7 @@ public final class RedactionStage implements CopyStage {
       Set<String> removed = new TreeSet<>(copy.removedCategories());
       removed.addAll(redacted.removedCategories());
       removed.addAll(guarded.removedCategories());
-      return new StageOutcome.Pass(copy.withView(guarded.view(), List.copyOf(removed)));
+      return new StageOutcome.Pass(copy.withView(guarded.view(), List.copyOf(removed)).withUnnamed(SafetyGuard.unnamedTo(recipientType)));
     } catch (RuntimeException e) {
       return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
     }

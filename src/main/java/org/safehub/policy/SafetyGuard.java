@@ -23,6 +23,12 @@ public final class SafetyGuard {
   public static final Set<DataCategory> NEVER_TO_PROGRAMME =
       Set.copyOf(EnumSet.of(DataCategory.VICTIM_LOCATION, DataCategory.VICTIM_CONTACT, DataCategory.CHILD_LOCATION, DataCategory.FREE_TEXT));
 
+  /** The names a programme's copy never lists among its removed categories: that such data existed is itself information. */
+  public static final Set<String> UNNAMED_TO_PROGRAMME = NEVER_TO_PROGRAMME.stream().map(DataCategory::wire).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
+  /** Envelope fields a programme's copy never holds: which other agencies were told is not its business. */
+  public static final List<String> ENVELOPE_FIELDS_NEVER_TO_PROGRAMME = List.of("recipients");
+
   // what the guard lets through to a programme: every known category but those (untagged never passes)
   private static final Set<DataCategory> PROGRAMME_MAY_HOLD = withoutGuarded();
 
@@ -40,13 +46,40 @@ public final class SafetyGuard {
     }
   }
 
-  /** The view as {@code recipientType} may hold it: for a perpetrator programme, without any guarded or untagged leaf. */
+  /**
+   * The view as {@code recipientType} may hold it: for a perpetrator programme, without any guarded or
+   * untagged leaf, and without the envelope's list of the other recipients (not a category: removing it
+   * raises no alert and is named nowhere in the copy).
+   */
   public static Guarded apply(JsonNode view, CategoryMap map, String recipientType) {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType)) {
       return new Guarded(view, List.of());
     }
-    Redactor.Redaction r = Redactor.redact(view, map, PROGRAMME_MAY_HOLD);
+    Redactor.Redaction r = Redactor.redact(withoutOtherRecipients(view, recipientType), map, PROGRAMME_MAY_HOLD);
     return new Guarded(r.view(), r.removedCategories());
+  }
+
+  /**
+   * For a programme, the message without the envelope's list of recipients (a new top-level object; the
+   * input is not changed), before anything else looks at it: which other agencies were told is not its
+   * business, and what the list held is named nowhere in its copy. For anyone else, the message itself.
+   */
+  public static JsonNode withoutOtherRecipients(JsonNode view, String recipientType) {
+    if (!PERPETRATOR_PROGRAMME.equals(recipientType) || !view.isObject() || ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.stream().noneMatch(view::has)) {
+      return view;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode out = ((com.fasterxml.jackson.databind.node.ObjectNode) view).objectNode();
+    view.fields().forEachRemaining(f -> {
+      if (!ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.contains(f.getKey())) {
+        out.set(f.getKey(), f.getValue());
+      }
+    });
+    return out;
+  }
+
+  /** The removed categories a copy for {@code recipientType} must never name: for a programme, the guarded ones. */
+  public static Set<String> unnamedTo(String recipientType) {
+    return PERPETRATOR_PROGRAMME.equals(recipientType) ? UNNAMED_TO_PROGRAMME : Set.of();
   }
 
   /** The guarded categories a policy entry would allow to {@code agencyType}; a policy with any is rejected. */

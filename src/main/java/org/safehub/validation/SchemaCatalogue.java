@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -115,15 +116,29 @@ public final class SchemaCatalogue {
     return versions == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(versions.get(version));
   }
 
-  /** Validates a parsed message: the envelope first, then its payload against the type's schema. */
+  /**
+   * Validates a parsed message: the envelope first, then its payload against the type's schema. Every
+   * string's {@code maxLength} is checked first, over the whole message: an over-long string is
+   * reported as such and cut to its bound before the validator (and its {@code format} and
+   * {@code pattern} expressions) sees it, so no input costs more than its allowed length.
+   */
   public ValidationResult validate(JsonNode message) {
     if (!message.isObject()) {
       return new ValidationResult.Invalid(
           ValidationResult.ProblemKind.SCHEMA_VIOLATION, List.of(new Violation("", "type", "A message must be a JSON object.")));
     }
-    List<Violation> violations = new ArrayList<>(toViolations(envelope.validate(message), ""));
-    JsonNode typeNode = message.get("type");
-    JsonNode versionNode = message.get("schemaVersion");
+    Map<String, Integer> overLong = new LinkedHashMap<>(StringBounds.overLong(message, envelopeDocument, ""));
+    MessageSchema known = knownSchema(message);
+    JsonNode originalPayload = message.get("payload");
+    if (known != null && originalPayload != null && originalPayload.isObject()) {
+      overLong.putAll(StringBounds.overLong(originalPayload, known.document(), "/payload"));
+    }
+    JsonNode checked = overLong.isEmpty() ? message : StringBounds.truncated(message, overLong);
+    List<Violation> violations = new ArrayList<>();
+    overLong.forEach((pointer, bound) -> violations.add(new Violation(pointer, "maxLength", "must be at most " + bound + " characters long")));
+    violations.addAll(outside(overLong, toViolations(envelope.validate(checked), "")));
+    JsonNode typeNode = checked.get("type");
+    JsonNode versionNode = checked.get("schemaVersion");
     if (typeNode == null || !typeNode.isTextual() || versionNode == null || !versionNode.canConvertToExactIntegral()) {
       // the envelope schema has already reported what is missing or mistyped
       return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
@@ -138,14 +153,33 @@ public final class SchemaCatalogue {
       violations.add(new Violation("/schemaVersion", "unknown-version", "Unknown schema version for this message type; known: " + versions.keySet() + "."));
       return new ValidationResult.Invalid(ValidationResult.ProblemKind.UNKNOWN_TYPE, violations);
     }
-    JsonNode payload = message.get("payload");
+    JsonNode payload = checked.get("payload");
     if (payload != null && payload.isObject()) {
-      violations.addAll(toViolations(schema.compiled().validate(payload), "/payload"));
+      violations.addAll(outside(overLong, toViolations(schema.compiled().validate(payload), "/payload")));
     }
     if (!violations.isEmpty()) {
       return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
     }
     return new ValidationResult.Valid(message, schema);
+  }
+
+  /** The payload schema the message names, if its type and version are both known (before any validation). */
+  private MessageSchema knownSchema(JsonNode message) {
+    JsonNode typeNode = message.get("type");
+    JsonNode versionNode = message.get("schemaVersion");
+    if (typeNode == null || !typeNode.isTextual() || versionNode == null || !versionNode.canConvertToInt()) {
+      return null;
+    }
+    Map<Integer, MessageSchema> versions = byType.get(typeNode.asText());
+    return versions == null ? null : versions.get(versionNode.intValue());
+  }
+
+  /** The validator's findings, less those about a string it saw cut short (reported as too long instead). */
+  private static List<Violation> outside(Map<String, Integer> cut, List<Violation> found) {
+    if (cut.isEmpty()) {
+      return found;
+    }
+    return found.stream().filter(v -> !cut.containsKey(v.pointer())).toList();
   }
 
   private static List<Violation> toViolations(List<Error> errors, String prefix) {

@@ -90,13 +90,18 @@ class HostileInputIT {
   // the model: a case, what it must get, what came back
 
   /** What a case must get back: one of {@code statuses}; a problem type from {@code types} (empty: any). */
-  record Expect(Set<Integer> statuses, Set<String> types, boolean mayCloseWithoutAnswer, boolean bareAndClose) {
+  record Expect(Set<Integer> statuses, Set<String> types, boolean mayCloseWithoutAnswer, boolean bareAndClose, String violation) {
     static Expect of(int status, String... types) {
-      return new Expect(Set.of(status), Set.of(types), false, false);
+      return new Expect(Set.of(status), Set.of(types), false, false, null);
     }
 
     static Expect oneOf(Set<Integer> statuses, String... types) {
-      return new Expect(statuses, Set.of(types), false, false);
+      return new Expect(statuses, Set.of(types), false, false, null);
+    }
+
+    /** A 400 of one of {@code types} whose problem lists the violation {@code keyword} at {@code pointer}. */
+    static Expect violation(String pointer, String keyword, String... types) {
+      return new Expect(Set.of(400), Set.of(types), false, false, pointer + " " + keyword);
     }
 
     /**
@@ -104,11 +109,11 @@ class HostileInputIT {
      * no body and 'Connection: close'.
      */
     static Expect serverLevel(int status) {
-      return new Expect(Set.of(status), Set.of(), false, true);
+      return new Expect(Set.of(status), Set.of(), false, true, null);
     }
 
     Expect orClose() {
-      return new Expect(statuses, types, true, bareAndClose);
+      return new Expect(statuses, types, true, bareAndClose, violation);
     }
 
     boolean allowsSuccess() {
@@ -317,6 +322,9 @@ class HostileInputIT {
             faults.add(which + "problem type " + type + ", expected one of " + e.types() + ": " + describe(a));
           }
         }
+        if (i == 0 && e.violation() != null && !listedViolations(a).contains(e.violation())) {
+          faults.add(which + "the problem does not list the violation '" + e.violation() + "' (it lists " + listedViolations(a) + "): " + describe(a));
+        }
         if (a.status() == 401 && (a.header("www-authenticate") == null || !a.header("www-authenticate").startsWith("Bearer"))) {
           faults.add(which + "401 without a 'WWW-Authenticate: Bearer' challenge: " + describe(a));
         }
@@ -330,6 +338,18 @@ class HostileInputIT {
       }
     }
     return faults.isEmpty() ? null : String.join("; ", faults);
+  }
+
+  /** The violations a problem document lists, each as "pointer keyword". */
+  private static List<String> listedViolations(Answer a) {
+    List<String> out = new ArrayList<>();
+    JsonNode p = a.body().length == 0 ? null : json(a.body());
+    if (p != null) {
+      for (JsonNode v : p.path("violations")) {
+        out.add(v.path("pointer").asText() + " " + v.path("keyword").asText());
+      }
+    }
+    return out;
   }
 
   /** Why {@code a} is not a proper problem document, or null. An empty body is allowed. */
@@ -362,6 +382,14 @@ class HostileInputIT {
   // the corpus
 
   private void buildCorpus() throws Exception {
+    publishBodySections();
+    framingTricks();
+    badTokens();
+    hostileQueriesAndIds();
+  }
+
+  /** The sections whose cases are publish bodies (built without a token or a running hub). */
+  private void publishBodySections() {
     brokenUtf8();
     loneSurrogates();
     controlCharacters();
@@ -372,10 +400,80 @@ class HostileInputIT {
     oversize();
     injection();
     unknownTypesAndVersions();
+    expensiveInput();
     headerTricks();
-    framingTricks();
-    badTokens();
-    hostileQueriesAndIds();
+  }
+
+  /**
+   * Every publish body of the corpus, labelled as the corpus labels it, without sending anything (and
+   * without a hub or a token): what {@link org.safehub.validation.ValidationCost} measures.
+   */
+  List<Map.Entry<String, byte[]>> publishBodies() {
+    dryRun = new ArrayList<>();
+    publishBodySections();
+    for (Case c : corpus) {
+      dryRunLabel = c.request();
+      try {
+        c.sender().send();
+      } catch (Exception e) {
+        throw new IllegalStateException("dry run of " + c.request(), e);
+      }
+    }
+    return dryRun;
+  }
+
+  /** Not null in a dry run: each publish body is collected here instead of being sent. */
+  private List<Map.Entry<String, byte[]>> dryRun;
+  private String dryRunLabel;
+
+  private static final Result DRY = new Result(List.of(), false, false, "dry run", 0);
+
+  /** {@code "@a"} repeated, then a space: 64 KiB (just under the parser's string limit) that a backtracking email expression takes seconds over. */
+  static String pathologicalEmail() {
+    return "@a".repeat(32 * 1024 - 1) + " ";
+  }
+
+  /**
+   * Strings as long as the parser allows (64 KiB) where a format or a pattern applies, built to make an
+   * expression backtrack: each is refused for its length alone (the schema's maxLength, checked before
+   * any format or pattern), quickly. And the worst that is within its bound: a 254-character email of the same shape.
+   */
+  private void expensiveInput() {
+    ObjectNode referral = TestMessages.example("referral");
+    referral.put("messageId", uuid());
+    ((ObjectNode) referral.at("/payload/perpetrator")).put("email", pathologicalEmail());
+    byte[] email = bytes(referral);
+    add("expensive", "POST " + MESSAGES + " with a 64 KiB pathological email ('@a' repeated, then a space) as /payload/perpetrator/email",
+        Expect.violation("/payload/perpetrator/email", "maxLength", "schema-violation"), () -> post(SENDER, "application/json", email));
+    ObjectNode atBound = TestMessages.example("referral");
+    atBound.put("messageId", uuid());
+    ((ObjectNode) atBound.at("/payload/perpetrator")).put("email", "@a".repeat(126) + "@ ");
+    byte[] bounded = bytes(atBound);
+    add("expensive", "POST " + MESSAGES + " with a 254-character pathological email (at its bound) as /payload/perpetrator/email",
+        Expect.violation("/payload/perpetrator/email", "format", "schema-violation"), () -> post(SENDER, "application/json", bounded));
+    Map<String, String> shapes = new LinkedHashMap<>();
+    shapes.put("/messageId", "0".repeat(65_535));
+    shapes.put("/sentAt", "2027-01-13T21:00:00".repeat(3449));
+    shapes.put("/caseRef", "a-".repeat(32_767) + "!");
+    shapes.put("/area", "E0".repeat(32_767) + "!");
+    shapes.put("/subjects/0/ref", "a-".repeat(32_767) + "!");
+    shapes.put("/recipients/0", "a-".repeat(32_767) + "!");
+    shapes.put("/payload/sessionDate", "2027-01-13".repeat(6553));
+    for (Map.Entry<String, String> shape : shapes.entrySet()) {
+      ObjectNode m = base();
+      if (shape.getKey().startsWith("/recipients")) {
+        m.putArray("recipients").add("demo-iss");
+      }
+      set(m, shape.getKey(), TestMessages.MAPPER.getNodeFactory().textNode(shape.getValue()));
+      byte[] body = bytes(m);
+      add("expensive", "POST " + MESSAGES + " with a " + shape.getValue().length() + "-character patterned string as " + shape.getKey(),
+          Expect.violation(shape.getKey(), "maxLength", "schema-violation"), () -> post(SENDER, "application/json", body));
+    }
+    ObjectNode longType = base();
+    longType.put("type", "a-".repeat(32_767) + "!");
+    byte[] typeBody = bytes(longType);
+    add("expensive", "POST " + MESSAGES + " with a 65535-character patterned string as /type",
+        Expect.violation("/type", "maxLength", "schema-violation", "unknown-type"), () -> post(SENDER, "application/json", typeBody));
   }
 
   private static final Expect MALFORMED = Expect.of(400, "malformed-json");
@@ -1189,8 +1287,8 @@ class HostileInputIT {
     return URI.create("http://" + host + ":" + port + pathAndQuery);
   }
 
-  private static String token(String client) {
-    return Tokens.forClient(client);
+  private String token(String client) {
+    return dryRun != null ? "dry-run" : Tokens.forClient(client);
   }
 
   private HttpRequest.Builder request(String path, String client) {
@@ -1221,6 +1319,10 @@ class HostileInputIT {
 
   /** POST {@link #MESSAGES} with an exact Authorization header value (null: none). */
   private Result post(String authorization, String contentType, byte[] body, boolean rawAuthorization) throws Exception {
+    if (dryRun != null) {
+      dryRun.add(Map.entry(dryRunLabel, body));
+      return DRY;
+    }
     Matcher id = MESSAGE_ID.matcher(new String(body, StandardCharsets.ISO_8859_1));
     lastMessageId = id.find() ? id.group(1) : null;
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(MESSAGES)).timeout(PER_REQUEST);
@@ -1265,6 +1367,9 @@ class HostileInputIT {
   }
 
   private Result send(HttpRequest.Builder builder) throws Exception {
+    if (dryRun != null) {
+      return DRY;
+    }
     HttpRequest req = builder.build();
     long start = System.nanoTime();
     CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray());
@@ -1293,6 +1398,9 @@ class HostileInputIT {
   }
 
   private Result raw(byte[] request, boolean halfClose) {
+    if (dryRun != null) {
+      return DRY;
+    }
     RawHttp.Exchange x = RawHttp.exchange(host, port, request, halfClose, PER_REQUEST, Duration.ofMillis(1500));
     List<Answer> answers = new ArrayList<>();
     for (RawHttp.Response r : x.responses()) {

@@ -31,6 +31,7 @@ public final class Bench implements AutoCloseable {
   private CryptoPhase.Keys keys;
   private CryptoPhase.Sizes sizes;
   private Cpu.Usage hubPeakUsage;
+  private String expensiveInputs;
 
   public Bench(BenchParams params, Path out) {
     this.params = params;
@@ -65,6 +66,25 @@ public final class Bench implements AutoCloseable {
         params.warmup(), params.seconds());
     rows.add(CryptoPhase.run(params, mix, keys, sizes, SCHEMAS));
     printLast();
+    expensiveInputs = mostExpensiveHostileInputs(10);
+    System.out.print(expensiveInputs);
+  }
+
+  /**
+   * The {@code n} publish bodies of the hostile-input corpus ({@code HostileInputIT}) that cost the most
+   * validation CPU (strict parse + schema validation, this thread's CPU time, best of 5 after a warm-up
+   * pass), against the 50 ms budget of issue 10.
+   */
+  static String mostExpensiveHostileInputs(int n) {
+    List<java.util.Map.Entry<String, byte[]>> bodies = org.safehub.api.HostileBodies.publishBodies();
+    org.safehub.validation.ValidationCost cost = new org.safehub.validation.ValidationCost(SCHEMAS);
+    bodies.forEach(b -> cost.check(b.getValue()));
+    List<org.safehub.validation.ValidationCost.Cost> costs = cost.measure(bodies, 5);
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+        "  hostile-input corpus: the %d most expensive of %d publish bodies (validation CPU, best of 5; budget %d ms each):%n", n, costs.size(),
+        org.safehub.validation.ValidationCost.BUDGET_NANOS / 1_000_000));
+    costs.stream().limit(n).forEach(c -> b.append(String.format(Locale.ROOT, "    %8.3f ms  %s%n", c.millis(), c.label())));
+    return b.toString();
   }
 
   public void measureRawKafka(String bootstrap) throws Exception {
@@ -124,6 +144,10 @@ public final class Bench implements AutoCloseable {
     System.out.print(Report.table(rows));
     System.out.println();
     compare();
+    if (expensiveInputs != null) {
+      System.out.println();
+      System.out.print(expensiveInputs);
+    }
     if (hubPeakUsage != null) {
       System.out.println();
       System.out.println("Where the time goes in the hub's peak window:");

@@ -31,7 +31,8 @@ class CategoryMapTest {
     Map<String, String> leaves = referral.leaves();
     // Then
     assertEquals("victim-location", leaves.get("/payload/victim/address"));
-    assertEquals("criminal-offence", leaves.get("/payload/offenceHistory/*/offence"));
+    assertEquals("free-text", leaves.get("/payload/offenceHistory/*/offence"));
+    assertEquals("criminal-offence", leaves.get("/payload/offenceHistory/*/outcome"));
     assertEquals("child-detail", leaves.get("/payload/children/ages/*"));
     assertEquals("free-text", leaves.get("/legalBasis/justification"));
     assertEquals("operational", leaves.get("/subjects/*/role"));

@@ -184,8 +184,17 @@ class RedactionPropertiesTest {
     Copy copy = redact(message, agencyType, stage);
     // Then
     Set<String> kept = SchemaOracle.values(copy.view()).keySet();
+    // a programme's copy also loses the envelope's list of recipients, which is not a category and is named nowhere
+    boolean programme = agencyType.equals(Fixtures.PROGRAMME);
+    if (programme) {
+      assertTrue(copy.view().path("recipients").isMissingNode(), "a programme's copy lists no recipients");
+    }
     Set<String> lost =
-        before.entrySet().stream().filter(e -> !kept.contains(e.getKey())).map(Map.Entry::getValue).collect(Collectors.toCollection(TreeSet::new));
+        before.entrySet().stream()
+            .filter(e -> !kept.contains(e.getKey()))
+            .filter(e -> !(programme && (e.getKey().equals("/recipients") || e.getKey().startsWith("/recipients/"))))
+            .map(Map.Entry::getValue)
+            .collect(Collectors.toCollection(TreeSet::new));
     assertEquals(List.copyOf(lost), copy.removedCategories());
   }
 }

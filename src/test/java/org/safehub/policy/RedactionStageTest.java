@@ -46,6 +46,38 @@ class RedactionStageTest {
   }
 
   @Test
+  void programmeCopyDocumentListsNoOtherRecipientAndNamesNoGuardedCategory() throws Exception {
+    // Given a risk disclosure with an address, a phone, a school and a note, sent to named recipients
+    ObjectNode message = (ObjectNode) riskDisclosure().deepCopy();
+    message.putArray("recipients").add("demo-iss").add("demo-cs").add("demo-dvpp");
+    // When the programme's copy is made and written
+    Copy copy = passed(stage.apply(Fixtures.copyFor(message, Fixtures.PROGRAMME)));
+    ObjectNode document = new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
+    // Then the document says neither who else was told nor that an address, a phone, a school or a note existed
+    assertTrue(document.path("message").path("recipients").isMissingNode(), document.toString());
+    assertEquals(List.of(), copy.namedRemovedCategories());
+    assertTrue(document.path("removedCategories").isArray() && document.path("removedCategories").isEmpty(), document.toString());
+    for (String guarded : List.of("victim-location", "victim-contact", "child-location", "free-text")) {
+      assertTrue(!document.toString().contains(guarded), guarded + " in " + document);
+    }
+    // but the audit still learns every category removed, and the guard had nothing to alert about
+    assertEquals(List.of("child-location", "free-text", "victim-contact", "victim-location"), copy.removedCategories());
+    assertEquals(List.of(), alerts);
+  }
+
+  @Test
+  void everyOtherAgencyTypeStillSeesItsRemovedCategoriesAndTheRecipients() throws Exception {
+    ObjectNode message = (ObjectNode) riskDisclosure().deepCopy();
+    message.putArray("recipients").add("demo-iss").add("demo-cs");
+    // Given / When
+    Copy copy = passed(stage.apply(Fixtures.copyFor(message, "partner-support")));
+    ObjectNode document = new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
+    // Then
+    assertEquals("[\"child-location\",\"health\"]", document.path("removedCategories").toString());
+    assertEquals(message.get("recipients"), document.path("message").path("recipients"));
+  }
+
+  @Test
   void partnerSupportCopyOfRiskDisclosureKeepsAddressPhoneAndNote() {
     // Given
     JsonNode message = riskDisclosure();

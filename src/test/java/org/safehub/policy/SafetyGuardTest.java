@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SafetyGuardTest {
@@ -39,6 +40,22 @@ class SafetyGuardTest {
       assertSame(message, g.view(), type);
       assertFalse(g.alert(), type);
     }
+  }
+
+  @Test
+  void guardDropsTheOtherRecipientsFromAProgrammeViewWithoutAnAlert() {
+    // Given a message whose envelope names its recipients, and which holds nothing else the guard removes
+    com.fasterxml.jackson.databind.node.ObjectNode message = (com.fasterxml.jackson.databind.node.ObjectNode) Fixtures.example("risk-disclosure", "valid-minimal.json").deepCopy();
+    message.putArray("recipients").add("demo-iss").add("demo-dvpp");
+    // When
+    SafetyGuard.Guarded programme = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), Fixtures.PROGRAMME);
+    SafetyGuard.Guarded partner = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), "partner-support");
+    // Then
+    assertTrue(programme.view().path("recipients").isMissingNode(), programme.view().toString());
+    assertEquals(2, message.path("recipients").size(), "the input is not changed");
+    assertEquals(message.get("recipients"), partner.view().get("recipients"));
+    assertEquals(Set.of("victim-location", "victim-contact", "child-location", "free-text"), SafetyGuard.unnamedTo(Fixtures.PROGRAMME));
+    assertEquals(Set.of(), SafetyGuard.unnamedTo("partner-support"));
   }
 
   @Test

@@ -38,6 +38,8 @@ public class Problems {
 
   @Inject io.vertx.core.http.HttpServerRequest request;
 
+  @Inject AbuseLimits limits;
+
   @ServerExceptionMapper
   public Response hub(HubProblem p, UriInfo uri) {
     Response.ResponseBuilder r = build(p.status(), p.code(), p.title(), p.getMessage(), uri, p.violations());
@@ -123,6 +125,11 @@ public class Problems {
       }
     } catch (RuntimeException e) {
       // no identity for this request
+    }
+    // under a flood (no valid token, or over the agency's rate), past a threshold per caller and window
+    // one aggregated event with a count stands for the rest
+    if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new org.safehub.limits.RefusalLedger.Kind(action, code, status))) {
+      return;
     }
     trail.recordQuietly(
         org.safehub.audit.AuditEvent.builder(action, java.time.Instant.now())

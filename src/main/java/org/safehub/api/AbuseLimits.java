@@ -72,9 +72,13 @@ public class AbuseLimits {
       return Uni.createFrom().voidItem();
     }
     return identities.getDeferredIdentity()
-        .onItemOrFailure()
-        .transform((identity, failure) -> {
-          String agency = failure == null ? agencyOf(identity) : null;
+        .onFailure().recoverWithNull()
+        .map(identity -> {
+          String agency = agencyOf(identity);
+          if (identity != null) {
+            // resolved here once: later readers (the resources, the problem mapper) need not wait for it
+            identities.setIdentity(identity);
+          }
           if (agency != null) {
             charge(agencies, agency, "requests from this agency");
           } else {
@@ -117,7 +121,8 @@ public class AbuseLimits {
     write(ledger.drain(false));
   }
 
-  void onStop(@Observes ShutdownEvent ev) {
+  // before the audit log closes
+  void onStop(@Observes @jakarta.annotation.Priority(1) ShutdownEvent ev) {
     write(ledger.drain(true));
   }
 

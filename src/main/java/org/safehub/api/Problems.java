@@ -131,14 +131,20 @@ public class Problems {
     if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new org.safehub.limits.RefusalLedger.Kind(action, code, status))) {
       return;
     }
-    trail.recordQuietly(
+    org.safehub.audit.AuditEvent event =
         org.safehub.audit.AuditEvent.builder(action, java.time.Instant.now())
             .actor(agency, client)
             .reason(code)
             .detail("status", Integer.toString(status))
             .detail("method", method)
             .detail("endpoint", endpoint(path))
-            .build());
+            .build();
+    if (io.vertx.core.Context.isOnEventLoopThread()) {
+      // a refusal made before any resource ran (a rate limit) is answered on the event loop: write elsewhere
+      io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> trail.recordQuietly(event));
+    } else {
+      trail.recordQuietly(event);
+    }
   }
 
   // the path with ids replaced, so the audit record holds no caller-chosen text

@@ -144,6 +144,7 @@ class AbuseLimitsIT {
           + " and event_json::jsonb -> 'detail' ->> 'aggregated' = 'true'", before);
       assertEquals(FLOOD, oneByOne + aggregated, "one by one " + oneByOne + " + aggregated " + aggregated);
     });
+    System.out.println("AbuseLimitsIT: flood answered " + statuses + "; audited one by one " + oneByOne + ", the rest in aggregated events");
   }
 
   /** The single number {@code sql} selects; its one parameter, if any, is {@code afterSeq}. */

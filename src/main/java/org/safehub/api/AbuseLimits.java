@@ -7,6 +7,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -122,7 +123,7 @@ public class AbuseLimits {
   }
 
   // before the audit log closes
-  void onStop(@Observes @jakarta.annotation.Priority(1) ShutdownEvent ev) {
+  void onStop(@Observes @Priority(1) ShutdownEvent ev) {
     write(ledger.drain(true));
   }
 

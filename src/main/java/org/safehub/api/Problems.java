@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.validation.Violation;
 
@@ -128,7 +129,7 @@ public class Problems {
     }
     // under a flood (no valid token, or over the agency's rate), past a threshold per caller and window
     // one aggregated event with a count stands for the rest
-    if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new org.safehub.limits.RefusalLedger.Kind(action, code, status))) {
+    if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new RefusalLedger.Kind(action, code, status))) {
       return;
     }
     org.safehub.audit.AuditEvent event =

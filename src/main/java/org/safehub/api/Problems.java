@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.validation.Violation;
 
@@ -37,6 +38,8 @@ public class Problems {
   @Inject io.quarkus.security.identity.SecurityIdentity identity;
 
   @Inject io.vertx.core.http.HttpServerRequest request;
+
+  @Inject AbuseLimits limits;
 
   @ServerExceptionMapper
   public Response hub(HubProblem p, UriInfo uri) {
@@ -124,14 +127,25 @@ public class Problems {
     } catch (RuntimeException e) {
       // no identity for this request
     }
-    trail.recordQuietly(
+    // under a flood (no valid token, or over the agency's rate), past a threshold per caller and window
+    // one aggregated event with a count stands for the rest
+    if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new RefusalLedger.Kind(action, code, status))) {
+      return;
+    }
+    org.safehub.audit.AuditEvent event =
         org.safehub.audit.AuditEvent.builder(action, java.time.Instant.now())
             .actor(agency, client)
             .reason(code)
             .detail("status", Integer.toString(status))
             .detail("method", method)
             .detail("endpoint", endpoint(path))
-            .build());
+            .build();
+    if (io.vertx.core.Context.isOnEventLoopThread()) {
+      // a refusal made before any resource ran (a rate limit) is answered on the event loop: write elsewhere
+      io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> trail.recordQuietly(event));
+    } else {
+      trail.recordQuietly(event);
+    }
   }
 
   // the path with ids replaced, so the audit record holds no caller-chosen text

@@ -24,6 +24,10 @@ public interface SafehubConfig {
   @WithDefault("hub-1")
   String instanceId();
 
+  /** Set by the dev stack's start command only: a hub without it refuses the demo secrets (see DemoSecrets). */
+  @WithDefault("false")
+  boolean devStack();
+
   Ingress ingress();
 
   Keys keys();

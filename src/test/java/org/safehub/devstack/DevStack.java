@@ -99,7 +99,7 @@ public final class DevStack implements AutoCloseable {
           () -> KafkaNode.start(dataDir.resolve("kafka"), options.kafkaPort())));
       Future<Timed<PostgresNode>> postgres = pool.submit(timed(
           () -> PostgresNode.start(dataDir.resolve("postgres"), options.postgresPort(),
-              dataDir.resolve("logs/postgres.log"))));
+              dataDir.resolve("logs/postgres.log"), !temporary)));
       Future<Timed<KeycloakNode>> keycloak = pool.submit(timed(
           () -> KeycloakNode.start(keycloakHome, dataDir.resolve("keycloak"), options.keycloakPort())));
       Started started = new Started();

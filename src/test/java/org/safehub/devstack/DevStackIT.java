@@ -161,6 +161,26 @@ class DevStackIT {
     }
   }
 
+  @Test
+  void postgresOfTheStartCommandRunsWithFsyncAndSynchronousCommitOn() throws SQLException {
+    // Given the stack as the start command runs it (its own data directory)
+    DevStack.Endpoints e = stack.endpoints();
+    // When PostgreSQL is asked for its durability settings
+    try (Connection c = DriverManager.getConnection(e.jdbcUrl(), e.dbUser(), e.dbPassword()); Statement s = c.createStatement()) {
+      // Then a commit is flushed to disk before it is acknowledged
+      assertEquals("on", show(s, "fsync"));
+      assertEquals("on", show(s, "synchronous_commit"));
+      assertEquals("on", show(s, "full_page_writes"));
+    }
+  }
+
+  private static String show(Statement s, String setting) throws SQLException {
+    try (ResultSet r = s.executeQuery("SHOW " + setting)) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
   private DevStack.Options options() {
     Path keycloakHome = Path.of(System.getProperty("safehub.keycloak.home",
         Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6").toString()));

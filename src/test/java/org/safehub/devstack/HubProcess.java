@@ -29,6 +29,8 @@ final class HubProcess {
     command.add("-Dsafehub.data-dir=" + dataDir.toAbsolutePath());
     // development only: demo key pairs for the demo agencies, kept in the data dir
     command.add("-Dsafehub.keys.demo-agency-keys=true");
+    // the dev stack's demo secrets (key-store and datasource passwords) are accepted only with this
+    command.add("-Dsafehub.dev-stack=true");
     command.add("-jar");
     command.add(hubJar.toString());
     return command;

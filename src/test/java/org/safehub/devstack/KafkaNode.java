@@ -35,6 +35,14 @@ final class KafkaNode implements AutoCloseable {
       // a clean stop unregisters the broker, so a restart need not wait out the old broker session
       Map.entry("controlled.shutdown.enable", "true"));
 
+  /**
+   * Flush policy. By default the broker leaves flushing to the operating system (Kafka's own default:
+   * a write is acknowledged once it is in the page cache), so a record survives a crash of this process
+   * but not of the operating system. With {@code -Dsafehub.kafka.flush-every-write=true} every write is
+   * fsynced before it is acknowledged ({@code log.flush.interval.messages=1}); see the README for its cost.
+   */
+  static final String FLUSH_EVERY_WRITE = "safehub.kafka.flush-every-write";
+
   private final EmbeddedKafkaBroker broker;
   private final String bootstrapServers;
 
@@ -56,6 +64,9 @@ final class KafkaNode implements AutoCloseable {
         .withAdditionalProperties(props -> {
           props.put("log.dir", logDir.toAbsolutePath().toString());
           props.putAll(BROKER_PROPERTIES);
+          if (Boolean.getBoolean(FLUSH_EVERY_WRITE)) {
+            props.put("log.flush.interval.messages", "1");
+          }
         });
     try {
       broker.start();

@@ -1,0 +1,39 @@
+package org.safehub.wiring;
+
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+import org.safehub.config.DemoSecrets;
+import org.safehub.config.SafehubConfig;
+
+/**
+ * Fail closed on demo secrets: a production hub (not started by the dev stack, not a test or dev mode)
+ * stops at start-up, before it serves a request, when any secret setting holds a demo value.
+ */
+@ApplicationScoped
+class DemoSecretsGuard {
+
+  private static final Logger LOG = Logger.getLogger(DemoSecretsGuard.class);
+
+  @Inject SafehubConfig config;
+
+  @Inject Config all;
+
+  void check(@Observes @Priority(1) StartupEvent ev) {
+    if (LaunchMode.current() != LaunchMode.NORMAL || config.devStack()) {
+      return;
+    }
+    List<String> offending = DemoSecrets.offending(all.getPropertyNames(), name -> all.getOptionalValue(name, String.class));
+    if (!offending.isEmpty()) {
+      String refusal = DemoSecrets.refusal(offending);
+      LOG.error(refusal);
+      throw new IllegalStateException(refusal);
+    }
+  }
+}

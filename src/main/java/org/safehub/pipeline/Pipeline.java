@@ -60,6 +60,8 @@ public final class Pipeline implements Runnable {
   private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final org.safehub.crypto.AtRestSealer atRest;
   private final org.safehub.trail.AuditTrail trail;
+  private final org.safehub.consent.ConsentRegistry consent;
+  private final Duration consentGrace;
   private final AtomicLong processed = new AtomicLong();
   private final java.util.concurrent.ForkJoinPool workers =
       new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -80,7 +82,11 @@ public final class Pipeline implements Runnable {
       ObjectMapper mapper,
       io.micrometer.core.instrument.MeterRegistry metrics,
       org.safehub.crypto.AtRestSealer atRest,
-      org.safehub.trail.AuditTrail trail) {
+      org.safehub.trail.AuditTrail trail,
+      org.safehub.consent.ConsentRegistry consent,
+      Duration consentGrace) {
+    this.consent = consent;
+    this.consentGrace = consentGrace;
     this.atRest = atRest;
     this.trail = trail;
     this.consumers = consumers;
@@ -183,41 +189,91 @@ public final class Pipeline implements Runnable {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
       }
-      Inbound b = r.inbound();
-      if (r.poison() != null) {
-        // a record the pipeline cannot process must not block every later message: set it aside
-        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
-        out.add(deadLetter(b.record(), "unprocessable"));
-        events.add(
-            AuditEvent.builder(AuditAction.WITHHELD, now)
-                .actor(b.in().sender(), null)
-                .message(b.envelope().messageId(), b.envelope().type(), b.envelope().caseRef())
-                .reason("unprocessable")
-                .build());
-        continue;
+    }
+    // Consent is checked again here, under a shared lock on the subjects' consent rows held until the
+    // Kafka transaction has committed: a withdrawal accepted (202) while this batch was being sealed
+    // either waited for it to commit, or is seen now and its subject's copies are withheld.
+    Set<String> refs = new LinkedHashSet<>();
+    for (Result r : results) {
+      if (r.poison() == null && org.safehub.consent.ConsentGate.relies(r.inbound().envelope()) && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
+        r.inbound().envelope().subjects().forEach(sub -> refs.add(sub.ref()));
       }
-      messageIds.add(b.envelope().messageId());
-      out.addAll(r.out());
-      outcomes.addAll(r.outcomes());
-      events.addAll(r.events());
     }
-    // recorded first: nothing is delivered that the hub has not written down
-    List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
-    p.beginTransaction();
-    transactionOpen = true;
-    for (ProducerRecord<String, byte[]> pr : out) {
-      p.send(pr);
+    org.safehub.consent.ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
+    try {
+      for (Result r : results) {
+        Inbound b = r.inbound();
+        if (r.poison() != null) {
+          // a record the pipeline cannot process must not block every later message: set it aside
+          LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
+          out.add(deadLetter(b.record(), "unprocessable"));
+          events.add(
+              AuditEvent.builder(AuditAction.WITHHELD, now)
+                  .actor(b.in().sender(), null)
+                  .message(b.envelope().messageId(), b.envelope().type(), b.envelope().caseRef())
+                  .reason("unprocessable")
+                  .build());
+          continue;
+        }
+        messageIds.add(b.envelope().messageId());
+        Map<String, WithholdReason> late = lock == null || !org.safehub.consent.ConsentGate.relies(b.envelope()) ? Map.of() : recheck(r, lock.records());
+        if (late.isEmpty()) {
+          out.addAll(r.out());
+          outcomes.addAll(r.outcomes());
+          events.addAll(r.events());
+          continue;
+        }
+        for (ProducerRecord<String, byte[]> pr : r.out()) {
+          if (late.keySet().stream().noneMatch(agency -> topics.delivery(agency).equals(pr.topic()))) {
+            out.add(pr);
+          }
+        }
+        for (DeliveryStatusStore.Outcome o : r.outcomes()) {
+          WithholdReason w = late.get(o.recipient());
+          outcomes.add(o.delivered() && w != null ? new DeliveryStatusStore.Outcome(o.messageId(), o.recipient(), false, w.wire()) : o);
+        }
+        for (AuditEvent e : r.events()) {
+          WithholdReason w = e.action() == AuditAction.DELIVERED ? late.get(e.recipient()) : null;
+          events.add(w == null ? e : event(AuditAction.WITHHELD, now, b.in().sender(), b.envelope(), null).recipient(e.recipient()).reason(w.wire()).build());
+        }
+      }
+      // recorded first: nothing is delivered that the hub has not written down
+      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
+      p.beginTransaction();
+      transactionOpen = true;
+      for (ProducerRecord<String, byte[]> pr : out) {
+        p.send(pr);
+      }
+      for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
+        p.send(pr);
+      }
+      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+      p.commitTransaction();
+      transactionOpen = false;
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
-    for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
-      p.send(pr);
-    }
-    p.sendOffsetsToTransaction(offsets, c.groupMetadata());
-    p.commitTransaction();
-    transactionOpen = false;
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
       metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
     }
+  }
+
+  /** The recipients of {@code r}'s delivered copies that the consent read under the lock no longer allows, with why. */
+  private Map<String, WithholdReason> recheck(Result r, Map<String, org.safehub.consent.ConsentRecord> records) {
+    Map<String, WithholdReason> late = new HashMap<>();
+    for (DeliveryStatusStore.Outcome o : r.outcomes()) {
+      if (o.delivered()) {
+        String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+        WithholdReason w = org.safehub.consent.ConsentGate.decide(r.inbound().envelope(), type, records);
+        if (w != null) {
+          late.put(o.recipient(), w);
+        }
+      }
+    }
+    return late;
   }
 
   /** What processing one message produced, or how it failed. */
@@ -249,6 +305,17 @@ public final class Pipeline implements Runnable {
       throws Exception {
     InboundRecord in = b.in();
     Envelope envelope = b.envelope();
+    if (org.safehub.consent.ConsentChange.TYPE.equals(envelope.type())) {
+      // a consent change is news only once it took effect (with its receipt); one refused never is
+      switch (consent.acceptance(envelope.messageId(), consentGrace)) {
+        case APPLIED -> {}
+        case PENDING -> throw new java.util.concurrent.TimeoutException("consent change not yet accepted"); // retry the batch
+        case NOT_ACCEPTED -> {
+          mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, null).reason("not-accepted").build());
+          return;
+        }
+      }
+    }
     String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
     List<RecipientOutcome> routed = router.route(envelope, in.sender());
     mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());

@@ -1,0 +1,203 @@
+package org.safehub.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.safehub.consent.ConsentGate;
+import org.safehub.consent.ConsentRegistry;
+import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
+import org.safehub.copy.CopyWriter;
+import org.safehub.copy.Notice;
+import org.safehub.copy.StageOutcome;
+import org.safehub.crypto.AtRestSealer;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.envelope.InboundRecord;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.kafka.Topics;
+import org.safehub.routing.Router;
+import org.safehub.testsupport.TestMessages;
+import org.safehub.testsupport.Tokens;
+import org.safehub.trail.AuditTrail;
+import org.safehub.validation.StrictJson;
+
+/**
+ * "At once, really": a withdrawal accepted while a pipeline batch is already past the consent check
+ * and sealing its copies still stops them. A second pipeline (its own topics, the hub's database, so
+ * it stands for another hub instance) is held mid-batch, after its consent stage passed the copy,
+ * while the withdrawal is published to the running hub and answered 202.
+ */
+@QuarkusTest
+class ConsentWithdrawnMidBatchIT {
+
+  @Inject KafkaClients kafka;
+  @Inject Router router;
+  @Inject ConsentRegistry consent;
+  @Inject DeliveryStatusStore statuses;
+  @Inject StrictJson json;
+  @Inject AtRestSealer atRest;
+  @Inject AuditTrail trail;
+  @Inject io.micrometer.core.instrument.MeterRegistry metrics;
+
+  /** Holds the first copy it sees until released: the batch is "being sealed". */
+  static final class Hold implements CopyStage {
+    final CountDownLatch reached = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public StageOutcome apply(Copy copy) {
+      reached.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return new StageOutcome.Pass(copy);
+    }
+  }
+
+  /** Plain JSON copies: what is tested is whether a copy is committed, not its sealing. */
+  static final class PlainWriter implements CopyWriter {
+    @Override
+    public String format() {
+      return "plain-test";
+    }
+
+    @Override
+    public byte[] write(Copy copy) {
+      return copy.envelope().messageId().toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] writeNotice(Notice notice) {
+      return notice.kind().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void aWithdrawalAcceptedWhileABatchIsBeingSealedStopsItsCopies() throws Exception {
+    String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
+    publish("demo-iss", consentChange(subject, "granted", "partner-support", "childrens-services", "perpetrator-programme"));
+    Topics topics = new Topics("midbatch-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.adminConfig())) {
+      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+    }
+    // a consent-based risk disclosure about her, on the second pipeline's inbound topic
+    ObjectNode msg = TestMessages.example("risk-disclosure");
+    msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
+    msg.putObject("legalBasis").put("basis", "consent");
+    String id = msg.get("messageId").asText();
+    byte[] sealed = atRest.seal(new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
+        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    try (KafkaProducer<String, byte[]> p = kafka.durableProducer("midbatch-test", 10_000)) {
+      p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
+    }
+    Hold hold = new Hold();
+    Pipeline second = new Pipeline(
+        () -> kafka.consumer("midbatch-" + id, topics.prefix() + "pipeline", 100),
+        () -> kafka.transactionalProducer("midbatch-" + id, 60_000),
+        topics,
+        router,
+        List.of(new ConsentGate(consent), hold),
+        List.of(),
+        new PlainWriter(),
+        statuses,
+        json.mapper(),
+        metrics,
+        atRest,
+        trail,
+        consent,
+        Duration.ofSeconds(20));
+    Thread t = new Thread(second, "midbatch-pipeline");
+    t.setDaemon(true);
+    t.start();
+    try {
+      // Given the batch past its consent check (consent was granted then), sealing
+      assertTrue(hold.reached.await(60, TimeUnit.SECONDS), "the second pipeline took the message");
+      // When the withdrawal is accepted meanwhile
+      publish("demo-iss", consentChange(subject, "withdrawn"));
+      hold.release.countDown();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> second.processed() >= 1);
+    } finally {
+      hold.release.countDown();
+      second.stop();
+      t.join(10_000);
+    }
+    // Then every copy was withheld for the withdrawal, and none was committed to a delivery topic
+    List<DeliveryStatusStore.RecipientState> states = statuses.status(UUID.fromString(id));
+    assertTrue(!states.isEmpty(), "decisions recorded");
+    for (DeliveryStatusStore.RecipientState s : states) {
+      assertEquals("withheld", s.state(), s.recipient());
+      assertEquals("consent-withdrawn", s.reason(), s.recipient());
+    }
+    assertEquals(List.of(), committedKeys(topics, id));
+  }
+
+  /** Keys equal to {@code id} committed to any of the second pipeline's delivery topics. */
+  private List<String> committedKeys(Topics topics, String id) {
+    List<String> found = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c = kafka.consumer("midbatch-reader", null, 500)) {
+      List<TopicPartition> parts = router.agencies().all().stream().map(a -> new TopicPartition(topics.delivery(a.id()), 0)).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+          if (id.equals(r.key())) {
+            found.add(r.topic());
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void publish(String client, ObjectNode msg) {
+    io.restassured.RestAssured.given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg))
+        .post("/api/v1/messages").then().statusCode(202);
+  }
+
+  private static ObjectNode consentChange(String subject, String change, String... agencyTypes) {
+    ObjectNode msg = TestMessages.example("consent-change");
+    msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
+    ObjectNode basis = msg.putObject("legalBasis");
+    basis.put("basis", "legal-obligation");
+    basis.put("justification", "Agencies must be told of a change to consent so that they stop sharing beyond it.");
+    ObjectNode p = msg.putObject("payload");
+    p.put("subjectRef", subject);
+    p.put("change", change);
+    if (agencyTypes.length > 0) {
+      var types = p.putObject("scope").putArray("agencyTypes");
+      for (String at : agencyTypes) {
+        types.add(at);
+      }
+    }
+    p.put("recordedBy", "Test Worker");
+    p.put("recordedAt", Instant.now().toString());
+    TestMessages.withRecipients(msg, "demo-cs");
+    return msg;
+  }
+}

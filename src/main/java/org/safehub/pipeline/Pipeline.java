@@ -140,7 +140,11 @@ public final class Pipeline implements Runnable {
         // another instance with our transactional id took over: start again with a new producer
         throw e;
       } catch (Exception e) {
-        LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+        if (e instanceof NotYetAccepted) {
+          LOG.debugf("batch of %d waits for a consent change to be accepted", records.count());
+        } else {
+          LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+        }
         if (transactionOpen) {
           transactionOpen = false;
           try {
@@ -152,6 +156,13 @@ public final class Pipeline implements Runnable {
         firstOffsets.forEach(c::seek);
         sleep(500);
       }
+    }
+  }
+
+  /** A consent change in the inbound topic whose publisher has not yet been answered: the batch waits for it. */
+  private static final class NotYetAccepted extends Exception {
+    NotYetAccepted() {
+      super("consent change not yet accepted", null, false, false);
     }
   }
 
@@ -309,7 +320,7 @@ public final class Pipeline implements Runnable {
       // a consent change is news only once it took effect (with its receipt); one refused never is
       switch (consent.acceptance(envelope.messageId(), consentGrace)) {
         case APPLIED -> {}
-        case PENDING -> throw new java.util.concurrent.TimeoutException("consent change not yet accepted"); // retry the batch
+        case PENDING -> throw new NotYetAccepted(); // retry the batch
         case NOT_ACCEPTED -> {
           mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, null).reason("not-accepted").build());
           return;

@@ -59,6 +59,7 @@ class ConsentWithdrawnMidBatchIT {
   @Inject AtRestSealer atRest;
   @Inject AuditTrail trail;
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
+  @Inject javax.sql.DataSource db;
 
   /** Holds the first copy it sees until released: the batch is "being sealed". */
   static final class Hold implements CopyStage {
@@ -156,6 +157,82 @@ class ConsentWithdrawnMidBatchIT {
     assertEquals(List.of(), committedKeys(topics, id));
   }
 
+  @Test
+  void everyRecipientOfACopyAnotherInstanceDeliveredIsToldOfTheWithdrawal() throws Exception {
+    // Given consent, and a consent-based message the hub accepted but another instance (the second pipeline) delivered
+    String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
+    publish("demo-iss", consentChange(subject, "granted", "partner-support", "childrens-services"));
+    Topics topics = new Topics("other-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.adminConfig())) {
+      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+    }
+    ObjectNode msg = TestMessages.example("risk-disclosure");
+    msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
+    msg.putObject("legalBasis").put("basis", "consent");
+    String id = msg.get("messageId").asText();
+    try (java.sql.Connection c = db.getConnection();
+        java.sql.PreparedStatement ps = c.prepareStatement(
+            "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
+                + " values (?, 'demo-marac', '\\x00'::bytea, 'risk-disclosure', ?, now(), 'accepted', 'consent', ?)")) {
+      ps.setObject(1, UUID.fromString(id));
+      ps.setString(2, msg.get("caseRef").asText());
+      ps.setArray(3, c.createArrayOf("text", new Object[] {subject}));
+      ps.executeUpdate();
+    }
+    byte[] sealed = atRest.seal(new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
+        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    try (KafkaProducer<String, byte[]> p = kafka.durableProducer("other-test", 10_000)) {
+      p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
+    }
+    Pipeline other = new Pipeline(
+        () -> kafka.consumer("other-" + id, topics.prefix() + "pipeline", 100),
+        () -> kafka.transactionalProducer("other-" + id, 60_000),
+        topics, router, List.of(new ConsentGate(consent)), List.of(), new PlainWriter(), statuses, json.mapper(), metrics, atRest, trail, consent,
+        Duration.ofSeconds(20));
+    Thread t = new Thread(other, "other-pipeline");
+    t.setDaemon(true);
+    t.start();
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> other.processed() >= 1);
+    } finally {
+      other.stop();
+      t.join(10_000);
+    }
+    assertEquals(List.of(topics.delivery("demo-cs"), topics.delivery("demo-iss")), committedKeys(topics, id).stream().sorted().toList());
+    // When the victim withdraws through the running hub (this instance never delivered that message)
+    String withdrawal = publish("demo-iss", consentChange(subject, "withdrawn"));
+    // Then both recipients of the other instance's copies get a notice naming it: the hub read who holds copies from the database
+    for (String agency : List.of("demo-iss", "demo-cs")) {
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
+      com.fasterxml.jackson.databind.JsonNode opened =
+          org.safehub.testsupport.SealedCopies.open(agency, copyIn(agency, withdrawal, "consent-withdrawn-notice"));
+      assertTrue(opened.get("affectedMessageIds").toString().contains(id), agency);
+    }
+  }
+
+  /** The caller's inbox item for {@code messageId} of {@code type}, or null. */
+  private static com.fasterxml.jackson.databind.JsonNode copyIn(String client, String messageId, String type) {
+    String cursor = null;
+    while (true) {
+      var req = io.restassured.RestAssured.given().auth().oauth2(Tokens.forClient(client)).queryParam("limit", 500);
+      if (cursor != null) {
+        req.queryParam("after", cursor);
+      }
+      com.fasterxml.jackson.databind.JsonNode body = TestMessages.readTree(req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
+      if (body.get("items").isEmpty()) {
+        return null;
+      }
+      for (com.fasterxml.jackson.databind.JsonNode item : body.get("items")) {
+        if (messageId.equals(item.get("messageId").asText()) && type.equals(item.get("type").asText())) {
+          return item;
+        }
+      }
+      cursor = body.get("nextCursor").asText();
+    }
+  }
+
   /** Keys equal to {@code id} committed to any of the second pipeline's delivery topics. */
   private List<String> committedKeys(Topics topics, String id) {
     List<String> found = new ArrayList<>();
@@ -175,9 +252,10 @@ class ConsentWithdrawnMidBatchIT {
     return found;
   }
 
-  private static void publish(String client, ObjectNode msg) {
+  private static String publish(String client, ObjectNode msg) {
     io.restassured.RestAssured.given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg))
         .post("/api/v1/messages").then().statusCode(202);
+    return msg.get("messageId").asText();
   }
 
   private static ObjectNode consentChange(String subject, String change, String... agencyTypes) {

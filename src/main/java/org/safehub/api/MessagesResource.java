@@ -70,10 +70,12 @@ public class MessagesResource {
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
-      // no consent oracle: a sender that may not learn a victim's or child's consent sees one reason for every
-      // withheld copy, so no reason (consent or other) tells it anything by difference (unknown agency: the same)
+      // no consent oracle: on a consent-based message (the only kind a consent reason can appear on) a sender that
+      // may not learn a victim's or child's consent sees one reason for every withheld copy, so that no reason,
+      // consent or other, tells it anything by difference (an unknown agency: the same)
       boolean reasons =
-          router.agencies().find(caller.agencyId()).map(a -> org.safehub.policy.ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
+          !"consent".equals(receipt.legalBasis())
+              || router.agencies().find(caller.agencyId()).map(a -> org.safehub.policy.ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
       Map<String, Object> out = new java.util.LinkedHashMap<>();
       out.put("messageId", id.toString());
       out.put("type", receipt.type());

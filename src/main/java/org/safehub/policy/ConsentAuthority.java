@@ -46,9 +46,11 @@ public final class ConsentAuthority {
   }
 
   /**
-   * Whether an agency of {@code agencyType} may see why a copy was withheld. A perpetrator programme
-   * may not: a reason such as no-consent or consent-withdrawn about a victim would tell it her consent,
-   * and any other reason shown beside a plain "not-shared" would tell it the same by difference.
+   * Whether an agency of {@code agencyType} may see why a copy of its own consent-based message was
+   * withheld. A perpetrator programme may not: a reason such as no-consent or consent-withdrawn about a
+   * victim would tell it her consent, and any other reason shown beside a plain "not-shared" would tell
+   * it the same by difference, so every reason becomes "not-shared". On a message with another lawful
+   * basis no consent reason can occur, and the precise reasons tell nothing about consent.
    */
   public static boolean maySeeWithholdReasons(String agencyType) {
     return !SafetyGuard.PERPETRATOR_PROGRAMME.equals(agencyType);

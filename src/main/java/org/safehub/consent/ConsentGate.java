@@ -15,7 +15,8 @@ import org.safehub.routing.WithholdReason;
 /**
  * The consent stage: a copy of a message that relies on consent goes only to an agency whose type
  * (and the message's type) every subject of the message has a live consent for. Other lawful bases
- * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time.
+ * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time;
+ * the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records its decisions.
  */
 public final class ConsentGate implements CopyStage {
 

@@ -212,6 +212,43 @@ class ConsentWithdrawnMidBatchIT {
     }
   }
 
+  @Test
+  void aConsentChangeInTheInboundTopicThatWasNeverAcceptedIsNotDelivered() throws Exception {
+    // Given a withdrawal written to the inbound topic whose publisher was then refused (its receipt given back)
+    String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
+    Topics topics = new Topics("refused-" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    try (Admin admin = Admin.create(kafka.adminConfig())) {
+      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+    }
+    ObjectNode msg = consentChange(subject, "withdrawn");
+    String id = msg.get("messageId").asText();
+    byte[] sealed = atRest.seal(new InboundRecord("demo-iss", Instant.now(), msg).encode(json.mapper()),
+        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    try (KafkaProducer<String, byte[]> p = kafka.durableProducer("refused-test", 10_000)) {
+      p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
+    }
+    // When a pipeline takes it
+    Pipeline other = new Pipeline(
+        () -> kafka.consumer("refused-" + id, topics.prefix() + "pipeline", 100),
+        () -> kafka.transactionalProducer("refused-" + id, 60_000),
+        topics, router, List.of(new ConsentGate(consent)), List.of(new org.safehub.consent.ConsentNotices(consent, json.mapper())), new PlainWriter(),
+        statuses, json.mapper(), metrics, atRest, trail, consent, Duration.ofSeconds(20));
+    Thread t = new Thread(other, "refused-pipeline");
+    t.setDaemon(true);
+    t.start();
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> other.processed() >= 1);
+    } finally {
+      other.stop();
+      t.join(10_000);
+    }
+    // Then nobody is told of a change that did not happen
+    assertEquals(List.of(), committedKeys(topics, id));
+    assertEquals(List.of(), statuses.status(UUID.fromString(id)));
+  }
+
   /** The caller's inbox item for {@code messageId} of {@code type}, or null. */
   private static com.fasterxml.jackson.databind.JsonNode copyIn(String client, String messageId, String type) {
     String cursor = null;

@@ -58,7 +58,9 @@ public final class GroupCommit implements AutoCloseable {
 
   /**
    * @param waitMillis how long a caller waits for its group's commit before it is told the database
-   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made
+   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made,
+   *                   except a consent change's, which is then never made (a transaction that already
+   *                   took it is waited for instead)
    */
   public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis) {
     this(ds, receipts, agencyStatus, trail, waitMillis, true);

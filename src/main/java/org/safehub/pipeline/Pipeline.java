@@ -200,6 +200,23 @@ public final class Pipeline implements Runnable {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
       }
+      Inbound b = r.inbound();
+      if (r.poison() != null) {
+        // a record the pipeline cannot process must not block every later message: set it aside
+        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
+        out.add(deadLetter(b.record(), "unprocessable"));
+        events.add(
+            AuditEvent.builder(AuditAction.WITHHELD, now)
+                .actor(b.in().sender(), null)
+                .message(b.envelope().messageId(), b.envelope().type(), b.envelope().caseRef())
+                .reason("unprocessable")
+                .build());
+        continue;
+      }
+      messageIds.add(b.envelope().messageId());
+      out.addAll(r.out());
+      outcomes.addAll(r.outcomes());
+      events.addAll(r.events());
     }
     // Consent is checked again here, under a shared lock on the subjects' consent rows held until the
     // Kafka transaction has committed: a withdrawal accepted (202) while this batch was being sealed
@@ -212,41 +229,8 @@ public final class Pipeline implements Runnable {
     }
     org.safehub.consent.ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
     try {
-      for (Result r : results) {
-        Inbound b = r.inbound();
-        if (r.poison() != null) {
-          // a record the pipeline cannot process must not block every later message: set it aside
-          LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
-          out.add(deadLetter(b.record(), "unprocessable"));
-          events.add(
-              AuditEvent.builder(AuditAction.WITHHELD, now)
-                  .actor(b.in().sender(), null)
-                  .message(b.envelope().messageId(), b.envelope().type(), b.envelope().caseRef())
-                  .reason("unprocessable")
-                  .build());
-          continue;
-        }
-        messageIds.add(b.envelope().messageId());
-        Map<String, WithholdReason> late = lock == null || !org.safehub.consent.ConsentGate.relies(b.envelope()) ? Map.of() : recheck(r, lock.records());
-        if (late.isEmpty()) {
-          out.addAll(r.out());
-          outcomes.addAll(r.outcomes());
-          events.addAll(r.events());
-          continue;
-        }
-        for (ProducerRecord<String, byte[]> pr : r.out()) {
-          if (late.keySet().stream().noneMatch(agency -> topics.delivery(agency).equals(pr.topic()))) {
-            out.add(pr);
-          }
-        }
-        for (DeliveryStatusStore.Outcome o : r.outcomes()) {
-          WithholdReason w = late.get(o.recipient());
-          outcomes.add(o.delivered() && w != null ? new DeliveryStatusStore.Outcome(o.messageId(), o.recipient(), false, w.wire()) : o);
-        }
-        for (AuditEvent e : r.events()) {
-          WithholdReason w = e.action() == AuditAction.DELIVERED ? late.get(e.recipient()) : null;
-          events.add(w == null ? e : event(AuditAction.WITHHELD, now, b.in().sender(), b.envelope(), null).recipient(e.recipient()).reason(w.wire()).build());
-        }
+      if (lock != null) {
+        withholdLate(results, lock.records(), out, outcomes, events, now);
       }
       // recorded first: nothing is delivered that the hub has not written down
       List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
@@ -272,19 +256,42 @@ public final class Pipeline implements Runnable {
     }
   }
 
-  /** The recipients of {@code r}'s delivered copies that the consent read under the lock no longer allows, with why. */
-  private Map<String, WithholdReason> recheck(Result r, Map<String, org.safehub.consent.ConsentRecord> records) {
-    Map<String, WithholdReason> late = new HashMap<>();
-    for (DeliveryStatusStore.Outcome o : r.outcomes()) {
-      if (o.delivered()) {
-        String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
-        WithholdReason w = org.safehub.consent.ConsentGate.decide(r.inbound().envelope(), type, records);
-        if (w != null) {
-          late.put(o.recipient(), w);
+  /**
+   * Turns each delivered copy of a consent-based message that the consent read under the lock no longer
+   * allows into a withheld one: its record is not sent, its decision and audit event say why.
+   */
+  private void withholdLate(
+      List<Result> results, Map<String, org.safehub.consent.ConsentRecord> records, List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes, List<AuditEvent> events, java.time.Instant now) {
+    for (Result r : results) {
+      Envelope e = r.inbound().envelope();
+      if (r.poison() != null || !org.safehub.consent.ConsentGate.relies(e)) {
+        continue;
+      }
+      Map<String, WithholdReason> late = new HashMap<>();
+      for (DeliveryStatusStore.Outcome o : r.outcomes()) {
+        if (o.delivered()) {
+          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          WithholdReason w = org.safehub.consent.ConsentGate.decide(e, type, records);
+          if (w != null) {
+            late.put(o.recipient(), w);
+          }
         }
       }
+      if (late.isEmpty()) {
+        continue;
+      }
+      UUID id = e.messageId();
+      out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
+      outcomes.replaceAll(
+          o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
+              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()).wire())
+              : o);
+      events.replaceAll(
+          ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
+              ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null).recipient(ev.recipient()).reason(late.get(ev.recipient()).wire()).build()
+              : ev);
     }
-    return late;
   }
 
   /** What processing one message produced, or how it failed. */

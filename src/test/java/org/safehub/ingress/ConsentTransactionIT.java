@@ -116,13 +116,13 @@ class ConsentTransactionIT {
 
   @Test
   void aConsentChangeWhoseCallerStoppedWaitingIsNeverApplied() throws Exception {
+    String subject = "S-" + UUID.randomUUID();
+    UUID withdrawal = UUID.randomUUID();
+    try (GroupCommit claiming = new GroupCommit(db, receipts, statuses, trail, 10_000)) {
+      claimed(claiming, withdrawal);
+    }
+    // a group that takes nothing until told to, and callers that wait 200 ms
     try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 200, false)) {
-      String subject = "S-" + UUID.randomUUID();
-      UUID withdrawal = UUID.randomUUID();
-      Future<ReceiptStore.Claim> claim = callers.submit(() -> group.claim(claimOf(withdrawal)));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> group.queued() == 1);
-      group.commitQueued();
-      assertInstanceOf(ReceiptStore.Claim.Claimed.class, claim.get(10, TimeUnit.SECONDS));
       Future<?> confirm = callers.submit(() -> {
         group.confirm(confirmOf(withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
         return null;

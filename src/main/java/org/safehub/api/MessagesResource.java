@@ -37,6 +37,8 @@ public class MessagesResource {
 
   @Inject DeliveryStatusStore statuses;
 
+  @Inject org.safehub.routing.Router router;
+
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
   @POST
@@ -68,6 +70,12 @@ public class MessagesResource {
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      // no consent oracle: on a consent-based message (the only kind a consent reason can appear on) a sender that
+      // may not learn a victim's or child's consent sees one reason for every withheld copy, so that no reason,
+      // consent or other, tells it anything by difference (an unknown agency: the same)
+      boolean reasons =
+          !"consent".equals(receipt.legalBasis())
+              || router.agencies().find(caller.agencyId()).map(a -> org.safehub.policy.ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
       Map<String, Object> out = new java.util.LinkedHashMap<>();
       out.put("messageId", id.toString());
       out.put("type", receipt.type());
@@ -85,7 +93,7 @@ public class MessagesResource {
                     m.put("agency", s.recipient());
                     m.put("state", s.state());
                     if (s.reason() != null) {
-                      m.put("reason", s.reason());
+                      m.put("reason", reasons ? s.reason() : org.safehub.policy.ConsentAuthority.NOT_SHARED);
                     }
                     m.put("updatedAt", s.updatedAt().toString());
                     return m;

@@ -7,9 +7,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A change of a subject's consent, read from a validated {@code consent-change} message. */
+/**
+ * A change of a subject's consent, read from a validated {@code consent-change} message. {@code subjectRole}
+ * is the role the message's {@code subjects} give the subject, or null if they do not list it.
+ */
 public record ConsentChange(
-    UUID messageId, String subjectRef, Kind kind, List<String> agencyTypes, List<String> messageTypes, String recordedByAgency, Instant recordedAt) {
+    UUID messageId, String subjectRef, String subjectRole, Kind kind, List<String> agencyTypes, List<String> messageTypes, String recordedByAgency, Instant recordedAt) {
 
   /** What happened to the consent. */
   public enum Kind {
@@ -37,9 +40,18 @@ public record ConsentChange(
     p.path("scope").path("agencyTypes").forEach(t -> agencyTypes.add(t.asText()));
     List<String> messageTypes = new ArrayList<>();
     p.path("scope").path("messageTypes").forEach(t -> messageTypes.add(t.asText()));
+    String subjectRef = p.path("subjectRef").asText();
+    String subjectRole = null;
+    for (JsonNode s : message.path("subjects")) {
+      if (subjectRef.equals(s.path("ref").asText())) {
+        subjectRole = s.path("role").asText();
+        break;
+      }
+    }
     return new ConsentChange(
         UUID.fromString(message.path("messageId").asText()),
-        p.path("subjectRef").asText(),
+        subjectRef,
+        subjectRole,
         Kind.valueOf(p.path("change").asText().toUpperCase(java.util.Locale.ROOT)),
         agencyTypes,
         messageTypes,

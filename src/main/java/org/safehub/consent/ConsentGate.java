@@ -15,7 +15,8 @@ import org.safehub.routing.WithholdReason;
 /**
  * The consent stage: a copy of a message that relies on consent goes only to an agency whose type
  * (and the message's type) every subject of the message has a live consent for. Other lawful bases
- * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time.
+ * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time;
+ * the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records its decisions.
  */
 public final class ConsentGate implements CopyStage {
 
@@ -45,26 +46,36 @@ public final class ConsentGate implements CopyStage {
     if (!relies(e)) {
       return new StageOutcome.Pass(copy);
     }
+    WithholdReason r = decide(e, copy.recipient().type(), batch);
+    return r == null ? new StageOutcome.Pass(copy) : new StageOutcome.Withhold(r);
+  }
+
+  /**
+   * Whether a copy of consent-based {@code e} may go to an agency of {@code agencyType} under the consent
+   * {@code records}: null if it may, else why not. The pipeline asks again, under a lock on the consent
+   * rows, where it records its delivery decisions.
+   */
+  public static WithholdReason decide(Envelope e, String agencyType, Map<String, ConsentRecord> records) {
     if (e.subjects().isEmpty()) {
-      return new StageOutcome.Withhold(WithholdReason.NO_CONSENT);
+      return WithholdReason.NO_CONSENT;
     }
     for (Subject s : e.subjects()) {
-      ConsentRecord r = batch.get(s.ref());
+      ConsentRecord r = records.get(s.ref());
       if (r == null) {
-        return new StageOutcome.Withhold(WithholdReason.NO_CONSENT);
+        return WithholdReason.NO_CONSENT;
       }
       if (!r.granted()) {
-        return new StageOutcome.Withhold(WithholdReason.CONSENT_WITHDRAWN);
+        return WithholdReason.CONSENT_WITHDRAWN;
       }
-      if (!r.covers(copy.recipient().type(), e.type())) {
-        return new StageOutcome.Withhold(WithholdReason.NO_CONSENT);
+      if (agencyType == null || !r.covers(agencyType, e.type())) {
+        return WithholdReason.NO_CONSENT;
       }
     }
-    return new StageOutcome.Pass(copy);
+    return null;
   }
 
   /** A consent change is itself news about consent, and goes to its recipients whatever the registry says. */
-  private static boolean relies(Envelope e) {
+  public static boolean relies(Envelope e) {
     return BASIS_CONSENT.equals(e.legalBasis()) && !ConsentChange.TYPE.equals(e.type());
   }
 }

@@ -44,11 +44,23 @@ public final class GroupCommit implements AutoCloseable {
 
   private record ClaimOp(ReceiptStore.ClaimRequest request, CompletableFuture<ReceiptStore.Claim> done) implements Op {}
 
-  private record ConfirmOp(ReceiptStore.ConfirmRequest request, CompletableFuture<Void> done) implements Op {}
+  /**
+   * {@code owner} matters for a consent change only: 0 queued, 1 taken into a transaction, 2 given up by
+   * its caller. Whichever side moves it from 0 first decides, so a change whose caller stopped waiting
+   * is never applied, and a caller whose change is being applied waits for the outcome.
+   */
+  private record ConfirmOp(ReceiptStore.ConfirmRequest request, CompletableFuture<Void> done, java.util.concurrent.atomic.AtomicInteger owner)
+      implements Op {
+    boolean consent() {
+      return request.change() != null;
+    }
+  }
 
   /**
    * @param waitMillis how long a caller waits for its group's commit before it is told the database
-   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made
+   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made,
+   *                   except a consent change's, which is then never made (a transaction that already
+   *                   took it is waited for instead)
    */
   public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis) {
     this(ds, receipts, agencyStatus, trail, waitMillis, true);
@@ -97,8 +109,48 @@ public final class GroupCommit implements AutoCloseable {
   /** Confirms an accepted message, together with the other requests in flight (see {@link ReceiptStore#confirmAll}). */
   public void confirm(ReceiptStore.ConfirmRequest request) throws SQLException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    submit(new ConfirmOp(request, done));
-    await(done);
+    ConfirmOp op = new ConfirmOp(request, done, new java.util.concurrent.atomic.AtomicInteger());
+    submit(op);
+    if (!op.consent()) {
+      await(done);
+      return;
+    }
+    boolean interrupted = false;
+    try {
+      done.get(waitMillis, TimeUnit.MILLISECONDS);
+      return;
+    } catch (InterruptedException | TimeoutException e) {
+      interrupted = e instanceof InterruptedException;
+      if (op.owner().compareAndSet(0, 2)) {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        throw new SQLException("the database did not answer in time"); // no transaction will take it now
+      }
+    } catch (ExecutionException e) {
+      throw unwrap(e);
+    }
+    // a transaction holds the change: its outcome, not the caller's patience, decides the answer
+    try {
+      while (true) {
+        try {
+          done.get();
+          return;
+        } catch (InterruptedException again) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw unwrap(e);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static SQLException unwrap(ExecutionException e) {
+    return e.getCause() instanceof SQLException sql ? sql : new SQLException("the group transaction failed", e.getCause());
   }
 
   private void submit(Op op) throws SQLException {
@@ -154,7 +206,12 @@ public final class GroupCommit implements AutoCloseable {
   private void commit(List<Op> all) {
     // a claim whose caller stopped waiting was answered 503: it must not take effect now. A confirmation
     // still must: its message is already in Kafka, and the receipt and audit event should say so.
-    List<Op> group = all.stream().filter(op -> !(op instanceof ClaimOp c && c.done().isDone())).toList();
+    // A consent change whose caller gave up is not taken at all: its message was refused, and so is the change.
+    List<Op> group =
+        all.stream()
+            .filter(op -> !(op instanceof ClaimOp c && c.done().isDone()))
+            .filter(op -> !(op instanceof ConfirmOp f && f.consent() && f.owner().get() != 1 && !f.owner().compareAndSet(0, 1)))
+            .toList();
     if (group.isEmpty()) {
       return;
     }

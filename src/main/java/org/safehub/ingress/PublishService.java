@@ -45,6 +45,7 @@ public final class PublishService {
   private final Topics topics;
   private final Limits limits;
   private final org.safehub.crypto.AtRestSealer atRest;
+  private final org.safehub.consent.ConsentRegistry consent;
 
   /** The ingress limits that are not the parser's. */
   public record Limits(int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
@@ -58,8 +59,10 @@ public final class PublishService {
       KafkaProducer<String, byte[]> producer,
       Topics topics,
       Limits limits,
-      org.safehub.crypto.AtRestSealer atRest) {
+      org.safehub.crypto.AtRestSealer atRest,
+      org.safehub.consent.ConsentRegistry consent) {
     this.atRest = atRest;
+    this.consent = consent;
     this.json = json;
     this.schemas = schemas;
     this.router = router;
@@ -110,6 +113,9 @@ public final class PublishService {
     }
     byte[] hash = Canonical.sha256(message);
     ConsentChange consentChange = ConsentChange.TYPE.equals(envelope.type()) ? ConsentChange.of(message, sender.id()) : null;
+    if (consentChange != null) {
+      checkConsentAuthority(sender, consentChange);
+    }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     ReceiptStore.Claim claim;
     try {
@@ -120,8 +126,7 @@ public final class PublishService {
                   new ReceiptStore.Facts(
                       sender.id(), hash, envelope.type(), envelope.caseRef(), envelope.legalBasis(), envelope.subjects().stream().map(Subject::ref).toList()),
                   now,
-                  pending,
-                  consentChange != null && consentChange.withdrawal() ? consentChange : null));
+                  pending));
     } catch (SQLException e) {
       throw HubProblem.unavailable("The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
     }
@@ -175,8 +180,13 @@ public final class PublishService {
       group.confirm(new ReceiptStore.ConfirmRequest(envelope.messageId(), consentChange, accepted));
     } catch (SQLException e) {
       if (consentChange != null) {
-        // the consent registry must agree with what was accepted: ask for a re-send, which completes it
-        throw HubProblem.unavailable("The consent change could not be recorded; send it again.", limits.retryAfterSeconds());
+        // the change, its receipt and its audit events were not committed: none of them holds, and the
+        // pipeline sets the message aside (its receipt is given back), so a re-send starts afresh
+        receipts.release(envelope.messageId());
+        if (e instanceof org.safehub.consent.ConsentRegistry.RoleConflict) {
+          throw subjectMismatch();
+        }
+        throw HubProblem.unavailable("The consent change could not be recorded; it was not accepted. Send it again.", limits.retryAfterSeconds());
       }
       // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe by messageId.
     }
@@ -207,6 +217,31 @@ public final class PublishService {
               .build());
     }
     return events;
+  }
+
+  /**
+   * Who may record consent for whom ({@link org.safehub.policy.ConsentAuthority}): checked here against
+   * the registry's role for the subject, and again under the subject's row lock when the change is applied.
+   */
+  private void checkConsentAuthority(Agency sender, ConsentChange change) {
+    String registered;
+    try {
+      registered = consent.role(change.subjectRef());
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The hub cannot check the consent registry right now; try again.", limits.retryAfterSeconds());
+    }
+    switch (org.safehub.policy.ConsentAuthority.mayRecord(sender.type(), change.subjectRole(), registered)) {
+      case NOT_PERMITTED -> throw HubProblem.of(
+          403, "consent-not-permitted", "Forbidden", "Agencies of type '" + sender.type() + "' may not record consent for this subject.");
+      case SUBJECT_MISMATCH -> throw subjectMismatch();
+      case PERMITTED -> {}
+    }
+  }
+
+  private static HubProblem subjectMismatch() {
+    return HubProblem.of(
+        409, "consent-subject-mismatch", "Conflict",
+        "payload.subjectRef must be one of the message's subjects, with the role the consent registry holds for it.");
   }
 
   private void checkBusinessRules(JsonNode message, Envelope envelope) {

@@ -15,8 +15,8 @@ import javax.sql.DataSource;
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
  * message is written to Kafka and confirmed after, so a re-send can tell "accepted" from "in flight".
  * Claims and confirmations are made in groups, inside a transaction {@link GroupCommit} holds. A
- * consent withdrawal takes effect with its claim, before the message is even written to Kafka, so
- * that nothing routed from then on relies on the withdrawn consent.
+ * consent change takes effect with its confirmation, in the transaction that makes its receipt final
+ * and records its audit events: a change whose message is refused or fails changes nothing.
  */
 public final class ReceiptStore {
 
@@ -52,7 +52,7 @@ public final class ReceiptStore {
   }
 
   /** A claim to take, with the others of its group, in one transaction ({@link GroupCommit}). */
-  public record ClaimRequest(UUID messageId, Facts facts, Instant receivedAt, List<String> pending, org.safehub.consent.ConsentChange withdrawal) {
+  public record ClaimRequest(UUID messageId, Facts facts, Instant receivedAt, List<String> pending) {
     public ClaimRequest {
       pending = List.copyOf(pending);
     }
@@ -99,11 +99,6 @@ public final class ReceiptStore {
           ps.addBatch();
         }
         inserted = ps.executeBatch();
-      }
-      for (int i : live) {
-        if (requests.get(i).withdrawal() != null) {
-          consent.apply(c, requests.get(i).withdrawal());
-        }
       }
       List<UUID> taken = new java.util.ArrayList<>();
       try (PreparedStatement ps =
@@ -154,16 +149,13 @@ public final class ReceiptStore {
   /**
    * Confirms every message of a group inside the caller's open transaction: receipts final, consent
    * changes in effect, and the audit events of the messages confirmed now appended, in one go. Returns
-   * the stored events, to forward once the caller has committed.
+   * the stored events, to forward once the caller has committed. A consent change is applied only by
+   * the transaction that makes its receipt final, so it takes effect exactly when its message is
+   * accepted; one whose receipt was given back (its publisher was refused) is not applied at all.
    */
   public List<org.safehub.audit.AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests) throws SQLException {
     if (requests.isEmpty()) {
       return List.of();
-    }
-    for (ConfirmRequest r : requests) {
-      if (r.change() != null) {
-        consent.apply(c, r.change());
-      }
     }
     int[] updated;
     try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
@@ -172,6 +164,13 @@ public final class ReceiptStore {
         ps.addBatch();
       }
       updated = ps.executeBatch();
+    }
+    for (int i = 0; i < requests.size(); i++) {
+      if (updated[i] == 1 && requests.get(i).change() != null) {
+        consent.apply(c, requests.get(i).change());
+      } else if (requests.get(i).change() != null) {
+        throw new SQLException("the consent change's receipt is no longer waiting for confirmation");
+      }
     }
     List<org.safehub.audit.AuditEvent> events = new java.util.ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {

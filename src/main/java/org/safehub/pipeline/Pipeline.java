@@ -60,6 +60,8 @@ public final class Pipeline implements Runnable {
   private final io.micrometer.core.instrument.MeterRegistry metrics;
   private final org.safehub.crypto.AtRestSealer atRest;
   private final org.safehub.trail.AuditTrail trail;
+  private final org.safehub.consent.ConsentRegistry consent;
+  private final Duration consentGrace;
   private final AtomicLong processed = new AtomicLong();
   private final java.util.concurrent.ForkJoinPool workers =
       new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
@@ -80,7 +82,11 @@ public final class Pipeline implements Runnable {
       ObjectMapper mapper,
       io.micrometer.core.instrument.MeterRegistry metrics,
       org.safehub.crypto.AtRestSealer atRest,
-      org.safehub.trail.AuditTrail trail) {
+      org.safehub.trail.AuditTrail trail,
+      org.safehub.consent.ConsentRegistry consent,
+      Duration consentGrace) {
+    this.consent = consent;
+    this.consentGrace = consentGrace;
     this.atRest = atRest;
     this.trail = trail;
     this.consumers = consumers;
@@ -134,7 +140,11 @@ public final class Pipeline implements Runnable {
         // another instance with our transactional id took over: start again with a new producer
         throw e;
       } catch (Exception e) {
-        LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+        if (e instanceof NotYetAccepted) {
+          LOG.debugf("batch of %d waits for a consent change to be accepted", records.count());
+        } else {
+          LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+        }
         if (transactionOpen) {
           transactionOpen = false;
           try {
@@ -146,6 +156,13 @@ public final class Pipeline implements Runnable {
         firstOffsets.forEach(c::seek);
         sleep(500);
       }
+    }
+  }
+
+  /** A consent change in the inbound topic whose publisher has not yet been answered: the batch waits for it. */
+  private static final class NotYetAccepted extends Exception {
+    NotYetAccepted() {
+      super("consent change not yet accepted", null, false, false);
     }
   }
 
@@ -201,22 +218,79 @@ public final class Pipeline implements Runnable {
       outcomes.addAll(r.outcomes());
       events.addAll(r.events());
     }
-    // recorded first: nothing is delivered that the hub has not written down
-    List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
-    p.beginTransaction();
-    transactionOpen = true;
-    for (ProducerRecord<String, byte[]> pr : out) {
-      p.send(pr);
+    // Consent is checked again here, under a shared lock on the subjects' consent rows held until the
+    // Kafka transaction has committed: a withdrawal accepted (202) while this batch was being sealed
+    // either waited for it to commit, or is seen now and its subject's copies are withheld.
+    Set<String> refs = new LinkedHashSet<>();
+    for (Result r : results) {
+      if (r.poison() == null && org.safehub.consent.ConsentGate.relies(r.inbound().envelope()) && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
+        r.inbound().envelope().subjects().forEach(sub -> refs.add(sub.ref()));
+      }
     }
-    for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
-      p.send(pr);
+    org.safehub.consent.ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
+    try {
+      if (lock != null) {
+        withholdLate(results, lock.records(), out, outcomes, events, now);
+      }
+      // recorded first: nothing is delivered that the hub has not written down
+      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
+      p.beginTransaction();
+      transactionOpen = true;
+      for (ProducerRecord<String, byte[]> pr : out) {
+        p.send(pr);
+      }
+      for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
+        p.send(pr);
+      }
+      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+      p.commitTransaction();
+      transactionOpen = false;
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
-    p.sendOffsetsToTransaction(offsets, c.groupMetadata());
-    p.commitTransaction();
-    transactionOpen = false;
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
       metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
+    }
+  }
+
+  /**
+   * Turns each delivered copy of a consent-based message that the consent read under the lock no longer
+   * allows into a withheld one: its record is not sent, its decision and audit event say why.
+   */
+  private void withholdLate(
+      List<Result> results, Map<String, org.safehub.consent.ConsentRecord> records, List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes, List<AuditEvent> events, java.time.Instant now) {
+    for (Result r : results) {
+      Envelope e = r.inbound().envelope();
+      if (r.poison() != null || !org.safehub.consent.ConsentGate.relies(e)) {
+        continue;
+      }
+      Map<String, WithholdReason> late = new HashMap<>();
+      for (DeliveryStatusStore.Outcome o : r.outcomes()) {
+        if (o.delivered()) {
+          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          WithholdReason w = org.safehub.consent.ConsentGate.decide(e, type, records);
+          if (w != null) {
+            late.put(o.recipient(), w);
+          }
+        }
+      }
+      if (late.isEmpty()) {
+        continue;
+      }
+      UUID id = e.messageId();
+      out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
+      outcomes.replaceAll(
+          o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
+              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()).wire())
+              : o);
+      events.replaceAll(
+          ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
+              ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null).recipient(ev.recipient()).reason(late.get(ev.recipient()).wire()).build()
+              : ev);
     }
   }
 
@@ -249,6 +323,17 @@ public final class Pipeline implements Runnable {
       throws Exception {
     InboundRecord in = b.in();
     Envelope envelope = b.envelope();
+    if (org.safehub.consent.ConsentChange.TYPE.equals(envelope.type())) {
+      // a consent change is news only once it took effect (with its receipt); one refused never is
+      switch (consent.acceptance(envelope.messageId(), consentGrace)) {
+        case APPLIED -> {}
+        case PENDING -> throw new NotYetAccepted(); // retry the batch
+        case NOT_ACCEPTED -> {
+          mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, null).reason("not-accepted").build());
+          return;
+        }
+      }
+    }
     String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
     List<RecipientOutcome> routed = router.route(envelope, in.sender());
     mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());

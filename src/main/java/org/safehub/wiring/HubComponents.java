@@ -229,7 +229,7 @@ public class HubComponents {
   @Singleton
   PublishService publishService(
       StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, KafkaClients kafka, Topics topics, AtRestSealer atRest,
-      AgencyStatusStore agencyStatus, AuditTrail trail) {
+      AgencyStatusStore agencyStatus, AuditTrail trail, ConsentRegistry consent) {
     SafehubConfig.Ingress i = config.ingress();
     ingressProducer = kafka.durableProducer("safehub-ingress-" + config.instanceId(), i.produceTimeoutMs());
     groupCommit = new GroupCommit(dataSource, receipts, agencyStatus, trail, Math.max(5000, i.produceTimeoutMs()));
@@ -242,7 +242,8 @@ public class HubComponents {
         ingressProducer,
         topics,
         new PublishService.Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds()),
-        atRest);
+        atRest,
+        consent);
   }
 
   @Produces
@@ -307,7 +308,10 @@ public class HubComponents {
               json.mapper(),
               metrics,
               atRest,
-              trail);
+              trail,
+              consent,
+              // a consent change's publisher has this long to be told its outcome: claim, write, confirm
+              java.time.Duration.ofMillis(3L * Math.max(5000, config.ingress().produceTimeoutMs()) + 5000));
       pipelineThread = new Thread(pipeline, "safehub-pipeline");
       pipelineThread.setDaemon(true);
       pipelineThread.start();

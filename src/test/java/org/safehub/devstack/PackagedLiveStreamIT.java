@@ -67,21 +67,60 @@ class PackagedLiveStreamIT {
     return msg.get("messageId").asText();
   }
 
+  /** Opens {@code client}'s live stream as curl -N does (HTTP/1.1, any media type); its lines are collected as they arrive. */
+  private static List<String> openStream(URI hub, String client) throws Exception {
+    HttpResponse<Stream<String>> stream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+        .sendAsync(HttpRequest.newBuilder(hub.resolve("/api/v1/inbox/stream"))
+        .header("Authorization", "Bearer " + Tokens.forClient(client)).header("Accept", "*/*").build(), HttpResponse.BodyHandlers.ofLines())
+        .get(30, TimeUnit.SECONDS);
+    assertEquals(200, stream.statusCode());
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    Thread reader = new Thread(() -> {
+      try {
+        stream.body().forEach(lines::add);
+      } catch (RuntimeException e) {
+        // the hub stopped
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    return lines;
+  }
+
+  private static boolean has(List<String> lines, String id) {
+    synchronized (lines) {
+      return lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(id));
+    }
+  }
+
+  @Test
+  void twoInstancesEachStreamEveryCopyToTheirClients() throws Exception {
+    // Given two packaged hubs sharing the work, and partner support listening on each
+    URI first = startHub("livetwo.", "live-a");
+    URI second = startHub("livetwo.", "live-b");
+    HttpClient http = HttpClient.newHttpClient();
+    List<String> onFirst = openStream(first, "demo-iss");
+    List<String> onSecond = openStream(second, "demo-iss");
+    // When the programme publishes until both streams are live
+    List<String> sent = new ArrayList<>();
+    Awaitility.await("a copy on both streams").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      sent.add(publishAttendance(http, first));
+      return sent.stream().anyMatch(id -> has(onFirst, id)) && sent.stream().anyMatch(id -> has(onSecond, id));
+    });
+    // Then every later copy reaches both clients, whichever instance delivered it
+    List<String> later = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      later.add(publishAttendance(http, i % 2 == 0 ? first : second));
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> later.stream().allMatch(id -> has(onFirst, id) && has(onSecond, id)));
+  }
+
   @Test
   void packagedHubStreamsEachNewCopyToItsRecipient() throws Exception {
     // Given the packaged hub and partner support listening on its live stream
     URI hub = startHub("livestream.", "live-1");
     HttpClient http = HttpClient.newHttpClient();
-    // as curl -N asks: HTTP/1.1, any media type
-    HttpResponse<Stream<String>> stream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-        .sendAsync(HttpRequest.newBuilder(hub.resolve("/api/v1/inbox/stream"))
-        .header("Authorization", "Bearer " + Tokens.forClient("demo-iss")).header("Accept", "*/*").build(), HttpResponse.BodyHandlers.ofLines())
-        .get(30, TimeUnit.SECONDS);
-    assertEquals(200, stream.statusCode());
-    List<String> lines = Collections.synchronizedList(new ArrayList<>());
-    Thread reader = new Thread(() -> stream.body().forEach(lines::add));
-    reader.setDaemon(true);
-    reader.start();
+    List<String> lines = openStream(hub, "demo-iss");
     // When the programme publishes an attendance record each second
     List<String> sent = new ArrayList<>();
     // Then they arrive on the stream

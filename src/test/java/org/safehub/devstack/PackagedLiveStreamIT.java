@@ -68,6 +68,9 @@ class PackagedLiveStreamIT {
   }
 
   /** Opens {@code client}'s live stream as curl -N does (HTTP/1.1, any media type); its lines are collected as they arrive. */
+  /** When each stream (by its lines) ended. */
+  private static final java.util.Map<List<String>, java.util.concurrent.CompletableFuture<Void>> ended = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
   private static List<String> openStream(URI hub, String client) throws Exception {
     HttpResponse<Stream<String>> stream = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
         .sendAsync(HttpRequest.newBuilder(hub.resolve("/api/v1/inbox/stream"))
@@ -75,12 +78,15 @@ class PackagedLiveStreamIT {
         .get(30, TimeUnit.SECONDS);
     assertEquals(200, stream.statusCode());
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CompletableFuture<Void> end = new java.util.concurrent.CompletableFuture<>();
+    ended.put(lines, end);
     Thread reader = new Thread(() -> {
       try {
         stream.body().forEach(lines::add);
       } catch (RuntimeException e) {
         // the hub stopped
       }
+      end.complete(null);
     });
     reader.setDaemon(true);
     reader.start();
@@ -113,6 +119,14 @@ class PackagedLiveStreamIT {
       later.add(publishAttendance(http, i % 2 == 0 ? first : second));
     }
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> later.stream().allMatch(id -> has(onFirst, id) && has(onSecond, id)));
+    // and suspending partner support through one instance ends its streams on both
+    HttpRequest.Builder admin = HttpRequest.newBuilder().header("Authorization", "Bearer " + Tokens.forClient("demo-admin")).POST(HttpRequest.BodyPublishers.noBody());
+    assertEquals(200, http.send(admin.uri(first.resolve("/api/v1/admin/agencies/demo-iss/suspend")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ended.get(onFirst).isDone() && ended.get(onSecond).isDone());
+    } finally {
+      assertEquals(200, http.send(admin.uri(first.resolve("/api/v1/admin/agencies/demo-iss/reinstate")).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
   }
 
   @Test

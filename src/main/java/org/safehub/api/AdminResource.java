@@ -22,6 +22,7 @@ import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
+import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.keys.AgencyStatusStore;
@@ -40,6 +41,8 @@ public class AdminResource {
   @Inject AgencyKeyDirectory keys;
 
   @Inject AgencyStatusStore statuses;
+
+  @Inject LiveCopies live;
 
   @Inject CallerResolver callers;
 
@@ -120,7 +123,9 @@ public class AdminResource {
   @POST
   @Path("/{agencyId}/suspend")
   public Map<String, Object> suspend(@PathParam("agencyId") String agencyId) {
-    return setStatus(agencyId, AgencyStatus.SUSPENDED);
+    Map<String, Object> out = setStatus(agencyId, AgencyStatus.SUSPENDED);
+    live.cut(agencyId); // its open live streams end now; other instances end theirs within a second
+    return out;
   }
 
   @POST

@@ -2,6 +2,8 @@ package org.safehub.api;
 
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.delivery.DeliveryStatusStore;
@@ -25,6 +28,7 @@ import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
+import org.safehub.trail.FetchRecorder;
 import org.safehub.validation.Violation;
 
 /** The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the caller's agency. */
@@ -32,6 +36,7 @@ import org.safehub.validation.Violation;
 public class InboxResource {
 
   private static final int MAX_LIMIT = 500;
+  private static final Logger LOG = Logger.getLogger(InboxResource.class);
 
   @Inject CallerResolver callers;
 
@@ -45,7 +50,7 @@ public class InboxResource {
 
   @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
 
-  @Inject org.safehub.trail.FetchRecorder fetches;
+  @Inject FetchRecorder fetches;
 
   @Inject org.safehub.trail.AuditTrail trail;
 
@@ -66,6 +71,8 @@ public class InboxResource {
     try {
       // recorded before the copies are handed over; the owners are told
       fetches.fetched(agency, callers.caller().clientId(), page.items());
+    } catch (FetchRecorder.RecipientSuspended e) {
+      throw suspended();
     } catch (Exception e) {
       throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
     }
@@ -99,13 +106,37 @@ public class InboxResource {
     return Map.of("messageId", id.toString(), "state", "acknowledged");
   }
 
+  /**
+   * New copies as server-sent events. Each copy is a fetch like a page's: recorded, its owner told, and
+   * handed over only if the agency is not suspended; the stream ends on suspension or when a copy
+   * cannot be recorded (the client pages the inbox from the last cursor it saw).
+   */
   @GET
   @Path("/stream")
+  @Blocking
   @RolesAllowed("subscriber")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
   public Multi<InboxItem> stream() {
-    return live.stream(ownAgency());
+    String agency = ownAgency();
+    String client = callers.caller().clientId();
+    return live.stream(agency)
+        .onItem().transformToUniAndConcatenate(item -> Uni.createFrom().item(() -> handOver(agency, client, item)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+        .onFailure().invoke(e -> LOG.infof("live stream of %s ended (%s)", agency, e.getClass().getSimpleName()))
+        .onFailure().recoverWithCompletion();
+  }
+
+  private InboxItem handOver(String agency, String client, InboxItem item) {
+    try {
+      fetches.fetched(agency, client, List.of(item));
+      return item;
+    } catch (Exception e) {
+      throw new IllegalStateException(e.getClass().getSimpleName(), null); // the stream ends; the copy is not handed over
+    }
+  }
+
+  private static HubProblem suspended() {
+    return HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
   }
 
   private String ownAgency() {
@@ -115,7 +146,7 @@ public class InboxResource {
     }
     try {
       if (agencyStatus.isSuspended(caller.agencyId())) {
-        throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+        throw suspended();
       }
     } catch (SQLException e) {
       throw HubProblem.unavailable("Agency status is unavailable right now.", 5);

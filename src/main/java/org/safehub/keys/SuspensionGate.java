@@ -4,15 +4,18 @@ import java.util.List;
 import java.util.Set;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
+import org.safehub.copy.Notice;
+import org.safehub.copy.NoticeGate;
 import org.safehub.copy.StageOutcome;
 import org.safehub.envelope.Envelope;
 import org.safehub.routing.WithholdReason;
 
 /**
  * Withholds every copy for a suspended agency, read fresh from the status store before each batch, so
- * a suspension stops delivery from the next batch on, including messages accepted before it.
+ * a suspension stops delivery from the next batch on, including messages accepted before it. The hub's
+ * own notices (consent withdrawn) to a suspended agency are withheld the same way.
  */
-public final class SuspensionGate implements CopyStage {
+public final class SuspensionGate implements CopyStage, NoticeGate {
 
   private final AgencyStatusStore statuses;
   private Set<String> suspended = Set.of();
@@ -31,5 +34,10 @@ public final class SuspensionGate implements CopyStage {
     return suspended.contains(copy.recipient().id())
         ? new StageOutcome.Withhold(WithholdReason.AGENCY_SUSPENDED)
         : new StageOutcome.Pass(copy);
+  }
+
+  @Override
+  public WithholdReason withhold(Notice notice) {
+    return suspended.contains(notice.recipient()) ? WithholdReason.AGENCY_SUSPENDED : null;
   }
 }

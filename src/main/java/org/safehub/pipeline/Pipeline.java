@@ -25,6 +25,7 @@ import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.Notice;
+import org.safehub.copy.NoticeGate;
 import org.safehub.copy.NoticeSource;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.CopyWriter;
@@ -385,6 +386,13 @@ public final class Pipeline implements Runnable {
     for (NoticeSource source : noticeSources) {
       for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
         if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
+          WithholdReason withheld = noticeWithheld(n);
+          if (withheld != null) {
+            // like a copy: withheld and audited, never replayed
+            mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(n.recipient()).reason(withheld.wire())
+                .detail("notice", n.kind()).build());
+            continue;
+          }
           try {
             mOut.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
           } catch (Exception e) {
@@ -394,6 +402,23 @@ public final class Pipeline implements Runnable {
       }
     }
       }
+
+  /** The first stage's reason to withhold a notice, or null; a stage that fails withholds it (fail closed). */
+  private WithholdReason noticeWithheld(Notice n) {
+    for (CopyStage stage : stages) {
+      if (stage instanceof NoticeGate gate) {
+        try {
+          WithholdReason r = gate.withhold(n);
+          if (r != null) {
+            return r;
+          }
+        } catch (RuntimeException e) {
+          return WithholdReason.POLICY_ERROR;
+        }
+      }
+    }
+    return null;
+  }
 
   private static AuditEvent.Builder event(AuditAction action, java.time.Instant now, String sender, Envelope e, String justification) {
     return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);

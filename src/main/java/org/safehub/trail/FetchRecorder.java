@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,12 +22,16 @@ import org.safehub.delivery.InboxItem;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
+import org.safehub.keys.AgencyStatusStore;
 import org.safehub.keys.SealingCopyWriter;
+import org.safehub.routing.WithholdReason;
 
 /**
  * Records the first fetch of each copy by its recipient in the audit log and tells the owning
  * (sending) agency, as NHS CP-IS tells social care: a sealed, content-free notice in its inbox saying
- * which of its messages was fetched, by whom and when.
+ * which of its messages was fetched, by whom and when. The paged inbox and the live stream both hand
+ * copies over only through here. A suspended recipient is handed nothing, and a suspended owner's notice
+ * is withheld (audited, never replayed), as its copies are.
  */
 public final class FetchRecorder {
 
@@ -40,10 +45,18 @@ public final class FetchRecorder {
   private final AgencyKeyDirectory keys;
   private final org.safehub.crypto.CopySealer sealer;
   private final ObjectMapper mapper;
+  private final AgencyStatusStore statuses;
+
+  /** The recipient was suspended when its copies were about to be handed over: nothing was recorded or handed over. */
+  public static final class RecipientSuspended extends Exception {
+    public RecipientSuspended() {
+      super("recipient suspended", null, false, false);
+    }
+  }
 
   public FetchRecorder(
       DataSource ds, AuditTrail trail, KafkaProducer<String, byte[]> producer, Topics topics, AgencyKeyDirectory keys,
-      org.safehub.crypto.CopySealer sealer, ObjectMapper mapper) {
+      org.safehub.crypto.CopySealer sealer, ObjectMapper mapper, AgencyStatusStore statuses) {
     this.ds = ds;
     this.trail = trail;
     this.producer = producer;
@@ -51,9 +64,14 @@ public final class FetchRecorder {
     this.keys = keys;
     this.sealer = sealer;
     this.mapper = mapper;
+    this.statuses = statuses;
   }
 
-  /** Records the copies of {@code items} that {@code recipient} fetched for the first time, and notifies their owners. */
+  /**
+   * Records the copies of {@code items} that {@code recipient} fetched for the first time, and notifies their owners;
+   * call it before handing the copies over. Throws {@link RecipientSuspended} (recording nothing) if the recipient is
+   * suspended, read in the same transaction as the fetch records.
+   */
   public void fetched(String recipient, String client, List<InboxItem> items) throws Exception {
     List<InboxItem> firsts = new ArrayList<>();
     List<AuditEvent> stored;
@@ -62,6 +80,11 @@ public final class FetchRecorder {
       c.setAutoCommit(false);
       try (PreparedStatement ps =
           c.prepareStatement("insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
+        Set<String> suspended = statuses.suspended(c);
+        if (suspended.contains(recipient)) {
+          c.rollback();
+          throw new RecipientSuspended();
+        }
         List<AuditEvent> events = new ArrayList<>();
         for (InboxItem i : items) {
           if (i.messageId() == null || "safehub".equals(i.sender())) {
@@ -71,13 +94,24 @@ public final class FetchRecorder {
           ps.setString(2, recipient);
           ps.setTimestamp(3, Timestamp.from(now));
           if (ps.executeUpdate() == 1) {
-            firsts.add(i);
             events.add(
                 AuditEvent.builder(AuditAction.FETCHED, now)
                     .actor(recipient, client)
                     .message(UUID.fromString(i.messageId()), i.type(), null)
                     .detail("owner", i.sender())
                     .build());
+            if (suspended.contains(i.sender())) {
+              // withheld like any copy to a suspended agency, and not replayed on reinstatement
+              events.add(
+                  AuditEvent.builder(AuditAction.WITHHELD, now)
+                      .message(UUID.fromString(i.messageId()), i.type(), null)
+                      .recipient(i.sender())
+                      .reason(WithholdReason.AGENCY_SUSPENDED.wire())
+                      .detail("notice", NOTICE_KIND)
+                      .build());
+            } else {
+              firsts.add(i);
+            }
           }
         }
         stored = trail.recordIn(c, events);

@@ -199,8 +199,9 @@ public class HubComponents {
 
   @Produces
   @Singleton
-  org.safehub.trail.FetchRecorder fetchRecorder(AuditTrail trail, Topics topics, AgencyKeyDirectory keys, HubKeys hubKeys, StrictJson json) {
-    return new org.safehub.trail.FetchRecorder(dataSource, trail, auditProducer, topics, keys, copySealer(hubKeys), json.mapper());
+  org.safehub.trail.FetchRecorder fetchRecorder(
+      AuditTrail trail, Topics topics, AgencyKeyDirectory keys, HubKeys hubKeys, StrictJson json, AgencyStatusStore agencyStatus) {
+    return new org.safehub.trail.FetchRecorder(dataSource, trail, auditProducer, topics, keys, copySealer(hubKeys), json.mapper(), agencyStatus);
   }
 
   /** Signs a checkpoint when one is due (every N events or T seconds, whichever comes first). */

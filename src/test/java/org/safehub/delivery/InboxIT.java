@@ -4,8 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +18,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -164,6 +167,122 @@ class InboxIT {
       // a copy addressed only to MARAC never appears on Children's Services' stream
       assertTrue(notForCs.stream().noneMatch(id -> lines.stream().anyMatch(l -> l.contains(id))));
     }
+  }
+
+  /** An open server-sent-event stream of one client, read on its own thread. */
+  private final class LiveStream {
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
+    final int status;
+
+    LiveStream(String client) throws Exception {
+      HttpRequest req = HttpRequest.newBuilder(URI.create(streamUrl.toString()))
+          .header("Authorization", "Bearer " + Tokens.forClient(client)).header("Accept", "text/event-stream").build();
+      HttpResponse<Stream<String>> r = HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofLines()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      status = r.statusCode();
+      Thread reader = new Thread(() -> {
+        try {
+          r.body().forEach(lines::add);
+        } catch (RuntimeException e) {
+          // a reset connection ends the stream as well
+        }
+        ended.complete(null);
+      });
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    boolean has(String messageId) {
+      synchronized (lines) {
+        return lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(messageId));
+      }
+    }
+
+    /** Publishes attendance records for {@code recipient} until one arrives (the live consumer joins the topics asynchronously); returns its id. */
+    String awaitLive(String recipient) {
+      List<String> sent = new ArrayList<>();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+        sent.add(publishAttendance(recipient));
+        return sent.stream().anyMatch(this::has);
+      });
+      return sent.stream().filter(this::has).findFirst().orElseThrow();
+    }
+  }
+
+  private static JsonNode auditEvents(String agency, String action, Instant from) {
+    return TestMessages.readTree(given().auth().oauth2(Tokens.forClient("demo-auditor")).queryParam("agency", agency).queryParam("action", action)
+        .queryParam("from", from.toString()).queryParam("limit", 1000).get("/api/v1/audit/events").then().statusCode(200).extract().asString());
+  }
+
+  private static JsonNode auditEventFor(String agency, String action, Instant from, String messageId) {
+    for (JsonNode e : auditEvents(agency, action, from).get("events")) {
+      if (messageId.equals(e.path("messageId").asText())) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void copyHandedOverTheLiveStreamIsRecordedAsFetchedAndItsSenderIsTold() throws Exception {
+    // Given Children's Services listening on the live stream, and nothing else reading its inbox
+    Instant start = Instant.now().minusSeconds(1);
+    LiveStream stream = new LiveStream("demo-cs");
+    assertEquals(200, stream.status);
+    // When a copy for it arrives over the stream
+    String id = stream.awaitLive("demo-cs");
+    // Then its fetch is recorded exactly as a paged fetch is
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> auditEventFor("demo-cs", "fetched", start, id) != null);
+    JsonNode fetched = auditEventFor("demo-cs", "fetched", start, id);
+    assertEquals("demo-cs", fetched.get("actorAgency").asText());
+    assertEquals("demo-dvpp", fetched.get("detail").get("owner").asText());
+    // and the sender gets its sealed fetch-notice, naming who fetched it
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ownerNotice("demo-dvpp", id) != null);
+    JsonNode opened = org.safehub.testsupport.SealedCopies.open("demo-dvpp", ownerNotice("demo-dvpp", id));
+    assertEquals("fetched", opened.get("notice").asText());
+    assertEquals("demo-cs", opened.get("fetchedBy").asText());
+  }
+
+  @Test
+  void suspendingAnAgencyEndsItsOpenStreamAtOnceAndNothingMoreIsHandedOver() throws Exception {
+    // Given Children's Services' live stream, delivering
+    LiveStream stream = new LiveStream("demo-cs");
+    assertEquals(200, stream.status);
+    stream.awaitLive("demo-cs");
+    try {
+      // When an operator suspends Children's Services
+      given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/demo-cs/suspend").then().statusCode(200);
+      // Then the open stream ends (no waiting for the next copy or a keep-alive)
+      stream.ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      int seen = stream.lines.size();
+      String later = publishAttendance("demo-cs", "demo-iss");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", later).getList("recipients.state").contains("delivered"));
+      assertFalse(stream.has(later));
+      assertEquals(seen, stream.lines.size(), "nothing arrives after the stream ended");
+      // and it cannot be reopened while suspended
+      given().auth().oauth2(Tokens.forClient("demo-cs")).accept("text/event-stream").get("/api/v1/inbox/stream")
+          .then().statusCode(403).body("type", equalTo("urn:safehub:problem:agency-suspended"));
+    } finally {
+      given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/demo-cs/reinstate").then().statusCode(200);
+    }
+  }
+
+  /** The fetch-notice about {@code messageId} in {@code owner}'s inbox, or null. */
+  private static JsonNode ownerNotice(String owner, String messageId) {
+    JsonNode items = TestMessages.readTree(given().auth().oauth2(Tokens.forClient(owner)).queryParam("limit", 500).get("/api/v1/inbox")
+        .then().statusCode(200).extract().asString()).get("items");
+    String cursor = null;
+    while (!items.isEmpty()) {
+      for (JsonNode item : items) {
+        if (messageId.equals(item.get("messageId").asText()) && "fetch-notice".equals(item.get("type").asText())) {
+          return item;
+        }
+        cursor = item.get("cursor").asText();
+      }
+      items = TestMessages.readTree(given().auth().oauth2(Tokens.forClient(owner)).queryParam("limit", 500).queryParam("after", cursor).get("/api/v1/inbox")
+          .then().statusCode(200).extract().asString()).get("items");
+    }
+    return null;
   }
 
   private static JsonPath status(String client, String id) {

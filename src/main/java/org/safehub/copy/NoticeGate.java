@@ -1,0 +1,13 @@
+package org.safehub.copy;
+
+import org.safehub.routing.WithholdReason;
+
+/**
+ * A copy stage that also decides on the hub's own notices: a notice is a copy too, withheld from a
+ * recipient that must receive nothing. Called after {@link CopyStage#beginBatch}; a thrown exception withholds.
+ */
+public interface NoticeGate {
+
+  /** Why {@code notice} must not be delivered, or null to deliver it. */
+  WithholdReason withhold(Notice notice);
+}

@@ -302,13 +302,11 @@ public final class AuditLog {
 
   /** How many events the log holds (committed). */
   public long size() {
-    sync();
-    return tree.size();
+    return tree.sync();
   }
 
   /** MTH of the first {@code treeSize} events. */
   public byte[] root(long treeSize) {
-    sync();
     return tree.root(treeSize);
   }
 
@@ -451,21 +449,12 @@ public final class AuditLog {
 
   /** The audit path for event {@code seq} in the tree of the first {@code treeSize} events. */
   public InclusionProof inclusionProof(long seq, long treeSize) {
-    sync();
-    if (seq < 0 || seq >= treeSize || treeSize > tree.size()) {
-      throw new IllegalArgumentException("no event " + seq + " in a tree of " + treeSize
-          + " (the log holds " + tree.size() + ")");
-    }
-    return new InclusionProof(seq, treeSize, tree.leaf(seq), tree.inclusionProof(seq, treeSize));
+    TreeStore.Inclusion inclusion = tree.inclusionProof(seq, treeSize);
+    return new InclusionProof(seq, treeSize, inclusion.leaf(), inclusion.path());
   }
 
   /** The consistency proof from the tree of {@code oldSize} events to the tree of {@code newSize}. */
   public ConsistencyProof consistencyProof(long oldSize, long newSize) {
-    sync();
-    if (oldSize < 0 || oldSize > newSize || newSize > tree.size()) {
-      throw new IllegalArgumentException("no consistency proof from " + oldSize + " to " + newSize
-          + " (the log holds " + tree.size() + ")");
-    }
     return new ConsistencyProof(oldSize, newSize, tree.consistencyProof(oldSize, newSize));
   }
 
@@ -604,11 +593,6 @@ public final class AuditLog {
     }
   }
 
-  /** Indexes every committed event into the stored tree. */
-  private void sync() {
-    tree.sync();
-  }
-
   private interface Work<T> {
     T run(Connection c) throws SQLException, IOException;
   }
@@ -710,7 +694,7 @@ public final class AuditLog {
     Map<String, String> opened = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
         "select message_id, sealed, sealed_sha256 from audit_justification where sealed_sha256 = any (?)")) {
-      ps.setArray(1, c.createArrayOf("bytea", wanted.toArray()));
+      ps.setArray(1, c.createArrayOf("bytea", wanted.toArray(new byte[0][])));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           UUID messageId = rs.getObject(1, UUID.class);

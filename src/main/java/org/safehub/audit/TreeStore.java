@@ -39,6 +39,9 @@ final class TreeStore implements MerkleTree.Subtrees {
   private final byte[][] frontier = new byte[64][];
   private final Map<Long, byte[]> nodes = lru(NODE_CACHE);
   private final Map<Long, byte[][]> blockLeaves = lru(BLOCK_CACHE);
+  private byte[][] tail;
+  private long tailBlock = -1;
+  private long tailEnd;
   /** The connection the current operation reads through (set only while the monitor is held). */
   private Connection reading;
 
@@ -49,56 +52,77 @@ final class TreeStore implements MerkleTree.Subtrees {
   /** Indexes every committed leaf not yet indexed; returns how many events the log holds. */
   synchronized long sync() {
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      try {
-        if (size < 0) {
-          loadFrontier(c);
-        }
-        long committed;
-        try (PreparedStatement ps = c.prepareStatement("select coalesce(max(seq) + 1, 0) from audit_event");
-            ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          committed = rs.getLong(1);
-        }
-        c.setAutoCommit(false);
-        while (blocks < committed / BLOCK) {
-          indexChunk(c, Math.min(committed / BLOCK, blocks + BLOCKS_PER_CHUNK));
-        }
-        size = committed;
-        return size;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      return sync(c);
     } catch (SQLException e) {
-      size = -1; // re-read the frontier next time: a chunk may not have committed
       throw new IllegalStateException("could not index the audit log", e);
     }
   }
 
-  /** Leaves as of the last {@link #sync()}. */
-  synchronized long size() {
-    return size < 0 ? sync() : size;
+  private long sync(Connection c) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    try {
+      if (size < 0) {
+        loadFrontier(c);
+      }
+      long committed;
+      try (PreparedStatement ps = c.prepareStatement("select coalesce(max(seq) + 1, 0) from audit_event");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        committed = rs.getLong(1);
+      }
+      if (committed == size) {
+        return size;
+      }
+      c.setAutoCommit(false);
+      while (blocks < committed / BLOCK) {
+        indexChunk(c, Math.min(committed / BLOCK, blocks + BLOCKS_PER_CHUNK));
+      }
+      // the leaves after the last complete block are read on demand; they too must be gapless
+      try (PreparedStatement ps = c.prepareStatement("select count(*) from audit_event where seq >= ? and seq < ?")) {
+        ps.setLong(1, blocks * BLOCK);
+        ps.setLong(2, committed);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) != committed - blocks * BLOCK) {
+            throw new IllegalStateException("the audit log has a gap after seq " + (blocks * BLOCK - 1));
+          }
+        }
+      }
+      c.commit();
+      size = committed;
+      return size;
+    } catch (SQLException e) {
+      size = -1; // re-read the frontier next time: a chunk may not have committed
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
   }
 
-  synchronized byte[] leaf(long index) {
-    checkSize(index + 1);
-    return reading(() -> readLeaves(index, index + 1)[0]);
+  /** An event's leaf hash and its audit path in the tree of {@code treeSize} events. */
+  record Inclusion(byte[] leaf, List<byte[]> path) {}
+
+  synchronized Inclusion inclusionProof(long index, long treeSize) {
+    return synced(treeSize, () -> {
+      if (index < 0 || index >= treeSize) {
+        throw new IllegalArgumentException("no event " + index + " in a tree of " + treeSize);
+      }
+      return new Inclusion(readLeaves(index, index + 1)[0], MerkleTree.inclusionProof(index, treeSize, this));
+    });
   }
 
   /** MTH of the first {@code treeSize} leaves. */
   synchronized byte[] root(long treeSize) {
-    checkSize(treeSize);
-    return treeSize == 0 ? MerkleTree.emptyRoot() : reading(() -> hash(0, treeSize));
-  }
-
-  synchronized List<byte[]> inclusionProof(long index, long treeSize) {
-    checkSize(treeSize);
-    return reading(() -> MerkleTree.inclusionProof(index, treeSize, this));
+    return synced(treeSize, () -> treeSize == 0 ? MerkleTree.emptyRoot() : hash(0, treeSize));
   }
 
   synchronized List<byte[]> consistencyProof(long oldSize, long newSize) {
-    checkSize(newSize);
-    return reading(() -> MerkleTree.consistencyProof(oldSize, newSize, this));
+    return synced(newSize, () -> {
+      if (oldSize < 0 || oldSize > newSize) {
+        throw new IllegalArgumentException("no consistency proof from " + oldSize + " to " + newSize);
+      }
+      return MerkleTree.consistencyProof(oldSize, newSize, this);
+    });
   }
 
   /** MTH(D[from:to]) for the ranges the RFC 9162 recursion visits; only called with the monitor and a connection. */
@@ -130,8 +154,13 @@ final class TreeStore implements MerkleTree.Subtrees {
     T run() throws SQLException;
   }
 
-  private <T> T reading(Read<T> read) {
+  /** Brings the index up to date and runs {@code read} on one connection, once {@code treeSize} is known to exist. */
+  private <T> T synced(long treeSize, Read<T> read) {
     try (Connection c = dataSource.getConnection()) {
+      long now = sync(c);
+      if (treeSize < 0 || treeSize > now) {
+        throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's " + now + " events");
+      }
       reading = c;
       return read.run();
     } catch (SQLException e) {
@@ -146,13 +175,6 @@ final class TreeStore implements MerkleTree.Subtrees {
   private static final class UncheckedSql extends RuntimeException {
     UncheckedSql(SQLException cause) {
       super(cause);
-    }
-  }
-
-  private void checkSize(long treeSize) {
-    long now = size();
-    if (treeSize < 0 || treeSize > now) {
-      throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's " + now + " events");
     }
   }
 
@@ -190,10 +212,15 @@ final class TreeStore implements MerkleTree.Subtrees {
       }
       return cached;
     }
-    byte[][] tail = uncheckedLeaves(start, to);
-    byte[][] padded = new byte[BLOCK][];
-    System.arraycopy(tail, 0, padded, 0, tail.length);
-    return padded;
+    // leaves below size never change, so the tail read for one proof serves the next while it is long enough
+    if (tailBlock != b || tailEnd < to) {
+      byte[][] read = uncheckedLeaves(start, size);
+      tail = new byte[BLOCK][];
+      System.arraycopy(read, 0, tail, 0, read.length);
+      tailBlock = b;
+      tailEnd = size;
+    }
+    return tail;
   }
 
   private byte[][] uncheckedLeaves(long from, long to) {
@@ -256,7 +283,7 @@ final class TreeStore implements MerkleTree.Subtrees {
 
   /** Hashes blocks [blocks, untilBlock) from their leaves and stores them and every parent they complete, in one transaction. */
   private void indexChunk(Connection c, long untilBlock) throws SQLException {
-    List<Short> levels = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
     List<Long> indexes = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
     byte[][] saved = frontier.clone();
@@ -288,10 +315,10 @@ final class TreeStore implements MerkleTree.Subtrees {
         }
       }
       try (PreparedStatement ps = c.prepareStatement("insert into audit_subtree (level, idx, hash)"
-          + " select * from unnest(?::smallint[], ?::bigint[], ?::bytea[]) on conflict (level, idx) do nothing")) {
-        Array l = c.createArrayOf("smallint", levels.toArray());
-        Array i = c.createArrayOf("bigint", indexes.toArray());
-        Array h = c.createArrayOf("bytea", hashes.toArray());
+          + " select * from unnest(?::int4[], ?::int8[], ?::bytea[]) on conflict (level, idx) do nothing")) {
+        Array l = c.createArrayOf("int4", levels.toArray(new Integer[0]));
+        Array i = c.createArrayOf("int8", indexes.toArray(new Long[0]));
+        Array h = c.createArrayOf("bytea", hashes.toArray(new byte[0][]));
         ps.setArray(1, l);
         ps.setArray(2, i);
         ps.setArray(3, h);
@@ -306,10 +333,10 @@ final class TreeStore implements MerkleTree.Subtrees {
     }
   }
 
-  private void addBlock(byte[] hash, List<Short> levels, List<Long> indexes, List<byte[]> hashes) {
+  private void addBlock(byte[] hash, List<Integer> levels, List<Long> indexes, List<byte[]> hashes) {
     long index = blocks;
     int k = BLOCK_LEVEL;
-    levels.add((short) k);
+    levels.add(k);
     indexes.add(index);
     hashes.add(hash);
     while ((index & 1) == 1) {
@@ -317,7 +344,7 @@ final class TreeStore implements MerkleTree.Subtrees {
       frontier[k] = null;
       index >>>= 1;
       k++;
-      levels.add((short) k);
+      levels.add(k);
       indexes.add(index);
       hashes.add(hash);
     }

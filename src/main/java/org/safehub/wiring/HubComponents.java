@@ -344,12 +344,7 @@ public class HubComponents {
 
   /** Records a guard alert; throws if it cannot, so the redaction stage withholds the copy (never an unrecorded alert). */
   private void guardAlerts(org.safehub.policy.GuardAlert alert) {
-    trails.get().record(List.of(
-        org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.GUARD_ALERT, java.time.Instant.now())
-            .message(alert.messageId(), null, null)
-            .recipient(alert.recipient())
-            .categories(alert.categories())
-            .build()));
+    new org.safehub.trail.GuardAlertRecorder(trails.get(), java.time.Clock.systemUTC()).accept(alert);
   }
 
   private static CopySealer copySealer(HubKeys keys) {

@@ -113,7 +113,7 @@ class DecisionAuditIT {
     AgencyCertificate cert = AgencyKeyGenerator.generate("demo-marac", RecipientKeyType.EC_P256, dir);
     // When it is added while the audit event cannot be written
     try (AutoCloseable refused = refuseAudit("certificate-changed", "recipient", "demo-marac")) {
-      given().auth().oauth2(Tokens.forClient("demo-admin")).contentType("application/x-pem-file").body(cert.pem())
+      given().auth().oauth2(Tokens.forClient("demo-admin")).contentType("application/x-pem-file").body(cert.pem().getBytes(java.nio.charset.StandardCharsets.US_ASCII))
           .post("/api/v1/admin/agencies/demo-marac/certificates").then().statusCode(503).contentType("application/problem+json");
     }
     // Then the directory does not hold it

@@ -48,12 +48,19 @@ public class AdminResource {
 
   @Inject org.safehub.trail.AuditTrail trail;
 
-  private void audit(org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
+  private List<org.safehub.audit.AuditEvent> audit(org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
     var b = org.safehub.audit.AuditEvent.builder(action, Instant.now()).actor(callers.caller().agencyId(), callers.caller().clientId()).recipient(agencyId).detail("change", what);
     if (keyId != null) {
       b.detail("keyId", keyId);
     }
-    trail.record(List.of(b.build()));
+    return List.of(b.build());
+  }
+
+  /** A change that failed for a reason the caller should hear (a refused certificate); carried out of the transaction. */
+  private static final class Refused extends RuntimeException {
+    Refused(CryptoException cause) {
+      super(cause);
+    }
   }
 
   @GET
@@ -94,30 +101,46 @@ public class AdminResource {
         text = "";
       }
     }
+    String pem = text;
+    String actor = actor();
+    AgencyCertificate cert;
     try {
-      AgencyCertificate cert = keys.add(a.id(), text, actor());
-      audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "added", cert.keyId());
-      return Response.status(201).entity(certificate(cert, Instant.now())).build();
-    } catch (CryptoException e) {
-      throw new HubProblem(400, "invalid-certificate", "Certificate refused", e.getMessage(), List.of(new Violation("", "certificate", e.getMessage())), null);
-    } catch (SQLException e) {
+      // the certificate and its audit event commit together, or neither does
+      cert = trail.decide(c -> {
+        try {
+          AgencyCertificate added = keys.add(c, a.id(), pem, actor);
+          return new org.safehub.audit.AuditLog.Decided<>(added, audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "added", added.keyId()));
+        } catch (CryptoException e) {
+          throw new Refused(e);
+        }
+      });
+    } catch (Refused r) {
+      String message = r.getCause().getMessage();
+      throw new HubProblem(400, "invalid-certificate", "Certificate refused", message, List.of(new Violation("", "certificate", message)), null);
+    } catch (RuntimeException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
     }
+    return Response.status(201).entity(certificate(cert, Instant.now())).build();
   }
 
   @POST
   @Path("/{agencyId}/certificates/{keyId}/revoke")
   public Map<String, Object> revoke(@PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
     Agency a = agency(agencyId);
+    boolean revoked;
     try {
-      if (!keys.revoke(a.id(), keyId)) {
-        throw HubProblem.notFound("The agency has no certificate with this key id.");
-      }
-      audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "revoked", keyId);
-      return Map.of("agencyId", a.id(), "keyId", keyId, "revoked", true);
-    } catch (SQLException e) {
+      // the revocation and its audit event commit together, or neither does
+      revoked = trail.decide(c -> {
+        boolean done = keys.revoke(c, a.id(), keyId);
+        return new org.safehub.audit.AuditLog.Decided<>(done, done ? audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "revoked", keyId) : List.of());
+      });
+    } catch (RuntimeException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
     }
+    if (!revoked) {
+      throw HubProblem.notFound("The agency has no certificate with this key id.");
+    }
+    return Map.of("agencyId", a.id(), "keyId", keyId, "revoked", true);
   }
 
   @POST
@@ -136,13 +159,17 @@ public class AdminResource {
 
   private Map<String, Object> setStatus(String agencyId, AgencyStatus status) {
     Agency a = agency(agencyId);
+    String actor = actor();
     try {
-      statuses.set(a.id(), status, actor());
-      audit(org.safehub.audit.AuditAction.AGENCY_CHANGED, a.id(), status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated", null);
-      return Map.of("agencyId", a.id(), "status", status.name().toLowerCase(java.util.Locale.ROOT));
-    } catch (SQLException e) {
+      // the status and its audit event commit together, or neither does
+      trail.decide(c -> {
+        statuses.set(c, a.id(), status, actor);
+        return new org.safehub.audit.AuditLog.Decided<>(status, audit(org.safehub.audit.AuditAction.AGENCY_CHANGED, a.id(), status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated", null));
+      });
+    } catch (RuntimeException e) {
       throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
     }
+    return Map.of("agencyId", a.id(), "status", status.name().toLowerCase(java.util.Locale.ROOT));
   }
 
   private String actor() {

@@ -90,18 +90,24 @@ public class InboxResource {
   public Map<String, Object> ack(@PathParam("messageId") String messageId) {
     String agency = ownAgency();
     UUID id = MessagesResource.parseId(messageId);
+    String client = callers.caller().clientId();
+    boolean acknowledged;
     try {
-      if (!statuses.acknowledge(id, agency)) {
-        throw HubProblem.notFound("Your inbox holds no delivered copy of this message.");
-      }
-      trail.record(
-          List.of(
-              org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.ACKNOWLEDGED, java.time.Instant.now())
-                  .actor(agency, callers.caller().clientId())
-                  .message(id, null, null)
-                  .build()));
-    } catch (SQLException e) {
+      // the acknowledgement and its audit event commit together, or neither does
+      acknowledged = trail.decide(c -> {
+        boolean done = statuses.acknowledge(c, id, agency);
+        return new org.safehub.audit.AuditLog.Decided<>(done, done
+            ? List.of(org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.ACKNOWLEDGED, java.time.Instant.now())
+                .actor(agency, client)
+                .message(id, null, null)
+                .build())
+            : List.of());
+      });
+    } catch (RuntimeException e) {
       throw HubProblem.unavailable("Acknowledgements cannot be recorded right now.", 5);
+    }
+    if (!acknowledged) {
+      throw HubProblem.notFound("Your inbox holds no delivered copy of this message.");
     }
     return Map.of("messageId", id.toString(), "state", "acknowledged");
   }

@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
  * @param legalBasis the lawful basis of the share, e.g. {@code consent}
  * @param reason a code saying why, e.g. {@code no-consent}
  * @param categories names of data categories concerned (e.g. redacted), never their values
- * @param justification the written lawful-basis justification, which auditors may read for shares without consent
+ * @param justification the written lawful-basis justification, which auditors may read for shares without consent;
+ *     {@link AuditLog} stores it sealed, once per message, and the stored event carries only the seal's hash
+ *     ({@code detail.justificationSeal}); events written before that carry it here
  * @param detail a few further codes (at most {@value #MAX_DETAIL} short entries), never content
  */
 public record AuditEvent(

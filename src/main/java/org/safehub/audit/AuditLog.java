@@ -18,16 +18,26 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The audit log in PostgreSQL: appends events under a single-writer lock, keeps their leaf hashes in a
- * {@link TreeCache}, issues signed checkpoints, answers auditors' queries and proofs, and exports ranges for the
- * offline {@link AuditVerifier} (whose class header documents the export format).
+ * The audit log in PostgreSQL: appends events under a single-writer lock, keeps the hashes of their Merkle tree in
+ * PostgreSQL too ({@link TreeStore}: bounded memory, whatever the log's size), issues signed checkpoints, answers
+ * auditors' queries and proofs, and exports ranges for the offline {@link AuditVerifier} (whose class header
+ * documents the export format).
+ *
+ * <p>A written justification is never stored in an event: on append it is sealed by the
+ * {@link JustificationSealer}, stored once per message in {@code audit_justification}, and the event carries the
+ * sealed form's SHA-256 as {@code detail.justificationSeal}, which its leaf commits to. Queries open it again for
+ * the auditor; the log verifies without the key.
  *
  * <p>Appends from every hub instance are serialized by a transaction-scoped advisory lock
  * ({@value #WRITER_LOCK}), so seqs are gapless and commit in order; the lock is held until the appending
@@ -57,7 +67,11 @@ public final class AuditLog {
   private final CheckpointSigner signer;
   private final Settings settings;
   private final Clock clock;
-  private final TreeCache tree = new TreeCache();
+  private final JustificationSealer justifications;
+  private final TreeStore tree;
+
+  /** The detail key under which an event carries the SHA-256 (hex) of its message's sealed justification. */
+  public static final String JUSTIFICATION_SEAL = "justificationSeal";
 
   /**
    * When {@link #maybeCheckpoint()} signs: once {@code everyEvents} events have been appended since the last
@@ -159,20 +173,54 @@ public final class AuditLog {
     }
   }
 
+  /** A log that refuses events carrying a justification (it has no key to seal them with). */
   public AuditLog(DataSource dataSource, KeyPair keys, Settings settings) {
-    this(dataSource, CheckpointSigner.of(keys), settings, Clock.systemUTC());
+    this(dataSource, CheckpointSigner.of(keys), JustificationSealer.NONE, settings, Clock.systemUTC());
   }
 
-  public AuditLog(DataSource dataSource, CheckpointSigner signer, Settings settings) {
-    this(dataSource, signer, settings, Clock.systemUTC());
+  public AuditLog(DataSource dataSource, KeyPair keys, JustificationSealer justifications, Settings settings) {
+    this(dataSource, CheckpointSigner.of(keys), justifications, settings, Clock.systemUTC());
+  }
+
+  public AuditLog(DataSource dataSource, CheckpointSigner signer, JustificationSealer justifications, Settings settings) {
+    this(dataSource, signer, justifications, settings, Clock.systemUTC());
   }
 
   /** Fails at once unless {@code signer} signs with ECDSA P-256 what its public key verifies. */
-  public AuditLog(DataSource dataSource, CheckpointSigner signer, Settings settings, Clock clock) {
+  public AuditLog(DataSource dataSource, CheckpointSigner signer, JustificationSealer justifications, Settings settings, Clock clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.signer = Checkpoint.requireWorking(signer);
+    this.justifications = Objects.requireNonNull(justifications, "justifications");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.tree = new TreeStore(dataSource);
+  }
+
+  /** What a decision changed, and the events that record it. */
+  public record Decided<T>(T result, List<AuditEvent> events) {
+    public Decided {
+      events = List.copyOf(events);
+    }
+  }
+
+  /** A decision taken on a connection inside a transaction the log owns. */
+  public interface Decision<T> {
+    Decided<T> decide(Connection c) throws SQLException;
+  }
+
+  /**
+   * Takes {@code decision} and appends the events it returns in one transaction: both commit, or neither does
+   * (an append that fails undoes the decision). Returns the result with the events as stored.
+   */
+  public <T> Decided<T> decide(Decision<T> decision) {
+    try {
+      return inTransaction(false, c -> {
+        Decided<T> d = decision.decide(c);
+        return new Decided<>(d.result(), appendInTransaction(c, d.events()));
+      });
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("could not record the decision with its audit events", e);
+    }
   }
 
   /** The key auditors verify checkpoints with. */
@@ -209,6 +257,7 @@ public final class AuditLog {
       return List.of();
     }
     lockWriter(c);
+    events = sealJustifications(c, events);
     long next;
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("select coalesce(max(seq) + 1, 0) from audit_event")) {
@@ -253,13 +302,11 @@ public final class AuditLog {
 
   /** How many events the log holds (committed). */
   public long size() {
-    sync();
-    return tree.size();
+    return tree.sync();
   }
 
   /** MTH of the first {@code treeSize} events. */
   public byte[] root(long treeSize) {
-    sync();
     return tree.root(treeSize);
   }
 
@@ -285,8 +332,7 @@ public final class AuditLog {
     try {
       return inTransaction(false, c -> {
         lockWriter(c);
-        syncFrom(c);
-        long size = tree.size();
+        long size = tree.sync();
         Optional<Checkpoint> latest = latestCheckpoint(c);
         if (latest.isPresent()) {
           Checkpoint last = latest.get();
@@ -403,21 +449,12 @@ public final class AuditLog {
 
   /** The audit path for event {@code seq} in the tree of the first {@code treeSize} events. */
   public InclusionProof inclusionProof(long seq, long treeSize) {
-    sync();
-    if (seq < 0 || seq >= treeSize || treeSize > tree.size()) {
-      throw new IllegalArgumentException("no event " + seq + " in a tree of " + treeSize
-          + " (the log holds " + tree.size() + ")");
-    }
-    return new InclusionProof(seq, treeSize, tree.leaf(seq), tree.inclusionProof(seq, treeSize));
+    TreeStore.Inclusion inclusion = tree.inclusionProof(seq, treeSize);
+    return new InclusionProof(seq, treeSize, inclusion.leaf(), inclusion.path());
   }
 
   /** The consistency proof from the tree of {@code oldSize} events to the tree of {@code newSize}. */
   public ConsistencyProof consistencyProof(long oldSize, long newSize) {
-    sync();
-    if (oldSize < 0 || oldSize > newSize || newSize > tree.size()) {
-      throw new IllegalArgumentException("no consistency proof from " + oldSize + " to " + newSize
-          + " (the log holds " + tree.size() + ")");
-    }
     return new ConsistencyProof(oldSize, newSize, tree.consistencyProof(oldSize, newSize));
   }
 
@@ -535,6 +572,7 @@ public final class AuditLog {
           events.add(event);
         }
       }
+      events = openJustifications(c, events);
     } catch (SQLException e) {
       throw new IllegalStateException("could not query the audit log", e);
     }
@@ -552,18 +590,6 @@ public final class AuditLog {
     try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
       ps.setLong(1, WRITER_LOCK);
       ps.execute();
-    }
-  }
-
-  /** Brings the in-memory tree up to every committed event. */
-  private void sync() {
-    try {
-      inTransaction(true, c -> {
-        syncFrom(c);
-        return null;
-      });
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException("could not read the audit log", e);
     }
   }
 
@@ -592,26 +618,113 @@ public final class AuditLog {
     }
   }
 
-  private void syncFrom(Connection c) throws SQLException {
-    synchronized (tree) {
-      try (PreparedStatement ps = c.prepareStatement(
-          "select seq, leaf_hash from audit_event where seq >= ? order by seq")) {
-        ps.setFetchSize(FETCH);
-        ps.setLong(1, tree.size());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            long seq = rs.getLong(1);
-            byte[] leaf = rs.getBytes(2);
-            if (seq != tree.size()) {
-              throw new IllegalStateException("the audit log has a gap: seq " + seq + " follows " + (tree.size() - 1));
-            }
-            if (leaf == null || leaf.length != MerkleTree.HASH_LENGTH) {
-              throw new IllegalStateException("the audit log's leaf hash at seq " + seq + " is malformed");
-            }
-            tree.append(leaf);
+  /** Replaces each justification by its seal: sealed and stored once per message, under the writer lock. */
+  private List<AuditEvent> sealJustifications(Connection c, List<AuditEvent> events) throws SQLException {
+    Map<UUID, String> texts = new LinkedHashMap<>();
+    for (AuditEvent e : events) {
+      if (e.justification() != null) {
+        if (e.messageId() == null) {
+          throw new IllegalArgumentException("a justification is recorded only with its message");
+        }
+        texts.putIfAbsent(e.messageId(), e.justification());
+      }
+    }
+    if (texts.isEmpty()) {
+      return events;
+    }
+    Map<UUID, String> seals = new HashMap<>();
+    HexFormat hex = HexFormat.of();
+    try (PreparedStatement ps = c.prepareStatement(
+        "select message_id, sealed_sha256 from audit_justification where message_id = any (?)")) {
+      ps.setArray(1, c.createArrayOf("uuid", texts.keySet().toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          seals.put(rs.getObject(1, UUID.class), hex.formatHex(rs.getBytes(2)));
+        }
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "insert into audit_justification (message_id, sealed, sealed_sha256, time) values (?, ?, ?, ?)")) {
+      boolean any = false;
+      for (Map.Entry<UUID, String> t : texts.entrySet()) {
+        if (seals.containsKey(t.getKey())) {
+          continue; // once per message: later events of the message point at the first seal
+        }
+        byte[] sealed = justifications.seal(t.getKey(), t.getValue());
+        byte[] digest = sha256(sealed);
+        ps.setObject(1, t.getKey());
+        ps.setBytes(2, sealed);
+        ps.setBytes(3, digest);
+        ps.setObject(4, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        ps.addBatch();
+        any = true;
+        seals.put(t.getKey(), hex.formatHex(digest));
+      }
+      if (any) {
+        ps.executeBatch();
+      }
+    }
+    List<AuditEvent> out = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      if (e.justification() == null) {
+        out.add(e);
+        continue;
+      }
+      Map<String, String> detail = new HashMap<>(e.detail());
+      detail.put(JUSTIFICATION_SEAL, seals.get(e.messageId()));
+      out.add(new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
+          e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), null, detail));
+    }
+    return out;
+  }
+
+  /** The events with their justification opened from its seal (left out if the key is gone or the seal is). */
+  private List<AuditEvent> openJustifications(Connection c, List<AuditEvent> events) throws SQLException {
+    HexFormat hex = HexFormat.of();
+    List<byte[]> wanted = new ArrayList<>();
+    for (AuditEvent e : events) {
+      String seal = e.detail().get(JUSTIFICATION_SEAL);
+      if (seal != null && e.justification() == null) {
+        wanted.add(hex.parseHex(seal));
+      }
+    }
+    if (wanted.isEmpty()) {
+      return events;
+    }
+    Map<String, String> opened = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "select message_id, sealed, sealed_sha256 from audit_justification where sealed_sha256 = any (?)")) {
+      ps.setArray(1, c.createArrayOf("bytea", wanted.toArray(new byte[0][])));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          UUID messageId = rs.getObject(1, UUID.class);
+          byte[] sealed = rs.getBytes(2);
+          if (!MessageDigest.isEqual(sha256(sealed), rs.getBytes(3))) {
+            continue; // altered in the table: what the leaf committed to is gone
+          }
+          try {
+            opened.put(messageId + "/" + hex.formatHex(rs.getBytes(3)), justifications.open(messageId, sealed));
+          } catch (RuntimeException e) {
+            // the audit key was destroyed for retention, or the seal was moved: the event stands without it
           }
         }
       }
+    }
+    List<AuditEvent> out = new ArrayList<>(events.size());
+    for (AuditEvent e : events) {
+      String seal = e.detail().get(JUSTIFICATION_SEAL);
+      String text = seal == null ? null : opened.get(e.messageId() + "/" + seal);
+      out.add(text == null ? e : new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(),
+          e.messageType(), e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), text, e.detail()));
+    }
+    return out;
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
     }
   }
 

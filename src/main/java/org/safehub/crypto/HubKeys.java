@@ -31,24 +31,30 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * The hub's own keys, kept in one PKCS#12 key store: entry {@value #SIGNING_ALIAS}, an ECDSA P-256
  * signing key with its self-signed certificate (CN=Safehub hub, two years, keyUsage digitalSignature),
  * and entry {@value #KEK_ALIAS}, the AES-256 key-encryption key for at-rest sealing, as a PKCS#12
- * secret-key entry (the JDK's PKCS12 key store holds those natively). The store is created on first
- * use (file mode 0600) and only ever loaded afterwards; an inconsistent store stops start-up.
+ * secret-key entry (the JDK's PKCS12 key store holds those natively), and entry {@value #AUDIT_ALIAS}, the
+ * AES-256 audit key that seals the written justifications in the audit log (kept apart from the KEK so it can be
+ * destroyed for retention without touching anything else). The store is created on first use (file mode 0600)
+ * and only ever loaded afterwards, except that a store without an audit key gets one added; an inconsistent
+ * store stops start-up.
  */
 public final class HubKeys {
   static final String SIGNING_ALIAS = "hub-signing";
   static final String KEK_ALIAS = "hub-kek";
+  static final String AUDIT_ALIAS = "hub-audit-key";
   static final String SUBJECT = "CN=Safehub hub";
 
   private final Path location;
   private final boolean created;
   private final HubSigningKey signingKey;
   private final KeyEncryptionKey kek;
+  private final KeyEncryptionKey auditKey;
 
-  private HubKeys(Path location, boolean created, HubSigningKey signingKey, KeyEncryptionKey kek) {
+  private HubKeys(Path location, boolean created, HubSigningKey signingKey, KeyEncryptionKey kek, KeyEncryptionKey auditKey) {
     this.location = location;
     this.created = created;
     this.signingKey = signingKey;
     this.kek = kek;
+    this.auditKey = auditKey;
   }
 
   /**
@@ -105,6 +111,11 @@ public final class HubKeys {
     return kek;
   }
 
+  /** The key that wraps the data keys sealing audit justifications (see {@link SealedJustifications}). */
+  public KeyEncryptionKey auditKey() {
+    return auditKey;
+  }
+
   @Override
   public String toString() {
     return "HubKeys[" + location + "]";
@@ -123,12 +134,14 @@ public final class HubKeys {
     Instant notAfter = now.atOffset(ZoneOffset.UTC).plusYears(2).toInstant().truncatedTo(ChronoUnit.SECONDS);
     X509Certificate certificate = SelfSigned.certificate(pair, new X500Name(SUBJECT), notBefore, notAfter, KeyUsage.digitalSignature);
     KeyEncryptionKey kek = KeyEncryptionKey.generate();
+    KeyEncryptionKey auditKey = KeyEncryptionKey.generate();
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(password);
       store.setEntry(SIGNING_ALIAS, new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}), protection);
       store.setEntry(KEK_ALIAS, new KeyStore.SecretKeyEntry(kek.secretKey()), protection);
+      store.setEntry(AUDIT_ALIAS, new KeyStore.SecretKeyEntry(auditKey.secretKey()), protection);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.store(out, password);
       byte[] bytes = out.toByteArray();
@@ -136,9 +149,10 @@ public final class HubKeys {
       Arrays.fill(bytes, (byte) 0);
     } catch (GeneralSecurityException | IOException e) {
       kek.destroy();
+      auditKey.destroy();
       throw new CryptoException("hub key store " + file + " could not be written: " + PemKeys.safe(e.getMessage()));
     }
-    return new HubKeys(file, true, new HubSigningKey(pair.getPrivate(), certificate), kek);
+    return new HubKeys(file, true, new HubSigningKey(pair.getPrivate(), certificate), kek, auditKey);
   }
 
   private static HubKeys load(Path file, char[] password, Instant now) throws CryptoException {
@@ -157,8 +171,31 @@ public final class HubKeys {
       throw new CryptoException("hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
     }
     HubSigningKey signingKey = loadSigningKey(store, file, password, now);
-    KeyEncryptionKey kek = loadKek(store, file, password);
-    return new HubKeys(file, false, signingKey, kek);
+    KeyEncryptionKey kek = loadKek(store, file, password, KEK_ALIAS);
+    KeyEncryptionKey auditKey;
+    try {
+      auditKey = store.containsAlias(AUDIT_ALIAS) ? loadKek(store, file, password, AUDIT_ALIAS) : addAuditKey(store, file, password);
+    } catch (java.security.KeyStoreException e) {
+      throw new CryptoException("hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
+    }
+    return new HubKeys(file, false, signingKey, kek, auditKey);
+  }
+
+  /** A store from before the audit key (or whose audit key was destroyed for retention) gets a new one. */
+  private static KeyEncryptionKey addAuditKey(KeyStore store, Path file, char[] password) throws CryptoException {
+    KeyEncryptionKey auditKey = KeyEncryptionKey.generate();
+    try {
+      store.setEntry(AUDIT_ALIAS, new KeyStore.SecretKeyEntry(auditKey.secretKey()), new KeyStore.PasswordProtection(password));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      store.store(out, password);
+      byte[] bytes = out.toByteArray();
+      KeyFiles.writePrivate(file, bytes);
+      Arrays.fill(bytes, (byte) 0);
+    } catch (GeneralSecurityException | IOException e) {
+      auditKey.destroy();
+      throw new CryptoException("hub key store " + file + ": the audit key could not be added: " + PemKeys.safe(e.getMessage()));
+    }
+    return auditKey;
   }
 
   private static HubSigningKey loadSigningKey(KeyStore store, Path file, char[] password, Instant now) throws CryptoException {
@@ -200,19 +237,19 @@ public final class HubKeys {
     return new HubSigningKey(bcKey, bcCert);
   }
 
-  private static KeyEncryptionKey loadKek(KeyStore store, Path file, char[] password) throws CryptoException {
+  private static KeyEncryptionKey loadKek(KeyStore store, Path file, char[] password, String alias) throws CryptoException {
     Key key;
     try {
-      key = store.getKey(KEK_ALIAS, password);
+      key = store.getKey(alias, password);
     } catch (GeneralSecurityException e) {
-      throw new CryptoException("hub key store " + file + ": entry " + KEK_ALIAS + " cannot be read with this password");
+      throw new CryptoException("hub key store " + file + ": entry " + alias + " cannot be read with this password");
     }
     if (!(key instanceof SecretKey secret) || !"AES".equalsIgnoreCase(secret.getAlgorithm())) {
-      throw new CryptoException("hub key store " + file + " has no AES secret-key entry " + KEK_ALIAS);
+      throw new CryptoException("hub key store " + file + " has no AES secret-key entry " + alias);
     }
     byte[] bytes = secret.getEncoded();
     if (bytes == null || bytes.length != KeyEncryptionKey.KEY_BYTES) {
-      throw new CryptoException("hub key store " + file + ": the key-encryption key is not AES-256");
+      throw new CryptoException("hub key store " + file + ": entry " + alias + " is not AES-256");
     }
     try {
       secret.destroy();

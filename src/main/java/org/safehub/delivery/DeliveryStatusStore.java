@@ -94,8 +94,14 @@ public final class DeliveryStatusStore {
 
   /** Marks a delivered copy acknowledged by its recipient; false if the recipient has no such copy. */
   public boolean acknowledge(UUID messageId, String recipient) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
+    try (Connection c = ds.getConnection()) {
+      return acknowledge(c, messageId, recipient);
+    }
+  }
+
+  /** As {@link #acknowledge(UUID, String)}, on the caller's connection (and so in its transaction). */
+  public boolean acknowledge(Connection c, UUID messageId, String recipient) throws SQLException {
+    try (PreparedStatement ps =
             c.prepareStatement(
                 "update delivery set state = 'acknowledged', updated_at = ? where message_id = ? and recipient = ?"
                     + " and state in ('delivered', 'acknowledged')")) {

@@ -31,9 +31,15 @@ public final class AgencyKeyDirectory {
 
   /** Parses, checks and stores a certificate; a malformed, weak or expired one is refused. */
   public AgencyCertificate add(String agencyId, String pem, String actor) throws CryptoException, SQLException {
+    try (Connection c = ds.getConnection()) {
+      return add(c, agencyId, pem, actor);
+    }
+  }
+
+  /** As {@link #add(String, String, String)}, on the caller's connection (and so in its transaction). */
+  public AgencyCertificate add(Connection c, String agencyId, String pem, String actor) throws CryptoException, SQLException {
     AgencyCertificate cert = AgencyCertificate.parsePem(agencyId, pem);
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
+    try (PreparedStatement ps =
             c.prepareStatement(
                 "insert into agency_certificate (agency_id, key_id, pem, not_before, not_after, added_at, added_by) values (?, ?, ?, ?, ?, ?, ?)"
                     + " on conflict (agency_id, key_id) do nothing")) {
@@ -51,8 +57,14 @@ public final class AgencyKeyDirectory {
 
   /** Revokes one certificate of an agency; false if the agency has no certificate with that key id. */
   public boolean revoke(String agencyId, String keyId) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
+    try (Connection c = ds.getConnection()) {
+      return revoke(c, agencyId, keyId);
+    }
+  }
+
+  /** As {@link #revoke(String, String)}, on the caller's connection (and so in its transaction). */
+  public boolean revoke(Connection c, String agencyId, String keyId) throws SQLException {
+    try (PreparedStatement ps =
             c.prepareStatement("update agency_certificate set revoked_at = coalesce(revoked_at, ?) where agency_id = ? and key_id = ?")) {
       ps.setTimestamp(1, Timestamp.from(Instant.now()));
       ps.setString(2, agencyId);

@@ -28,8 +28,14 @@ public final class AgencyStatusStore {
   }
 
   public void set(String agencyId, AgencyStatus status, String actor) throws SQLException {
-    try (Connection c = ds.getConnection();
-        PreparedStatement ps =
+    try (Connection c = ds.getConnection()) {
+      set(c, agencyId, status, actor);
+    }
+  }
+
+  /** As {@link #set(String, AgencyStatus, String)}, on the caller's connection (and so in its transaction). */
+  public void set(Connection c, String agencyId, AgencyStatus status, String actor) throws SQLException {
+    try (PreparedStatement ps =
             c.prepareStatement(
                 "insert into agency_status (agency_id, status, changed_at, changed_by) values (?, ?, ?, ?) on conflict (agency_id)"
                     + " do update set status = excluded.status, changed_at = excluded.changed_at, changed_by = excluded.changed_by")) {

@@ -18,9 +18,9 @@ import org.safehub.validation.SchemaCatalogue;
 /**
  * Gives each recipient its own view of a message: the policy's redaction for the recipient's agency
  * type, then the safety guard. If the guard had to remove anything it raises a {@link GuardAlert} and
- * still passes the guarded copy; if anything goes wrong the copy is withheld (fail closed). Every
- * removed category is kept on the copy for the audit, but a programme's copy document never names a
- * guarded one ({@link SafetyGuard#unnamedTo}).
+ * still passes the guarded copy; if anything goes wrong, including an alert that cannot be recorded, the copy
+ * is withheld (fail closed). Every removed category is kept on the copy for the audit, but a programme's
+ * copy document never names a guarded one ({@link SafetyGuard#unnamedTo}).
  */
 public final class RedactionStage implements CopyStage {
 

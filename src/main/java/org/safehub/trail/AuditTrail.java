@@ -50,6 +50,17 @@ public final class AuditTrail {
     }
   }
 
+  /**
+   * Takes a decision and records its audit events in the same PostgreSQL transaction (both commit or neither
+   * does), then forwards the events; returns the decision's result. Throws if the events cannot be recorded, in
+   * which case the decision did not happen.
+   */
+  public <T> T decide(AuditLog.Decision<T> decision) {
+    AuditLog.Decided<T> d = log.decide(decision);
+    forward(d.events());
+    return d.result();
+  }
+
   /** Appends inside the caller's transaction; the caller forwards the result after it commits. */
   public List<AuditEvent> recordIn(Connection c, List<AuditEvent> events) throws SQLException {
     return log.appendInTransaction(c, events);

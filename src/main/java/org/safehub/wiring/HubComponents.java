@@ -187,7 +187,7 @@ public class HubComponents {
     } catch (java.io.IOException e) {
       LOG.warnf("could not write the audit public key next to the key store (%s)", e.getClass().getSimpleName());
     }
-    return new AuditLog(dataSource, signer, new AuditLog.Settings(config.audit().checkpointEveryEvents(), config.audit().checkpointInterval()));
+    return new AuditLog(dataSource, signer, new org.safehub.crypto.SealedJustifications(keys.auditKey()), new AuditLog.Settings(config.audit().checkpointEveryEvents(), config.audit().checkpointInterval()));
   }
 
   @Produces
@@ -347,13 +347,9 @@ public class HubComponents {
 
   @Inject jakarta.enterprise.inject.Instance<AuditLog> auditLogs;
 
+  /** Records a guard alert; throws if it cannot, so the redaction stage withholds the copy (never an unrecorded alert). */
   private void guardAlerts(org.safehub.policy.GuardAlert alert) {
-    trails.get().recordQuietly(
-        org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.GUARD_ALERT, java.time.Instant.now())
-            .message(alert.messageId(), null, null)
-            .recipient(alert.recipient())
-            .categories(alert.categories())
-            .build());
+    new org.safehub.trail.GuardAlertRecorder(trails.get(), java.time.Clock.systemUTC()).accept(alert);
   }
 
   private static CopySealer copySealer(HubKeys keys) {

@@ -49,7 +49,7 @@ class AuditLogIT {
         .actor(AGENCIES[i % AGENCIES.length], AGENCIES[i % AGENCIES.length] + "-client")
         .message(new UUID(0, i / 4), "referral", "CASE-" + (i % 37))
         .recipient(AGENCIES[(i + 2) % AGENCIES.length])
-        .legalBasis(basis, basis.equals("consent") ? null : "Serious risk of harm; justification " + i + ".");
+        .legalBasis(basis, basis.equals("consent") ? null : justificationOf(new UUID(0, i / 4)));
     if (action == AuditAction.WITHHELD) {
       b.reason("no-consent");
     }
@@ -59,11 +59,36 @@ class AuditLogIT {
     return b.build();
   }
 
+  /** The justification of a message: one per message, as the hub records it. */
+  static String justificationOf(UUID messageId) {
+    return "Serious risk of harm; justification for message " + messageId.getLeastSignificantBits() + ".";
+  }
+
+  /** An event as stored (its justification sealed) the way a query shows it: with the justification opened. */
+  static AuditEvent opened(AuditEvent e) {
+    if (!e.detail().containsKey(AuditLog.JUSTIFICATION_SEAL)) {
+      return e;
+    }
+    return new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
+        e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), justificationOf(e.messageId()), e.detail());
+  }
+
+  /** An event as stored, its seal left out: what the caller appended. */
+  static AuditEvent unsealed(AuditEvent e) {
+    if (!e.detail().containsKey(AuditLog.JUSTIFICATION_SEAL)) {
+      return e;
+    }
+    java.util.Map<String, String> detail = new java.util.HashMap<>(e.detail());
+    detail.remove(AuditLog.JUSTIFICATION_SEAL);
+    return new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
+        e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), justificationOf(e.messageId()), detail);
+  }
+
   @BeforeAll
   static void appendAThousandEvents() {
     db = AuditDatabase.fresh();
     keys = AuditDatabase.p256();
-    log = new AuditLog(db, keys, AuditLog.Settings.defaults());
+    log = new AuditLog(db, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     for (int batch = 0; batch < 10; batch++) {
       List<AuditEvent> events = new ArrayList<>();
       for (int i = batch * 100; i < (batch + 1) * 100; i++) {
@@ -81,7 +106,7 @@ class AuditLogIT {
     assertEquals(1000, log.size());
     for (int i = 0; i < stored.size(); i++) {
       assertEquals(i, stored.get(i).seq());
-      assertEquals(event(i).withSeq(i), stored.get(i));
+      assertEquals(event(i).withSeq(i), unsealed(stored.get(i)));
     }
   }
 
@@ -148,7 +173,7 @@ class AuditLogIT {
       after = page.nextAfterSeq();
     } while (after != null);
     // Then
-    List<AuditEvent> expected = stored.stream().filter(AuditEvent::sharedWithoutConsent).toList();
+    List<AuditEvent> expected = stored.stream().filter(AuditEvent::sharedWithoutConsent).map(AuditLogIT::opened).toList();
     assertFalse(expected.isEmpty());
     assertEquals(expected, all);
     assertTrue(all.stream().allMatch(e -> e.justification() != null && !e.legalBasis().equals("consent")));
@@ -190,7 +215,7 @@ class AuditLogIT {
   void maybeCheckpointSignsAfterEnoughEventsOrEnoughTime() {
     // Given a log that checkpoints every 10 events or every hour, on a clock we move
     SettableClock clock = new SettableClock(START);
-    AuditLog small = new AuditLog(AuditDatabase.fresh(), CheckpointSigner.of(AuditDatabase.p256()),
+    AuditLog small = new AuditLog(AuditDatabase.fresh(), CheckpointSigner.of(AuditDatabase.p256()), AuditDatabase.testSealer(),
         new AuditLog.Settings(10, Duration.ofHours(1)), clock);
     assertTrue(small.maybeCheckpoint().isEmpty(), "an empty log needs no checkpoint");
     small.append(List.of(event(0)));
@@ -217,7 +242,7 @@ class AuditLogIT {
   void appendInTheCallersTransactionRollsBackWithIt() throws SQLException {
     // Given
     DataSource fresh = AuditDatabase.fresh();
-    AuditLog own = new AuditLog(fresh, keys, AuditLog.Settings.defaults());
+    AuditLog own = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     own.append(events(0, 3));
     // When the caller's transaction rolls back
     try (Connection c = fresh.getConnection()) {
@@ -246,8 +271,8 @@ class AuditLogIT {
   void twoHubInstancesAppendingAtOnceNeverInterleaveSeqs() throws Exception {
     // Given two logs (two hub instances) on one database
     DataSource shared = AuditDatabase.fresh();
-    AuditLog a = new AuditLog(shared, keys, AuditLog.Settings.defaults());
-    AuditLog b = new AuditLog(shared, keys, AuditLog.Settings.defaults());
+    AuditLog a = new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog b = new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<List<AuditEvent>>> futures = new ArrayList<>();
     // When each appends 50 batches of 10 from two threads
@@ -295,7 +320,7 @@ class AuditLogIT {
   void theHubRefusesToSignOverARewrittenHistory() throws SQLException {
     // Given a log with a checkpoint, whose stored leaf hash is then rewritten behind the hub's back
     DataSource fresh = AuditDatabase.fresh();
-    AuditLog first = new AuditLog(fresh, keys, AuditLog.Settings.defaults());
+    AuditLog first = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     first.append(events(0, 20));
     first.checkpointNow();
     try (Connection c = fresh.getConnection(); Statement s = c.createStatement()) {
@@ -303,7 +328,7 @@ class AuditLogIT {
       s.executeUpdate("update audit_event set leaf_hash = sha256(leaf_hash) where seq = 4");
     }
     // When a hub instance (cache cold) is asked for a new checkpoint
-    AuditLog restarted = new AuditLog(fresh, keys, AuditLog.Settings.defaults());
+    AuditLog restarted = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     restarted.append(events(20, 21));
     // Then it refuses
     IllegalStateException refused = assertThrows(IllegalStateException.class, restarted::checkpointNow);
@@ -313,12 +338,12 @@ class AuditLogIT {
   @Test
   void aGapInTheStoredLogStopsProofs() throws SQLException {
     DataSource fresh = AuditDatabase.fresh();
-    new AuditLog(fresh, keys, AuditLog.Settings.defaults()).append(events(0, 10));
+    new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults()).append(events(0, 10));
     try (Connection c = fresh.getConnection(); Statement s = c.createStatement()) {
       s.execute("alter table audit_event disable trigger audit_event_append_only");
       s.executeUpdate("delete from audit_event where seq = 6");
     }
-    AuditLog restarted = new AuditLog(fresh, keys, AuditLog.Settings.defaults());
+    AuditLog restarted = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     assertThrows(IllegalStateException.class, restarted::size);
     assertThrows(IllegalStateException.class, restarted::checkpointNow);
   }
@@ -349,7 +374,7 @@ class AuditLogIT {
       assertEquals(filter.limit(), page.events().size(), "only the last page is short");
       f = f.after(page.nextAfterSeq());
     }
-    List<AuditEvent> want = stored.stream().filter(expected).toList();
+    List<AuditEvent> want = stored.stream().filter(expected).map(AuditLogIT::opened).toList();
     assertFalse(want.isEmpty(), "the fixture should have matches");
     assertEquals(want, all);
     assertEquals(Math.max(1, (want.size() + filter.limit() - 1) / filter.limit()), pages, "pages");

@@ -86,9 +86,9 @@ public final class AuditScale {
 
       // 1. append: the first tenth with plain JDBC batches, the rest with reWriteBatchedInserts
       int plainPart = total / 10;
-      AuditLog plainLog = new AuditLog(plain, keys, settings);
+      AuditLog plainLog = new AuditLog(plain, keys, AuditDatabase.testSealer(), settings);
       double plainRate = append(plainLog, events, 0, plainPart, "plain JDBC batch");
-      AuditLog log = new AuditLog(rewritten, keys, settings);
+      AuditLog log = new AuditLog(rewritten, keys, AuditDatabase.testSealer(), settings);
       double rewrittenRate = append(log, events, plainPart, total, "reWriteBatchedInserts=true");
       Checkpoint last = log.checkpointNow();
       System.out.printf(Locale.ROOT, "append: %.0f events/s plain, %.0f events/s rewritten; %d checkpoints%n",
@@ -164,9 +164,9 @@ public final class AuditScale {
             leaves.size(), ms(t), Arrays.equals(root, last.rootHash()));
       }
       long t = System.nanoTime();
-      AuditLog cold = new AuditLog(plain, keys, settings);
+      AuditLog cold = new AuditLog(plain, keys, AuditDatabase.testSealer(), settings);
       long size = cold.size();
-      System.out.printf(Locale.ROOT, "cold start: load %d leaf hashes from PostgreSQL and build the subtree cache:"
+      System.out.printf(Locale.ROOT, "cold start: index %d leaf hashes into audit_subtree (bounded memory):"
           + " %.0f ms%n", size, ms(t));
       t = System.nanoTime();
       byte[] cachedRoot = cold.root(size);

@@ -36,7 +36,7 @@ class AuditVerifierIT {
   @BeforeAll
   static void exportALogOfTwoHundredEvents() throws IOException {
     keys = AuditDatabase.p256();
-    log = new AuditLog(AuditDatabase.fresh(), keys, AuditLog.Settings.defaults());
+    log = new AuditLog(AuditDatabase.fresh(), keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     log.append(AuditLogIT.events(0, 50));
     log.checkpointNow();
     log.append(AuditLogIT.events(50, 120));

@@ -31,6 +31,33 @@ class HubKeysTest {
   @TempDir Path dir;
 
   @Test
+  void theAuditKeyPersistsAndDestroyingItMakesEarlierJustificationsUnreadable() throws Exception {
+    // Given a key store and a justification sealed under its audit key
+    Path store = dir.resolve("hub.p12");
+    HubKeys first = HubKeys.loadOrCreate(store, PASSWORD);
+    java.util.UUID message = java.util.UUID.randomUUID();
+    byte[] sealed = new SealedJustifications(first.auditKey()).seal(message, "Serious risk; the children are at the address.");
+    // When the store is loaded again, the same key opens it (and not for another message)
+    HubKeys again = HubKeys.loadOrCreate(store, PASSWORD);
+    assertEquals("Serious risk; the children are at the address.", new SealedJustifications(again.auditKey()).open(message, sealed));
+    assertThrows(IllegalStateException.class, () -> new SealedJustifications(again.auditKey()).open(java.util.UUID.randomUUID(), sealed));
+    // When the audit key entry is destroyed for retention
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(store)) {
+      ks.load(in, PASSWORD);
+    }
+    ks.deleteEntry(HubKeys.AUDIT_ALIAS);
+    try (var out = Files.newOutputStream(store)) {
+      ks.store(out, PASSWORD);
+    }
+    HubKeys after = HubKeys.loadOrCreate(store, PASSWORD);
+    // Then the hub starts with a new audit key, which cannot open what the old one sealed, and keeps it
+    assertThrows(IllegalStateException.class, () -> new SealedJustifications(after.auditKey()).open(message, sealed));
+    byte[] fresh = new SealedJustifications(after.auditKey()).seal(message, "later");
+    assertEquals("later", new SealedJustifications(HubKeys.loadOrCreate(store, PASSWORD).auditKey()).open(message, fresh));
+  }
+
+  @Test
   void loadOrCreateTwiceGivesTheSameCertificateAndKeyEncryptionKey() throws Exception {
     // Given
     Path store = dir.resolve("keys/hub.p12");

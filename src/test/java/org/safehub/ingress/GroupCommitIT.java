@@ -60,7 +60,7 @@ class GroupCommitIT {
   @BeforeEach
   void freshDatabase() {
     db = AuditDatabase.fresh();
-    log = new AuditLog(db, AuditDatabase.p256(), AuditLog.Settings.defaults());
+    log = new AuditLog(db, AuditDatabase.p256(), AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
     AgencyDirectory agencies = new AgencyDirectory(Set.of("perpetrator-programme", "partner-support"), List.of(
         new Agency("demo-dvpp", "Programme", "perpetrator-programme", Set.of("E09000001"), AgencyStatus.ACTIVE),

@@ -27,6 +27,8 @@ import org.safehub.testsupport.Tokens;
 @QuarkusTest
 class AuditIT {
 
+  @jakarta.inject.Inject javax.sql.DataSource dataSource;
+
   private static JsonNode get(String path, Object... query) {
     var req = given().auth().oauth2(Tokens.forClient("demo-auditor"));
     for (int i = 0; i + 1 < query.length; i += 2) {
@@ -79,6 +81,71 @@ class AuditIT {
     assertTrue(found || without.get("nextAfter").isNumber(), "listed among shares without consent");
     // filters by agency, action and basis work too
     assertTrue(actions(get("/api/v1/audit/events", "agency", "demo-marac", "action", "withheld", "limit", 1000)).contains("withheld@demo-marac"));
+  }
+
+  @Test
+  void aWrittenJustificationIsStoredOnceSealedAndAuditorsReadItOpened() throws Exception {
+    // Given a share without consent whose justification carries a canary, delivered to two agencies
+    String canary = "Canary" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    String justification = "Serious risk to the children; " + canary + " told the school.";
+    ObjectNode msg = TestMessages.withRecipients(TestMessages.example("attendance"), "demo-iss", "demo-cs");
+    ((ObjectNode) msg.get("legalBasis")).put("justification", justification);
+    msg.put("caseRef", "CASE-JUS-" + UUID.randomUUID().toString().substring(0, 8));
+    given().auth().oauth2(Tokens.forClient("demo-dvpp")).contentType("application/json").body(TestMessages.json(msg)).post("/api/v1/messages")
+        .then().statusCode(202);
+    UUID id = UUID.fromString(msg.get("messageId").asText());
+    String caseRef = msg.get("caseRef").asText();
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> actions(get("/api/v1/audit/events", "caseRef", caseRef, "limit", 1000))
+        .containsAll(List.of("delivered@demo-iss", "delivered@demo-cs")));
+    // When a DBA reads every table directly
+    String canaryHex = HexFormat.of().formatHex(canary.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+      List<String> tables = new ArrayList<>();
+      try (java.sql.ResultSet rs = s.executeQuery("select table_name from information_schema.tables where table_schema = 'public'")) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+      // Then no row holds the justification in plain text
+      for (String table : tables) {
+        try (java.sql.ResultSet rs = s.executeQuery("select count(*) from " + table + " t where strpos(t::text, '" + canary
+            + "') > 0 or strpos(lower(t::text), '" + canaryHex + "') > 0")) {
+          rs.next();
+          assertEquals(0, rs.getInt(1), "plain justification in " + table);
+        }
+      }
+      // and it is stored once for the message, every event of the message naming that one seal
+      try (java.sql.ResultSet rs = s.executeQuery("select count(*) from audit_justification where message_id = '" + id + "'")) {
+        rs.next();
+        assertEquals(1, rs.getInt(1));
+      }
+      try (java.sql.ResultSet rs = s.executeQuery("select count(*), count(distinct event_json::json->'detail'->>'justificationSeal')"
+          + " from audit_event where message_id = '" + id + "' and event_json::json->'detail'->>'justificationSeal' is not null")) {
+        rs.next();
+        assertTrue(rs.getInt(1) >= 3, "publish-accepted, routed and the deliveries: " + rs.getInt(1));
+        assertEquals(1, rs.getInt(2));
+      }
+    }
+    // And the auditor reads it opened, on the case's events and among the shares without consent
+    for (JsonNode e : get("/api/v1/audit/events", "caseRef", caseRef, "limit", 1000).get("events")) {
+      if (e.has("messageId") && e.has("legalBasis")) {
+        assertEquals(justification, e.path("justification").asText(), e.toString());
+      }
+    }
+    boolean listed = false;
+    Long after = null;
+    do {
+      JsonNode page = after == null ? get("/api/v1/audit/shared-without-consent", "limit", 1000)
+          : get("/api/v1/audit/shared-without-consent", "limit", 1000, "after", after);
+      for (JsonNode e : page.get("events")) {
+        if (id.toString().equals(e.path("messageId").asText())) {
+          listed = true;
+          assertEquals(justification, e.get("justification").asText());
+        }
+      }
+      after = page.get("nextAfter").isNumber() ? page.get("nextAfter").asLong() : null;
+    } while (after != null);
+    assertTrue(listed);
   }
 
   @Test

@@ -5,9 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The log's leaf hashes in memory with the hash of every complete aligned subtree of 2^k leaves kept as it
- * completes, so a root or a proof for any tree size costs O(log n) hashes instead of a pass over every leaf.
- * Costs about 64 bytes per event (32 for the leaf, 32 for the levels above); append-only and thread-safe.
+ * The whole tree in memory (about 64 bytes per event): the reference the stored {@link TreeStore} is checked
+ * against in tests, and what the hub used before its tree moved to PostgreSQL. Append-only and thread-safe.
  */
 final class TreeCache implements MerkleTree.Subtrees {
 

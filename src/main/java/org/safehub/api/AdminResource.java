@@ -25,9 +25,9 @@ import org.safehub.crypto.CryptoException;
 import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
-import org.safehub.keys.AgencyStatusStore;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.problem.HubProblem;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /** Operator endpoints (role hub-admin): agency certificates, revocation, suspension and reinstatement. */
 @Path("/api/v1/admin/agencies")

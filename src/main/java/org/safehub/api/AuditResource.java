@@ -31,7 +31,7 @@ import org.safehub.crypto.HubKeys;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
 import org.safehub.trail.AuditTrail;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /**
  * The auditor's API (role auditor only): who shared what type with whom, when, on what basis and what

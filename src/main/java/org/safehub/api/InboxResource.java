@@ -28,8 +28,8 @@ import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
-import org.safehub.trail.FetchRecorder;
-import org.safehub.validation.Violation;
+import org.safehub.delivery.FetchRecorder;
+import org.safehub.problem.Violation;
 
 /** The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the caller's agency. */
 @Path("/api/v1/inbox")
@@ -48,7 +48,7 @@ public class InboxResource {
 
   @Inject AgencyDirectory agencies;
 
-  @Inject org.safehub.keys.AgencyStatusStore agencyStatus;
+  @Inject org.safehub.agencies.AgencyStatusStore agencyStatus;
 
   @Inject FetchRecorder fetches;
 

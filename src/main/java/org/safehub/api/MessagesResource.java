@@ -22,7 +22,7 @@ import org.safehub.identity.CallerResolver;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.problem.HubProblem;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
 @Path("/api/v1/messages")

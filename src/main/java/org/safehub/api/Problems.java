@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /**
  * The one place where failures become HTTP answers: every refusal is an RFC 9457 problem document

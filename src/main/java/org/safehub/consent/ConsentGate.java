@@ -10,7 +10,7 @@ import org.safehub.envelope.Subject;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 
 /**
  * The consent stage: a copy of a message that relies on consent goes only to an agency whose type

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import org.safehub.agencies.Agency;
 import org.safehub.envelope.Envelope;
 
 /**
@@ -16,7 +15,7 @@ import org.safehub.envelope.Envelope;
  * lists {@link #namedRemovedCategories()}. Once set, {@code unnamed} stays with the copy through later stages.
  */
 public record Copy(
-    Envelope envelope, String sender, Instant receivedAt, Agency recipient, JsonNode view, List<String> removedCategories, Set<String> unnamed) {
+    Envelope envelope, String sender, Instant receivedAt, Recipient recipient, JsonNode view, List<String> removedCategories, Set<String> unnamed) {
   public Copy {
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(sender, "sender");
@@ -28,7 +27,7 @@ public record Copy(
   }
 
   /** A copy whose document may name every removed category. */
-  public Copy(Envelope envelope, String sender, Instant receivedAt, Agency recipient, JsonNode view, List<String> removedCategories) {
+  public Copy(Envelope envelope, String sender, Instant receivedAt, Recipient recipient, JsonNode view, List<String> removedCategories) {
     this(envelope, sender, receivedAt, recipient, view, removedCategories, Set.of());
   }
 

@@ -1,6 +1,6 @@
 package org.safehub.copy;
 
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 
 /**
  * A copy stage that also decides on the hub's own notices: a notice is a copy too, withheld from a

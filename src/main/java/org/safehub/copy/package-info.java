@@ -1,5 +1,5 @@
 /**
- * One recipient's copy of a message and the contract of a pipeline stage (consent gate, redaction,
- * guard). Lower floor: the stages and the pipeline depend on it, it depends only on envelope, agencies, routing.
+ * The stage vocabulary: one recipient's copy of a message, the contract of a pipeline stage, why a copy is withheld
+ * ({@link org.safehub.copy.WithholdReason}) and the notices the hub sends. Ground floor: depends only on envelope.
  */
 package org.safehub.copy;

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 import org.safehub.kafka.Topics;
-import org.safehub.keys.AgencyStatusStore;
+import org.safehub.agencies.AgencyStatusStore;
 
 /**
  * Fans committed copies out to the server-sent-event streams of their recipients. Reads every

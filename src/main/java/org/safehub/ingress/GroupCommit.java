@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
-import org.safehub.keys.AgencyStatusStore;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
 
 /**

@@ -27,7 +27,7 @@ import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
 import org.safehub.validation.ValidationResult;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /**
  * Accepts a message: strict parse, schema validation, the sender's right to send the type, the

@@ -1,5 +1,5 @@
 /**
- * The agency key directory, agency suspension, and the writer that seals each copy for its recipient.
- * Never logs key material; never lets a copy out unsealed.
+ * The agency key directory: each agency's encryption certificates, their rotation and revocation. Floor 4: depends
+ * only on crypto. Never logs key material.
  */
 package org.safehub.keys;

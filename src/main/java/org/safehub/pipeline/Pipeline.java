@@ -36,7 +36,8 @@ import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
+import org.safehub.copy.Recipient;
 
 /**
  * The consume-route-deliver loop. Each batch of inbound records becomes, in one Kafka transaction,
@@ -345,7 +346,7 @@ public final class Pipeline implements Runnable {
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
-      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), d.agency(), in.message().deepCopy(), List.of());
+      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), new Recipient(d.agency().id(), d.agency().type()), in.message().deepCopy(), List.of());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
         StageOutcome so;

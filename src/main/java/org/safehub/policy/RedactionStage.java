@@ -11,7 +11,7 @@ import java.util.function.Function;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 import org.safehub.validation.MessageSchema;
 import org.safehub.validation.SchemaCatalogue;
 

@@ -1,7 +1,7 @@
 package org.safehub.problem;
 
 import java.util.List;
-import org.safehub.validation.Violation;
+import org.safehub.problem.Violation;
 
 /**
  * A refusal the caller must hear about, carried to the single HTTP mapper that turns it into an

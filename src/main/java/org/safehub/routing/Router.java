@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.envelope.Envelope;
+import org.safehub.copy.WithholdReason;
 
 /**
  * Decides the candidate recipients of a message: explicit recipients plus matching standing

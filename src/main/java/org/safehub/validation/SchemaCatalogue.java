@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.safehub.problem.Violation;
 
 /**
  * The JSON Schemas the hub validates against, loaded once from the schemas folder: the envelope, and

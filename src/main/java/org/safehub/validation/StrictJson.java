@@ -16,6 +16,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.safehub.problem.Violation;
 
 /**
  * Parses untrusted JSON with hard limits: duplicate keys, trailing content, deep nesting, long strings

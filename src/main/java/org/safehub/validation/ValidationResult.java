@@ -2,6 +2,7 @@ package org.safehub.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.safehub.problem.Violation;
 
 /** The outcome of validating a message: valid (with its schema) or invalid with every violation found. */
 public sealed interface ValidationResult {

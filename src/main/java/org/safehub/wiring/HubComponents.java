@@ -37,9 +37,9 @@ import org.safehub.crypto.CryptoException;
 import org.safehub.crypto.HubKeys;
 import org.safehub.crypto.RecipientKeyType;
 import org.safehub.keys.AgencyKeyDirectory;
-import org.safehub.keys.AgencyStatusStore;
-import org.safehub.keys.SealingCopyWriter;
-import org.safehub.keys.SuspensionGate;
+import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.sealing.SealingCopyWriter;
+import org.safehub.agencies.SuspensionGate;
 import org.safehub.config.SafehubConfig;
 import org.safehub.policy.CategoryMap;
 import org.safehub.policy.RedactionStage;
@@ -199,9 +199,9 @@ public class HubComponents {
 
   @Produces
   @Singleton
-  org.safehub.trail.FetchRecorder fetchRecorder(
+  org.safehub.delivery.FetchRecorder fetchRecorder(
       AuditTrail trail, Topics topics, AgencyKeyDirectory keys, HubKeys hubKeys, StrictJson json, AgencyStatusStore agencyStatus) {
-    return new org.safehub.trail.FetchRecorder(dataSource, trail, auditProducer, topics, keys, copySealer(hubKeys), json.mapper(), agencyStatus);
+    return new org.safehub.delivery.FetchRecorder(dataSource, trail, auditProducer, topics, keys, copySealer(hubKeys), json.mapper(), agencyStatus);
   }
 
   /** Signs a checkpoint when one is due (every N events or T seconds, whichever comes first). */
@@ -349,7 +349,7 @@ public class HubComponents {
 
   /** Records a guard alert; throws if it cannot, so the redaction stage withholds the copy (never an unrecorded alert). */
   private void guardAlerts(org.safehub.policy.GuardAlert alert) {
-    new org.safehub.trail.GuardAlertRecorder(trails.get(), java.time.Clock.systemUTC()).accept(alert);
+    new org.safehub.policy.GuardAlertRecorder(trails.get(), java.time.Clock.systemUTC()).accept(alert);
   }
 
   private static CopySealer copySealer(HubKeys keys) {

@@ -29,6 +29,7 @@ import org.safehub.envelope.InboundRecord;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
 import org.safehub.validation.ValidationResult;
+import org.safehub.copy.Recipient;
 
 /**
  * The crypto-and-validation limit: on every core, parse and validate each message once with the
@@ -131,7 +132,7 @@ final class CryptoPhase {
         inbound[k][s] = atRest.seal(record, AtRestSealer.aad("safehub.inbound", m.id().getBytes(StandardCharsets.UTF_8))).length;
         for (String recipient : kind.recipients()) {
           int r = MessageMix.AGENCIES.indexOf(recipient);
-          Copy copy = new Copy(Envelope.of(node), kind.sender(), receivedAt, agencies.find(recipient).orElseThrow(), node, List.of());
+          Copy copy = new Copy(Envelope.of(node), kind.sender(), receivedAt, agencies.find(recipient).map(a -> new Recipient(a.id(), a.type())).orElseThrow(), node, List.of());
           docs[k][s][r] = mapper.writeValueAsBytes(documents.document(copy));
           sealed[k][s][r] = sealer.seal(docs[k][s][r], keys.certificates().get(recipient)).length;
         }

@@ -39,7 +39,7 @@ import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.kafka.Topics;
-import org.safehub.keys.AgencyStatusStore;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
 
 /**

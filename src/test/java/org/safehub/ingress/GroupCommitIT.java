@@ -37,7 +37,7 @@ import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.kafka.Topics;
-import org.safehub.keys.AgencyStatusStore;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
 
 /**

@@ -17,6 +17,7 @@ import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Priority;
 import org.safehub.copy.Copy;
 import org.safehub.validation.SchemaCatalogue;
+import org.safehub.copy.Recipient;
 
 /** The real schemas, the shipped deploy files, and copies made from messages, shared by the policy tests. */
 final class Fixtures {
@@ -68,12 +69,16 @@ final class Fixtures {
     return new Agency("demo-" + type, "Demo " + type, type, Set.of("E08000026"), AgencyStatus.ACTIVE);
   }
 
+  static Recipient recipient(Agency a) {
+    return new Recipient(a.id(), a.type());
+  }
+
   /** A copy of {@code message} for an agency of {@code agencyType}; the envelope is built by hand so any content will do. */
   static Copy copyFor(JsonNode message, String agencyType) {
     String type = message.path("type").asText();
     Envelope envelope =
         new Envelope(UUID.nameUUIDFromBytes(type.getBytes(java.nio.charset.StandardCharsets.UTF_8)), type, 1, "CASE-0001", "E08000026",
             Instant.EPOCH, Priority.ROUTINE, List.of(), "consent", List.of());
-    return new Copy(envelope, "demo-sender", Instant.EPOCH, agency(agencyType), message, new ArrayList<>());
+    return new Copy(envelope, "demo-sender", Instant.EPOCH, recipient(agency(agencyType)), message, new ArrayList<>());
   }
 }

@@ -20,9 +20,9 @@ import org.safehub.audit.JustificationSealer;
 import org.safehub.copy.Copy;
 import org.safehub.copy.StageOutcome;
 import org.safehub.kafka.Topics;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 import org.safehub.trail.AuditTrail;
-import org.safehub.trail.GuardAlertRecorder;
+import org.safehub.policy.GuardAlertRecorder;
 
 /**
  * A guard alert is recorded in the audit log (real PostgreSQL) before the guarded copy goes on, and a copy whose

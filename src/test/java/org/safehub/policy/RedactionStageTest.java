@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.envelope.Envelope;
 import org.safehub.copy.Copy;
 import org.safehub.copy.StageOutcome;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 
 class RedactionStageTest {
 

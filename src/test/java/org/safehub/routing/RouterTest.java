@@ -13,6 +13,7 @@ import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Priority;
+import org.safehub.copy.WithholdReason;
 
 class RouterTest {
 

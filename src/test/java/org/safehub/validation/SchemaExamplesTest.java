@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.safehub.problem.Violation;
 
 /** Runs every example document in schemas/ through the catalogue the hub uses, and checks the category tags. */
 class SchemaExamplesTest {

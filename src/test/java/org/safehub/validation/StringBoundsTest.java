@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.safehub.problem.Violation;
 
 /** Every string a schema allows is bounded, and the bound is checked before any format or pattern. */
 class StringBoundsTest {

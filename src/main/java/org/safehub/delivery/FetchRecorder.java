@@ -1,4 +1,4 @@
-package org.safehub.trail;
+package org.safehub.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,9 +22,10 @@ import org.safehub.delivery.InboxItem;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
-import org.safehub.keys.AgencyStatusStore;
-import org.safehub.keys.SealingCopyWriter;
-import org.safehub.routing.WithholdReason;
+import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.sealing.SealingCopyWriter;
+import org.safehub.copy.WithholdReason;
+import org.safehub.trail.AuditTrail;
 
 /**
  * Records the first fetch of each copy by its recipient in the audit log and tells the owning

@@ -1,4 +1,4 @@
-package org.safehub.keys;
+package org.safehub.agencies;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package org.safehub.routing;
+package org.safehub.copy;
 
 /** Why a recipient did not get a copy; the wire form is what the sender's status shows. */
 public enum WithholdReason {

@@ -1,4 +1,4 @@
-package org.safehub.validation;
+package org.safehub.problem;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package org.safehub.trail;
+package org.safehub.policy;
 
 import java.time.Clock;
 import java.util.List;
@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.policy.GuardAlert;
+import org.safehub.trail.AuditTrail;
 
 /**
  * Records each safety-guard alert in the audit log before the guarded copy goes on. A failure to record it is

@@ -1,4 +1,4 @@
-package org.safehub.keys;
+package org.safehub.sealing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
@@ -11,6 +11,7 @@ import org.safehub.copy.Notice;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CopySealer;
 import org.safehub.crypto.CryptoException;
+import org.safehub.keys.AgencyKeyDirectory;
 
 /**
  * Seals each copy for its recipient alone: the copy document, signed by the hub (CMS SignedData), then

@@ -1,4 +1,4 @@
-package org.safehub.keys;
+package org.safehub.agencies;
 
 import java.util.List;
 import java.util.Set;
@@ -8,7 +8,7 @@ import org.safehub.copy.Notice;
 import org.safehub.copy.NoticeGate;
 import org.safehub.copy.StageOutcome;
 import org.safehub.envelope.Envelope;
-import org.safehub.routing.WithholdReason;
+import org.safehub.copy.WithholdReason;
 
 /**
  * Withholds every copy for a suspended agency, read fresh from the status store before each batch, so

@@ -10,11 +10,15 @@ import java.util.Optional;
 import java.util.Set;
 import org.safehub.config.ConfigFiles;
 import org.safehub.config.DeployConfigException;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * The registered agencies and agency types, read from {@code agencies.yaml}. Agency types are data:
  * adding police or probation is a line in the file, not code.
  */
+@Singleton
 public final class AgencyDirectory {
 
   public static final String FILE = "agencies.yaml";
@@ -27,6 +31,17 @@ public final class AgencyDirectory {
     Map<String, Agency> map = new LinkedHashMap<>();
     agencies.forEach(a -> map.put(a.id(), a));
     this.agencies = Map.copyOf(map);
+  }
+
+  /** The agencies of {@code <safehub.config-dir>/agencies.yaml}, loaded and checked at start-up. */
+  @Inject
+  public AgencyDirectory(SafehubConfig config) {
+    this(load(config.configDir()));
+  }
+
+  private AgencyDirectory(AgencyDirectory loaded) {
+    this.agencyTypes = loaded.agencyTypes;
+    this.agencies = loaded.agencies;
   }
 
   /** Loads and checks {@code <configDir>/agencies.yaml}. */

@@ -11,17 +11,21 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * Operators' suspensions and reinstatements of agencies, in PostgreSQL so every hub instance sees them.
  * An agency is suspended if the operator suspended it, or if agencies.yaml says so and no operator
  * decision has reinstated it.
  */
+@Singleton
 public final class AgencyStatusStore {
 
   private final DataSource ds;
   private final AgencyDirectory agencies;
 
+  @Inject
   public AgencyStatusStore(DataSource ds, AgencyDirectory agencies) {
     this.ds = ds;
     this.agencies = agencies;

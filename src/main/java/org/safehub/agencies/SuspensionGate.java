@@ -9,17 +9,21 @@ import org.safehub.copy.NoticeGate;
 import org.safehub.copy.StageOutcome;
 import org.safehub.envelope.Envelope;
 import org.safehub.copy.WithholdReason;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * Withholds every copy for a suspended agency, read fresh from the status store before each batch, so
  * a suspension stops delivery from the next batch on, including messages accepted before it. The hub's
  * own notices (consent withdrawn) to a suspended agency are withheld the same way.
  */
+@Singleton
 public final class SuspensionGate implements CopyStage, NoticeGate {
 
   private final AgencyStatusStore statuses;
   private Set<String> suspended = Set.of();
 
+  @Inject
   public SuspensionGate(AgencyStatusStore statuses) {
     this.statuses = statuses;
   }

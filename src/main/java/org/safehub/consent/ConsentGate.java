@@ -11,6 +11,8 @@ import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * The consent stage: a copy of a message that relies on consent goes only to an agency whose type
@@ -18,6 +20,7 @@ import org.safehub.copy.WithholdReason;
  * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time;
  * the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records its decisions.
  */
+@Singleton
 public final class ConsentGate implements CopyStage {
 
   public static final String BASIS_CONSENT = "consent";
@@ -25,6 +28,7 @@ public final class ConsentGate implements CopyStage {
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
 
+  @Inject
   public ConsentGate(ConsentRegistry registry) {
     this.registry = registry;
   }

@@ -10,17 +10,26 @@ import java.util.UUID;
 import org.safehub.copy.Notice;
 import org.safehub.copy.NoticeSource;
 import org.safehub.envelope.Envelope;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.validation.StrictJson;
 
 /**
  * When consent is withdrawn, every agency that holds a copy of an earlier message that relied on that
  * consent gets a notice naming those messages (ids only, no content), so it can stop using them.
  */
+@Singleton
 public final class ConsentNotices implements NoticeSource {
 
   public static final String KIND = "consent-withdrawn-notice";
 
   private final ConsentRegistry registry;
   private final ObjectMapper mapper;
+
+  @Inject
+  public ConsentNotices(ConsentRegistry registry, StrictJson json) {
+    this(registry, json.mapper());
+  }
 
   public ConsentNotices(ConsentRegistry registry, ObjectMapper mapper) {
     this.registry = registry;

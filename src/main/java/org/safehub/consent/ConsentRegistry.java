@@ -15,15 +15,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * The consent registry in PostgreSQL: per pseudonymous subject, the current consent (status and scope,
  * who recorded it and when) and the history of every change. Applying the same change twice is harmless.
  */
+@Singleton
 public final class ConsentRegistry {
 
   private final DataSource ds;
 
+  @Inject
   public ConsentRegistry(DataSource ds) {
     this.ds = ds;
   }

@@ -12,6 +12,9 @@ import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * Seals the hub's own records at rest (inbound, retry and dead-letter topics) the way Kroxylicious'
@@ -36,6 +39,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * to another topic or key fails to open. Unwrapped DEKs are cached for opening; a DEK's bytes are
  * zeroed when it is rotated out or evicted, once no operation is still using it. Thread-safe.
  */
+@Singleton
 public final class AtRestSealer implements AutoCloseable {
   public static final byte VERSION_1 = 0x01;
   static final int DEK_ID_BYTES = 16;
@@ -94,6 +98,12 @@ public final class AtRestSealer implements AutoCloseable {
       return false;
     }
   };
+
+  /** With the hub's key-encryption key and the data-key limits of {@code safehub.keys.*}. */
+  @Inject
+  public AtRestSealer(HubKeys keys, SafehubConfig config) {
+    this(keys.keyEncryptionKey(), new DekPolicy(config.keys().atRestDekMaxRecords(), config.keys().atRestDekMaxAge()));
+  }
 
   public AtRestSealer(KeyEncryptionKey kek, DekPolicy policy) {
     this(kek, policy, Clock.systemUTC());

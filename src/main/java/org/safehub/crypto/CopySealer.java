@@ -37,6 +37,8 @@ import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * Seals one copy for one agency: CMS SignedData by the hub (ECDSA P-256 / SHA-256, signing time,
@@ -50,6 +52,7 @@ import org.bouncycastle.util.Store;
  * message that {@code openssl cms -verify} reads as it is. Thread-safe: every call builds its own
  * generators; the shared pieces are immutable.
  */
+@Singleton
 public final class CopySealer {
   /** RSAES-OAEP with SHA-256 and MGF1-SHA-256, empty label (RFC 4055; NULL hash parameters). */
   static final AlgorithmIdentifier RSA_OAEP_SHA256;
@@ -65,6 +68,12 @@ public final class CopySealer {
   private final Store<X509CertificateHolder> certificates;
   private final DigestCalculatorProvider digests;
   private final Clock clock;
+
+  /** Signing with the hub's signing key. */
+  @Inject
+  public CopySealer(HubKeys keys) throws CryptoException {
+    this(keys.signingKey(), Clock.systemUTC());
+  }
 
   public CopySealer(HubSigningKey hubKey) throws CryptoException {
     this(hubKey, Clock.systemUTC());

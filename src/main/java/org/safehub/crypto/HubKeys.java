@@ -26,6 +26,9 @@ import java.util.Objects;
 import javax.crypto.SecretKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * The hub's own keys, kept in one PKCS#12 key store: entry {@value #SIGNING_ALIAS}, an ECDSA P-256
@@ -37,6 +40,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
  * and only ever loaded afterwards, except that a store without an audit key gets one added; an inconsistent
  * store stops start-up.
  */
+@Singleton
 public final class HubKeys {
   static final String SIGNING_ALIAS = "hub-signing";
   static final String KEK_ALIAS = "hub-kek";
@@ -48,6 +52,25 @@ public final class HubKeys {
   private final HubSigningKey signingKey;
   private final KeyEncryptionKey kek;
   private final KeyEncryptionKey auditKey;
+
+  /** The hub's keys from {@code safehub.keys.hub-keystore} (default: data-dir/keys/hub.p12), created there if missing. */
+  @Inject
+  public HubKeys(SafehubConfig config) {
+    this(loadConfigured(config));
+  }
+
+  private HubKeys(HubKeys loaded) {
+    this(loaded.location, loaded.created, loaded.signingKey, loaded.kek, loaded.auditKey);
+  }
+
+  private static HubKeys loadConfigured(SafehubConfig config) {
+    Path keystore = config.keys().hubKeystore().orElse(config.dataDir().resolve("keys").resolve("hub.p12"));
+    try {
+      return loadOrCreate(keystore, config.keys().hubKeystorePassword().toCharArray());
+    } catch (CryptoException e) {
+      throw new IllegalStateException("cannot load the hub's keys from " + keystore + ": " + e.getMessage());
+    }
+  }
 
   private HubKeys(Path location, boolean created, HubSigningKey signingKey, KeyEncryptionKey kek, KeyEncryptionKey auditKey) {
     this.location = location;

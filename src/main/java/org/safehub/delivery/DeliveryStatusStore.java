@@ -12,15 +12,19 @@ import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * Per-recipient delivery state of each message (pending, delivered, acknowledged, withheld with a
  * reason) in PostgreSQL: what the sender's status endpoint shows.
  */
+@Singleton
 public final class DeliveryStatusStore {
 
   private final DataSource ds;
 
+  @Inject
   public DeliveryStatusStore(DataSource ds) {
     this.ds = ds;
   }

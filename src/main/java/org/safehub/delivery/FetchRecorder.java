@@ -26,6 +26,12 @@ import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.sealing.SealingCopyWriter;
 import org.safehub.copy.WithholdReason;
 import org.safehub.trail.AuditTrail;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import io.smallrye.common.annotation.Identifier;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.crypto.CopySealer;
+import org.safehub.validation.StrictJson;
 
 /**
  * Records the first fetch of each copy by its recipient in the audit log and tells the owning
@@ -34,6 +40,7 @@ import org.safehub.trail.AuditTrail;
  * copies over only through here. A suspended recipient is handed nothing, and a suspended owner's notice
  * is withheld (audited, never replayed), as its copies are.
  */
+@Singleton
 public final class FetchRecorder {
 
   public static final String NOTICE_KIND = "fetch-notice";
@@ -53,6 +60,13 @@ public final class FetchRecorder {
     public RecipientSuspended() {
       super("recipient suspended", null, false, false);
     }
+  }
+
+  @Inject
+  public FetchRecorder(
+      DataSource ds, AuditTrail trail, @Identifier(KafkaClients.AUDIT_PRODUCER) KafkaProducer<String, byte[]> producer, Topics topics,
+      AgencyKeyDirectory keys, CopySealer sealer, StrictJson json, AgencyStatusStore statuses) {
+    this(ds, trail, producer, topics, keys, sealer, json.mapper(), statuses);
   }
 
   public FetchRecorder(

@@ -17,17 +17,30 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.validation.StrictJson;
+import jakarta.annotation.PreDestroy;
 
 /**
  * Reads an agency's copies from its own delivery topic (one partition, so the offset is the cursor),
  * with a small pool of read_committed consumers: only committed deliveries are ever shown.
  */
+@Singleton
 public final class InboxReader implements AutoCloseable {
 
   private final BlockingQueue<KafkaConsumer<String, byte[]>> pool;
   private final List<KafkaConsumer<String, byte[]>> all = new ArrayList<>();
   private final Topics topics;
   private final ObjectMapper mapper;
+
+  /** Four read_committed consumers for this instance. */
+  @Inject
+  public InboxReader(KafkaClients kafka, SafehubConfig config, Topics topics, StrictJson json) {
+    this(() -> kafka.consumer("safehub-inbox-" + config.instanceId(), null, 500), 4, topics, json.mapper());
+  }
 
   public InboxReader(Supplier<KafkaConsumer<String, byte[]>> factory, int poolSize, Topics topics, ObjectMapper mapper) {
     this.pool = new ArrayBlockingQueue<>(poolSize);
@@ -96,6 +109,7 @@ public final class InboxReader implements AutoCloseable {
   }
 
   @Override
+  @PreDestroy
   public void close() {
     all.forEach(KafkaConsumer::close);
   }

@@ -16,6 +16,10 @@ import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
+import jakarta.annotation.PreDestroy;
 
 /**
  * Group commit for publishing: the claims and confirmations of every request in flight are taken
@@ -24,6 +28,7 @@ import org.safehub.trail.AuditTrail;
  * commit that holds its own work, so an answer still means "written down"; a group that fails is
  * taken again one request at a time, so one bad request fails alone.
  */
+@Singleton
 public final class GroupCommit implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(GroupCommit.class);
@@ -54,6 +59,12 @@ public final class GroupCommit implements AutoCloseable {
     boolean consent() {
       return request.change() != null;
     }
+  }
+
+  /** Waiting at most {@code max(5 s, safehub.ingress.produce-timeout-ms)} for a group's commit. */
+  @Inject
+  public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, SafehubConfig config) {
+    this(ds, receipts, agencyStatus, trail, Math.max(5000, config.ingress().produceTimeoutMs()));
   }
 
   /**
@@ -292,6 +303,7 @@ public final class GroupCommit implements AutoCloseable {
   }
 
   @Override
+  @PreDestroy
   public void close() {
     running = false;
     thread.interrupt();

@@ -28,12 +28,19 @@ import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
 import org.safehub.validation.ValidationResult;
 import org.safehub.problem.Violation;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
+import io.smallrye.common.annotation.Identifier;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.consent.ConsentRegistry;
 
 /**
  * Accepts a message: strict parse, schema validation, the sender's right to send the type, the
  * idempotency claim, and a durable write to the inbound topic. A receipt is returned only after
  * Kafka has acknowledged the write (acks=all).
  */
+@Singleton
 public final class PublishService {
 
   private final StrictJson json;
@@ -49,6 +56,18 @@ public final class PublishService {
 
   /** The ingress limits that are not the parser's. */
   public record Limits(int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
+
+  @Inject
+  public PublishService(
+      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, GroupCommit group,
+      @Identifier(KafkaClients.INGRESS_PRODUCER) KafkaProducer<String, byte[]> producer, Topics topics, AtRestSealer atRest,
+      ConsentRegistry consent, SafehubConfig config) {
+    this(json, schemas, router, receipts, group, producer, topics, limits(config.ingress()), atRest, consent);
+  }
+
+  private static Limits limits(SafehubConfig.Ingress i) {
+    return new Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds());
+  }
 
   public PublishService(
       StrictJson json,

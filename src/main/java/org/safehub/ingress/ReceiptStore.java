@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
@@ -18,12 +20,14 @@ import javax.sql.DataSource;
  * consent change takes effect with its confirmation, in the transaction that makes its receipt final
  * and records its audit events: a change whose message is refused or fails changes nothing.
  */
+@Singleton
 public final class ReceiptStore {
 
   private final DataSource ds;
   private final org.safehub.consent.ConsentRegistry consent;
   private final org.safehub.trail.AuditTrail trail;
 
+  @Inject
   public ReceiptStore(DataSource ds, org.safehub.consent.ConsentRegistry consent, org.safehub.trail.AuditTrail trail) {
     this.ds = ds;
     this.consent = consent;

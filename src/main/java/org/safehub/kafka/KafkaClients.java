@@ -10,16 +10,27 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Builds the hub's Kafka clients from the shared {@code kafka.*} configuration (bootstrap servers and,
  * in production, TLS/SASL settings), adding the settings each role needs for durability.
  */
+@Singleton
 public final class KafkaClients {
+
+  /** Qualifies the durable producer that writes accepted messages to the inbound topic. */
+  public static final String INGRESS_PRODUCER = "safehub-ingress";
+
+  /** Qualifies the durable producer for the audit topic and the fetch notices. */
+  public static final String AUDIT_PRODUCER = "safehub-audit";
 
   private final Map<String, Object> base;
 
-  public KafkaClients(Map<String, Object> base) {
+  @Inject
+  public KafkaClients(@Identifier("default-kafka-broker") Map<String, Object> base) {
     this.base = Map.copyOf(base);
   }
 

@@ -1,11 +1,21 @@
 package org.safehub.kafka;
 
 import java.util.Objects;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /** Names of the hub's topics. Each agency has its own delivery topic holding only its copies. */
+@Singleton
 public record Topics(String prefix) {
   public Topics {
     Objects.requireNonNull(prefix, "prefix");
+  }
+
+  /** The topics named with {@code safehub.kafka.topic-prefix}. */
+  @Inject
+  public Topics(SafehubConfig config) {
+    this(config.kafka().topicPrefix());
   }
 
   public String inbound() {

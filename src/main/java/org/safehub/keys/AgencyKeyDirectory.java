@@ -15,16 +15,20 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
 
 /**
  * The agency key directory in PostgreSQL: each agency's encryption certificates with key ids,
  * validity and revocation. New copies use the newest certificate that is valid now and not revoked;
  * an expired or revoked certificate is never used.
  */
+@Singleton
 public final class AgencyKeyDirectory {
 
   private final DataSource ds;
 
+  @Inject
   public AgencyKeyDirectory(DataSource ds) {
     this.ds = ds;
   }

@@ -38,14 +38,25 @@ import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
 import org.safehub.copy.WithholdReason;
 import org.safehub.copy.Recipient;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.annotation.PreDestroy;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.safehub.config.SafehubConfig;
+import org.safehub.kafka.KafkaClients;
+import org.safehub.validation.StrictJson;
+import org.safehub.crypto.AtRestSealer;
+import org.safehub.trail.AuditTrail;
+import org.safehub.consent.ConsentRegistry;
 
 /**
  * The consume-route-deliver loop. Each batch of inbound records becomes, in one Kafka transaction,
  * each recipient's copy on its own delivery topic plus the consumed offsets; the decisions are
  * recorded in PostgreSQL before the transaction commits. A crash at any point leaves either the whole
- * batch delivered and its offsets committed, or neither. The only class that knows the stage order:
- * route, then each {@link CopyStage}, then the {@link CopyWriter}.
+ * batch delivered and its offsets committed, or neither. What runs for each copy, in which order, is
+ * {@link Stages}: route, then each {@link CopyStage}, then the {@link CopyWriter}.
  */
+@Singleton
 public final class Pipeline implements Runnable {
 
   private static final Logger LOG = Logger.getLogger(Pipeline.class);
@@ -68,10 +79,35 @@ public final class Pipeline implements Runnable {
   private final java.util.concurrent.ForkJoinPool workers =
       new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
   private volatile boolean running = true;
+  private Thread thread;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile long lastLoop = System.nanoTime();
   private boolean transactionOpen;
 
+  /** This instance's pipeline: its consumer group and transactional id are named for {@code safehub.instance-id}. */
+  @Inject
+  public Pipeline(
+      Stages stages, KafkaClients kafka, SafehubConfig config, Topics topics, DeliveryStatusStore statuses, StrictJson json,
+      MeterRegistry metrics, AtRestSealer atRest, AuditTrail trail, ConsentRegistry consent) {
+    this(
+        () -> kafka.consumer("safehub-pipeline-" + config.instanceId(), config.kafka().topicPrefix() + "pipeline", config.pipeline().maxBatch()),
+        () -> kafka.transactionalProducer("safehub-pipeline-" + config.instanceId(), config.pipeline().transactionTimeoutMs()),
+        topics,
+        stages.router(),
+        stages.copyStages(),
+        stages.noticeSources(),
+        stages.writer(),
+        statuses,
+        json.mapper(),
+        metrics,
+        atRest,
+        trail,
+        consent,
+        // a consent change's publisher has this long to be told its outcome: claim, write, confirm
+        Duration.ofMillis(3L * Math.max(5000, config.ingress().produceTimeoutMs()) + 5000));
+  }
+
+  /** With every part given: for a test that runs a second pipeline on topics of its own. */
   public Pipeline(
       Supplier<KafkaConsumer<String, byte[]>> consumers,
       Supplier<KafkaProducer<String, byte[]>> producers,
@@ -442,6 +478,37 @@ public final class Pipeline implements Runnable {
         r.key(),
         r.value(),
         Headers.of(Headers.REASON, reason, "safehub-source", r.topic() + "-" + r.partition() + "@" + r.offset()));
+  }
+
+  /** Runs the loop on its own daemon thread, {@code safehub-pipeline}. */
+  public synchronized void start() {
+    if (thread == null) {
+      thread = new Thread(this, "safehub-pipeline");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Whether {@link #start} ran (the pipeline can be switched off with {@code safehub.pipeline.enabled}). */
+  public synchronized boolean started() {
+    return thread != null;
+  }
+
+  /** Stops the loop and waits up to 10 s for the batch in hand; safe to call if it never started. */
+  @PreDestroy
+  public void stopAndWait() {
+    stop();
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   public void stop() {

@@ -1,75 +1,55 @@
 package org.safehub.policy;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
-import org.safehub.validation.MessageSchema;
-import org.safehub.validation.SchemaCatalogue;
 
 /**
- * Gives each recipient its own view of a message: the policy's redaction for the recipient's agency
- * type, then the safety guard. If the guard had to remove anything it raises a {@link GuardAlert} and
- * still passes the guarded copy; if anything goes wrong, including an alert that cannot be recorded, the copy
- * is withheld (fail closed). Every removed category is kept on the copy for the audit, but a programme's
- * copy document never names a guarded one ({@link SafetyGuard#unnamedTo}).
+ * Gives each recipient its own view of a message: the sharing policy's redaction for the recipient's agency type
+ * (default deny). Every removed category is kept on the copy for the audit. If anything goes wrong, including a
+ * recipient type without a usable policy entry, the copy is withheld (fail closed). The {@link SafetyGuard} runs after
+ * it, whatever the policy says.
  */
+@Singleton
 public final class RedactionStage implements CopyStage {
 
-  private final SchemaCatalogue catalogue;
-  private final CategoryMap envelope;
+  private final CategoryMaps maps;
   private final Function<String, Set<DataCategory>> allowedFor;
-  private final Consumer<GuardAlert> alerts;
-  private final Map<String, CategoryMap> messageMaps = new ConcurrentHashMap<>();
 
-  /**
-   * @param envelope the category map of {@code schemas/envelope/v1.schema.json}
-   * @param alerts where guard alerts go (an audit event, a metric); receives no values
-   */
-  public RedactionStage(SchemaCatalogue catalogue, CategoryMap envelope, SharingPolicy policy, Consumer<GuardAlert> alerts) {
-    this(catalogue, envelope, Objects.requireNonNull(policy, "policy")::allowed, alerts);
+  @Inject
+  public RedactionStage(CategoryMaps maps, SharingPolicy policy) {
+    this(maps, Objects.requireNonNull(policy, "policy")::allowed);
   }
 
   /** With any source of allowed categories: lets a test feed the guard a policy no file could hold. */
-  RedactionStage(SchemaCatalogue catalogue, CategoryMap envelope, Function<String, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
-    this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
-    this.envelope = Objects.requireNonNull(envelope, "envelope");
+  RedactionStage(CategoryMaps maps, Function<String, Set<DataCategory>> allowedFor) {
+    this.maps = Objects.requireNonNull(maps, "maps");
     this.allowedFor = Objects.requireNonNull(allowedFor, "allowedFor");
-    this.alerts = Objects.requireNonNull(alerts, "alerts");
   }
 
   @Override
   public StageOutcome apply(Copy copy) {
     try {
-      String type = copy.envelope().type();
-      int version = copy.envelope().schemaVersion();
-      MessageSchema schema = catalogue.schema(type, version).orElse(null);
-      if (schema == null) {
+      CategoryMap map = maps.of(copy.envelope()).orElse(null);
+      if (map == null) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
       }
-      CategoryMap map = messageMaps.computeIfAbsent(type + "/v" + version, k -> envelope.with("payload", CategoryMap.of(schema.document())));
-      String recipientType = copy.recipient().type();
-      Set<DataCategory> allowed = allowedFor.apply(recipientType);
+      Set<DataCategory> allowed = allowedFor.apply(copy.recipient().type());
       if (!allowed.contains(DataCategory.OPERATIONAL)) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // no usable policy entry for this agency type
       }
-      Redactor.Redaction redacted = Redactor.redact(SafetyGuard.withoutOtherRecipients(copy.view(), recipientType), map, allowed);
-      SafetyGuard.Guarded guarded = SafetyGuard.apply(redacted.view(), map, recipientType);
-      if (guarded.alert()) {
-        alerts.accept(new GuardAlert(copy.envelope().messageId(), copy.recipient().id(), guarded.removedCategories()));
-      }
+      Redactor.Redaction redacted = Redactor.redact(copy.view(), map, allowed);
       Set<String> removed = new TreeSet<>(copy.removedCategories());
       removed.addAll(redacted.removedCategories());
-      removed.addAll(guarded.removedCategories());
-      return new StageOutcome.Pass(copy.withView(guarded.view(), List.copyOf(removed)).withUnnamed(SafetyGuard.unnamedTo(recipientType)));
+      return new StageOutcome.Pass(copy.withView(redacted.view(), List.copyOf(removed)));
     } catch (RuntimeException e) {
       return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
     }

@@ -13,12 +13,16 @@ import java.util.Set;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.config.ConfigFiles;
 import org.safehub.config.DeployConfigException;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * Which data categories each agency type may receive, read from {@code sharing-policy.yaml}. Default
  * deny: a category not listed for an agency type is removed from its copies. Checked at start-up
  * against the agency types and the safety guard, so a policy that would leak cannot be loaded.
  */
+@Singleton
 public final class SharingPolicy {
 
   public static final String FILE = "sharing-policy.yaml";
@@ -33,6 +37,21 @@ public final class SharingPolicy {
       copy.put(type, Collections.unmodifiableSet(set));
     });
     this.allowed = Collections.unmodifiableMap(copy);
+  }
+
+  /** The policy of {@code <safehub.config-dir>/sharing-policy.yaml}, checked at start-up against the agency types and the safety guard. */
+  @Inject
+  public SharingPolicy(SafehubConfig config, AgencyDirectory agencies) {
+    this(loadGuarded(config.configDir(), agencies));
+  }
+
+  private SharingPolicy(SharingPolicy loaded) {
+    this.allowed = loaded.allowed;
+  }
+
+  private static SharingPolicy loadGuarded(Path configDir, AgencyDirectory agencies) {
+    SafetyGuard.requireReservedType(agencies, configDir);
+    return load(configDir, agencies);
   }
 
   /** Loads {@code <configDir>/sharing-policy.yaml}; every fault names the file, the JSON pointer and what is wrong. */

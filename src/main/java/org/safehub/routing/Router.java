@@ -8,16 +8,27 @@ import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.envelope.Envelope;
 import org.safehub.copy.WithholdReason;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
+import org.safehub.validation.SchemaCatalogue;
 
 /**
  * Decides the candidate recipients of a message: explicit recipients plus matching standing
  * subscriptions, narrowed by which agency types may receive the type and by agency status.
  * Consent and redaction are later stages; this class only routes.
  */
+@Singleton
 public final class Router {
 
   private final AgencyDirectory agencies;
   private final RoutingPolicy policy;
+
+  /** With the routing policy of {@code <safehub.config-dir>/routing.yaml}, checked at start-up. */
+  @Inject
+  public Router(SafehubConfig config, AgencyDirectory agencies, SchemaCatalogue schemas) {
+    this(agencies, RoutingPolicy.load(config.configDir(), agencies, schemas.types()));
+  }
 
   public Router(AgencyDirectory agencies, RoutingPolicy policy) {
     this.agencies = agencies;

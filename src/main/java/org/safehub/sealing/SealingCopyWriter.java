@@ -12,12 +12,16 @@ import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CopySealer;
 import org.safehub.crypto.CryptoException;
 import org.safehub.keys.AgencyKeyDirectory;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.validation.StrictJson;
 
 /**
  * Seals each copy for its recipient alone: the copy document, signed by the hub (CMS SignedData), then
  * enveloped with AES-256-GCM for the agency's newest valid certificate (AuthEnvelopedData). No
  * usable certificate, or any sealing error, and the copy is withheld: never sent in plaintext.
  */
+@Singleton
 public final class SealingCopyWriter implements CopyWriter {
 
   public static final String FORMAT = "cms";
@@ -27,6 +31,11 @@ public final class SealingCopyWriter implements CopyWriter {
   private final JsonCopyWriter documents;
   private final ObjectMapper mapper;
   private Map<String, List<AgencyCertificate>> certificates = Map.of();
+
+  @Inject
+  public SealingCopyWriter(AgencyKeyDirectory keys, CopySealer sealer, StrictJson json) {
+    this(keys, sealer, json.mapper());
+  }
 
   public SealingCopyWriter(AgencyKeyDirectory keys, CopySealer sealer, ObjectMapper mapper) {
     this.keys = keys;

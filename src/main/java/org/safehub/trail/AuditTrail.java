@@ -11,11 +11,16 @@ import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.kafka.Topics;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import io.smallrye.common.annotation.Identifier;
+import org.safehub.kafka.KafkaClients;
 
 /**
  * Where the hub records its decisions: the tamper-evident audit log in PostgreSQL (written before the
  * decision takes effect) and, for a SIEM, the audit Kafka topic. Events carry no message content.
  */
+@Singleton
 public final class AuditTrail {
 
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
@@ -24,7 +29,8 @@ public final class AuditTrail {
   private final Producer<String, byte[]> producer;
   private final Topics topics;
 
-  public AuditTrail(AuditLog log, Producer<String, byte[]> producer, Topics topics) {
+  @Inject
+  public AuditTrail(AuditLog log, @Identifier(KafkaClients.AUDIT_PRODUCER) Producer<String, byte[]> producer, Topics topics) {
     this.log = log;
     this.producer = producer;
     this.topics = topics;

@@ -22,12 +22,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.safehub.problem.Violation;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * The JSON Schemas the hub validates against, loaded once from the schemas folder: the envelope, and
  * one payload schema per message type and version ({@code <type>/v<N>.schema.json}). A new message
  * type is a new folder here and no code.
  */
+@Singleton
 public final class SchemaCatalogue {
 
   private static final Pattern VERSION_FILE = Pattern.compile("v([1-9][0-9]{0,3})\\.schema\\.json");
@@ -40,6 +44,16 @@ public final class SchemaCatalogue {
     this.envelope = envelope;
     this.envelopeDocument = envelopeDocument;
     this.byType = byType;
+  }
+
+  /** The schemas under {@code safehub.schemas-dir}, loaded at start-up. */
+  @Inject
+  public SchemaCatalogue(SafehubConfig config, StrictJson json) {
+    this(load(config.schemasDir(), json.mapper()));
+  }
+
+  private SchemaCatalogue(SchemaCatalogue loaded) {
+    this(loaded.envelope, loaded.envelopeDocument, loaded.byType);
   }
 
   /** Loads every schema under {@code dir}; a missing or unreadable schema stops start-up. */

@@ -17,14 +17,24 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.safehub.problem.Violation;
+import jakarta.inject.Singleton;
+import jakarta.inject.Inject;
+import org.safehub.config.SafehubConfig;
 
 /**
  * Parses untrusted JSON with hard limits: duplicate keys, trailing content, deep nesting, long strings
  * and long numbers are errors, never silently accepted. Errors name the position, not the content.
  */
+@Singleton
 public final class StrictJson {
 
   private final ObjectMapper mapper;
+
+  /** With the limits of {@code safehub.ingress.*}. */
+  @Inject
+  public StrictJson(SafehubConfig config) {
+    this(config.ingress().maxNestingDepth(), config.ingress().maxStringLength(), config.ingress().maxNumberLength(), config.ingress().maxBodyBytes());
+  }
 
   public StrictJson(int maxNestingDepth, int maxStringLength, int maxNumberLength, int maxDocumentBytes) {
     JsonFactory factory =

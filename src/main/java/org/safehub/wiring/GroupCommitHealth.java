@@ -12,14 +12,15 @@ import org.safehub.ingress.GroupCommit;
 @ApplicationScoped
 public class GroupCommitHealth implements HealthCheck {
 
-  @Inject HubComponents components;
+  private final GroupCommit group;
+
+  @Inject
+  GroupCommitHealth(GroupCommit group) {
+    this.group = group;
+  }
 
   @Override
   public HealthCheckResponse call() {
-    GroupCommit group = components.groupCommit();
-    if (group == null) {
-      return HealthCheckResponse.named("group-commit").up().withData("started", false).build();
-    }
     return HealthCheckResponse.named("group-commit").status(group.alive()).withData("queued", group.queued()).build();
   }
 }

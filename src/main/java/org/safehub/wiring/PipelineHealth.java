@@ -13,12 +13,16 @@ import org.safehub.pipeline.Pipeline;
 @ApplicationScoped
 public class PipelineHealth implements HealthCheck {
 
-  @Inject HubComponents components;
+  private final Pipeline p;
+
+  @Inject
+  PipelineHealth(Pipeline pipeline) {
+    this.p = pipeline;
+  }
 
   @Override
   public HealthCheckResponse call() {
-    Pipeline p = components.pipeline();
-    if (p == null) {
+    if (!p.started()) {
       return HealthCheckResponse.named("pipeline").up().withData("enabled", false).build();
     }
     long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(p.sinceLastLoopNanos());

@@ -18,6 +18,10 @@ import org.safehub.envelope.Priority;
 import org.safehub.copy.Copy;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.copy.Recipient;
+import org.safehub.copy.CopyStage;
+import org.safehub.copy.StageOutcome;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The real schemas, the shipped deploy files, and copies made from messages, shared by the policy tests. */
 final class Fixtures {
@@ -67,6 +71,22 @@ final class Fixtures {
 
   static Agency agency(String type) {
     return new Agency("demo-" + type, "Demo " + type, type, Set.of("E08000026"), AgencyStatus.ACTIVE);
+  }
+
+  /** The pipeline's redaction stage followed by its safety guard, as the hub runs them, with {@code alerts} for the guard's. */
+  static CopyStage redactAndGuard(SharingPolicy policy, Consumer<GuardAlert> alerts) {
+    return redactAndGuard(policy::allowed, alerts);
+  }
+
+  /** As above, with any source of allowed categories: lets a test feed the guard a policy no file could hold. */
+  static CopyStage redactAndGuard(Function<String, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
+    CategoryMaps maps = new CategoryMaps(CATALOGUE, ENVELOPE_MAP);
+    RedactionStage redaction = new RedactionStage(maps, allowedFor);
+    SafetyGuard guard = new SafetyGuard(maps, alerts);
+    return copy -> {
+      StageOutcome redacted = redaction.apply(copy);
+      return redacted instanceof StageOutcome.Pass p ? guard.apply(p.copy()) : redacted;
+    };
   }
 
   static Recipient recipient(Agency a) {

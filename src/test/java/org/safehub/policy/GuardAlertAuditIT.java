@@ -18,6 +18,7 @@ import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditLog;
 import org.safehub.audit.JustificationSealer;
 import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.kafka.Topics;
 import org.safehub.copy.WithholdReason;
@@ -37,7 +38,7 @@ class GuardAlertAuditIT {
     DataSource db = AuditDatabase.fresh();
     AuditLog log = new AuditLog(db, AuditDatabase.p256(), JustificationSealer.NONE, AuditLog.Settings.defaults());
     AuditTrail trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, t -> DataCategory.known(),
+    CopyStage stage = Fixtures.redactAndGuard(t -> DataCategory.known(),
         new GuardAlertRecorder(trail, Clock.systemUTC()));
     Copy copy = Fixtures.copyFor(Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json"), Fixtures.PROGRAMME);
     try (Connection c = db.getConnection(); Statement s = c.createStatement()) {

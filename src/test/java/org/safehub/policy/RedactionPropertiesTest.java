@@ -23,6 +23,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 
 /**
@@ -74,7 +75,7 @@ class RedactionPropertiesTest {
     return Arbitraries.of(Fixtures.AGENCY_TYPES);
   }
 
-  private static Copy redact(JsonNode message, String agencyType, RedactionStage stage) {
+  private static Copy redact(JsonNode message, String agencyType, CopyStage stage) {
     StageOutcome outcome = stage.apply(Fixtures.copyFor(message, agencyType));
     return assertInstanceOf(StageOutcome.Pass.class, outcome).copy();
   }
@@ -92,7 +93,7 @@ class RedactionPropertiesTest {
   void programmeCopyNeverHoldsAGuardedCategory(@ForAll("messages") JsonNode message, @ForAll("policies") SharingPolicy policy) {
     // Given
     List<GuardAlert> alerts = new ArrayList<>();
-    RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, policy, alerts::add);
+    CopyStage stage = Fixtures.redactAndGuard(policy, alerts::add);
     Statistics.collect(type(message));
     // When
     Copy copy = redact(message, Fixtures.PROGRAMME, stage);
@@ -124,7 +125,7 @@ class RedactionPropertiesTest {
   void stageWithAPolicyAllowingEverythingStillKeepsGuardedCategoriesFromAProgrammeAndAlerts(@ForAll("messages") JsonNode message) {
     // Given
     List<GuardAlert> alerts = new ArrayList<>();
-    RedactionStage hostile = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, t -> DataCategory.known(), alerts::add);
+    CopyStage hostile = Fixtures.redactAndGuard(t -> DataCategory.known(), alerts::add);
     Set<String> guardedBefore =
         categoriesIn(message, type(message)).stream().filter(SchemaOracle.GUARDED::contains).collect(Collectors.toCollection(TreeSet::new));
     // When
@@ -147,7 +148,7 @@ class RedactionPropertiesTest {
   void everyLeafInACopyHasACategoryThePolicyAllows(
       @ForAll("messages") JsonNode message, @ForAll("policies") SharingPolicy policy, @ForAll("agencyTypes") String agencyType) {
     // Given
-    RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, policy, a -> {});
+    CopyStage stage = Fixtures.redactAndGuard(policy, a -> {});
     Set<String> allowed = policy.allowed(agencyType).stream().map(DataCategory::wire).collect(Collectors.toSet());
     // When
     Copy copy = redact(message, agencyType, stage);
@@ -161,7 +162,7 @@ class RedactionPropertiesTest {
   void redactionNeverAddsOrAltersAValueItKeeps(
       @ForAll("messages") JsonNode message, @ForAll("policies") SharingPolicy policy, @ForAll("agencyTypes") String agencyType) {
     // Given
-    RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, policy, a -> {});
+    CopyStage stage = Fixtures.redactAndGuard(policy, a -> {});
     JsonNode original = message.deepCopy();
     // When
     Copy copy = redact(message, agencyType, stage);
@@ -178,7 +179,7 @@ class RedactionPropertiesTest {
   void removedCategoriesAreExactlyThoseOfTheRemovedLeaves(
       @ForAll("messages") JsonNode message, @ForAll("policies") SharingPolicy policy, @ForAll("agencyTypes") String agencyType) {
     // Given
-    RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, policy, a -> {});
+    CopyStage stage = Fixtures.redactAndGuard(policy, a -> {});
     Map<String, String> before = SchemaOracle.leaves(message, type(message));
     // When
     Copy copy = redact(message, agencyType, stage);

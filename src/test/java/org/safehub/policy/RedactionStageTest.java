@@ -11,13 +11,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.safehub.envelope.Envelope;
 import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
 
 class RedactionStageTest {
 
   private final List<GuardAlert> alerts = new ArrayList<>();
-  private final RedactionStage stage = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, Fixtures.shippedPolicy(), alerts::add);
+  private final CopyStage stage = Fixtures.redactAndGuard(Fixtures.shippedPolicy(), alerts::add);
 
   private static JsonNode riskDisclosure() {
     return Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
@@ -118,7 +119,7 @@ class RedactionStageTest {
   @Test
   void policyAllowingEverythingIsOverruledByTheGuardWhichRaisesAnAlertAndStillPasses() {
     // Given a policy no file could hold, fed straight to the stage
-    RedactionStage hostile = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, t -> DataCategory.known(), alerts::add);
+    CopyStage hostile = Fixtures.redactAndGuard(t -> DataCategory.known(), alerts::add);
     Copy in = Fixtures.copyFor(riskDisclosure(), Fixtures.PROGRAMME);
     // When
     Copy copy = passed(hostile.apply(in));
@@ -149,9 +150,9 @@ class RedactionStageTest {
   @Test
   void anyFailureWithholdsWithPolicyError() {
     // Given a policy lookup that breaks, and an alert sink that breaks
-    RedactionStage broken = new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, t -> { throw new IllegalStateException("boom"); }, alerts::add);
-    RedactionStage deafAlerts =
-        new RedactionStage(Fixtures.CATALOGUE, Fixtures.ENVELOPE_MAP, t -> DataCategory.known(), a -> { throw new IllegalStateException("down"); });
+    CopyStage broken = Fixtures.redactAndGuard(t -> { throw new IllegalStateException("boom"); }, alerts::add);
+    CopyStage deafAlerts =
+        Fixtures.redactAndGuard(t -> DataCategory.known(), a -> { throw new IllegalStateException("down"); });
     // When / Then
     assertEquals(new StageOutcome.Withhold(WithholdReason.POLICY_ERROR), broken.apply(Fixtures.copyFor(riskDisclosure(), "mash")));
     assertEquals(new StageOutcome.Withhold(WithholdReason.POLICY_ERROR), deafAlerts.apply(Fixtures.copyFor(riskDisclosure(), Fixtures.PROGRAMME)));

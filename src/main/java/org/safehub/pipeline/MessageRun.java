@@ -1,0 +1,250 @@
+package org.safehub.pipeline;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.consent.ConsentChange;
+import org.safehub.consent.ConsentGate;
+import org.safehub.consent.ConsentRecord;
+import org.safehub.consent.ConsentRegistry;
+import org.safehub.copy.Copy;
+import org.safehub.copy.CopyStage;
+import org.safehub.copy.CopyWriter;
+import org.safehub.copy.Notice;
+import org.safehub.copy.NoticeGate;
+import org.safehub.copy.NoticeSource;
+import org.safehub.copy.Recipient;
+import org.safehub.copy.StageOutcome;
+import org.safehub.copy.WithholdReason;
+import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.envelope.Envelope;
+import org.safehub.envelope.InboundRecord;
+import org.safehub.kafka.Headers;
+import org.safehub.kafka.Topics;
+import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.Router;
+
+/**
+ * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages for each
+ * recipient's copy, write (seal) each copy that passed, and add the hub's notices about it; each copy's decision and
+ * audit event come with it. Called concurrently for the messages of a batch (see {@link CopyStage}); holds no state of
+ * its own between calls.
+ */
+final class MessageRun {
+
+  private static final Logger LOG = Logger.getLogger(MessageRun.class);
+
+  private final Topics topics;
+  private final Router router;
+  private final List<CopyStage> stages;
+  private final List<NoticeSource> noticeSources;
+  private final CopyWriter writer;
+  private final ConsentRegistry consent;
+  private final Duration consentGrace;
+
+  MessageRun(Topics topics, Router router, List<CopyStage> stages, List<NoticeSource> noticeSources, CopyWriter writer, ConsentRegistry consent,
+      Duration consentGrace) {
+    this.topics = topics;
+    this.router = router;
+    this.stages = List.copyOf(stages);
+    this.noticeSources = List.copyOf(noticeSources);
+    this.writer = writer;
+    this.consent = consent;
+    this.consentGrace = consentGrace;
+  }
+
+  /** A consent change in the inbound topic whose publisher has not yet been answered: the batch waits for it. */
+  static final class NotYetAccepted extends Exception {
+    NotYetAccepted() {
+      super("consent change not yet accepted", null, false, false);
+    }
+  }
+
+  /** A decoded inbound record. */
+  record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {}
+
+  /**
+   * Turns each delivered copy of a consent-based message that the consent read under the lock no longer
+   * allows into a withheld one: its record is not sent, its decision and audit event say why.
+   */
+  void withholdLate(
+      List<Result> results, Map<String, ConsentRecord> records, List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes, List<AuditEvent> events, Instant now) {
+    for (Result r : results) {
+      Envelope e = r.inbound().envelope();
+      if (r.poison() != null || !ConsentGate.relies(e)) {
+        continue;
+      }
+      Map<String, WithholdReason> late = new HashMap<>();
+      for (DeliveryStatusStore.Outcome o : r.outcomes()) {
+        if (o.delivered()) {
+          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          WithholdReason w = ConsentGate.decide(e, type, records);
+          if (w != null) {
+            late.put(o.recipient(), w);
+          }
+        }
+      }
+      if (late.isEmpty()) {
+        continue;
+      }
+      UUID id = e.messageId();
+      out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
+      outcomes.replaceAll(
+          o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
+              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()).wire())
+              : o);
+      events.replaceAll(
+          ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
+              ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null).recipient(ev.recipient()).reason(late.get(ev.recipient()).wire()).build()
+              : ev);
+    }
+  }
+
+  /** What processing one message produced, or how it failed. */
+  record Result(
+      Inbound inbound,
+      List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes,
+      List<AuditEvent> events,
+      RuntimeException poison,
+      Exception transientFailure) {}
+
+  Result processOne(Inbound b, Instant now) {
+    List<ProducerRecord<String, byte[]>> mOut = new ArrayList<>();
+    List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
+    List<AuditEvent> mEvents = new ArrayList<>();
+    try {
+      process(b, now, mOut, mOutcomes, mEvents);
+      return new Result(b, mOut, mOutcomes, mEvents, null, null);
+    } catch (RuntimeException e) {
+      return new Result(b, List.of(), List.of(), List.of(), e, null);
+    } catch (Exception e) {
+      return new Result(b, List.of(), List.of(), List.of(), null, e);
+    }
+  }
+
+  /** Routes one message and runs the stages for each recipient, adding its copies, decisions and audit events. */
+  private void process(
+      Inbound b, Instant now, List<ProducerRecord<String, byte[]>> mOut, List<DeliveryStatusStore.Outcome> mOutcomes, List<AuditEvent> mEvents)
+      throws Exception {
+    InboundRecord in = b.in();
+    Envelope envelope = b.envelope();
+    if (ConsentChange.TYPE.equals(envelope.type())) {
+      // a consent change is news only once it took effect (with its receipt); one refused never is
+      switch (consent.acceptance(envelope.messageId(), consentGrace)) {
+        case APPLIED -> {}
+        case PENDING -> throw new NotYetAccepted(); // retry the batch
+        case NOT_ACCEPTED -> {
+          mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, null).reason("not-accepted").build());
+          return;
+        }
+      }
+    }
+    String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
+    List<RecipientOutcome> routed = router.route(envelope, in.sender());
+    mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
+    for (RecipientOutcome o : routed) {
+      if (o instanceof RecipientOutcome.Withhold w) {
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
+        continue;
+      }
+      RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
+      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), new Recipient(d.agency().id(), d.agency().type()), in.message().deepCopy(), List.of());
+      WithholdReason withheld = null;
+      for (CopyStage stage : stages) {
+        StageOutcome so;
+        try {
+          so = stage.apply(copy);
+        } catch (RuntimeException e) {
+          so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
+        }
+        if (so instanceof StageOutcome.Withhold w) {
+          withheld = w.reason();
+          break;
+        }
+        copy = ((StageOutcome.Pass) so).copy();
+      }
+      byte[] bytes = null;
+      if (withheld == null) {
+        try {
+          bytes = writer.write(copy);
+        } catch (Exception e) {
+          withheld = WithholdReason.SEALING_FAILED;
+        }
+      }
+      if (withheld != null) {
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
+        continue;
+      }
+      mOut.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
+      mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+      // one event per delivered copy: redacted categories (names only), sealed, delivered
+      mEvents.add(
+          event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
+              .recipient(d.agencyId())
+              .categories(copy.removedCategories())
+              .detail("format", writer.format())
+              .build());
+    }
+    for (NoticeSource source : noticeSources) {
+      for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
+        if (router.agencies().find(n.recipient()).map(a -> a.active()).orElse(false)) {
+          WithholdReason withheld = noticeWithheld(n);
+          if (withheld != null) {
+            // like a copy: withheld and audited, never replayed
+            mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(n.recipient()).reason(withheld.wire())
+                .detail("notice", n.kind()).build());
+            continue;
+          }
+          try {
+            mOut.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
+          } catch (Exception e) {
+            LOG.warnf("notice %s for %s not sealed (%s)", n.kind(), n.recipient(), e.getClass().getSimpleName());
+          }
+        }
+      }
+    }
+      }
+
+  /** The first stage's reason to withhold a notice, or null; a stage that fails withholds it (fail closed). */
+  private WithholdReason noticeWithheld(Notice n) {
+    for (CopyStage stage : stages) {
+      if (stage instanceof NoticeGate gate) {
+        try {
+          WithholdReason r = gate.withhold(n);
+          if (r != null) {
+            return r;
+          }
+        } catch (RuntimeException e) {
+          return WithholdReason.POLICY_ERROR;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static AuditEvent.Builder event(AuditAction action, Instant now, String sender, Envelope e, String justification) {
+    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);
+  }
+
+  private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {
+    return new ProducerRecord<>(
+        topics.delivery(agency),
+        null,
+        messageId,
+        value,
+        Headers.of(Headers.MESSAGE_ID, messageId, Headers.TYPE, type, Headers.SENDER, sender, Headers.RECIPIENT, agency, Headers.FORMAT, format));
+  }
+}

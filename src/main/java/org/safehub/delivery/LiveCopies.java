@@ -31,11 +31,19 @@ public class LiveCopies {
 
   private final ConcurrentMap<String, Set<MultiEmitter<? super InboxItem>>> open = new ConcurrentHashMap<>();
 
-  @Inject Topics topics;
+  private Topics topics;
+  private InboxReader inbox;
+  private AgencyStatusStore statuses;
 
-  @Inject InboxReader inbox;
+  @Inject
+  public LiveCopies(Topics topics, InboxReader inbox, AgencyStatusStore statuses) {
+    this.topics = topics;
+    this.inbox = inbox;
+    this.statuses = statuses;
+  }
 
-  @Inject AgencyStatusStore statuses;
+  /** For the client proxy only. */
+  protected LiveCopies() {}
 
   @Incoming("live-copies")
   public void onCopy(ConsumerRecord<String, byte[]> record) {

@@ -10,9 +10,17 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @RequestScoped
 public class CallerResolver {
 
-  @Inject SecurityIdentity identity;
+  private SecurityIdentity identity;
+  private JsonWebToken jwt;
 
-  @Inject JsonWebToken jwt;
+  @Inject
+  public CallerResolver(SecurityIdentity identity, JsonWebToken jwt) {
+    this.identity = identity;
+    this.jwt = jwt;
+  }
+
+  /** For the client proxy only. */
+  protected CallerResolver() {}
 
   public Caller caller() {
     Object agency = jwt.getClaim("agency");

@@ -1,5 +1,5 @@
 /**
- * The pipeline: the consumer that runs each stage in order (route, consent, redaction, guard, seal)
- * inside one Kafka transaction. The only place that knows the order of the stages.
+ * The pipeline: {@code Stages}, the stages in order (route, suspension, consent, redaction, safety guard, seal), and the
+ * consumer that runs them for each copy inside one Kafka transaction per batch. The only place that knows the order.
  */
 package org.safehub.pipeline;

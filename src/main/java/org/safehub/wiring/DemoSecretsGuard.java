@@ -3,7 +3,7 @@ package org.safehub.wiring;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -16,14 +16,19 @@ import org.safehub.config.SafehubConfig;
  * Fail closed on demo secrets: a production hub (not started by the dev stack, not a test or dev mode)
  * stops at start-up, before it serves a request, when any secret setting holds a demo value.
  */
-@ApplicationScoped
+@Singleton
 class DemoSecretsGuard {
 
   private static final Logger LOG = Logger.getLogger(DemoSecretsGuard.class);
 
-  @Inject SafehubConfig config;
+  private final SafehubConfig config;
+  private final Config all;
 
-  @Inject Config all;
+  @Inject
+  DemoSecretsGuard(SafehubConfig config, Config all) {
+    this.config = config;
+    this.all = all;
+  }
 
   void check(@Observes @Priority(1) StartupEvent ev) {
     if (LaunchMode.current() != LaunchMode.NORMAL || config.devStack()) {

@@ -1,2 +1,5 @@
-/** CDI wiring: builds every component from configuration and starts the pipeline. The only package that knows all the others. */
+/**
+ * Start-up (key files, demo keys, topics, then the pipeline), readiness checks and the demo-secrets refusal. Every
+ * component is a CDI bean of its own package, built by constructor injection; nothing here builds one.
+ */
 package org.safehub.wiring;

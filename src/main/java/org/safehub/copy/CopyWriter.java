@@ -1,7 +1,11 @@
 package org.safehub.copy;
 
 
-/** Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or sealed CMS). */
+/**
+ * Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or sealed CMS). Same
+ * threading contract as {@link CopyStage}: {@link #beginBatch} on the pipeline thread, then {@link #write} and
+ * {@link #writeNotice} concurrently from the pipeline's workers.
+ */
 public interface CopyWriter {
 
   /** The value of the {@code safehub-format} header for copies this writer produces. */

@@ -1,4 +1,4 @@
-package org.safehub.trail;
+package org.safehub.wiring;
 
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -10,9 +10,10 @@ import org.safehub.config.SafehubConfig;
 import org.safehub.crypto.HubKeys;
 import org.safehub.crypto.HubSigningKey;
 import org.safehub.crypto.SealedJustifications;
+import org.safehub.trail.CheckpointSchedule;
 
 /**
- * The hub's audit log, built here because the audit package knows nothing of the hub's keys or configuration:
+ * The hub's audit log, built here (a producer) because the audit package knows nothing of the hub's keys or settings:
  * checkpoints signed with the hub's signing key, justifications sealed with its audit key ({@link CheckpointSchedule}
  * signs them).
  */

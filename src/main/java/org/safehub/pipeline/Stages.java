@@ -27,11 +27,15 @@ import org.safehub.sealing.SealingCopyWriter;
 @Singleton
 public record Stages(Router router, List<CopyStage> copyStages, CopyWriter writer, List<NoticeSource> noticeSources) {
 
+  /** Refuses a list whose last stage is not the safety guard: nothing may change a copy after the guard but sealing. */
   public Stages {
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(writer, "writer");
     copyStages = List.copyOf(copyStages);
     noticeSources = List.copyOf(noticeSources);
+    if (copyStages.isEmpty() || !(copyStages.get(copyStages.size() - 1) instanceof SafetyGuard)) {
+      throw new IllegalArgumentException("the safety guard must be the last stage before sealing");
+    }
   }
 
   @Inject

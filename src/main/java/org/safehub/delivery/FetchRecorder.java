@@ -51,7 +51,7 @@ public final class FetchRecorder {
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final AgencyKeyDirectory keys;
-  private final org.safehub.crypto.CopySealer sealer;
+  private final CopySealer sealer;
   private final ObjectMapper mapper;
   private final AgencyStatusStore statuses;
 
@@ -71,7 +71,7 @@ public final class FetchRecorder {
 
   public FetchRecorder(
       DataSource ds, AuditTrail trail, KafkaProducer<String, byte[]> producer, Topics topics, AgencyKeyDirectory keys,
-      org.safehub.crypto.CopySealer sealer, ObjectMapper mapper, AgencyStatusStore statuses) {
+      CopySealer sealer, ObjectMapper mapper, AgencyStatusStore statuses) {
     this.ds = ds;
     this.trail = trail;
     this.producer = producer;

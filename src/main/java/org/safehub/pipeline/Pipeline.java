@@ -42,6 +42,7 @@ import org.safehub.validation.StrictJson;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.trail.AuditTrail;
 import org.safehub.consent.ConsentRegistry;
+import org.safehub.consent.ConsentGate;
 
 /**
  * The consume-route-deliver loop. Each batch of inbound records becomes, in one Kafka transaction,
@@ -63,11 +64,12 @@ public final class Pipeline implements Runnable {
   private final DeliveryStatusStore statuses;
   private final ObjectMapper mapper;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
-  private final org.safehub.crypto.AtRestSealer atRest;
-  private final org.safehub.trail.AuditTrail trail;
-  private final org.safehub.consent.ConsentRegistry consent;
+  private final AtRestSealer atRest;
+  private final AuditTrail trail;
+  private final ConsentRegistry consent;
   private final MessageRun messages;
   private final AtomicLong processed = new AtomicLong();
+  // the workers of the stages' threading contract (CopyStage): one per processor, for this pipeline alone
   private final java.util.concurrent.ForkJoinPool workers =
       new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
   private volatile boolean running = true;
@@ -111,9 +113,9 @@ public final class Pipeline implements Runnable {
       DeliveryStatusStore statuses,
       ObjectMapper mapper,
       io.micrometer.core.instrument.MeterRegistry metrics,
-      org.safehub.crypto.AtRestSealer atRest,
-      org.safehub.trail.AuditTrail trail,
-      org.safehub.consent.ConsentRegistry consent,
+      AtRestSealer atRest,
+      AuditTrail trail,
+      ConsentRegistry consent,
       Duration consentGrace) {
     this.consent = consent;
     this.atRest = atRest;
@@ -199,7 +201,7 @@ public final class Pipeline implements Runnable {
     for (ConsumerRecord<String, byte[]> r : records) {
       offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
-        byte[] plain = atRest.open(r.value(), org.safehub.crypto.AtRestSealer.aad(r.topic(), r.key() == null ? new byte[0] : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] plain = atRest.open(r.value(), AtRestSealer.aad(r.topic(), r.key() == null ? new byte[0] : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         InboundRecord in = InboundRecord.decode(plain, mapper);
         batch.add(new MessageRun.Inbound(r, in, Envelope.of(in.message())));
       } catch (Exception e) {
@@ -241,11 +243,11 @@ public final class Pipeline implements Runnable {
     // either waited for it to commit, or is seen now and its subject's copies are withheld.
     Set<String> refs = new LinkedHashSet<>();
     for (MessageRun.Result r : results) {
-      if (r.poison() == null && org.safehub.consent.ConsentGate.relies(r.inbound().envelope()) && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
+      if (r.poison() == null && ConsentGate.relies(r.inbound().envelope()) && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
         r.inbound().envelope().subjects().forEach(sub -> refs.add(sub.ref()));
       }
     }
-    org.safehub.consent.ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
+    ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
     try {
       if (lock != null) {
         messages.withholdLate(results, lock.records(), out, outcomes, events, now);

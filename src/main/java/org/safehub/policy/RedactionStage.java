@@ -42,11 +42,13 @@ public final class RedactionStage implements CopyStage {
       if (map == null) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
       }
-      Set<DataCategory> allowed = allowedFor.apply(copy.recipient().type());
+      String recipientType = copy.recipient().type();
+      Set<DataCategory> allowed = allowedFor.apply(recipientType);
       if (!allowed.contains(DataCategory.OPERATIONAL)) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // no usable policy entry for this agency type
       }
-      Redactor.Redaction redacted = Redactor.redact(copy.view(), map, allowed);
+      // what a programme never gets (the other recipients) is not looked at, so not named among the removed categories
+      Redactor.Redaction redacted = Redactor.redact(SafetyGuard.withoutOtherRecipients(copy.view(), recipientType), map, allowed);
       Set<String> removed = new TreeSet<>(copy.removedCategories());
       removed.addAll(redacted.removedCategories());
       return new StageOutcome.Pass(copy.withView(redacted.view(), List.copyOf(removed)));

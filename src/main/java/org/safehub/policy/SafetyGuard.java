@@ -123,7 +123,7 @@ public final class SafetyGuard implements CopyStage {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType)) {
       return new Guarded(view, List.of());
     }
-    Redactor.Redaction r = Redactor.redact(withoutOtherRecipients(view), map, PROGRAMME_MAY_HOLD);
+    Redactor.Redaction r = Redactor.redact(withoutOtherRecipients(view, recipientType), map, PROGRAMME_MAY_HOLD);
     return new Guarded(r.view(), r.removedCategories());
   }
 
@@ -132,9 +132,12 @@ public final class SafetyGuard implements CopyStage {
     return PERPETRATOR_PROGRAMME.equals(recipientType) ? UNNAMED_TO_PROGRAMME : Set.of();
   }
 
-  // a new top-level object without the envelope's list of recipients (the input is not changed)
-  private static JsonNode withoutOtherRecipients(JsonNode view) {
-    if (!view.isObject() || ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.stream().noneMatch(view::has)) {
+  /**
+   * For a programme, the message without the envelope's list of recipients (a new top-level object; the input is not
+   * changed), before anything else looks at it (the redaction stage too): what the list held is named nowhere in its copy.
+   */
+  public static JsonNode withoutOtherRecipients(JsonNode view, String recipientType) {
+    if (!PERPETRATOR_PROGRAMME.equals(recipientType) || !view.isObject() || ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.stream().noneMatch(view::has)) {
       return view;
     }
     ObjectNode out = ((ObjectNode) view).objectNode();

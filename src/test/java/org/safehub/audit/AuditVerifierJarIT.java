@@ -19,7 +19,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditVerifierJarIT {
 
   private static final Path JAR = Path.of("target", "safehub-audit-verifier.jar");
-  /** Names of classes outside the JDK, as they appear in class files. */
+  /** Names of classes outside the JDK, as class files write them. */
   private static final Pattern CLASS_NAME = Pattern.compile("(?:org|com|io|jakarta|net)/[A-Za-z0-9_/$]+");
 
   @TempDir
@@ -109,11 +108,9 @@ class AuditVerifierJarIT {
       Set<String> unresolved = new TreeSet<>();
       for (String hubClass : hubClasses) {
         try (InputStream in = jar.getInputStream(jar.getEntry(hubClass + ".class"))) {
-          // class names in a class file's constant pool are plain ASCII in modified UTF-8
-          Matcher m = CLASS_NAME.matcher(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
-          while (m.find()) {
-            if (!classes.contains(m.group())) {
-              unresolved.add(hubClass + " -> " + m.group());
+          for (String named : ClassFileNames.of(in)) {
+            if (CLASS_NAME.matcher(named).matches() && !classes.contains(named)) {
+              unresolved.add(hubClass + " -> " + named);
             }
           }
         }

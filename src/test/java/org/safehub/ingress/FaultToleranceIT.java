@@ -1,4 +1,4 @@
-package org.safehub.devstack;
+package org.safehub.ingress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,7 +28,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.safehub.devstack.DevStack;
+import org.safehub.devstack.HubProcess;
+import org.safehub.devstack.KafkaNode;
+import org.safehub.devstack.Ports;
+import org.safehub.devstack.PostgresNode;
 import org.safehub.testsupport.ComponentsResource;
+import org.safehub.testsupport.PublishBurst;
 
 /**
  * A hub process with a Kafka broker and a PostgreSQL of its own, which the test stops and starts
@@ -86,7 +92,7 @@ class FaultToleranceIT {
     }
 
     @Override
-    void notAccepted(HttpResponse<String> r) throws InterruptedException {
+    protected void notAccepted(HttpResponse<String> r) throws InterruptedException {
       if (r.statusCode() == 503) {
         unavailable.incrementAndGet();
         if (r.headers().firstValue("Retry-After").isEmpty() || !r.body().contains("problem")) {
@@ -99,7 +105,7 @@ class FaultToleranceIT {
     }
 
     @Override
-    void failed(Exception e) {
+    protected void failed(Exception e) {
       other.merge(-1, 1, Integer::sum);
     }
   }

@@ -71,7 +71,7 @@ public class PublishBurst implements AutoCloseable {
 
   /** No answer (the hub is down, say): not accepted either; waits a little before the next try. */
   protected void failed(Exception e) throws InterruptedException {
-    Thread.sleep(50);
+    Thread.sleep(50); // pacing: a hub that is down is not hammered in a tight loop
   }
 
   public void until(int count) {

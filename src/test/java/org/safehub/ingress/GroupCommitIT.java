@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -221,13 +222,9 @@ class GroupCommitIT {
     return callers.submit(call);
   }
 
-  private static void awaitQueued(GroupCommit group, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (group.queued() < n) {
-      assertTrue(System.nanoTime() < deadline, "requests were not queued");
-      // waiting for other threads to enqueue; no timing is asserted
-      Thread.sleep(5);
-    }
+  private static void awaitQueued(GroupCommit group, int n) {
+    // waiting for other threads to enqueue; no timing is asserted
+    Awaitility.await("requests queued").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> group.queued() >= n);
   }
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id, String sender, byte content) {

@@ -20,8 +20,6 @@ import org.safehub.routing.WithholdReason;
  */
 public final class ConsentGate implements CopyStage {
 
-  public static final String BASIS_CONSENT = "consent";
-
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
 
@@ -76,6 +74,6 @@ public final class ConsentGate implements CopyStage {
 
   /** A consent change is itself news about consent, and goes to its recipients whatever the registry says. */
   public static boolean relies(Envelope e) {
-    return BASIS_CONSENT.equals(e.legalBasis()) && !ConsentChange.TYPE.equals(e.type());
+    return e.legalBasis().isConsent() && !ConsentChange.TYPE.equals(e.type());
   }
 }

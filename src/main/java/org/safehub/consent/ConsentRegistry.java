@@ -258,10 +258,11 @@ public final class ConsentRegistry {
         PreparedStatement ps =
             c.prepareStatement(
                 "select d.recipient, d.message_id from receipt r join delivery d on d.message_id = r.message_id"
-                    + " where r.legal_basis = 'consent' and r.subject_refs @> array[?]::text[] and r.message_id <> ?"
+                    + " where r.legal_basis = ? and r.subject_refs @> array[?]::text[] and r.message_id <> ?"
                     + " and d.state in ('delivered', 'acknowledged') order by d.recipient, r.received_at")) {
-      ps.setString(1, subjectRef);
-      ps.setObject(2, excluding);
+      ps.setString(1, org.safehub.envelope.LegalBasis.CONSENT.wire());
+      ps.setString(2, subjectRef);
+      ps.setObject(3, excluding);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add((UUID) rs.getObject(2));

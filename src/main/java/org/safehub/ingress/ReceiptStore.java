@@ -31,7 +31,7 @@ public final class ReceiptStore {
   }
 
   /** What a receipt records about a message besides its id: content-free. */
-  public record Facts(String sender, byte[] hash, String type, String caseRef, String legalBasis, List<String> subjectRefs) {}
+  public record Facts(String sender, byte[] hash, String type, String caseRef, org.safehub.envelope.LegalBasis legalBasis, List<String> subjectRefs) {}
 
   /** The result of trying to claim a messageId. */
   public sealed interface Claim {
@@ -94,7 +94,7 @@ public final class ReceiptStore {
           ps.setString(4, r.facts().type());
           ps.setString(5, r.facts().caseRef());
           ps.setTimestamp(6, Timestamp.from(r.receivedAt()));
-          ps.setString(7, r.facts().legalBasis());
+          ps.setString(7, r.facts().legalBasis().wire());
           ps.setArray(8, c.createArrayOf("text", r.facts().subjectRefs().toArray()));
           ps.addBatch();
         }
@@ -207,8 +207,11 @@ public final class ReceiptStore {
     }
   }
 
-  /** A stored receipt: who sent the message, its type, its lawful basis, when it was accepted. */
-  public record Stored(UUID messageId, String sender, String type, String legalBasis, Instant receivedAt, boolean confirmed) {}
+  /**
+   * A stored receipt: who sent the message, its type, its lawful basis (null on a receipt written before
+   * bases were recorded), when it was accepted.
+   */
+  public record Stored(UUID messageId, String sender, String type, org.safehub.envelope.LegalBasis legalBasis, Instant receivedAt, boolean confirmed) {}
 
   /** The receipt of a message, if the hub accepted (or is accepting) it. */
   public java.util.Optional<Stored> find(UUID messageId) throws SQLException {
@@ -219,9 +222,13 @@ public final class ReceiptStore {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? java.util.Optional.of(
-                new Stored(messageId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
+                new Stored(messageId, rs.getString(1), rs.getString(2), basis(rs.getString(3)), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
             : java.util.Optional.empty();
       }
     }
+  }
+
+  private static org.safehub.envelope.LegalBasis basis(String wire) {
+    return wire == null ? null : org.safehub.envelope.LegalBasis.parse(wire);
   }
 }

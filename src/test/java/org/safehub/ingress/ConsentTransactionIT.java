@@ -38,6 +38,7 @@ import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
@@ -212,7 +213,7 @@ class ConsentTransactionIT {
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id) {
     return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts("demo-iss", new byte[] {1}, "consent-change", "CASE-1", "legal-obligation", List.of()), NOW, List.of());
+        new ReceiptStore.Facts("demo-iss", new byte[] {1}, "consent-change", "CASE-1", LegalBasis.LEGAL_OBLIGATION, List.of()), NOW, List.of());
   }
 
   private static ConsentChange change(UUID id, String subject, ConsentChange.Kind kind, String role) {

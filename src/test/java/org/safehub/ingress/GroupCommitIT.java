@@ -36,6 +36,7 @@ import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentRegistry;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
@@ -130,7 +131,7 @@ class GroupCommitIT {
       Future<ReceiptStore.Claim> a = submitClaim(group, claimOf(good1, "demo-dvpp", (byte) 1));
       // a case reference of null breaks the receipt table's not-null constraint: the whole group's transaction fails
       Future<ReceiptStore.Claim> b = submitClaim(group, new ReceiptStore.ClaimRequest(bad,
-          new ReceiptStore.Facts("demo-dvpp", new byte[] {9}, "attendance", null, "consent", List.of("S-1")), NOW, List.of("demo-iss")));
+          new ReceiptStore.Facts("demo-dvpp", new byte[] {9}, "attendance", null, LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss")));
       Future<ReceiptStore.Claim> c = submitClaim(group, claimOf(good2, "demo-dvpp", (byte) 1));
       awaitQueued(group, 3);
       group.commitQueued();
@@ -232,7 +233,7 @@ class GroupCommitIT {
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id, String sender, byte content) {
     return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts(sender, new byte[] {content}, "attendance", "CASE-1", "consent", List.of("S-1")), NOW, List.of("demo-iss"));
+        new ReceiptStore.Facts(sender, new byte[] {content}, "attendance", "CASE-1", LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss"));
   }
 
   private static AuditEvent accepted(UUID id) {

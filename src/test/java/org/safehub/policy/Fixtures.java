@@ -14,6 +14,7 @@ import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 import org.safehub.copy.Copy;
 import org.safehub.validation.SchemaCatalogue;
@@ -73,7 +74,7 @@ final class Fixtures {
     String type = message.path("type").asText();
     Envelope envelope =
         new Envelope(UUID.nameUUIDFromBytes(type.getBytes(java.nio.charset.StandardCharsets.UTF_8)), type, 1, "CASE-0001", "E08000026",
-            Instant.EPOCH, Priority.ROUTINE, List.of(), "consent", List.of());
+            Instant.EPOCH, Priority.ROUTINE, List.of(), LegalBasis.CONSENT, List.of());
     return new Copy(envelope, "demo-sender", Instant.EPOCH, agency(agencyType), message, new ArrayList<>());
   }
 }

@@ -12,6 +12,7 @@ import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 
 class RouterTest {
@@ -34,7 +35,7 @@ class RouterTest {
   private final Router router = new Router(agencies, policy);
 
   private Envelope attendance(Priority p, String area, List<String> recipients) {
-    return new Envelope(UUID.randomUUID(), "attendance", 1, "CASE-1", area, Instant.now(), p, recipients, "consent", List.of());
+    return new Envelope(UUID.randomUUID(), "attendance", 1, "CASE-1", area, Instant.now(), p, recipients, LegalBasis.CONSENT, List.of());
   }
 
   @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.config.DeployConfigException;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 
 class RoutingPolicyTest {
@@ -102,7 +103,7 @@ class RoutingPolicyTest {
     Router router = new Router(agencies, RoutingPolicy.load(d, agencies, TYPES));
     Envelope e =
         new Envelope(UUID.randomUUID(), "child-protection-alert", 1, "CASE-1", "E08000026", Instant.now(), Priority.ROUTINE,
-            List.of("demo-police"), "safeguarding-child", List.of());
+            List.of("demo-police"), LegalBasis.SAFEGUARDING_CHILD, List.of());
     List<RecipientOutcome> out = router.route(e, "demo-iss");
     assertTrue(out.stream().anyMatch(o -> o instanceof RecipientOutcome.Deliver dd && dd.agencyId().equals("demo-police")), out.toString());
   }

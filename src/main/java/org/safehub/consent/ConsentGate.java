@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Subject;
 import org.safehub.copy.Copy;
@@ -53,7 +54,7 @@ public final class ConsentGate implements CopyStage {
    * {@code records}: null if it may, else why not. The pipeline asks again, under a lock on the consent
    * rows, where it records its delivery decisions.
    */
-  public static WithholdReason decide(Envelope e, String agencyType, Map<String, ConsentRecord> records) {
+  public static WithholdReason decide(Envelope e, AgencyType agencyType, Map<String, ConsentRecord> records) {
     if (e.subjects().isEmpty()) {
       return WithholdReason.NO_CONSENT;
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyType;
 import org.safehub.consent.ConsentChange;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.envelope.Subject;
@@ -212,7 +213,7 @@ public final class PublishService {
               .message(envelope.messageId(), envelope.type(), envelope.caseRef())
               .detail("subjectRef", consentChange.subjectRef())
               .detail("change", consentChange.kind().name().toLowerCase(java.util.Locale.ROOT))
-              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes()))
+              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes().stream().map(AgencyType::name).toList()))
               .detail("messageTypes", consentChange.messageTypes().isEmpty() ? "all" : String.join("/", consentChange.messageTypes()))
               .build());
     }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Copy;
@@ -272,7 +273,7 @@ public final class Pipeline implements Runnable {
       Map<String, WithholdReason> late = new HashMap<>();
       for (DeliveryStatusStore.Outcome o : r.outcomes()) {
         if (o.delivered()) {
-          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          AgencyType type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
           WithholdReason w = org.safehub.consent.ConsentGate.decide(e, type, records);
           if (w != null) {
             late.put(o.recipient(), w);

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditEvent;
@@ -66,9 +67,9 @@ class ConsentTransactionIT {
     db = AuditDatabase.fresh();
     log = new AuditLog(db, AuditDatabase.p256(), AuditLog.Settings.defaults());
     trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of("perpetrator-programme", "partner-support"), List.of(
-        new Agency("demo-dvpp", "Programme", "perpetrator-programme", Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", "partner-support", Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
+        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
+        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     registry = new ConsentRegistry(db);
     receipts = new ReceiptStore(db, registry, trail);
@@ -217,7 +218,7 @@ class ConsentTransactionIT {
   }
 
   private static ConsentChange change(UUID id, String subject, ConsentChange.Kind kind, String role) {
-    return new ConsentChange(id, subject, role, kind, kind == ConsentChange.Kind.WITHDRAWN ? List.of() : List.of("partner-support"), List.of(), "demo-iss", NOW);
+    return new ConsentChange(id, subject, role, kind, kind == ConsentChange.Kind.WITHDRAWN ? List.of() : List.of(AgencyType.of("partner-support")), List.of(), "demo-iss", NOW);
   }
 
   private static ReceiptStore.ConfirmRequest confirmOf(UUID id, ConsentChange change) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditEvent;
@@ -63,9 +64,9 @@ class GroupCommitIT {
     db = AuditDatabase.fresh();
     log = new AuditLog(db, AuditDatabase.p256(), AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of("perpetrator-programme", "partner-support"), List.of(
-        new Agency("demo-dvpp", "Programme", "perpetrator-programme", Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", "partner-support", Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
+        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
+        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     receipts = new ReceiptStore(db, new ConsentRegistry(db), trail);
   }

@@ -13,6 +13,7 @@ import java.util.UUID;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
@@ -66,7 +67,7 @@ final class Fixtures {
   }
 
   static Agency agency(String type) {
-    return new Agency("demo-" + type, "Demo " + type, type, Set.of("E08000026"), AgencyStatus.ACTIVE);
+    return new Agency("demo-" + type, "Demo " + type, AgencyType.of(type), Set.of("E08000026"), AgencyStatus.ACTIVE);
   }
 
   /** A copy of {@code message} for an agency of {@code agencyType}; the envelope is built by hand so any content will do. */

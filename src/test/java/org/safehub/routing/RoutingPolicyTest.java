@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.DeployConfigException;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.LegalBasis;
@@ -40,14 +41,14 @@ class RoutingPolicyTest {
     AgencyDirectory agencies = AgencyDirectory.load(DEPLOY);
     RoutingPolicy policy = RoutingPolicy.load(DEPLOY, agencies, TYPES);
     assertEquals(5, agencies.all().size());
-    assertTrue(policy.maySend("childrens-services", "referral"));
+    assertTrue(policy.maySend(AgencyType.of("childrens-services"), "referral"));
   }
 
   @Test
   void perpetratorProgrammeCannotSendMaracActions() {
     RoutingPolicy policy = RoutingPolicy.load(DEPLOY, AgencyDirectory.load(DEPLOY), TYPES);
-    assertTrue(!policy.maySend("perpetrator-programme", "marac-action"));
-    assertTrue(policy.maySend("marac", "marac-action"));
+    assertTrue(!policy.maySend(AgencyType.of("perpetrator-programme"), "marac-action"));
+    assertTrue(policy.maySend(AgencyType.of("marac"), "marac-action"));
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.safehub.db.Transactions;
 import org.safehub.routing.WithholdReason;
 
 /**
@@ -51,8 +52,7 @@ public final class DeliveryStatusStore {
       org.safehub.trail.AuditTrail trail)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
+    return Transactions.inTransaction(ds, c -> {
       try (PreparedStatement ps =
               c.prepareStatement(
                   "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
@@ -77,14 +77,9 @@ public final class DeliveryStatusStore {
           leftover.executeUpdate();
         }
         // the audit record commits with the decisions it records, before any copy is delivered
-        List<org.safehub.audit.AuditEvent> stored = trail.recordIn(c, events);
-        c.commit();
-        return stored;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
+        return trail.recordIn(c, events);
       }
-    }
+    });
   }
 
   public List<RecipientState> status(UUID messageId) throws SQLException {

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.safehub.db.Transactions;
 
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
@@ -190,18 +191,16 @@ public final class ReceiptStore {
 
   /** Kafka refused the message: give the id back so the publisher can retry. */
   public void release(UUID messageId) {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
-          PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
-        d.setObject(1, messageId);
-        d.executeUpdate();
-        r.setObject(1, messageId);
-        r.executeUpdate();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-      }
+    try {
+      Transactions.run(ds, c -> {
+        try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
+            PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
+          d.setObject(1, messageId);
+          d.executeUpdate();
+          r.setObject(1, messageId);
+          r.executeUpdate();
+        }
+      });
     } catch (SQLException e) {
       // an unconfirmed receipt is harmless: a re-send with the same content is written again
     }

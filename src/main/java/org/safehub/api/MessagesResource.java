@@ -26,6 +26,7 @@ import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
+import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.validation.Violation;
 
@@ -76,20 +77,19 @@ public class MessagesResource {
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      // any basis but consent (or none recorded) is a share without consent, and is recorded as such
+      boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
       // no consent oracle: on a consent-based message (the only kind a consent reason can appear on) a sender that
       // may not learn a victim's or child's consent sees one reason for every withheld copy, so that no reason,
       // consent or other, tells it anything by difference (an unknown agency: the same)
-      // any basis but consent (or none recorded) is a share without consent, and is recorded as such
-      boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
       boolean reasons =
-          withoutConsent
-              || router.agencies().find(caller.agencyId()).map(a -> org.safehub.policy.ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
+          withoutConsent || router.agencies().find(caller.agencyId()).map(a -> ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
       List<RecipientStatus> recipients =
           states.stream()
               .map(s -> new RecipientStatus(
                   s.recipient(),
                   s.state(),
-                  s.reason() == null ? null : reasons ? s.reason().wire() : org.safehub.policy.ConsentAuthority.NOT_SHARED,
+                  s.reason() == null ? null : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
                   s.updatedAt()))
               .toList();
       return new MessageStatus(id, receipt.type(), receipt.sender(), receipt.receivedAt(), receipt.legalBasis(), withoutConsent, recipients);

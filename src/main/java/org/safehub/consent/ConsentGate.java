@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Subject;
 import org.safehub.copy.Copy;
@@ -19,8 +20,6 @@ import org.safehub.routing.WithholdReason;
  * the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records its decisions.
  */
 public final class ConsentGate implements CopyStage {
-
-  public static final String BASIS_CONSENT = "consent";
 
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
@@ -55,7 +54,7 @@ public final class ConsentGate implements CopyStage {
    * {@code records}: null if it may, else why not. The pipeline asks again, under a lock on the consent
    * rows, where it records its delivery decisions.
    */
-  public static WithholdReason decide(Envelope e, String agencyType, Map<String, ConsentRecord> records) {
+  public static WithholdReason decide(Envelope e, AgencyType agencyType, Map<String, ConsentRecord> records) {
     if (e.subjects().isEmpty()) {
       return WithholdReason.NO_CONSENT;
     }
@@ -76,6 +75,6 @@ public final class ConsentGate implements CopyStage {
 
   /** A consent change is itself news about consent, and goes to its recipients whatever the registry says. */
   public static boolean relies(Envelope e) {
-    return BASIS_CONSENT.equals(e.legalBasis()) && !ConsentChange.TYPE.equals(e.type());
+    return e.legalBasis().isConsent() && !ConsentChange.TYPE.equals(e.type());
   }
 }

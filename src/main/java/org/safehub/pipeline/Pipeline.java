@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Copy;
@@ -234,7 +235,7 @@ public final class Pipeline implements Runnable {
         withholdLate(results, lock.records(), out, outcomes, events, now);
       }
       // recorded first: nothing is delivered that the hub has not written down
-      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
+      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
       p.beginTransaction();
       transactionOpen = true;
       for (ProducerRecord<String, byte[]> pr : out) {
@@ -253,7 +254,7 @@ public final class Pipeline implements Runnable {
     }
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
-      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
+      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason().wire()).increment();
     }
   }
 
@@ -272,7 +273,7 @@ public final class Pipeline implements Runnable {
       Map<String, WithholdReason> late = new HashMap<>();
       for (DeliveryStatusStore.Outcome o : r.outcomes()) {
         if (o.delivered()) {
-          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          AgencyType type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
           WithholdReason w = org.safehub.consent.ConsentGate.decide(e, type, records);
           if (w != null) {
             late.put(o.recipient(), w);
@@ -286,7 +287,7 @@ public final class Pipeline implements Runnable {
       out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
       outcomes.replaceAll(
           o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
-              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()).wire())
+              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()))
               : o);
       events.replaceAll(
           ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
@@ -335,12 +336,12 @@ public final class Pipeline implements Runnable {
         }
       }
     }
-    String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
+    String justification = envelope.legalBasis().isConsent() ? null : in.message().path("legalBasis").path("justification").asText(null);
     List<RecipientOutcome> routed = router.route(envelope, in.sender());
     mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
     for (RecipientOutcome o : routed) {
       if (o instanceof RecipientOutcome.Withhold w) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
         mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
         continue;
       }
@@ -369,7 +370,7 @@ public final class Pipeline implements Runnable {
         }
       }
       if (withheld != null) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
         mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
         continue;
       }
@@ -421,7 +422,7 @@ public final class Pipeline implements Runnable {
   }
 
   private static AuditEvent.Builder event(AuditAction action, java.time.Instant now, String sender, Envelope e, String justification) {
-    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);
+    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis().wire(), justification);
   }
 
   private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.safehub.agencies.AgencyType;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
@@ -26,7 +27,7 @@ public final class RedactionStage implements CopyStage {
 
   private final SchemaCatalogue catalogue;
   private final CategoryMap envelope;
-  private final Function<String, Set<DataCategory>> allowedFor;
+  private final Function<AgencyType, Set<DataCategory>> allowedFor;
   private final Consumer<GuardAlert> alerts;
   private final Map<String, CategoryMap> messageMaps = new ConcurrentHashMap<>();
 
@@ -39,7 +40,7 @@ public final class RedactionStage implements CopyStage {
   }
 
   /** With any source of allowed categories: lets a test feed the guard a policy no file could hold. */
-  RedactionStage(SchemaCatalogue catalogue, CategoryMap envelope, Function<String, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
+  RedactionStage(SchemaCatalogue catalogue, CategoryMap envelope, Function<AgencyType, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
     this.catalogue = Objects.requireNonNull(catalogue, "catalogue");
     this.envelope = Objects.requireNonNull(envelope, "envelope");
     this.allowedFor = Objects.requireNonNull(allowedFor, "allowedFor");
@@ -56,7 +57,7 @@ public final class RedactionStage implements CopyStage {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
       }
       CategoryMap map = messageMaps.computeIfAbsent(type + "/v" + version, k -> envelope.with("payload", CategoryMap.of(schema.document())));
-      String recipientType = copy.recipient().type();
+      AgencyType recipientType = copy.recipient().type();
       Set<DataCategory> allowed = allowedFor.apply(recipientType);
       if (!allowed.contains(DataCategory.OPERATIONAL)) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // no usable policy entry for this agency type

@@ -6,6 +6,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.safehub.agencies.AgencyType;
 
 /**
  * The victim-safety invariants, in code so that no policy file can switch them off: where a victim or
@@ -17,7 +18,7 @@ import java.util.Set;
 public final class SafetyGuard {
 
   /** The agency type the invariants protect against. */
-  public static final String PERPETRATOR_PROGRAMME = "perpetrator-programme";
+  public static final AgencyType PERPETRATOR_PROGRAMME = AgencyType.of("perpetrator-programme");
 
   /** What never reaches a perpetrator programme. */
   public static final Set<DataCategory> NEVER_TO_PROGRAMME =
@@ -51,7 +52,7 @@ public final class SafetyGuard {
    * untagged leaf, and without the envelope's list of the other recipients (not a category: removing it
    * raises no alert and is named nowhere in the copy).
    */
-  public static Guarded apply(JsonNode view, CategoryMap map, String recipientType) {
+  public static Guarded apply(JsonNode view, CategoryMap map, AgencyType recipientType) {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType)) {
       return new Guarded(view, List.of());
     }
@@ -64,7 +65,7 @@ public final class SafetyGuard {
    * input is not changed), before anything else looks at it: which other agencies were told is not its
    * business, and what the list held is named nowhere in its copy. For anyone else, the message itself.
    */
-  public static JsonNode withoutOtherRecipients(JsonNode view, String recipientType) {
+  public static JsonNode withoutOtherRecipients(JsonNode view, AgencyType recipientType) {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType) || !view.isObject() || ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.stream().noneMatch(view::has)) {
       return view;
     }
@@ -78,12 +79,12 @@ public final class SafetyGuard {
   }
 
   /** The removed categories a copy for {@code recipientType} must never name: for a programme, the guarded ones. */
-  public static Set<String> unnamedTo(String recipientType) {
+  public static Set<String> unnamedTo(AgencyType recipientType) {
     return PERPETRATOR_PROGRAMME.equals(recipientType) ? UNNAMED_TO_PROGRAMME : Set.of();
   }
 
   /** The guarded categories a policy entry would allow to {@code agencyType}; a policy with any is rejected. */
-  public static List<DataCategory> forbiddenIn(String agencyType, Collection<DataCategory> allowed) {
+  public static List<DataCategory> forbiddenIn(AgencyType agencyType, Collection<DataCategory> allowed) {
     if (!PERPETRATOR_PROGRAMME.equals(agencyType)) {
       return List.of();
     }

@@ -13,7 +13,9 @@ import java.util.UUID;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 import org.safehub.copy.Copy;
 import org.safehub.validation.SchemaCatalogue;
@@ -65,7 +67,7 @@ final class Fixtures {
   }
 
   static Agency agency(String type) {
-    return new Agency("demo-" + type, "Demo " + type, type, Set.of("E08000026"), AgencyStatus.ACTIVE);
+    return new Agency("demo-" + type, "Demo " + type, AgencyType.of(type), Set.of("E08000026"), AgencyStatus.ACTIVE);
   }
 
   /** A copy of {@code message} for an agency of {@code agencyType}; the envelope is built by hand so any content will do. */
@@ -73,7 +75,7 @@ final class Fixtures {
     String type = message.path("type").asText();
     Envelope envelope =
         new Envelope(UUID.nameUUIDFromBytes(type.getBytes(java.nio.charset.StandardCharsets.UTF_8)), type, 1, "CASE-0001", "E08000026",
-            Instant.EPOCH, Priority.ROUTINE, List.of(), "consent", List.of());
+            Instant.EPOCH, Priority.ROUTINE, List.of(), LegalBasis.CONSENT, List.of());
     return new Copy(envelope, "demo-sender", Instant.EPOCH, agency(agencyType), message, new ArrayList<>());
   }
 }

@@ -23,10 +23,10 @@ public final class AgencyDirectory {
 
   public static final String FILE = "agencies.yaml";
 
-  private final Set<String> agencyTypes;
+  private final Set<AgencyType> agencyTypes;
   private final Map<String, Agency> agencies;
 
-  public AgencyDirectory(Set<String> agencyTypes, Collection<Agency> agencies) {
+  public AgencyDirectory(Set<AgencyType> agencyTypes, Collection<Agency> agencies) {
     this.agencyTypes = Set.copyOf(agencyTypes);
     Map<String, Agency> map = new LinkedHashMap<>();
     agencies.forEach(a -> map.put(a.id(), a));
@@ -48,13 +48,13 @@ public final class AgencyDirectory {
   public static AgencyDirectory load(Path configDir) {
     Path file = configDir.resolve(FILE);
     JsonNode root = ConfigFiles.read(file, "agencies");
-    Set<String> types = new LinkedHashSet<>();
-    root.path("agencyTypes").forEach(t -> types.add(t.asText()));
+    Set<AgencyType> types = new LinkedHashSet<>();
+    root.path("agencyTypes").forEach(t -> types.add(AgencyType.of(t.asText())));
     Map<String, Agency> agencies = new LinkedHashMap<>();
     int i = 0;
     for (JsonNode a : root.path("agencies")) {
       String id = a.path("id").asText();
-      String type = a.path("type").asText();
+      AgencyType type = AgencyType.of(a.path("type").asText());
       if (!types.contains(type)) {
         throw new DeployConfigException(file.toString(), "/agencies/" + i + "/type: unknown agency type '" + type + "' (declare it under agencyTypes)");
       }
@@ -78,7 +78,7 @@ public final class AgencyDirectory {
     return agencies.values();
   }
 
-  public Set<String> agencyTypes() {
+  public Set<AgencyType> agencyTypes() {
     return agencyTypes;
   }
 }

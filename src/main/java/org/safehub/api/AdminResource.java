@@ -14,12 +14,17 @@ import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.api.Responses.AgencyStatusChanged;
+import org.safehub.api.Responses.AgencyView;
+import org.safehub.api.Responses.Certificate;
+import org.safehub.api.Responses.CertificateRevoked;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
 import org.safehub.delivery.LiveCopies;
@@ -64,7 +69,7 @@ public class AdminResource {
   }
 
   @GET
-  public List<Map<String, Object>> list() {
+  public List<AgencyView> list() {
     try {
       var suspended = statuses.suspended();
       var certs = keys.all();
@@ -78,7 +83,7 @@ public class AdminResource {
 
   @GET
   @Path("/{agencyId}")
-  public Map<String, Object> get(@PathParam("agencyId") String agencyId) {
+  public AgencyView get(@PathParam("agencyId") String agencyId) {
     Agency a = agency(agencyId);
     try {
       return describe(a, statuses.isSuspended(a.id()), keys.list(a.id()));
@@ -91,6 +96,7 @@ public class AdminResource {
   @POST
   @Path("/{agencyId}/certificates")
   @Consumes({"application/x-pem-file", MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
+  @APIResponse(responseCode = "201", description = "Added", content = @Content(schema = @Schema(implementation = Certificate.class)))
   public Response addCertificate(@PathParam("agencyId") String agencyId, byte[] body) {
     Agency a = agency(agencyId);
     String text = new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8);
@@ -125,7 +131,7 @@ public class AdminResource {
 
   @POST
   @Path("/{agencyId}/certificates/{keyId}/revoke")
-  public Map<String, Object> revoke(@PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
+  public CertificateRevoked revoke(@PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
     Agency a = agency(agencyId);
     boolean revoked;
     try {
@@ -140,24 +146,24 @@ public class AdminResource {
     if (!revoked) {
       throw HubProblem.notFound("The agency has no certificate with this key id.");
     }
-    return Map.of("agencyId", a.id(), "keyId", keyId, "revoked", true);
+    return new CertificateRevoked(a.id(), keyId, true);
   }
 
   @POST
   @Path("/{agencyId}/suspend")
-  public Map<String, Object> suspend(@PathParam("agencyId") String agencyId) {
-    Map<String, Object> out = setStatus(agencyId, AgencyStatus.SUSPENDED);
+  public AgencyStatusChanged suspend(@PathParam("agencyId") String agencyId) {
+    AgencyStatusChanged out = setStatus(agencyId, AgencyStatus.SUSPENDED);
     live.cut(agencyId); // its open live streams end now; other instances end theirs within a second
     return out;
   }
 
   @POST
   @Path("/{agencyId}/reinstate")
-  public Map<String, Object> reinstate(@PathParam("agencyId") String agencyId) {
+  public AgencyStatusChanged reinstate(@PathParam("agencyId") String agencyId) {
     return setStatus(agencyId, AgencyStatus.ACTIVE);
   }
 
-  private Map<String, Object> setStatus(String agencyId, AgencyStatus status) {
+  private AgencyStatusChanged setStatus(String agencyId, AgencyStatus status) {
     Agency a = agency(agencyId);
     String actor = actor();
     try {
@@ -169,7 +175,7 @@ public class AdminResource {
     } catch (RuntimeException e) {
       throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
     }
-    return Map.of("agencyId", a.id(), "status", status.name().toLowerCase(java.util.Locale.ROOT));
+    return new AgencyStatusChanged(a.id(), status);
   }
 
   private String actor() {
@@ -180,27 +186,13 @@ public class AdminResource {
     return agencies.find(agencyId).orElseThrow(() -> HubProblem.notFound("No agency with this id is registered."));
   }
 
-  private static Map<String, Object> describe(Agency a, boolean suspended, List<AgencyCertificate> certs) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", a.id());
-    m.put("name", a.name());
-    m.put("type", a.type());
-    m.put("areas", a.areas());
-    m.put("status", suspended ? "suspended" : "active");
+  private static AgencyView describe(Agency a, boolean suspended, List<AgencyCertificate> certs) {
     Instant now = Instant.now();
-    m.put("certificates", certs.stream().map(c -> certificate(c, now)).toList());
-    return m;
+    return new AgencyView(
+        a.id(), a.name(), a.type(), a.areas(), suspended ? AgencyStatus.SUSPENDED : AgencyStatus.ACTIVE, certs.stream().map(c -> certificate(c, now)).toList());
   }
 
-  static Map<String, Object> certificate(AgencyCertificate c, Instant now) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("agencyId", c.agencyId());
-    m.put("keyId", c.keyId());
-    m.put("keyType", c.keyType().name());
-    m.put("notBefore", c.notBefore().toString());
-    m.put("notAfter", c.notAfter().toString());
-    m.put("revoked", c.revoked());
-    m.put("usable", c.usableAt(now));
-    return m;
+  static Certificate certificate(AgencyCertificate c, Instant now) {
+    return new Certificate(c.agencyId(), c.keyId(), c.keyType().name(), c.notBefore(), c.notAfter(), c.revoked(), c.usableAt(now));
   }
 }

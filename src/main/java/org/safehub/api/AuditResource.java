@@ -1,9 +1,8 @@
 package org.safehub.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -21,13 +20,25 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.safehub.api.Responses.AuditEventPage;
+import org.safehub.api.Responses.AuditEventView;
+import org.safehub.api.Responses.CheckpointView;
+import org.safehub.api.Responses.ConsistencyProof;
+import org.safehub.api.Responses.InclusionProof;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.audit.Checkpoint;
 import org.safehub.crypto.HubKeys;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
 import org.safehub.trail.AuditTrail;
@@ -54,7 +65,7 @@ public class AuditResource {
 
   @GET
   @Path("/events")
-  public JsonNode events(
+  public AuditEventPage events(
       @QueryParam("caseRef") String caseRef,
       @QueryParam("agency") String agency,
       @QueryParam("action") String action,
@@ -63,16 +74,22 @@ public class AuditResource {
       @QueryParam("to") String to,
       @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
+    // a basis no event can hold matches nothing, as it always has; a known one is passed on by its wire name
+    Optional<LegalBasis> basis = legalBasis == null || legalBasis.isEmpty() ? Optional.empty() : LegalBasis.find(legalBasis);
     AuditLog.Filter f =
         new AuditLog.Filter(
-            caseRef, agency, action(action), legalBasis, instant(from, "from"), instant(to, "to"), number(after, "after", -1, null), limitOf(limit));
+            caseRef, agency, action(action), basis.map(LegalBasis::wire).orElse(legalBasis), instant(from, "from"), instant(to, "to"),
+            number(after, "after", -1, null), limitOf(limit));
     queried("events", caseRef);
+    if (legalBasis != null && !legalBasis.isEmpty() && basis.isEmpty()) {
+      return new AuditEventPage(List.of(), null);
+    }
     return page(log().query(f));
   }
 
   @GET
   @Path("/shared-without-consent")
-  public JsonNode sharedWithoutConsent(
+  public AuditEventPage sharedWithoutConsent(
       @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("after") String after, @QueryParam("limit") String limit) {
     queried("shared-without-consent", null);
     return page(log().sharedWithoutConsent(instant(from, "from"), instant(to, "to"), number(after, "after", -1, null), limitOf(limit)));
@@ -80,7 +97,7 @@ public class AuditResource {
 
   @GET
   @Path("/checkpoints/latest")
-  public JsonNode latestCheckpoint() {
+  public CheckpointView latestCheckpoint() {
     queried("checkpoint", null);
     Checkpoint c = log().latestCheckpoint().orElseThrow(() -> HubProblem.notFound("No checkpoint has been signed yet."));
     return checkpoint(c);
@@ -88,19 +105,13 @@ public class AuditResource {
 
   @GET
   @Path("/events/{seq}/inclusion")
-  public JsonNode inclusion(@PathParam("seq") String seq, @QueryParam("treeSize") String treeSize) {
+  public InclusionProof inclusion(@PathParam("seq") String seq, @QueryParam("treeSize") String treeSize) {
     long s = number(seq, "seq", 0, null);
     Long size = number(treeSize, "treeSize", 1, null);
     queried("inclusion-proof", null);
     try {
       AuditLog.InclusionProof p = log().inclusionProof(s, size == null ? log().latestCheckpoint().map(Checkpoint::treeSize).orElse(log().size()) : size);
-      ObjectNode out = mapper.createObjectNode();
-      out.put("seq", p.seq());
-      out.put("treeSize", p.treeSize());
-      out.put("leafHash", HexFormat.of().formatHex(p.leafHash()));
-      ArrayNode path = out.putArray("path");
-      p.path().forEach(h -> path.add(HexFormat.of().formatHex(h)));
-      return out;
+      return new InclusionProof(p.seq(), p.treeSize(), HexFormat.of().formatHex(p.leafHash()), hex(p.path()));
     } catch (IllegalArgumentException e) {
       throw HubProblem.notFound("No such event in a tree of that size.");
     }
@@ -108,18 +119,13 @@ public class AuditResource {
 
   @GET
   @Path("/consistency")
-  public JsonNode consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+  public ConsistencyProof consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
     long oldSize = number(from, "from", 0, 0L);
     Long newSize = number(to, "to", 1, null);
     queried("consistency-proof", null);
     try {
       AuditLog.ConsistencyProof p = log().consistencyProof(oldSize, newSize == null ? log().size() : newSize);
-      ObjectNode out = mapper.createObjectNode();
-      out.put("oldSize", p.oldSize());
-      out.put("newSize", p.newSize());
-      ArrayNode path = out.putArray("path");
-      p.path().forEach(h -> path.add(HexFormat.of().formatHex(h)));
-      return out;
+      return new ConsistencyProof(p.oldSize(), p.newSize(), hex(p.path()));
     } catch (IllegalArgumentException e) {
       throw HubProblem.notFound("No such pair of tree sizes in this log.");
     }
@@ -129,6 +135,10 @@ public class AuditResource {
   @GET
   @Path("/export")
   @Produces("application/x-ndjson")
+  @APIResponse(
+      responseCode = "200",
+      description = "JSON Lines: the events, then the checkpoints that cover them",
+      content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
   public Response export(@QueryParam("from") String from, @QueryParam("to") String to) {
     long size = log().size();
     if (size == 0) {
@@ -176,30 +186,30 @@ public class AuditResource {
                 .build()));
   }
 
-  private JsonNode page(AuditLog.Page page) {
-    ObjectNode out = mapper.createObjectNode();
-    ArrayNode events = out.putArray("events");
+  // each event as its canonical JSON says it, read strictly: a field this view does not know is an error, not a loss
+  private AuditEventPage page(AuditLog.Page page) {
+    ObjectReader reader = mapper.readerFor(AuditEventView.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    List<AuditEventView> events = new ArrayList<>(page.events().size());
     for (AuditEvent e : page.events()) {
       try {
-        events.add(mapper.readTree(e.toJson()));
+        events.add(reader.readValue(e.toJson()));
       } catch (IOException ex) {
         throw new IllegalStateException(ex);
       }
     }
-    if (page.nextAfterSeq() != null) {
-      out.put("nextAfter", page.nextAfterSeq());
-    } else {
-      out.putNull("nextAfter");
-    }
-    return out;
+    return new AuditEventPage(events, page.nextAfterSeq());
   }
 
-  private JsonNode checkpoint(Checkpoint c) {
+  private CheckpointView checkpoint(Checkpoint c) {
     try {
-      return mapper.readTree(c.toJson());
+      return mapper.readerFor(CheckpointView.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(c.toJson());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static List<String> hex(List<byte[]> hashes) {
+    return hashes.stream().map(HexFormat.of()::formatHex).toList();
   }
 
   private static AuditAction action(String value) {

@@ -14,13 +14,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.api.Responses.Acknowledged;
+import org.safehub.api.Responses.InboxPage;
+import org.safehub.delivery.DeliveryState;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.delivery.InboxItem;
 import org.safehub.delivery.InboxReader;
@@ -58,7 +59,7 @@ public class InboxResource {
   @Blocking
   @RolesAllowed("subscriber")
   @Produces(MediaType.APPLICATION_JSON)
-  public Map<String, Object> page(@QueryParam("after") String after, @QueryParam("limit") String limit) throws InterruptedException {
+  public InboxPage page(@QueryParam("after") String after, @QueryParam("limit") String limit) throws InterruptedException {
     String agency = ownAgency();
     Long afterOffset = parse(after, "after", -1, Long.MAX_VALUE - 1, null);
     int n = parse(limit, "limit", 1, MAX_LIMIT, 100L).intValue();
@@ -76,10 +77,7 @@ public class InboxResource {
     } catch (Exception e) {
       throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("items", page.items());
-    out.put("nextCursor", page.nextCursor() == null ? after : page.nextCursor());
-    return out;
+    return new InboxPage(page.items(), page.nextCursor() == null ? after : page.nextCursor());
   }
 
   @POST
@@ -87,7 +85,7 @@ public class InboxResource {
   @Blocking
   @RolesAllowed("subscriber")
   @Produces(MediaType.APPLICATION_JSON)
-  public Map<String, Object> ack(@PathParam("messageId") String messageId) {
+  public Acknowledged ack(@PathParam("messageId") String messageId) {
     String agency = ownAgency();
     UUID id = MessagesResource.parseId(messageId);
     String client = callers.caller().clientId();
@@ -109,7 +107,7 @@ public class InboxResource {
     if (!acknowledged) {
       throw HubProblem.notFound("Your inbox holds no delivered copy of this message.");
     }
-    return Map.of("messageId", id.toString(), "state", "acknowledged");
+    return new Acknowledged(id, DeliveryState.ACKNOWLEDGED);
   }
 
   /**

@@ -10,7 +10,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import org.safehub.api.Responses.Certificate;
 import org.safehub.crypto.HubKeys;
 import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
@@ -31,14 +31,14 @@ public class KeysResource {
   @GET
   @Path("/hub")
   @RolesAllowed({"publisher", "subscriber", "auditor", "hub-admin"})
-  public Map<String, Object> hub() {
-    return Map.of("certificate", hubKeys.signingCertificatePem(), "verificationKey", hubKeys.verificationKeyPem());
+  public Responses.HubKeys hub() {
+    return new Responses.HubKeys(hubKeys.signingCertificatePem(), hubKeys.verificationKeyPem());
   }
 
   @GET
   @Path("/own")
   @RolesAllowed("subscriber")
-  public List<Map<String, Object>> own() {
+  public List<Certificate> own() {
     try {
       Instant now = Instant.now();
       return keys.list(callers.caller().agencyId()).stream().map(c -> AdminResource.certificate(c, now)).toList();

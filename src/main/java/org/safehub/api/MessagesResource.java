@@ -14,13 +14,19 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.safehub.api.Responses.MessageAccepted;
+import org.safehub.api.Responses.MessageStatus;
+import org.safehub.api.Responses.RecipientStatus;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
+import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 
@@ -45,13 +51,14 @@ public class MessagesResource {
   @RolesAllowed("publisher")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
+  @APIResponse(responseCode = "202", description = "Accepted: durably in Kafka", content = @Content(schema = @Schema(implementation = MessageAccepted.class)))
   public Response publish(byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
     Caller caller = callers.caller();
     requireJson(headers);
     // a suspended sender is refused inside the transaction that would take its message's claim
     PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
     metrics.counter("safehub.messages.accepted", "type", accepted.type(), "replay", Boolean.toString(accepted.replay())).increment();
-    return Response.accepted(Map.of("messageId", accepted.receipt().messageId().toString(), "receivedAt", accepted.receipt().receivedAt().toString()))
+    return Response.accepted(new MessageAccepted(accepted.receipt().messageId(), accepted.receipt().receivedAt()))
         .location(URI.create("/api/v1/messages/" + accepted.receipt().messageId() + "/status"))
         .build();
   }
@@ -60,7 +67,7 @@ public class MessagesResource {
   @Path("/{messageId}/status")
   @RolesAllowed("publisher")
   @Produces(MediaType.APPLICATION_JSON)
-  public Map<String, Object> status(@PathParam("messageId") String messageId) {
+  public MessageStatus status(@PathParam("messageId") String messageId) {
     Caller caller = callers.caller();
     UUID id = parseId(messageId);
     try {
@@ -70,36 +77,22 @@ public class MessagesResource {
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      // any basis but consent (or none recorded) is a share without consent, and is recorded as such
+      boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
       // no consent oracle: on a consent-based message (the only kind a consent reason can appear on) a sender that
       // may not learn a victim's or child's consent sees one reason for every withheld copy, so that no reason,
       // consent or other, tells it anything by difference (an unknown agency: the same)
       boolean reasons =
-          !"consent".equals(receipt.legalBasis())
-              || router.agencies().find(caller.agencyId()).map(a -> org.safehub.policy.ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
-      Map<String, Object> out = new java.util.LinkedHashMap<>();
-      out.put("messageId", id.toString());
-      out.put("type", receipt.type());
-      out.put("sender", receipt.sender());
-      out.put("receivedAt", receipt.receivedAt().toString());
-      out.put("legalBasis", receipt.legalBasis());
-      // any basis but consent is a share without consent, and is recorded as such
-      out.put("sharedWithoutConsent", !"consent".equals(receipt.legalBasis()));
-      out.put(
-          "recipients",
+          withoutConsent || router.agencies().find(caller.agencyId()).map(a -> ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
+      List<RecipientStatus> recipients =
           states.stream()
-              .map(
-                  s -> {
-                    Map<String, Object> m = new java.util.LinkedHashMap<>();
-                    m.put("agency", s.recipient());
-                    m.put("state", s.state());
-                    if (s.reason() != null) {
-                      m.put("reason", reasons ? s.reason() : org.safehub.policy.ConsentAuthority.NOT_SHARED);
-                    }
-                    m.put("updatedAt", s.updatedAt().toString());
-                    return m;
-                  })
-              .toList());
-      return out;
+              .map(s -> new RecipientStatus(
+                  s.recipient(),
+                  s.state(),
+                  s.reason() == null ? null : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
+                  s.updatedAt()))
+              .toList();
+      return new MessageStatus(id, receipt.type(), receipt.sender(), receipt.receivedAt(), receipt.legalBasis(), withoutConsent, recipients);
     } catch (SQLException e) {
       throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
     }

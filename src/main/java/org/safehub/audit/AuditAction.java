@@ -11,8 +11,6 @@ public enum AuditAction {
   PUBLISH_REJECTED("publish-rejected"),
   ROUTED("routed"),
   WITHHELD("withheld"),
-  REDACTED("redacted"),
-  SEALED("sealed"),
   DELIVERED("delivered"),
   FETCHED("fetched"),
   ACKNOWLEDGED("acknowledged"),
@@ -23,11 +21,8 @@ public enum AuditAction {
   REQUEST_REFUSED("request-refused"),
   AGENCY_CHANGED("agency-changed"),
   CERTIFICATE_CHANGED("certificate-changed"),
-  KEY_CHANGED("key-changed"),
-  POLICY_CHANGED("policy-changed"),
   AUDIT_QUERIED("audit-queried"),
-  GUARD_ALERT("guard-alert"),
-  DEADLINE_MISSED("deadline-missed");
+  GUARD_ALERT("guard-alert");
 
   private static final Map<String, AuditAction> BY_WIRE =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AuditAction::wire, Function.identity()));

@@ -15,21 +15,19 @@ import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The offline verifier: checks an audit export against the hub's audit public key alone, trusting nothing else
- * the hub says, and names the first problem. Run it without the hub:
+ * the hub says, and names the first problem. It ships as a jar of its own that runs on a JDK alone, without the
+ * hub's classpath ({@code target/safehub-audit-verifier.jar}: this class, the audit classes it reads and Jackson,
+ * built by the pom's {@code audit-verifier} execution):
  *
  * <pre>
- * java -cp &lt;hub classpath&gt; org.safehub.audit.AuditVerifier --export audit.jsonl --public-key audit-public.pem
+ * java -jar safehub-audit-verifier.jar --export audit.jsonl --public-key audit-public.pem
  * </pre>
  *
  * It prints {@code verified: N events, M checkpoints, root <hex>} and exits 0, or prints
@@ -75,7 +73,6 @@ public final class AuditVerifier {
   /** The export format this verifier reads, named in the header line. */
   public static final String FORMAT = "safehub-audit-export/1";
 
-  private static final Set<String> ENTRY_FIELDS = Set.of("type", "seq", "leafHash", "event");
   private static final HexFormat HEX = HexFormat.of();
 
   private AuditVerifier() {}
@@ -185,10 +182,10 @@ public final class AuditVerifier {
   /** Verifies an export (see the class header) against the hub's audit public key. */
   public static Result verify(Reader export, PublicKey key) throws IOException {
     BufferedReader lines = new BufferedReader(export);
-    Entries entries = new Entries();
+    ExportEntries entries = new ExportEntries();
     List<Checkpoint> checkpoints = new ArrayList<>();
     List<Integer> checkpointLines = new ArrayList<>();
-    List<Problem> problems = new ArrayList<>();
+    List<ExportEntries.Problem> problems = new ArrayList<>();
     long fromSeq;
     long toSeq;
 
@@ -235,7 +232,7 @@ public final class AuditVerifier {
             return new Failed(Kind.MALFORMED, null, "line " + lineNo + ": no usable seq");
           }
           boolean isEvent = type.equals("event");
-          byte[] hash = readEntry(node, seq, isEvent, lineNo, problems);
+          byte[] hash = ExportEntries.readEntry(node, seq, isEvent, lineNo, problems);
           entries.add(seq, hash, isEvent, lineNo);
         }
         default -> {
@@ -258,10 +255,10 @@ public final class AuditVerifier {
     }
 
     long signedSize = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).treeSize();
-    sequenceProblems(entries, fromSeq, toSeq, signedSize, problems);
-    Problem firstProblem = problems.stream().min(Problem.ORDER).orElse(null);
+    entries.sequenceProblems(fromSeq, toSeq, signedSize, problems);
+    ExportEntries.Problem firstProblem = problems.stream().min(ExportEntries.Problem.ORDER).orElse(null);
     if (firstProblem != null) {
-      return new Failed(firstProblem.kind, firstProblem.seq, firstProblem.detail);
+      return new Failed(firstProblem.kind(), firstProblem.seq(), firstProblem.detail());
     }
 
     // entries are now exactly seq 0 .. size-1 in order
@@ -284,87 +281,6 @@ public final class AuditVerifier {
     }
     byte[] root = checkpoints.isEmpty() ? MerkleTree.emptyRoot() : checkpoints.get(checkpoints.size() - 1).rootHash();
     return new Verified(entries.events(), entries.size(), checkpoints.size(), root);
-  }
-
-  /** The hash an entry line contributes to the tree; records what is wrong with it in {@code problems}. */
-  private static byte[] readEntry(JsonNode node, long seq, boolean isEvent, int lineNo, List<Problem> problems) {
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!ENTRY_FIELDS.contains(name) || (!isEvent && name.equals("event"))) {
-        problems.add(new Problem(Kind.ALTERED, seq, "line " + lineNo + " has an unexpected field " + name));
-        return new byte[MerkleTree.HASH_LENGTH];
-      }
-    }
-    byte[] claimed;
-    try {
-      claimed = HEX.parseHex(node.path("leafHash").asText());
-      if (claimed.length != MerkleTree.HASH_LENGTH) {
-        throw new IllegalArgumentException("wrong length");
-      }
-    } catch (IllegalArgumentException e) {
-      problems.add(new Problem(Kind.ALTERED, seq, "line " + lineNo + " has no usable leaf hash"));
-      return new byte[MerkleTree.HASH_LENGTH];
-    }
-    if (!isEvent) {
-      return claimed;
-    }
-    AuditEvent event;
-    try {
-      event = AuditEvent.fromJson(node.get("event"));
-    } catch (IllegalArgumentException e) {
-      problems.add(new Problem(Kind.ALTERED, seq, "the event on line " + lineNo + " is no longer a valid audit"
-          + " event (" + e.getMessage() + ")"));
-      return claimed;
-    }
-    if (event.seq() != seq) {
-      problems.add(new Problem(Kind.ALTERED, seq, "the event on line " + lineNo + " says it is seq " + event.seq()));
-      return claimed;
-    }
-    byte[] recomputed = event.leafHash();
-    if (!MessageDigest.isEqual(recomputed, claimed)) {
-      problems.add(new Problem(Kind.ALTERED, seq, "the event's content on line " + lineNo
-          + " no longer matches its leaf hash"));
-    }
-    return recomputed;
-  }
-
-  private static void sequenceProblems(Entries entries, long fromSeq, long toSeq, long signedSize,
-      List<Problem> problems) {
-    BitSet seen = new BitSet();
-    long maxSeen = -1;
-    for (int i = 0; i < entries.size(); i++) {
-      int seq = (int) entries.seq(i);
-      int line = entries.line(i);
-      if (seen.get(seq)) {
-        problems.add(new Problem(Kind.INSERTED, seq, "seq " + seq + " appears a second time, on line " + line));
-      } else if (seq < maxSeen) {
-        problems.add(new Problem(Kind.REORDERED, seq, "seq " + seq + " appears on line " + line
-            + ", after seq " + maxSeen));
-      }
-      if (!entries.isEvent(i) && seq >= fromSeq && seq <= toSeq) {
-        problems.add(new Problem(Kind.MISSING, seq, "seq " + seq + " is inside the exported range " + fromSeq
-            + ".." + toSeq + " but its content is missing (hash only, line " + line + ")"));
-      }
-      seen.set(seq);
-      maxSeen = Math.max(maxSeen, seq);
-    }
-    int gap = seen.nextClearBit(0);
-    if (gap < maxSeen) {
-      problems.add(new Problem(Kind.MISSING, gap, "seq " + gap + " is missing"
-          + (gap > 0 ? " (between seq " + (gap - 1) + " and seq " + seen.nextSetBit(gap) + ")" : "")));
-    }
-    if (maxSeen + 1 > signedSize) {
-      problems.add(new Problem(Kind.INSERTED, signedSize, (maxSeen == signedSize ? "seq " + maxSeen + " is"
-          : "seqs " + signedSize + ".." + maxSeen + " are") + " beyond every signed checkpoint (the last covers "
-          + signedSize + " events)"));
-    } else if (maxSeen + 1 < signedSize) {
-      problems.add(new Problem(Kind.MISSING, maxSeen + 1, "the log ends at seq " + maxSeen + " but a signed"
-          + " checkpoint covers " + signedSize + " events"));
-    }
-    if (toSeq > maxSeen) {
-      problems.add(new Problem(Kind.MISSING, maxSeen + 1, "the export was of seqs " + fromSeq + ".." + toSeq
-          + " but ends at seq " + maxSeen));
-    }
   }
 
   private static long wholeNumber(JsonNode node) {
@@ -391,60 +307,5 @@ public final class AuditVerifier {
   public static String toPem(PublicKey key) {
     return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
         .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
-  }
-
-  private record Problem(Kind kind, long seq, String detail) {
-    private static final List<Kind> PRECEDENCE = List.of(Kind.INSERTED, Kind.REORDERED, Kind.MISSING, Kind.ALTERED);
-    static final Comparator<Problem> ORDER = Comparator.comparingLong((Problem p) -> p.seq)
-        .thenComparing(p -> PRECEDENCE.indexOf(p.kind));
-  }
-
-  /** Entry lines as read, in file order, in flat arrays so a million of them stay small. */
-  private static final class Entries {
-    private long[] seqs = new long[1024];
-    private int[] lines = new int[1024];
-    private byte[] hashes = new byte[1024 * MerkleTree.HASH_LENGTH];
-    private final BitSet events = new BitSet();
-    private int size;
-
-    void add(long seq, byte[] hash, boolean isEvent, int line) {
-      if (size == seqs.length) {
-        if (size > Integer.MAX_VALUE / (4 * MerkleTree.HASH_LENGTH)) {
-          throw new IllegalArgumentException("the export has more entries than this verifier holds in memory");
-        }
-        seqs = Arrays.copyOf(seqs, size * 2);
-        lines = Arrays.copyOf(lines, size * 2);
-        hashes = Arrays.copyOf(hashes, size * 2 * MerkleTree.HASH_LENGTH);
-      }
-      seqs[size] = seq;
-      lines[size] = line;
-      System.arraycopy(hash, 0, hashes, size * MerkleTree.HASH_LENGTH, MerkleTree.HASH_LENGTH);
-      events.set(size, isEvent);
-      size++;
-    }
-
-    int size() {
-      return size;
-    }
-
-    long seq(int i) {
-      return seqs[i];
-    }
-
-    int line(int i) {
-      return lines[i];
-    }
-
-    boolean isEvent(int i) {
-      return events.get(i);
-    }
-
-    long events() {
-      return events.cardinality();
-    }
-
-    byte[] hash(int i) {
-      return Arrays.copyOfRange(hashes, i * MerkleTree.HASH_LENGTH, (i + 1) * MerkleTree.HASH_LENGTH);
-    }
   }
 }

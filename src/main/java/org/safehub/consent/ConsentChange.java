@@ -6,13 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.safehub.agencies.AgencyType;
 
 /**
  * A change of a subject's consent, read from a validated {@code consent-change} message. {@code subjectRole}
  * is the role the message's {@code subjects} give the subject, or null if they do not list it.
  */
 public record ConsentChange(
-    UUID messageId, String subjectRef, String subjectRole, Kind kind, List<String> agencyTypes, List<String> messageTypes, String recordedByAgency, Instant recordedAt) {
+    UUID messageId, String subjectRef, String subjectRole, Kind kind, List<AgencyType> agencyTypes, List<String> messageTypes, String recordedByAgency, Instant recordedAt) {
 
   /** What happened to the consent. */
   public enum Kind {
@@ -36,8 +37,8 @@ public record ConsentChange(
   /** Reads the change from a validated consent-change message sent by {@code senderAgency}. */
   public static ConsentChange of(JsonNode message, String senderAgency) {
     JsonNode p = message.path("payload");
-    List<String> agencyTypes = new ArrayList<>();
-    p.path("scope").path("agencyTypes").forEach(t -> agencyTypes.add(t.asText()));
+    List<AgencyType> agencyTypes = new ArrayList<>();
+    p.path("scope").path("agencyTypes").forEach(t -> agencyTypes.add(AgencyType.of(t.asText())));
     List<String> messageTypes = new ArrayList<>();
     p.path("scope").path("messageTypes").forEach(t -> messageTypes.add(t.asText()));
     String subjectRef = p.path("subjectRef").asText();

@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Subject;
 import org.safehub.copy.Copy;
@@ -22,8 +23,6 @@ import jakarta.inject.Inject;
  */
 @Singleton
 public final class ConsentGate implements CopyStage {
-
-  public static final String BASIS_CONSENT = "consent";
 
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
@@ -50,7 +49,7 @@ public final class ConsentGate implements CopyStage {
     if (!relies(e)) {
       return new StageOutcome.Pass(copy);
     }
-    WithholdReason r = decide(e, copy.recipient().type(), batch);
+    WithholdReason r = decide(e, AgencyType.of(copy.recipient().type()), batch); // the copy vocabulary is below agencies: its type is the wire name
     return r == null ? new StageOutcome.Pass(copy) : new StageOutcome.Withhold(r);
   }
 
@@ -59,7 +58,7 @@ public final class ConsentGate implements CopyStage {
    * {@code records}: null if it may, else why not. The pipeline asks again, under a lock on the consent
    * rows, where it records its delivery decisions.
    */
-  public static WithholdReason decide(Envelope e, String agencyType, Map<String, ConsentRecord> records) {
+  public static WithholdReason decide(Envelope e, AgencyType agencyType, Map<String, ConsentRecord> records) {
     if (e.subjects().isEmpty()) {
       return WithholdReason.NO_CONSENT;
     }
@@ -80,6 +79,6 @@ public final class ConsentGate implements CopyStage {
 
   /** A consent change is itself news about consent, and goes to its recipients whatever the registry says. */
   public static boolean relies(Envelope e) {
-    return BASIS_CONSENT.equals(e.legalBasis()) && !ConsentChange.TYPE.equals(e.type());
+    return e.legalBasis().isConsent() && !ConsentChange.TYPE.equals(e.type());
   }
 }

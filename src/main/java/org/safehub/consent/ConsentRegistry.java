@@ -17,6 +17,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import org.safehub.agencies.AgencyType;
 
 /**
  * The consent registry in PostgreSQL: per pseudonymous subject, the current consent (status and scope,
@@ -94,7 +95,7 @@ public final class ConsentRegistry {
       rs.next();
       seq = rs.getLong(1);
     }
-    Array agencyTypes = c.createArrayOf("text", change.agencyTypes().toArray());
+    Array agencyTypes = c.createArrayOf("text", change.agencyTypes().stream().map(AgencyType::name).toArray());
     Array messageTypes = c.createArrayOf("text", change.messageTypes().toArray());
     try (PreparedStatement h =
         c.prepareStatement(
@@ -192,7 +193,7 @@ public final class ConsentRegistry {
           while (rs.next()) {
             out.put(
                 rs.getString(1),
-                new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), strings(rs.getArray(3)), strings(rs.getArray(4))));
+                new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), agencyTypes(rs.getArray(3)), strings(rs.getArray(4))));
           }
         }
       }
@@ -245,7 +246,7 @@ public final class ConsentRegistry {
         while (rs.next()) {
           out.put(
               rs.getString(1),
-              new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), strings(rs.getArray(3)), strings(rs.getArray(4))));
+              new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), agencyTypes(rs.getArray(3)), strings(rs.getArray(4))));
         }
       }
     }
@@ -262,15 +263,24 @@ public final class ConsentRegistry {
         PreparedStatement ps =
             c.prepareStatement(
                 "select d.recipient, d.message_id from receipt r join delivery d on d.message_id = r.message_id"
-                    + " where r.legal_basis = 'consent' and r.subject_refs @> array[?]::text[] and r.message_id <> ?"
+                    + " where r.legal_basis = ? and r.subject_refs @> array[?]::text[] and r.message_id <> ?"
                     + " and d.state in ('delivered', 'acknowledged') order by d.recipient, r.received_at")) {
-      ps.setString(1, subjectRef);
-      ps.setObject(2, excluding);
+      ps.setString(1, org.safehub.envelope.LegalBasis.CONSENT.wire());
+      ps.setString(2, subjectRef);
+      ps.setObject(3, excluding);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add((UUID) rs.getObject(2));
         }
       }
+    }
+    return out;
+  }
+
+  private static Set<AgencyType> agencyTypes(Array a) throws SQLException {
+    Set<AgencyType> out = new LinkedHashSet<>();
+    for (String name : strings(a)) {
+      out.add(AgencyType.of(name));
     }
     return out;
   }

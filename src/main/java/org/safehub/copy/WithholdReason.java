@@ -17,7 +17,18 @@ public enum WithholdReason {
     this.wire = wire;
   }
 
+  @com.fasterxml.jackson.annotation.JsonValue
   public String wire() {
     return wire;
+  }
+
+  /** The reason with this wire name; an unknown name is an {@link IllegalArgumentException}. */
+  public static WithholdReason parse(String wire) {
+    for (WithholdReason r : values()) {
+      if (r.wire.equals(wire)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("unknown withhold reason");
   }
 }

@@ -10,10 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import org.safehub.copy.WithholdReason;
+import org.safehub.db.Transactions;
 
 /**
  * Per-recipient delivery state of each message (pending, delivered, acknowledged, withheld with a
@@ -29,11 +32,19 @@ public final class DeliveryStatusStore {
     this.ds = ds;
   }
 
-  /** One recipient's state. */
-  public record RecipientState(String recipient, String state, String reason, Instant updatedAt) {}
+  /** One recipient's state; a reason only when withheld. */
+  public record RecipientState(String recipient, DeliveryState state, WithholdReason reason, Instant updatedAt) {}
 
   /** A final decision to record: delivered, or withheld with a reason. */
-  public record Outcome(UUID messageId, String recipient, boolean delivered, String reason) {}
+  public record Outcome(UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
+    public Outcome {
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(recipient, "recipient");
+      if (!delivered) {
+        Objects.requireNonNull(reason, "a withheld copy needs a reason");
+      }
+    }
+  }
 
   /**
    * Records the pipeline's decisions for a batch in one database transaction, before the Kafka
@@ -41,12 +52,11 @@ public final class DeliveryStatusStore {
    * still pending for these messages were not routed after all.
    */
   public List<org.safehub.audit.AuditEvent> record(
-      Collection<Outcome> outcomes, Collection<UUID> messageIds, String notRoutedReason, List<org.safehub.audit.AuditEvent> events,
+      Collection<Outcome> outcomes, Collection<UUID> messageIds, WithholdReason notRoutedReason, List<org.safehub.audit.AuditEvent> events,
       org.safehub.trail.AuditTrail trail)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
+    return Transactions.inTransaction(ds, c -> {
       try (PreparedStatement ps =
               c.prepareStatement(
                   "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
@@ -57,28 +67,23 @@ public final class DeliveryStatusStore {
         for (Outcome o : outcomes) {
           ps.setObject(1, o.messageId());
           ps.setString(2, o.recipient());
-          ps.setString(3, o.delivered() ? "delivered" : "withheld");
-          ps.setString(4, o.reason());
+          ps.setString(3, (o.delivered() ? DeliveryState.DELIVERED : DeliveryState.WITHHELD).wire());
+          ps.setString(4, o.delivered() ? null : o.reason().wire());
           ps.setTimestamp(5, now);
           ps.addBatch();
         }
         ps.executeBatch();
         if (!messageIds.isEmpty()) {
           Array ids = c.createArrayOf("uuid", messageIds.toArray());
-          leftover.setString(1, notRoutedReason);
+          leftover.setString(1, notRoutedReason.wire());
           leftover.setTimestamp(2, now);
           leftover.setArray(3, ids);
           leftover.executeUpdate();
         }
         // the audit record commits with the decisions it records, before any copy is delivered
-        List<org.safehub.audit.AuditEvent> stored = trail.recordIn(c, events);
-        c.commit();
-        return stored;
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
+        return trail.recordIn(c, events);
       }
-    }
+    });
   }
 
   public List<RecipientState> status(UUID messageId) throws SQLException {
@@ -89,7 +94,9 @@ public final class DeliveryStatusStore {
       List<RecipientState> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new RecipientState(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()));
+          String reason = rs.getString(3);
+          out.add(new RecipientState(
+              rs.getString(1), DeliveryState.parse(rs.getString(2)), reason == null ? null : WithholdReason.parse(reason), rs.getTimestamp(4).toInstant()));
         }
       }
       return out;

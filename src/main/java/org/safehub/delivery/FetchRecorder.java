@@ -2,9 +2,7 @@ package org.safehub.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import org.jboss.logging.Logger;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Notice;
+import org.safehub.db.Transactions;
 import org.safehub.delivery.InboxItem;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
@@ -89,16 +88,13 @@ public final class FetchRecorder {
    */
   public void fetched(String recipient, String client, List<InboxItem> items) throws Exception {
     List<InboxItem> firsts = new ArrayList<>();
-    List<AuditEvent> stored;
     Instant now = Instant.now();
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
+    List<AuditEvent> stored = Transactions.inTransaction(ds, c -> {
       try (PreparedStatement ps =
           c.prepareStatement("insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
         Set<String> suspended = statuses.suspended(c);
         if (suspended.contains(recipient)) {
-          c.rollback();
-          throw new RecipientSuspended();
+          throw new RecipientSuspended(); // rolled back: nothing recorded
         }
         List<AuditEvent> events = new ArrayList<>();
         for (InboxItem i : items) {
@@ -129,13 +125,9 @@ public final class FetchRecorder {
             }
           }
         }
-        stored = trail.recordIn(c, events);
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
+        return trail.recordIn(c, events);
       }
-    }
+    });
     trail.forward(stored);
     if (firsts.isEmpty()) {
       return;

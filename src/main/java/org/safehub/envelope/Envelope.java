@@ -20,7 +20,7 @@ public record Envelope(
     Instant sentAt,
     Priority priority,
     List<String> recipients,
-    String legalBasis,
+    LegalBasis legalBasis,
     List<Subject> subjects) {
 
   public Envelope {
@@ -49,7 +49,7 @@ public record Envelope(
         Instant.parse(message.path("sentAt").asText()),
         Priority.parse(message.path("priority").asText()),
         recipients,
-        message.path("legalBasis").path("basis").asText(),
+        LegalBasis.parse(message.path("legalBasis").path("basis").asText()),
         subjects);
   }
 }

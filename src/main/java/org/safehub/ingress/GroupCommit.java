@@ -1,6 +1,5 @@
 package org.safehub.ingress;
 
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
 import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.db.Transactions;
 import org.safehub.trail.AuditTrail;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
@@ -257,35 +257,27 @@ public final class GroupCommit implements AutoCloseable {
         confirms.add((ConfirmOp) op);
       }
     }
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        List<ReceiptStore.Claim> claimed = List.of();
-        if (!claims.isEmpty()) {
-          Set<String> suspended = agencyStatus.suspended(c);
-          claimed = receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
-        }
-        List<AuditEvent> stored = receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList());
-        c.commit();
-        for (int i = 0; i < claims.size(); i++) {
-          ReceiptStore.Claim result = claimed.get(i);
-          if (!claims.get(i).done().complete(result) && result instanceof ReceiptStore.Claim.Claimed) {
-            // its caller gave up while this transaction ran and answered 503: give the messageId back
-            receipts.release(claims.get(i).request().messageId());
-          }
-        }
-        confirms.forEach(op -> op.done().complete(null));
-        return stored;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException ignored) {
-          // the connection is gone: nothing was committed
-        }
-        throw e;
+    Committed committed = Transactions.inTransaction(ds, c -> {
+      List<ReceiptStore.Claim> claimed = List.of();
+      if (!claims.isEmpty()) {
+        Set<String> suspended = agencyStatus.suspended(c);
+        claimed = receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
+      }
+      return new Committed(claimed, receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList()));
+    });
+    for (int i = 0; i < claims.size(); i++) {
+      ReceiptStore.Claim result = committed.claimed().get(i);
+      if (!claims.get(i).done().complete(result) && result instanceof ReceiptStore.Claim.Claimed) {
+        // its caller gave up while this transaction ran and answered 503: give the messageId back
+        receipts.release(claims.get(i).request().messageId());
       }
     }
+    confirms.forEach(op -> op.done().complete(null));
+    return committed.stored();
   }
+
+  /** What one group's transaction committed: the claims' results, in order, and the confirmations' audit events. */
+  private record Committed(List<ReceiptStore.Claim> claimed, List<AuditEvent> stored) {}
 
   private static void fail(Op op, SQLException failure) {
     if (op instanceof ClaimOp c) {

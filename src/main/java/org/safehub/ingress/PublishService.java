@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyType;
 import org.safehub.consent.ConsentChange;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.envelope.Subject;
@@ -214,13 +215,13 @@ public final class PublishService {
 
   private static List<org.safehub.audit.AuditEvent> acceptedEvents(
       Caller caller, Envelope envelope, JsonNode message, Instant receivedAt, ConsentChange consentChange) {
-    String justification = "consent".equals(envelope.legalBasis()) ? null : message.path("legalBasis").path("justification").asText(null);
+    String justification = envelope.legalBasis().isConsent() ? null : message.path("legalBasis").path("justification").asText(null);
     List<org.safehub.audit.AuditEvent> events = new ArrayList<>();
     events.add(
         org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.PUBLISH_ACCEPTED, receivedAt)
             .actor(caller.agencyId(), caller.clientId())
             .message(envelope.messageId(), envelope.type(), envelope.caseRef())
-            .legalBasis(envelope.legalBasis(), justification)
+            .legalBasis(envelope.legalBasis().wire(), justification)
             .detail("priority", envelope.priority().wire())
             .build());
     if (consentChange != null) {
@@ -231,7 +232,7 @@ public final class PublishService {
               .message(envelope.messageId(), envelope.type(), envelope.caseRef())
               .detail("subjectRef", consentChange.subjectRef())
               .detail("change", consentChange.kind().name().toLowerCase(java.util.Locale.ROOT))
-              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes()))
+              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes().stream().map(AgencyType::name).toList()))
               .detail("messageTypes", consentChange.messageTypes().isEmpty() ? "all" : String.join("/", consentChange.messageTypes()))
               .build());
     }
@@ -265,7 +266,7 @@ public final class PublishService {
 
   private void checkBusinessRules(JsonNode message, Envelope envelope) {
     List<Violation> violations = new ArrayList<>();
-    if (!"consent".equals(envelope.legalBasis())) {
+    if (!envelope.legalBasis().isConsent()) {
       String justification = message.path("legalBasis").path("justification").asText("");
       if (justification.strip().length() < limits.minJustificationLength()) {
         violations.add(

@@ -12,6 +12,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import org.safehub.db.Transactions;
 
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
@@ -35,7 +36,7 @@ public final class ReceiptStore {
   }
 
   /** What a receipt records about a message besides its id: content-free. */
-  public record Facts(String sender, byte[] hash, String type, String caseRef, String legalBasis, List<String> subjectRefs) {}
+  public record Facts(String sender, byte[] hash, String type, String caseRef, org.safehub.envelope.LegalBasis legalBasis, List<String> subjectRefs) {}
 
   /** The result of trying to claim a messageId. */
   public sealed interface Claim {
@@ -98,7 +99,7 @@ public final class ReceiptStore {
           ps.setString(4, r.facts().type());
           ps.setString(5, r.facts().caseRef());
           ps.setTimestamp(6, Timestamp.from(r.receivedAt()));
-          ps.setString(7, r.facts().legalBasis());
+          ps.setString(7, r.facts().legalBasis().wire());
           ps.setArray(8, c.createArrayOf("text", r.facts().subjectRefs().toArray()));
           ps.addBatch();
         }
@@ -194,25 +195,26 @@ public final class ReceiptStore {
 
   /** Kafka refused the message: give the id back so the publisher can retry. */
   public void release(UUID messageId) {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
-          PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
-        d.setObject(1, messageId);
-        d.executeUpdate();
-        r.setObject(1, messageId);
-        r.executeUpdate();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-      }
+    try {
+      Transactions.run(ds, c -> {
+        try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
+            PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
+          d.setObject(1, messageId);
+          d.executeUpdate();
+          r.setObject(1, messageId);
+          r.executeUpdate();
+        }
+      });
     } catch (SQLException e) {
       // an unconfirmed receipt is harmless: a re-send with the same content is written again
     }
   }
 
-  /** A stored receipt: who sent the message, its type, its lawful basis, when it was accepted. */
-  public record Stored(UUID messageId, String sender, String type, String legalBasis, Instant receivedAt, boolean confirmed) {}
+  /**
+   * A stored receipt: who sent the message, its type, its lawful basis (null on a receipt written before
+   * bases were recorded), when it was accepted.
+   */
+  public record Stored(UUID messageId, String sender, String type, org.safehub.envelope.LegalBasis legalBasis, Instant receivedAt, boolean confirmed) {}
 
   /** The receipt of a message, if the hub accepted (or is accepting) it. */
   public java.util.Optional<Stored> find(UUID messageId) throws SQLException {
@@ -223,9 +225,13 @@ public final class ReceiptStore {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? java.util.Optional.of(
-                new Stored(messageId, rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
+                new Stored(messageId, rs.getString(1), rs.getString(2), basis(rs.getString(3)), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
             : java.util.Optional.empty();
       }
     }
+  }
+
+  private static org.safehub.envelope.LegalBasis basis(String wire) {
+    return wire == null ? null : org.safehub.envelope.LegalBasis.parse(wire);
   }
 }

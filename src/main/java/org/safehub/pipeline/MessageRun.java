@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.consent.ConsentChange;
@@ -87,7 +88,7 @@ final class MessageRun {
       Map<String, WithholdReason> late = new HashMap<>();
       for (DeliveryStatusStore.Outcome o : r.outcomes()) {
         if (o.delivered()) {
-          String type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
+          AgencyType type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
           WithholdReason w = ConsentGate.decide(e, type, records);
           if (w != null) {
             late.put(o.recipient(), w);
@@ -101,7 +102,7 @@ final class MessageRun {
       out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
       outcomes.replaceAll(
           o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
-              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()).wire())
+              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()))
               : o);
       events.replaceAll(
           ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
@@ -150,17 +151,17 @@ final class MessageRun {
         }
       }
     }
-    String justification = "consent".equals(envelope.legalBasis()) ? null : in.message().path("legalBasis").path("justification").asText(null);
+    String justification = envelope.legalBasis().isConsent() ? null : in.message().path("legalBasis").path("justification").asText(null);
     List<RecipientOutcome> routed = router.route(envelope, in.sender());
     mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
     for (RecipientOutcome o : routed) {
       if (o instanceof RecipientOutcome.Withhold w) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason().wire()));
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
         mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
-      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), new Recipient(d.agency().id(), d.agency().type()), in.message().deepCopy(), List.of());
+      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), new Recipient(d.agency().id(), d.agency().type().name()), in.message().deepCopy(), List.of());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
         StageOutcome so;
@@ -184,7 +185,7 @@ final class MessageRun {
         }
       }
       if (withheld != null) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld.wire()));
+        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
         mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
         continue;
       }
@@ -236,7 +237,7 @@ final class MessageRun {
   }
 
   private static AuditEvent.Builder event(AuditAction action, Instant now, String sender, Envelope e, String justification) {
-    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis(), justification);
+    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis().wire(), justification);
   }
 
   private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {

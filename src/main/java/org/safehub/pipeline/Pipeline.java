@@ -253,7 +253,7 @@ public final class Pipeline implements Runnable {
         messages.withholdLate(results, lock.records(), out, outcomes, events, now);
       }
       // recorded first: nothing is delivered that the hub has not written down
-      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED.wire(), events, trail);
+      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
       p.beginTransaction();
       transactionOpen = true;
       for (ProducerRecord<String, byte[]> pr : out) {
@@ -272,7 +272,7 @@ public final class Pipeline implements Runnable {
     }
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
-      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason()).increment();
+      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason().wire()).increment();
     }
   }
 

@@ -1,6 +1,7 @@
 package org.safehub.policy;
 
 import java.util.Set;
+import org.safehub.agencies.AgencyType;
 
 /**
  * Who may record consent for whom, and who may learn a subject's consent, in code beside the
@@ -31,7 +32,7 @@ public final class ConsentAuthority {
    * @param claimedRole the role the message's {@code subjects} give {@code payload.subjectRef}, or null if it lists no such subject
    * @param registeredRole the role the consent registry already holds for that subject, or null if none
    */
-  public static Verdict mayRecord(String senderType, String claimedRole, String registeredRole) {
+  public static Verdict mayRecord(AgencyType senderType, String claimedRole, String registeredRole) {
     // a programme is refused for a victim or child whichever side names the role, before any mismatch is told
     if (SafetyGuard.PERPETRATOR_PROGRAMME.equals(senderType) && (guarded(claimedRole) || guarded(registeredRole))) {
       return Verdict.NOT_PERMITTED;
@@ -52,7 +53,7 @@ public final class ConsentAuthority {
    * it the same by difference, so every reason becomes "not-shared". On a message with another lawful
    * basis no consent reason can occur, and the precise reasons tell nothing about consent.
    */
-  public static boolean maySeeWithholdReasons(String agencyType) {
+  public static boolean maySeeWithholdReasons(AgencyType agencyType) {
     return !SafetyGuard.PERPETRATOR_PROGRAMME.equals(agencyType);
   }
 

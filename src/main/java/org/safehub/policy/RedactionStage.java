@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.safehub.agencies.AgencyType;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
@@ -22,7 +23,7 @@ import org.safehub.copy.WithholdReason;
 public final class RedactionStage implements CopyStage {
 
   private final CategoryMaps maps;
-  private final Function<String, Set<DataCategory>> allowedFor;
+  private final Function<AgencyType, Set<DataCategory>> allowedFor;
 
   @Inject
   public RedactionStage(CategoryMaps maps, SharingPolicy policy) {
@@ -30,7 +31,7 @@ public final class RedactionStage implements CopyStage {
   }
 
   /** With any source of allowed categories: lets a test feed the guard a policy no file could hold. */
-  RedactionStage(CategoryMaps maps, Function<String, Set<DataCategory>> allowedFor) {
+  RedactionStage(CategoryMaps maps, Function<AgencyType, Set<DataCategory>> allowedFor) {
     this.maps = Objects.requireNonNull(maps, "maps");
     this.allowedFor = Objects.requireNonNull(allowedFor, "allowedFor");
   }
@@ -42,7 +43,7 @@ public final class RedactionStage implements CopyStage {
       if (map == null) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR);
       }
-      String recipientType = copy.recipient().type();
+      AgencyType recipientType = AgencyType.of(copy.recipient().type()); // the copy vocabulary is below agencies
       Set<DataCategory> allowed = allowedFor.apply(recipientType);
       if (!allowed.contains(DataCategory.OPERATIONAL)) {
         return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // no usable policy entry for this agency type

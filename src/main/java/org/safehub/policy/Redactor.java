@@ -35,10 +35,6 @@ public final class Redactor {
       Objects.requireNonNull(view, "view");
       removedCategories = List.copyOf(removedCategories);
     }
-
-    public boolean removedAnything() {
-      return !removedCategories.isEmpty();
-    }
   }
 
   /** The view with every leaf outside {@code allowed} removed; {@code untagged} is removed whatever {@code allowed} says. */

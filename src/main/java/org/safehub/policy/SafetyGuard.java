@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.DeployConfigException;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
@@ -39,7 +40,7 @@ public final class SafetyGuard implements CopyStage {
   private static final Logger LOG = Logger.getLogger(SafetyGuard.class);
 
   /** The agency type the invariants protect against. */
-  public static final String PERPETRATOR_PROGRAMME = "perpetrator-programme";
+  public static final AgencyType PERPETRATOR_PROGRAMME = AgencyType.of("perpetrator-programme");
 
   /** What never reaches a perpetrator programme. */
   public static final Set<DataCategory> NEVER_TO_PROGRAMME =
@@ -82,13 +83,13 @@ public final class SafetyGuard implements CopyStage {
   }
 
   /** The guarded categories a policy entry would allow to {@code agencyType}; a policy with any is refused. */
-  public static List<DataCategory> forbiddenIn(String agencyType, Collection<DataCategory> allowed) {
+  public static List<DataCategory> forbiddenIn(AgencyType agencyType, Collection<DataCategory> allowed) {
     return PERPETRATOR_PROGRAMME.equals(agencyType) ? allowed.stream().filter(NEVER_TO_PROGRAMME::contains).distinct().sorted().toList() : List.of();
   }
 
   @Override
   public StageOutcome apply(Copy copy) {
-    String type = copy.recipient().type();
+    AgencyType type = AgencyType.of(copy.recipient().type()); // the copy vocabulary is below agencies
     if (!PERPETRATOR_PROGRAMME.equals(type)) {
       return new StageOutcome.Pass(copy);
     }
@@ -119,7 +120,7 @@ public final class SafetyGuard implements CopyStage {
   }
 
   /** The view as {@code recipientType} may hold it: for a programme, without any guarded or untagged leaf nor the other recipients. */
-  public static Guarded apply(JsonNode view, CategoryMap map, String recipientType) {
+  public static Guarded apply(JsonNode view, CategoryMap map, AgencyType recipientType) {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType)) {
       return new Guarded(view, List.of());
     }
@@ -128,7 +129,7 @@ public final class SafetyGuard implements CopyStage {
   }
 
   /** The removed categories a copy for {@code recipientType} must never name: for a programme, the guarded ones. */
-  public static Set<String> unnamedTo(String recipientType) {
+  public static Set<String> unnamedTo(AgencyType recipientType) {
     return PERPETRATOR_PROGRAMME.equals(recipientType) ? UNNAMED_TO_PROGRAMME : Set.of();
   }
 
@@ -136,7 +137,7 @@ public final class SafetyGuard implements CopyStage {
    * For a programme, the message without the envelope's list of recipients (a new top-level object; the input is not
    * changed), before anything else looks at it (the redaction stage too): what the list held is named nowhere in its copy.
    */
-  public static JsonNode withoutOtherRecipients(JsonNode view, String recipientType) {
+  public static JsonNode withoutOtherRecipients(JsonNode view, AgencyType recipientType) {
     if (!PERPETRATOR_PROGRAMME.equals(recipientType) || !view.isObject() || ENVELOPE_FIELDS_NEVER_TO_PROGRAMME.stream().noneMatch(view::has)) {
       return view;
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.ConfigFiles;
 import org.safehub.config.DeployConfigException;
 import jakarta.inject.Singleton;
@@ -27,10 +28,10 @@ public final class SharingPolicy {
 
   public static final String FILE = "sharing-policy.yaml";
 
-  private final Map<String, Set<DataCategory>> allowed;
+  private final Map<AgencyType, Set<DataCategory>> allowed;
 
-  private SharingPolicy(Map<String, Set<DataCategory>> allowed) {
-    Map<String, Set<DataCategory>> copy = new LinkedHashMap<>();
+  private SharingPolicy(Map<AgencyType, Set<DataCategory>> allowed) {
+    Map<AgencyType, Set<DataCategory>> copy = new LinkedHashMap<>();
     allowed.forEach((type, categories) -> {
       Set<DataCategory> set = EnumSet.noneOf(DataCategory.class);
       set.addAll(categories);
@@ -59,11 +60,11 @@ public final class SharingPolicy {
     Path file = configDir.resolve(FILE);
     String name = file.toString();
     JsonNode root = ConfigFiles.read(file, "sharing-policy");
-    Map<String, Set<DataCategory>> allowed = new LinkedHashMap<>();
+    Map<AgencyType, Set<DataCategory>> allowed = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = root.path("allow").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
-      String type = entry.getKey();
-      String at = "/allow/" + type;
+      String at = "/allow/" + entry.getKey();
+      AgencyType type = AgencyType.of(entry.getKey());
       if (!agencies.agencyTypes().contains(type)) {
         throw new DeployConfigException(name, at + ": unknown agency type '" + type + "' (not in " + AgencyDirectory.FILE + ")");
       }
@@ -85,7 +86,7 @@ public final class SharingPolicy {
       }
       allowed.put(type, categories);
     }
-    for (String type : agencies.agencyTypes()) {
+    for (AgencyType type : agencies.agencyTypes()) {
       if (!allowed.containsKey(type)) {
         throw new DeployConfigException(name, "/allow: agency type '" + type + "' has no entry (list what it may receive)");
       }
@@ -97,7 +98,7 @@ public final class SharingPolicy {
    * A policy built in code (for tests and tools); checked like the file: every entry allows
    * {@code operational} and nothing the safety guard forbids.
    */
-  public static SharingPolicy of(Map<String, Set<DataCategory>> allowed) {
+  public static SharingPolicy of(Map<AgencyType, Set<DataCategory>> allowed) {
     Objects.requireNonNull(allowed, "allowed");
     allowed.forEach((type, categories) -> {
       if (categories.contains(DataCategory.UNTAGGED)) {
@@ -115,12 +116,12 @@ public final class SharingPolicy {
   }
 
   /** The categories an agency type may receive; none for a type the policy does not name. */
-  public Set<DataCategory> allowed(String agencyType) {
+  public Set<DataCategory> allowed(AgencyType agencyType) {
     return allowed.getOrDefault(agencyType, Set.of());
   }
 
   /** The agency types the policy names. */
-  public Set<String> agencyTypes() {
+  public Set<AgencyType> agencyTypes() {
     return allowed.keySet();
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.ConfigFiles;
 import org.safehub.config.DeployConfigException;
 import org.safehub.envelope.Priority;
@@ -23,11 +24,11 @@ public final class RoutingPolicy {
 
   public static final String FILE = "routing.yaml";
 
-  private final Map<String, Set<String>> senders;
-  private final Map<String, Set<String>> receivers;
+  private final Map<String, Set<AgencyType>> senders;
+  private final Map<String, Set<AgencyType>> receivers;
   private final List<Subscription> subscriptions;
 
-  public RoutingPolicy(Map<String, Set<String>> senders, Map<String, Set<String>> receivers, List<Subscription> subscriptions) {
+  public RoutingPolicy(Map<String, Set<AgencyType>> senders, Map<String, Set<AgencyType>> receivers, List<Subscription> subscriptions) {
     this.senders = Map.copyOf(senders);
     this.receivers = Map.copyOf(receivers);
     this.subscriptions = List.copyOf(subscriptions);
@@ -38,8 +39,8 @@ public final class RoutingPolicy {
     Path file = configDir.resolve(FILE);
     String name = file.toString();
     JsonNode root = ConfigFiles.read(file, "routing");
-    Map<String, Set<String>> senders = new HashMap<>();
-    Map<String, Set<String>> receivers = new HashMap<>();
+    Map<String, Set<AgencyType>> senders = new HashMap<>();
+    Map<String, Set<AgencyType>> receivers = new HashMap<>();
     root.path("messageTypes")
         .fields()
         .forEachRemaining(
@@ -89,22 +90,23 @@ public final class RoutingPolicy {
     return new RoutingPolicy(senders, receivers, subscriptions);
   }
 
-  private static Set<String> agencyTypes(JsonNode list, AgencyDirectory agencies, String file, String where) {
-    Set<String> out = new LinkedHashSet<>();
+  private static Set<AgencyType> agencyTypes(JsonNode list, AgencyDirectory agencies, String file, String where) {
+    Set<AgencyType> out = new LinkedHashSet<>();
     for (JsonNode t : list) {
-      if (!agencies.agencyTypes().contains(t.asText())) {
-        throw new DeployConfigException(file, where + ": unknown agency type '" + t.asText() + "'");
+      AgencyType type = AgencyType.of(t.asText());
+      if (!agencies.agencyTypes().contains(type)) {
+        throw new DeployConfigException(file, where + ": unknown agency type '" + type + "'");
       }
-      out.add(t.asText());
+      out.add(type);
     }
     return out;
   }
 
-  public boolean maySend(String agencyType, String messageType) {
+  public boolean maySend(AgencyType agencyType, String messageType) {
     return senders.getOrDefault(messageType, Set.of()).contains(agencyType);
   }
 
-  public boolean mayReceive(String agencyType, String messageType) {
+  public boolean mayReceive(AgencyType agencyType, String messageType) {
     return receivers.getOrDefault(messageType, Set.of()).contains(agencyType);
   }
 

@@ -2,6 +2,9 @@ package org.safehub.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,7 +39,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
 import org.safehub.testsupport.ForgedTokens;
 import org.safehub.testsupport.RawHttp;
 import org.safehub.testsupport.TestMessages;
@@ -56,6 +63,9 @@ import org.safehub.testsupport.Tokens;
  * {@code quarkus.http.limits.max-body-size}) may be bare (no body). Afterwards: the hub is ready, a normal
  * message and every accepted control are delivered, and every refusal answered with a problem document
  * is in the audit log (read through the auditor's API).
+ *
+ * <p>Each request of the corpus is a dynamic test of its own, named {@code #n [category] request}, so a failure
+ * names its case; the checks after the corpus are tests of their own too.
  *
  * <p>Each request and its answer is written to {@code target/hostile-input-corpus.log}; a 5xx to a
  * publish is followed by a status query showing whether the hub kept the message anyway, and hostile
@@ -143,19 +153,37 @@ class HostileInputIT {
   }
 
   // ------------------------------------------------------------------------------------------------
-  // the test
+  // the test: one dynamic test per case, in corpus order, then the checks of the hub after the corpus
 
-  @Test
-  void hostileCorpusNeverCrashesHangsOrAnswersWithoutAProblemDocument() throws Exception {
+  /** A refusal the client never saw (no answer, a cut framing, an oversize upload) is counted a moment later. */
+  private static final Duration LATE_COUNT = Duration.ofMillis(300);
+
+  private long start;
+  private double internalErrorsBefore;
+  private double internalErrorsSeen;
+  private Instant corpusStart;
+  private Instant corpusEnd;
+  private final List<String> silent = new ArrayList<>();
+  private final Map<String, String> unexpectedlyAccepted = new LinkedHashMap<>();
+  private final StringBuilder log = new StringBuilder();
+  private final Map<String, Integer> refusalsSeen = new TreeMap<>();
+  private final Map<String, Integer> byStatus = new TreeMap<>();
+  private final Map<String, Integer> byCategory = new TreeMap<>();
+  private final List<String> failures = new ArrayList<>();
+
+  /**
+   * Each request of the corpus is a test of its own, named {@code #n [category] request}, run in corpus order; a
+   * failure names its case. After the corpus: the hub is ready and still delivers, counted no internal error, and
+   * audited every refusal it answered with a problem document.
+   */
+  @TestFactory
+  Stream<DynamicNode> hostileCorpusNeverCrashesHangsOrAnswersWithoutAProblemDocument() throws Exception {
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     host = hub.getHost();
     port = hub.getPort();
-    long start = System.nanoTime();
-    double internalErrorsBefore = refusalCounter("internal-error");
-    double internalErrorsSeen = internalErrorsBefore;
-    List<String> silent = new ArrayList<>();
-    Map<String, String> unexpectedlyAccepted = new LinkedHashMap<>();
-    StringBuilder log = new StringBuilder();
+    start = System.nanoTime();
+    internalErrorsBefore = refusalCounter("internal-error");
+    internalErrorsSeen = internalErrorsBefore;
 
     // the base message must be accepted, or every case below proves nothing
     ObjectNode control = base();
@@ -163,73 +191,105 @@ class HostileInputIT {
     assertEquals(202, first.answers().isEmpty() ? -1 : first.answers().get(0).status(), "the valid base message must be accepted: " + describe(first));
 
     buildCorpus();
-    Instant corpusStart = Instant.now();
-    Map<String, Integer> refusalsSeen = new TreeMap<>();
-    Map<String, Integer> byStatus = new TreeMap<>();
-    Map<String, Integer> byCategory = new TreeMap<>();
-    List<String> failures = new ArrayList<>();
-    int n = 0;
-    for (Case c : corpus) {
-      n++;
-      Result r;
-      try {
-        r = c.sender().send();
-      } catch (Exception e) {
-        r = new Result(List.of(), true, false, "CLIENT-SIDE " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
-      }
-      byCategory.merge(c.category(), 1, Integer::sum);
-      if (r.answers().isEmpty() || c.category().equals("framing") || c.category().equals("oversize")) {
-        Thread.sleep(300); // a refusal the client never saw is counted a moment later
-      }
-      double internalErrors = refusalCounter("internal-error");
-      boolean internalError = internalErrors > internalErrorsSeen;
-      internalErrorsSeen = internalErrors;
-      if (r.answers().isEmpty()) {
-        silent.add("#" + n + " " + c.request() + " -> " + (r.hung() ? "hang" : "closed without an answer") + (r.error() == null ? "" : " (" + r.error() + ")"));
-      }
-      if (!c.expect().allowsSuccess()) {
-        for (Answer a : r.answers()) {
-          if (a.status() == 202) {
-            JsonNode receipt = json(a.body());
-            unexpectedlyAccepted.put(receipt == null ? "?" : receipt.path("messageId").asText(), "#" + n + " " + c.request());
-          }
-        }
-      }
-      if (r.answers().isEmpty()) {
-        byStatus.merge(r.hung() ? "hang" : "closed", 1, Integer::sum);
-      }
+    corpusStart = Instant.now();
+    List<DynamicNode> tests = new ArrayList<>();
+    tests.add(dynamicTest("the corpus has at least 500 requests", () -> assertTrue(corpus.size() >= 500, "the corpus has at least 500 requests: " + corpus.size())));
+    String number = "#%0" + Integer.toString(corpus.size()).length() + "d";
+    for (int i = 0; i < corpus.size(); i++) {
+      Case c = corpus.get(i);
+      int n = i + 1;
+      tests.add(dynamicTest(String.format(number, n) + " [" + c.category() + "] " + c.request(), () -> runCase(n, c)));
+    }
+    tests.add(dynamicContainer("after the corpus", Stream.of(
+        dynamicTest("the hub is ready", this::hubIsReadyAfterTheCorpus),
+        dynamicTest("a valid message, and every accepted control, is delivered", this::hubStillDeliversAfterTheCorpus),
+        dynamicTest("the hub answered no internal-error during the corpus", this::noInternalErrorDuringTheCorpus),
+        dynamicTest("every refusal answered with a problem document is audited", this::everyRefusalIsAudited))));
+    return tests.stream();
+  }
+
+  /** Sends one case and checks what came back (see {@link #check}); fails with the case's fault. */
+  private void runCase(int n, Case c) throws Exception {
+    Result r;
+    try {
+      r = c.sender().send();
+    } catch (Exception e) {
+      r = new Result(List.of(), true, false, "CLIENT-SIDE " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0);
+    }
+    byCategory.merge(c.category(), 1, Integer::sum);
+    boolean lateCount = r.answers().isEmpty() || c.category().equals("framing") || c.category().equals("oversize");
+    boolean internalError = internalErrorCounted(lateCount ? LATE_COUNT : Duration.ZERO);
+    if (r.answers().isEmpty()) {
+      silent.add("#" + n + " " + c.request() + " -> " + (r.hung() ? "hang" : "closed without an answer") + (r.error() == null ? "" : " (" + r.error() + ")"));
+    }
+    if (!c.expect().allowsSuccess()) {
       for (Answer a : r.answers()) {
-        byStatus.merge(Integer.toString(a.status()), 1, Integer::sum);
-        JsonNode problem = a.status() >= 400 && a.body().length > 0 ? json(a.body()) : null;
-        if (problem != null && problem.path("type").asText().startsWith(PROBLEM)) {
-          refusalsSeen.merge(a.status() + " " + problem.path("type").asText().substring(PROBLEM.length()), 1, Integer::sum);
+        if (a.status() == 202) {
+          JsonNode receipt = json(a.body());
+          unexpectedlyAccepted.put(receipt == null ? "?" : receipt.path("messageId").asText(), "#" + n + " " + c.request());
         }
-      }
-      String fault = check(c, r);
-      if (fault != null && c.request().startsWith("POST " + MESSAGES + " ") && r.answers().stream().anyMatch(a -> a.status() >= 500)) {
-        fault += storedDespiteRefusal(lastMessageId);
-      }
-      log.append('#').append(n).append(" [").append(c.category()).append("] ").append(c.request()).append("\n    -> ").append(summary(r)).append('\n');
-      if (internalError) {
-        fault = (fault == null ? "" : fault + "; ") + "the hub answered (or tried to answer) 500 internal-error for this request (its metric safehub_requests_refused_total{problem=\"internal-error\"} went up)";
-      }
-      if (fault != null) {
-        failures.add("#" + n + " [" + c.category() + "] " + c.request() + "\n      -> " + fault);
       }
     }
-    Instant corpusEnd = Instant.now().plusSeconds(1);
+    if (r.answers().isEmpty()) {
+      byStatus.merge(r.hung() ? "hang" : "closed", 1, Integer::sum);
+    }
+    for (Answer a : r.answers()) {
+      byStatus.merge(Integer.toString(a.status()), 1, Integer::sum);
+      JsonNode problem = a.status() >= 400 && a.body().length > 0 ? json(a.body()) : null;
+      if (problem != null && problem.path("type").asText().startsWith(PROBLEM)) {
+        refusalsSeen.merge(a.status() + " " + problem.path("type").asText().substring(PROBLEM.length()), 1, Integer::sum);
+      }
+    }
+    String fault = check(c, r);
+    if (fault != null && c.request().startsWith("POST " + MESSAGES + " ") && r.answers().stream().anyMatch(a -> a.status() >= 500)) {
+      fault += storedDespiteRefusal(lastMessageId);
+    }
+    log.append('#').append(n).append(" [").append(c.category()).append("] ").append(c.request()).append("\n    -> ").append(summary(r)).append('\n');
+    if (internalError) {
+      fault = (fault == null ? "" : fault + "; ") + "the hub answered (or tried to answer) 500 internal-error for this request (its metric safehub_requests_refused_total{problem=\"internal-error\"} went up)";
+    }
+    if (fault != null) {
+      failures.add("#" + n + " [" + c.category() + "] " + c.request() + "\n      -> " + fault);
+      fail("#" + n + " [" + c.category() + "] " + c.request() + "\n      -> " + fault);
+    }
+  }
+
+  /**
+   * Whether the hub's count of internal errors went up since the previous case; polled for {@code grace} for a
+   * refusal that is counted after the client saw the connection close.
+   */
+  private boolean internalErrorCounted(Duration grace) throws Exception {
+    double before = internalErrorsSeen;
+    if (grace.isZero()) {
+      internalErrorsSeen = refusalCounter("internal-error");
+    } else {
+      try {
+        Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).atMost(grace)
+            .until(() -> (internalErrorsSeen = refusalCounter("internal-error")) > before);
+      } catch (ConditionTimeoutException e) {
+        // not counted within the grace: no internal error for this case
+      }
+    }
+    return internalErrorsSeen > before;
+  }
+
+  /** Once, when the first check after the corpus runs: the corpus log, the summary, and what became of hostile messages accepted. */
+  private void corpusDone() throws Exception {
+    if (corpusEnd != null) {
+      return;
+    }
+    corpusEnd = Instant.now().plusSeconds(1);
     long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
     java.nio.file.Files.createDirectories(CORPUS_LOG.getParent());
     java.nio.file.Files.writeString(CORPUS_LOG, log.toString());
     System.out.println("HostileInputIT: " + corpus.size() + " requests in " + seconds + " s (seed " + Long.toHexString(SEED) + "); by status "
         + byStatus + "; by category " + byCategory + "; accepted controls " + acceptedControls.size() + "; failures " + failures.size());
-
     if (!silent.isEmpty()) {
       System.out.println("HostileInputIT: requests that got no answer (allowed only where the case says so):\n  " + String.join("\n  ", silent));
     }
-    // what became of hostile messages the hub should have refused but accepted
+    // what became of hostile messages the hub should have refused but accepted (each of those cases has failed already)
     if (!unexpectedlyAccepted.isEmpty()) {
-      Thread.sleep(3000);
+      awaitDelivered(new ArrayList<>(unexpectedlyAccepted.keySet()), Duration.ofSeconds(3));
       List<String> fates = new ArrayList<>();
       for (Map.Entry<String, String> u : unexpectedlyAccepted.entrySet()) {
         Result st = get(MESSAGES + "/" + u.getKey() + "/status", "Bearer " + token(SENDER));
@@ -238,16 +298,20 @@ class HostileInputIT {
       }
       System.out.println("HostileInputIT: " + fates.size() + " hostile messages were accepted (202); their delivery:\n  " + String.join("\n  ", fates));
     }
+  }
 
-    // the hub is healthy afterwards, and still takes and delivers a normal message
+  private void hubIsReadyAfterTheCorpus() throws Exception {
+    corpusDone();
     Result ready = get("/q/health/ready", null);
+    assertTrue(!ready.answers().isEmpty() && ready.answers().get(0).status() == 200, "/q/health/ready is not 200 after the corpus: " + describe(ready));
+  }
+
+  private void hubStillDeliversAfterTheCorpus() throws Exception {
+    corpusDone();
     ObjectNode after = base();
     Result accepted = post(SENDER, "application/json", bytes(after));
     String afterId = after.get("messageId").asText();
     List<String> health = new ArrayList<>();
-    if (ready.answers().isEmpty() || ready.answers().get(0).status() != 200) {
-      health.add("/q/health/ready is not 200 after the corpus: " + describe(ready));
-    }
     List<String> mustArrive = new ArrayList<>(acceptedControls);
     if (accepted.answers().isEmpty() || accepted.answers().get(0).status() != 202) {
       health.add("a valid message is not accepted after the corpus: " + describe(accepted));
@@ -260,24 +324,30 @@ class HostileInputIT {
       health.add("PIPELINE STALLED: " + undelivered.size() + " accepted message(s) not delivered within 60 s"
           + (undelivered.containsKey(afterId) ? ", including the valid message sent after the corpus (" + afterId + ")" : "") + ": " + undelivered);
     }
+    assertTrue(health.isEmpty(), String.join("\n  ", health));
+  }
+
+  private void noInternalErrorDuringTheCorpus() throws Exception {
+    corpusDone();
     Result metrics = get("/q/metrics", null);
     java.nio.file.Files.write(CORPUS_LOG.resolveSibling("hostile-input-metrics.txt"), metrics.answers().get(0).body());
     double internalErrorsAfter = refusalCounter("internal-error");
-    if (internalErrorsAfter > internalErrorsBefore) {
-      health.add("the hub answered " + (long) (internalErrorsAfter - internalErrorsBefore) + " internal-error problem(s) during the corpus (safehub_requests_refused_total{problem=\"internal-error\"})");
-    }
-    failures.addAll(health);
-    // every refusal the hub answered with a problem document is in the audit log
+    assertTrue(internalErrorsAfter <= internalErrorsBefore, "the hub answered " + (long) (internalErrorsAfter - internalErrorsBefore)
+        + " internal-error problem(s) during the corpus (safehub_requests_refused_total{problem=\"internal-error\"})");
+  }
+
+  private void everyRefusalIsAudited() throws Exception {
+    corpusDone();
     Map<String, Integer> audited = auditedRefusals(corpusStart, corpusEnd);
     System.out.println("HostileInputIT: refusals answered " + refusalsSeen + "; audited " + audited);
+    List<String> notAudited = new ArrayList<>();
     for (Map.Entry<String, Integer> seen : refusalsSeen.entrySet()) {
       int inLog = audited.getOrDefault(seen.getKey(), 0);
       if (inLog < seen.getValue()) {
-        failures.add("NOT AUDITED: " + seen.getValue() + " refusals '" + seen.getKey() + "' were answered during the corpus, but the audit log holds only " + inLog);
+        notAudited.add("NOT AUDITED: " + seen.getValue() + " refusals '" + seen.getKey() + "' were answered during the corpus, but the audit log holds only " + inLog);
       }
     }
-    assertTrue(failures.isEmpty(), failures.size() + " of " + corpus.size() + " hostile requests were mishandled:\n  " + String.join("\n  ", failures));
-    assertTrue(corpus.size() >= 500, "the corpus has at least 500 requests: " + corpus.size());
+    assertTrue(notAudited.isEmpty(), String.join("\n  ", notAudited));
   }
 
   /** The fault in how the hub handled {@code c}, or null if it handled it as it must. */
@@ -1309,8 +1379,17 @@ class HostileInputIT {
     if (messageId == null) {
       return "";
     }
-    Thread.sleep(200);
-    Result st = get(MESSAGES + "/" + messageId + "/status", "Bearer " + token(SENDER));
+    Result[] status = new Result[1];
+    try {
+      // a message the hub kept shows up on the status endpoint shortly after the refusal
+      Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).atMost(Duration.ofSeconds(2)).until(() -> {
+        status[0] = get(MESSAGES + "/" + messageId + "/status", "Bearer " + token(SENDER));
+        return !status[0].answers().isEmpty() && status[0].answers().get(0).status() == 200;
+      });
+    } catch (ConditionTimeoutException e) {
+      // not stored within 2 s
+    }
+    Result st = status[0];
     if (!st.answers().isEmpty() && st.answers().get(0).status() == 200) {
       return "; YET THE HUB KEPT IT: GET status of " + messageId + " answers 200 " + new String(st.answers().get(0).body(), StandardCharsets.UTF_8);
     }
@@ -1441,33 +1520,33 @@ class HostileInputIT {
 
   /** Waits until every message has all its recipients delivered; returns those that are not (id -> recipient states). */
   private Map<String, String> awaitDelivered(List<String> messageIds, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
     Map<String, String> pending = new LinkedHashMap<>();
     for (String id : messageIds) {
       pending.put(id, "?");
     }
-    while (!pending.isEmpty()) {
-      for (String id : new ArrayList<>(pending.keySet())) {
-        Result r = get(MESSAGES + "/" + id + "/status", "Bearer " + token(SENDER));
-        JsonNode st = r.answers().isEmpty() ? null : json(r.answers().get(0).body());
-        boolean done = st != null && st.path("recipients").size() > 0;
-        StringBuilder states = new StringBuilder();
-        if (st != null) {
-          for (JsonNode rec : st.path("recipients")) {
-            done &= "delivered".equals(rec.path("state").asText());
-            states.append(rec.path("agency").asText()).append('=').append(rec.path("state").asText()).append(' ');
+    try {
+      Awaitility.await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).atMost(within).until(() -> {
+        for (String id : new ArrayList<>(pending.keySet())) {
+          Result r = get(MESSAGES + "/" + id + "/status", "Bearer " + token(SENDER));
+          JsonNode st = r.answers().isEmpty() ? null : json(r.answers().get(0).body());
+          boolean done = st != null && st.path("recipients").size() > 0;
+          StringBuilder states = new StringBuilder();
+          if (st != null) {
+            for (JsonNode rec : st.path("recipients")) {
+              done &= "delivered".equals(rec.path("state").asText());
+              states.append(rec.path("agency").asText()).append('=').append(rec.path("state").asText()).append(' ');
+            }
+          }
+          if (done) {
+            pending.remove(id);
+          } else {
+            pending.put(id, st == null ? describe(r) : states.toString().trim());
           }
         }
-        if (done) {
-          pending.remove(id);
-        } else {
-          pending.put(id, st == null ? describe(r) : states.toString().trim());
-        }
-      }
-      if (pending.isEmpty() || System.nanoTime() > deadline) {
-        break;
-      }
-      Thread.sleep(500);
+        return pending.isEmpty();
+      });
+    } catch (ConditionTimeoutException e) {
+      // the caller reports what is still pending
     }
     return pending;
   }

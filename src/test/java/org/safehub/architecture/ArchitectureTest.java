@@ -33,7 +33,7 @@ class ArchitectureTest {
           List.of("ingress", "pipeline"),
           List.of("consent", "policy", "sealing", "delivery"), // the stages
           List.of("routing", "validation", "keys", "agencies"),
-          List.of("envelope", "identity", "audit", "crypto", "trail", "config", "kafka", "problem", "copy")); // ground; copy = stage vocabulary
+          List.of("envelope", "identity", "audit", "crypto", "trail", "config", "kafka", "problem", "copy", "db")); // ground; copy = stage vocabulary, db = the transaction helper
 
   private static final JavaClasses HUB =
       new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.safehub");

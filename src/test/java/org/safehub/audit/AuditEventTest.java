@@ -62,7 +62,7 @@ class AuditEventTest {
   void jsonRoundTripsExactly() {
     // Given
     AuditEvent minimal = AuditEvent.builder(AuditAction.AUTH_DENIED, TIME).reason("token-expired").build().withSeq(0);
-    AuditEvent unassigned = AuditEvent.builder(AuditAction.POLICY_CHANGED, TIME).actor("hub", null).build();
+    AuditEvent unassigned = AuditEvent.builder(AuditAction.AGENCY_CHANGED, TIME).actor("hub", null).build();
     for (AuditEvent event : List.of(full(), minimal, unassigned)) {
       // When
       AuditEvent back = AuditEvent.fromJson(event.toJson());
@@ -113,9 +113,9 @@ class AuditEventTest {
     AuditEvent.Builder b = AuditEvent.builder(AuditAction.WITHHELD, TIME);
     assertThrows(IllegalArgumentException.class, () -> b.reason("victim lives at 1 Example St").build());
     assertThrows(IllegalArgumentException.class,
-        () -> AuditEvent.builder(AuditAction.REDACTED, TIME).categories(List.of("victim location")).build());
+        () -> AuditEvent.builder(AuditAction.DELIVERED, TIME).categories(List.of("victim location")).build());
     assertThrows(IllegalArgumentException.class,
-        () -> AuditEvent.builder(AuditAction.REDACTED, TIME).detail("free text", "x").build());
+        () -> AuditEvent.builder(AuditAction.DELIVERED, TIME).detail("free text", "x").build());
     assertThrows(IllegalArgumentException.class,
         () -> AuditEvent.builder(AuditAction.ROUTED, TIME).recipient("a\nb").build(), "control character");
     char[] tooLong = new char[AuditEvent.MAX_TEXT + 1];

@@ -33,8 +33,8 @@ class AuditLogIT {
   static final String[] AGENCIES = {"police-west", "childrens-services-north", "idva-service", "probation-east",
       "housing-central"};
   static final String[] BASES = {"consent", "safeguarding-child", "safeguarding-adult-at-risk", "vital-interests"};
-  static final AuditAction[] ACTIONS = {AuditAction.PUBLISH_ACCEPTED, AuditAction.ROUTED, AuditAction.REDACTED,
-      AuditAction.SEALED, AuditAction.DELIVERED, AuditAction.WITHHELD, AuditAction.FETCHED, AuditAction.ACKNOWLEDGED};
+  static final AuditAction[] ACTIONS = {AuditAction.PUBLISH_ACCEPTED, AuditAction.ROUTED,
+      AuditAction.CONSENT_RECORDED, AuditAction.AUTH_DENIED, AuditAction.DELIVERED, AuditAction.WITHHELD, AuditAction.FETCHED, AuditAction.ACKNOWLEDGED};
 
   private static DataSource db;
   private static KeyPair keys;
@@ -53,7 +53,7 @@ class AuditLogIT {
     if (action == AuditAction.WITHHELD) {
       b.reason("no-consent");
     }
-    if (action == AuditAction.REDACTED) {
+    if (action == AuditAction.DELIVERED) {
       b.categories(List.of("victim-location", "health"));
     }
     return b.build();

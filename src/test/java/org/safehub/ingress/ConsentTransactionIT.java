@@ -32,12 +32,14 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
@@ -65,9 +67,9 @@ class ConsentTransactionIT {
     db = AuditDatabase.fresh();
     log = new AuditLog(db, AuditDatabase.p256(), AuditLog.Settings.defaults());
     trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of("perpetrator-programme", "partner-support"), List.of(
-        new Agency("demo-dvpp", "Programme", "perpetrator-programme", Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", "partner-support", Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
+        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
+        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     registry = new ConsentRegistry(db);
     receipts = new ReceiptStore(db, registry, trail);
@@ -212,11 +214,11 @@ class ConsentTransactionIT {
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id) {
     return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts("demo-iss", new byte[] {1}, "consent-change", "CASE-1", "legal-obligation", List.of()), NOW, List.of());
+        new ReceiptStore.Facts("demo-iss", new byte[] {1}, "consent-change", "CASE-1", LegalBasis.LEGAL_OBLIGATION, List.of()), NOW, List.of());
   }
 
   private static ConsentChange change(UUID id, String subject, ConsentChange.Kind kind, String role) {
-    return new ConsentChange(id, subject, role, kind, kind == ConsentChange.Kind.WITHDRAWN ? List.of() : List.of("partner-support"), List.of(), "demo-iss", NOW);
+    return new ConsentChange(id, subject, role, kind, kind == ConsentChange.Kind.WITHDRAWN ? List.of() : List.of(AgencyType.of("partner-support")), List.of(), "demo-iss", NOW);
   }
 
   private static ReceiptStore.ConfirmRequest confirmOf(UUID id, ConsentChange change) {

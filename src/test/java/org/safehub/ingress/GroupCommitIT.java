@@ -25,17 +25,20 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentRegistry;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
@@ -62,9 +65,9 @@ class GroupCommitIT {
     db = AuditDatabase.fresh();
     log = new AuditLog(db, AuditDatabase.p256(), AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of("perpetrator-programme", "partner-support"), List.of(
-        new Agency("demo-dvpp", "Programme", "perpetrator-programme", Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", "partner-support", Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
+        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
+        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     receipts = new ReceiptStore(db, new ConsentRegistry(db), trail);
   }
@@ -130,7 +133,7 @@ class GroupCommitIT {
       Future<ReceiptStore.Claim> a = submitClaim(group, claimOf(good1, "demo-dvpp", (byte) 1));
       // a case reference of null breaks the receipt table's not-null constraint: the whole group's transaction fails
       Future<ReceiptStore.Claim> b = submitClaim(group, new ReceiptStore.ClaimRequest(bad,
-          new ReceiptStore.Facts("demo-dvpp", new byte[] {9}, "attendance", null, "consent", List.of("S-1")), NOW, List.of("demo-iss")));
+          new ReceiptStore.Facts("demo-dvpp", new byte[] {9}, "attendance", null, LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss")));
       Future<ReceiptStore.Claim> c = submitClaim(group, claimOf(good2, "demo-dvpp", (byte) 1));
       awaitQueued(group, 3);
       group.commitQueued();
@@ -221,18 +224,14 @@ class GroupCommitIT {
     return callers.submit(call);
   }
 
-  private static void awaitQueued(GroupCommit group, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (group.queued() < n) {
-      assertTrue(System.nanoTime() < deadline, "requests were not queued");
-      // waiting for other threads to enqueue; no timing is asserted
-      Thread.sleep(5);
-    }
+  private static void awaitQueued(GroupCommit group, int n) {
+    // waiting for other threads to enqueue; no timing is asserted
+    Awaitility.await("requests queued").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> group.queued() >= n);
   }
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id, String sender, byte content) {
     return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts(sender, new byte[] {content}, "attendance", "CASE-1", "consent", List.of("S-1")), NOW, List.of("demo-iss"));
+        new ReceiptStore.Facts(sender, new byte[] {content}, "attendance", "CASE-1", LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss"));
   }
 
   private static AuditEvent accepted(UUID id) {

@@ -151,8 +151,8 @@ class ConsentWithdrawnMidBatchIT {
     List<DeliveryStatusStore.RecipientState> states = statuses.status(UUID.fromString(id));
     assertTrue(!states.isEmpty(), "decisions recorded");
     for (DeliveryStatusStore.RecipientState s : states) {
-      assertEquals("withheld", s.state(), s.recipient());
-      assertEquals("consent-withdrawn", s.reason(), s.recipient());
+      assertEquals("withheld", s.state().wire(), s.recipient());
+      assertEquals("consent-withdrawn", s.reason().wire(), s.recipient());
     }
     assertEquals(List.of(), committedKeys(topics, id));
   }

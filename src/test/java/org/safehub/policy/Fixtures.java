@@ -13,7 +13,9 @@ import java.util.UUID;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 import org.safehub.copy.Copy;
 import org.safehub.validation.SchemaCatalogue;
@@ -70,7 +72,7 @@ final class Fixtures {
   }
 
   static Agency agency(String type) {
-    return new Agency("demo-" + type, "Demo " + type, type, Set.of("E08000026"), AgencyStatus.ACTIVE);
+    return new Agency("demo-" + type, "Demo " + type, AgencyType.of(type), Set.of("E08000026"), AgencyStatus.ACTIVE);
   }
 
   /** The pipeline's redaction stage followed by its safety guard, as the hub runs them, with {@code alerts} for the guard's. */
@@ -79,7 +81,7 @@ final class Fixtures {
   }
 
   /** As above, with any source of allowed categories: lets a test feed the guard a policy no file could hold. */
-  static CopyStage redactAndGuard(Function<String, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
+  static CopyStage redactAndGuard(Function<AgencyType, Set<DataCategory>> allowedFor, Consumer<GuardAlert> alerts) {
     CategoryMaps maps = new CategoryMaps(CATALOGUE, ENVELOPE_MAP);
     RedactionStage redaction = new RedactionStage(maps, allowedFor);
     SafetyGuard guard = new SafetyGuard(maps, alerts);
@@ -90,7 +92,7 @@ final class Fixtures {
   }
 
   static Recipient recipient(Agency a) {
-    return new Recipient(a.id(), a.type());
+    return new Recipient(a.id(), a.type().name());
   }
 
   /** A copy of {@code message} for an agency of {@code agencyType}; the envelope is built by hand so any content will do. */
@@ -98,7 +100,7 @@ final class Fixtures {
     String type = message.path("type").asText();
     Envelope envelope =
         new Envelope(UUID.nameUUIDFromBytes(type.getBytes(java.nio.charset.StandardCharsets.UTF_8)), type, 1, "CASE-0001", "E08000026",
-            Instant.EPOCH, Priority.ROUTINE, List.of(), "consent", List.of());
+            Instant.EPOCH, Priority.ROUTINE, List.of(), LegalBasis.CONSENT, List.of());
     return new Copy(envelope, "demo-sender", Instant.EPOCH, recipient(agency(agencyType)), message, new ArrayList<>());
   }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.safehub.agencies.AgencyType;
 
 /**
  * Free text under another name: prose can carry anything (an address, a school), so a field that holds
@@ -92,7 +93,7 @@ class FreeTextUnderAnotherNameTest {
         continue;
       }
       boolean guarded = SafetyGuard.NEVER_TO_PROGRAMME.contains(c);
-      for (String agencyType : policy.agencyTypes()) {
+      for (AgencyType agencyType : policy.agencyTypes()) {
         if (policy.allowed(agencyType).contains(c) && !policy.allowed(agencyType).contains(DataCategory.FREE_TEXT)) {
           guarded = false;
         }

@@ -22,6 +22,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
+import org.safehub.agencies.AgencyType;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
@@ -64,8 +65,8 @@ class RedactionPropertiesTest {
       }));
     }
     return Combinators.combine(entries).as(list -> {
-      Map<String, Set<DataCategory>> m = new LinkedHashMap<>();
-      list.forEach(e -> m.put(e.getKey(), e.getValue()));
+      Map<AgencyType, Set<DataCategory>> m = new LinkedHashMap<>();
+      list.forEach(e -> m.put(AgencyType.of(e.getKey()), e.getValue()));
       return SharingPolicy.of(m);
     });
   }
@@ -111,7 +112,7 @@ class RedactionPropertiesTest {
     // Given
     Set<String> before = categoriesIn(message, type(message));
     // When
-    SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap(type(message)), Fixtures.PROGRAMME);
+    SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap(type(message)), AgencyType.of(Fixtures.PROGRAMME));
     // Then
     Set<String> held = categoriesIn(g.view(), type(message));
     assertTrue(held.stream().noneMatch(SchemaOracle.GUARDED::contains), () -> "guarded view holds " + held);
@@ -149,7 +150,7 @@ class RedactionPropertiesTest {
       @ForAll("messages") JsonNode message, @ForAll("policies") SharingPolicy policy, @ForAll("agencyTypes") String agencyType) {
     // Given
     CopyStage stage = Fixtures.redactAndGuard(policy, a -> {});
-    Set<String> allowed = policy.allowed(agencyType).stream().map(DataCategory::wire).collect(Collectors.toSet());
+    Set<String> allowed = policy.allowed(AgencyType.of(agencyType)).stream().map(DataCategory::wire).collect(Collectors.toSet());
     // When
     Copy copy = redact(message, agencyType, stage);
     // Then

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.safehub.agencies.AgencyType;
 
 class RedactorTest {
 
@@ -29,7 +30,7 @@ class RedactorTest {
     SharingPolicy policy = Fixtures.shippedPolicy();
     for (String type : Fixtures.AGENCY_TYPES) {
       // When
-      Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), policy.allowed(type));
+      Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), policy.allowed(AgencyType.of(type)));
       // Then
       assertTrue(r.view().path("payload").path("gpSurgery").isMissingNode(), type);
       assertTrue(r.view().path("payload").path("victim").path("workplace").isMissingNode(), type);
@@ -86,7 +87,7 @@ class RedactorTest {
     JsonNode message = referral();
     assertTrue(message.path("payload").path("healthConcerns").size() > 0);
     // When redacted for partner support (no health)
-    Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), Fixtures.shippedPolicy().allowed("partner-support"));
+    Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), Fixtures.shippedPolicy().allowed(AgencyType.of("partner-support")));
     // Then
     assertTrue(r.view().path("payload").path("healthConcerns").isMissingNode());
     assertTrue(r.removedCategories().contains("health"));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.safehub.agencies.AgencyType;
 
 class SafetyGuardTest {
 
@@ -17,7 +18,7 @@ class SafetyGuardTest {
     // Given a risk disclosure no policy has touched
     JsonNode message = Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
     // When
-    SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), Fixtures.PROGRAMME);
+    SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
     // Then
     JsonNode p = g.view().path("payload");
     for (String field : List.of("victimAddress", "victimPostcode", "victimPhone", "safeContactTimes", "childSchool", "note")) {
@@ -35,7 +36,7 @@ class SafetyGuardTest {
     JsonNode message = Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
     for (String type : List.of("partner-support", "childrens-services", "mash", "marac", "police")) {
       // When
-      SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), type);
+      SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(type));
       // Then
       assertSame(message, g.view(), type);
       assertFalse(g.alert(), type);
@@ -48,14 +49,14 @@ class SafetyGuardTest {
     com.fasterxml.jackson.databind.node.ObjectNode message = (com.fasterxml.jackson.databind.node.ObjectNode) Fixtures.example("risk-disclosure", "valid-minimal.json").deepCopy();
     message.putArray("recipients").add("demo-iss").add("demo-dvpp");
     // When
-    SafetyGuard.Guarded programme = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), Fixtures.PROGRAMME);
-    SafetyGuard.Guarded partner = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), "partner-support");
+    SafetyGuard.Guarded programme = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
+    SafetyGuard.Guarded partner = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of("partner-support"));
     // Then
     assertTrue(programme.view().path("recipients").isMissingNode(), programme.view().toString());
     assertEquals(2, message.path("recipients").size(), "the input is not changed");
     assertEquals(message.get("recipients"), partner.view().get("recipients"));
-    assertEquals(Set.of("victim-location", "victim-contact", "child-location", "free-text"), SafetyGuard.unnamedTo(Fixtures.PROGRAMME));
-    assertEquals(Set.of(), SafetyGuard.unnamedTo("partner-support"));
+    assertEquals(Set.of("victim-location", "victim-contact", "child-location", "free-text"), SafetyGuard.unnamedTo(AgencyType.of(Fixtures.PROGRAMME)));
+    assertEquals(Set.of(), SafetyGuard.unnamedTo(AgencyType.of("partner-support")));
   }
 
   @Test
@@ -63,8 +64,8 @@ class SafetyGuardTest {
     // Given / When / Then
     assertEquals(
         List.of(DataCategory.VICTIM_LOCATION, DataCategory.VICTIM_CONTACT, DataCategory.CHILD_LOCATION, DataCategory.FREE_TEXT),
-        SafetyGuard.forbiddenIn(Fixtures.PROGRAMME, DataCategory.known()));
-    assertEquals(List.of(), SafetyGuard.forbiddenIn("mash", DataCategory.known()));
-    assertEquals(List.of(), SafetyGuard.forbiddenIn(Fixtures.PROGRAMME, List.of(DataCategory.OPERATIONAL, DataCategory.RISK)));
+        SafetyGuard.forbiddenIn(AgencyType.of(Fixtures.PROGRAMME), DataCategory.known()));
+    assertEquals(List.of(), SafetyGuard.forbiddenIn(AgencyType.of("mash"), DataCategory.known()));
+    assertEquals(List.of(), SafetyGuard.forbiddenIn(AgencyType.of(Fixtures.PROGRAMME), List.of(DataCategory.OPERATIONAL, DataCategory.RISK)));
   }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.DeployConfigException;
 
 class SharingPolicyTest {
@@ -37,16 +38,16 @@ class SharingPolicyTest {
     // Given / When
     SharingPolicy policy = Fixtures.shippedPolicy();
     // Then
-    assertEquals(Set.copyOf(Fixtures.AGENCY_TYPES), policy.agencyTypes());
+    assertEquals(Fixtures.AGENCY_TYPES.stream().map(AgencyType::of).collect(java.util.stream.Collectors.toSet()), policy.agencyTypes());
     for (String type : Fixtures.AGENCY_TYPES) {
-      assertTrue(policy.allowed(type).contains(DataCategory.OPERATIONAL), type);
+      assertTrue(policy.allowed(AgencyType.of(type)).contains(DataCategory.OPERATIONAL), type);
     }
     assertEquals(
         EnumSet.of(DataCategory.OPERATIONAL, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.CHILD_DETAIL, DataCategory.RISK,
             DataCategory.HEALTH, DataCategory.CRIMINAL_OFFENCE, DataCategory.ATTENDANCE),
-        policy.allowed(Fixtures.PROGRAMME));
-    assertEquals(DataCategory.known(), policy.allowed("mash"));
-    assertEquals(Set.of(), policy.allowed("police"), "a type the policy does not name gets nothing");
+        policy.allowed(AgencyType.of(Fixtures.PROGRAMME)));
+    assertEquals(DataCategory.known(), policy.allowed(AgencyType.of("mash")));
+    assertEquals(Set.of(), policy.allowed(AgencyType.of("police")), "a type the policy does not name gets nothing");
   }
 
   @Test
@@ -121,10 +122,10 @@ class SharingPolicyTest {
     // Given / When / Then
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class,
-            () -> SharingPolicy.of(Map.of(Fixtures.PROGRAMME, EnumSet.of(DataCategory.OPERATIONAL, DataCategory.FREE_TEXT))));
+            () -> SharingPolicy.of(Map.of(AgencyType.of(Fixtures.PROGRAMME), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.FREE_TEXT))));
     assertTrue(e.getMessage().contains("/allow/perpetrator-programme"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> SharingPolicy.of(Map.of("mash", EnumSet.of(DataCategory.RISK))));
+    assertThrows(IllegalArgumentException.class, () -> SharingPolicy.of(Map.of(AgencyType.of("mash"), EnumSet.of(DataCategory.RISK))));
     assertThrows(IllegalArgumentException.class,
-        () -> SharingPolicy.of(Map.of("mash", EnumSet.of(DataCategory.OPERATIONAL, DataCategory.UNTAGGED))));
+        () -> SharingPolicy.of(Map.of(AgencyType.of("mash"), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.UNTAGGED))));
   }
 }

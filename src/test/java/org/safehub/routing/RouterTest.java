@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyType;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 import org.safehub.copy.WithholdReason;
 
@@ -19,23 +21,23 @@ class RouterTest {
 
   private final AgencyDirectory agencies =
       new AgencyDirectory(
-          Set.of("perpetrator-programme", "partner-support", "mash"),
+          Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support"), AgencyType.of("mash")),
           List.of(
-              new Agency("dvpp", "P", "perpetrator-programme", Set.of("E1"), AgencyStatus.ACTIVE),
-              new Agency("iss", "I", "partner-support", Set.of("E1"), AgencyStatus.ACTIVE),
-              new Agency("iss2", "I2", "partner-support", Set.of("E1"), AgencyStatus.SUSPENDED),
-              new Agency("mash", "M", "mash", Set.of("E1"), AgencyStatus.ACTIVE)));
+              new Agency("dvpp", "P", AgencyType.of("perpetrator-programme"), Set.of("E1"), AgencyStatus.ACTIVE),
+              new Agency("iss", "I", AgencyType.of("partner-support"), Set.of("E1"), AgencyStatus.ACTIVE),
+              new Agency("iss2", "I2", AgencyType.of("partner-support"), Set.of("E1"), AgencyStatus.SUSPENDED),
+              new Agency("mash", "M", AgencyType.of("mash"), Set.of("E1"), AgencyStatus.ACTIVE)));
   private final RoutingPolicy policy =
       new RoutingPolicy(
-          java.util.Map.of("attendance", Set.of("perpetrator-programme")),
-          java.util.Map.of("attendance", Set.of("partner-support")),
+          java.util.Map.of("attendance", Set.of(AgencyType.of("perpetrator-programme"))),
+          java.util.Map.of("attendance", Set.of(AgencyType.of("partner-support"))),
           List.of(
               new Subscription("iss", Set.of("attendance"), Set.of("E1"), Set.of(Priority.values())),
               new Subscription("mash", Set.of("attendance"), Set.of("E1"), Set.of(Priority.URGENT))));
   private final Router router = new Router(agencies, policy);
 
   private Envelope attendance(Priority p, String area, List<String> recipients) {
-    return new Envelope(UUID.randomUUID(), "attendance", 1, "CASE-1", area, Instant.now(), p, recipients, "consent", List.of());
+    return new Envelope(UUID.randomUUID(), "attendance", 1, "CASE-1", area, Instant.now(), p, recipients, LegalBasis.CONSENT, List.of());
   }
 
   @Test

@@ -14,8 +14,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyType;
 import org.safehub.config.DeployConfigException;
 import org.safehub.envelope.Envelope;
+import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 
 class RoutingPolicyTest {
@@ -39,14 +41,14 @@ class RoutingPolicyTest {
     AgencyDirectory agencies = AgencyDirectory.load(DEPLOY);
     RoutingPolicy policy = RoutingPolicy.load(DEPLOY, agencies, TYPES);
     assertEquals(5, agencies.all().size());
-    assertTrue(policy.maySend("childrens-services", "referral"));
+    assertTrue(policy.maySend(AgencyType.of("childrens-services"), "referral"));
   }
 
   @Test
   void perpetratorProgrammeCannotSendMaracActions() {
     RoutingPolicy policy = RoutingPolicy.load(DEPLOY, AgencyDirectory.load(DEPLOY), TYPES);
-    assertTrue(!policy.maySend("perpetrator-programme", "marac-action"));
-    assertTrue(policy.maySend("marac", "marac-action"));
+    assertTrue(!policy.maySend(AgencyType.of("perpetrator-programme"), "marac-action"));
+    assertTrue(policy.maySend(AgencyType.of("marac"), "marac-action"));
   }
 
   @Test
@@ -102,7 +104,7 @@ class RoutingPolicyTest {
     Router router = new Router(agencies, RoutingPolicy.load(d, agencies, TYPES));
     Envelope e =
         new Envelope(UUID.randomUUID(), "child-protection-alert", 1, "CASE-1", "E08000026", Instant.now(), Priority.ROUTINE,
-            List.of("demo-police"), "safeguarding-child", List.of());
+            List.of("demo-police"), LegalBasis.SAFEGUARDING_CHILD, List.of());
     List<RecipientOutcome> out = router.route(e, "demo-iss");
     assertTrue(out.stream().anyMatch(o -> o instanceof RecipientOutcome.Deliver dd && dd.agencyId().equals("demo-police")), out.toString());
   }

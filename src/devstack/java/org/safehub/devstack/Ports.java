@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Loopback port helpers: every component of the dev stack listens on 127.0.0.1 only. */
-final class Ports {
+public final class Ports {
 
   private Ports() {}
 

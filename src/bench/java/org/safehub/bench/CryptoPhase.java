@@ -132,7 +132,7 @@ final class CryptoPhase {
         inbound[k][s] = atRest.seal(record, AtRestSealer.aad("safehub.inbound", m.id().getBytes(StandardCharsets.UTF_8))).length;
         for (String recipient : kind.recipients()) {
           int r = MessageMix.AGENCIES.indexOf(recipient);
-          Copy copy = new Copy(Envelope.of(node), kind.sender(), receivedAt, agencies.find(recipient).map(a -> new Recipient(a.id(), a.type())).orElseThrow(), node, List.of());
+          Copy copy = new Copy(Envelope.of(node), kind.sender(), receivedAt, agencies.find(recipient).map(a -> new Recipient(a.id(), a.type().name())).orElseThrow(), node, List.of());
           docs[k][s][r] = mapper.writeValueAsBytes(documents.document(copy));
           sealed[k][s][r] = sealer.seal(docs[k][s][r], keys.certificates().get(recipient)).length;
         }

@@ -1,4 +1,4 @@
-package org.safehub.devstack;
+package org.safehub.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -18,6 +18,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.safehub.devstack.DevStack;
+import org.safehub.devstack.HubProcess;
+import org.safehub.devstack.Ports;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;

@@ -56,8 +56,8 @@ public final class AuditScale {
   private static final int CASES = 20_000;
   private static final int AGENCIES = 40;
   private static final int BATCH = 1000;
-  private static final AuditAction[] LIFECYCLE = {AuditAction.PUBLISH_ACCEPTED, AuditAction.ROUTED,
-      AuditAction.REDACTED, AuditAction.SEALED, AuditAction.DELIVERED, AuditAction.FETCHED};
+  private static final AuditAction[] LIFECYCLE = {AuditAction.PUBLISH_ACCEPTED, AuditAction.CONSENT_RECORDED,
+      AuditAction.ROUTED, AuditAction.DELIVERED, AuditAction.FETCHED, AuditAction.ACKNOWLEDGED};
   private static final String[] BASES = {"consent", "consent", "consent", "safeguarding-child",
       "safeguarding-adult-at-risk", "vital-interests", "legal-obligation"};
 
@@ -285,7 +285,7 @@ public final class AuditScale {
     if (action != AuditAction.PUBLISH_ACCEPTED) {
       b.recipient(recipient);
     }
-    if (action == AuditAction.REDACTED) {
+    if (action == AuditAction.DELIVERED) {
       b.categories(List.of("victim-location", "victim-contact"));
     }
     if (action == AuditAction.DELIVERED && r.nextInt(10) == 0) {

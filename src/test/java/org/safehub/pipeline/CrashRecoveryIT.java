@@ -1,4 +1,4 @@
-package org.safehub.devstack;
+package org.safehub.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -20,8 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.safehub.audit.AuditVerifier;
+import org.safehub.devstack.DevStack;
+import org.safehub.devstack.HubProcess;
+import org.safehub.devstack.Ports;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.PublishBurst;
 import org.safehub.testsupport.Tokens;
 
 /**

@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
  * The hub, run from its built Quarkus jar as a child process wired to the dev stack's endpoints, under
  * a {@link ChildWatchdog} so it cannot outlive the launcher.
  */
-final class HubProcess {
+public final class HubProcess {
 
   private HubProcess() {}
 
-  static List<String> command(List<String> jvmOptions, DevStack.Endpoints endpoints, int httpPort, Path dataDir,
-                              Path hubJar) {
+  public static List<String> command(List<String> jvmOptions, DevStack.Endpoints endpoints, int httpPort, Path dataDir,
+                                     Path hubJar) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -36,7 +36,7 @@ final class HubProcess {
     return command;
   }
 
-  static Process start(List<String> command) {
+  public static Process start(List<String> command) {
     try {
       // stdout and stderr are ours; stdin stays a pipe for the watchdog
       return new ProcessBuilder(ChildWatchdog.wrap(command))
@@ -49,7 +49,7 @@ final class HubProcess {
   }
 
   /** Asks the hub to stop (SIGTERM, so Quarkus shuts down gracefully), forcibly after 30 s. */
-  static void stop(Process hub) {
+  public static void stop(Process hub) {
     if (!hub.isAlive()) {
       return;
     }

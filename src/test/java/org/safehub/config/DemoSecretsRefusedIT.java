@@ -1,4 +1,4 @@
-package org.safehub.devstack;
+package org.safehub.config;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.safehub.devstack.DevStack;
+import org.safehub.devstack.DevStackMain;
 import org.safehub.testsupport.ComponentsResource;
 
 /**

@@ -18,12 +18,12 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * A PostgreSQL server (zonky's embedded binaries, started with pg_ctl) whose data directory is
  * kept between runs, with the hub's {@code safehub} database created on first use.
  */
-final class PostgresNode implements AutoCloseable {
+public final class PostgresNode implements AutoCloseable {
 
   static final String DATABASE = "safehub";
-  static final String USER = "postgres";
+  public static final String USER = "postgres";
   /** initdb runs with trust authentication on loopback: the server ignores the password. */
-  static final String PASSWORD = "postgres";
+  public static final String PASSWORD = "postgres";
 
   private final EmbeddedPostgres postgres;
   private final Process watchdog;
@@ -34,7 +34,7 @@ final class PostgresNode implements AutoCloseable {
   }
 
   /** A test's PostgreSQL: as {@link #start(Path, int, Path, boolean)}, without fsync (speed; the data is thrown away). */
-  static PostgresNode start(Path dataDir, int port, Path logFile) {
+  public static PostgresNode start(Path dataDir, int port, Path logFile) {
     return start(dataDir, port, logFile, false);
   }
 
@@ -81,7 +81,7 @@ final class PostgresNode implements AutoCloseable {
     return postgres.getPort();
   }
 
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/" + DATABASE;
   }
 

@@ -21,7 +21,7 @@ import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
  * A single-node KRaft Kafka broker in this JVM whose log directory survives restarts, so a stopped
  * and restarted dev stack keeps its topics and records.
  */
-final class KafkaNode implements AutoCloseable {
+public final class KafkaNode implements AutoCloseable {
 
   private static final Map<String, String> BROKER_PROPERTIES = Map.ofEntries(
       Map.entry("offsets.topic.replication.factor", "1"),
@@ -52,7 +52,7 @@ final class KafkaNode implements AutoCloseable {
   }
 
   /** Starts the broker with its data in {@code logDir} (formatted on first use) and waits until it answers. */
-  static KafkaNode start(Path logDir, int port) {
+  public static KafkaNode start(Path logDir, int port) {
     DataDirs.createDirectories(logDir);
     int kafkaPort = Ports.orFree(port);
     EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
@@ -86,7 +86,7 @@ final class KafkaNode implements AutoCloseable {
     return node;
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return bootstrapServers;
   }
 

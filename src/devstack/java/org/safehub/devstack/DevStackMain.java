@@ -19,7 +19,7 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
  */
 public final class DevStackMain {
 
-  static final Path HUB_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+  public static final Path HUB_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
   static final Path REALM_FILE = Path.of("deploy", "keycloak", "safehub-realm.json");
 
   /** The start's settings, from system properties (defaults in brackets in {@link #fromSystemProperties()}). */

@@ -1,4 +1,4 @@
-package org.safehub.devstack;
+package org.safehub.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,21 +18,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.safehub.testsupport.TestMessages;
-import org.safehub.testsupport.Tokens;
 
 /**
  * Publishers that keep sending attendance messages from the programme, round robin over
  * {@link #targets} (a test may swap a hub in or out), for at most five minutes or until closed. They
  * remember only the messages accepted with 202; a subclass looks at every other answer.
  */
-class PublishBurst implements AutoCloseable {
-  final Set<String> accepted = ConcurrentHashMap.newKeySet();
-  final List<URI> targets = new CopyOnWriteArrayList<>();
+public class PublishBurst implements AutoCloseable {
+  public final Set<String> accepted = ConcurrentHashMap.newKeySet();
+  public final List<URI> targets = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final ExecutorService pool;
 
-  PublishBurst(int threads, Duration requestTimeout, URI... hubs) {
+  public PublishBurst(int threads, Duration requestTimeout, URI... hubs) {
     targets.addAll(List.of(hubs));
     pool = Executors.newFixedThreadPool(threads);
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -69,14 +67,14 @@ class PublishBurst implements AutoCloseable {
   }
 
   /** An answer other than 202: not accepted, so nothing is owed. */
-  void notAccepted(HttpResponse<String> response) throws InterruptedException {}
+  protected void notAccepted(HttpResponse<String> response) throws InterruptedException {}
 
   /** No answer (the hub is down, say): not accepted either; waits a little before the next try. */
-  void failed(Exception e) throws InterruptedException {
-    Thread.sleep(50);
+  protected void failed(Exception e) throws InterruptedException {
+    Thread.sleep(50); // pacing: a hub that is down is not hammered in a tight loop
   }
 
-  void until(int count) {
+  public void until(int count) {
     Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> accepted.size() >= count);
   }
 

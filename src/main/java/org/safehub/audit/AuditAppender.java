@@ -1,0 +1,118 @@
+package org.safehub.audit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Appends events to the log: under the writer lock, with gapless seqs, each justification sealed first
+ * ({@link SealedJustifications}), in one statement whatever the count. See {@link AuditLog} for the contract.
+ */
+final class AuditAppender {
+
+  /** One statement for a whole append, its columns as arrays: one round trip and one plan, whatever the count. */
+  private static final String INSERT = "insert into audit_event (seq, time, action, actor_agency, actor_client,"
+      + " message_id, message_type, case_ref, recipient, legal_basis, event_json, leaf_hash)"
+      + " select u.seq, u.time::timestamptz, u.action, u.actor_agency, u.actor_client, u.message_id::uuid, u.message_type,"
+      + " u.case_ref, u.recipient, u.legal_basis, u.event_json, u.leaf_hash"
+      + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+      + " ?::text[], ?::bytea[]) as u(seq, time, action, actor_agency, actor_client, message_id, message_type, case_ref, recipient,"
+      + " legal_basis, event_json, leaf_hash)";
+
+  private final AuditTransactions db;
+  private final SealedJustifications justifications;
+
+  AuditAppender(AuditTransactions db, SealedJustifications justifications) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.justifications = Objects.requireNonNull(justifications, "justifications");
+  }
+
+  /** See {@link AuditLog#decide(AuditLog.Decision)}. */
+  <T> AuditLog.Decided<T> decide(AuditLog.Decision<T> decision) {
+    try {
+      return db.inTransaction(false, c -> {
+        AuditLog.Decided<T> d = decision.decide(c);
+        return new AuditLog.Decided<>(d.result(), appendInTransaction(c, d.events()));
+      });
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("could not record the decision with its audit events", e);
+    }
+  }
+
+  /** See {@link AuditLog#append(List)}. */
+  List<AuditEvent> append(List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return db.inTransaction(false, c -> appendInTransaction(c, events));
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("could not append to the audit log", e);
+    }
+  }
+
+  /** See {@link AuditLog#appendInTransaction(Connection, List)}. */
+  List<AuditEvent> appendInTransaction(Connection c, List<AuditEvent> events) throws SQLException {
+    if (c.getAutoCommit()) {
+      throw new IllegalStateException("audit events are appended inside a transaction; auto-commit is on");
+    }
+    if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+      // a snapshot taken before the lock would not see the last committed seq
+      throw new IllegalStateException("audit appends need READ COMMITTED isolation");
+    }
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    AuditTransactions.lockWriter(c);
+    events = justifications.seal(c, events);
+    long next;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select coalesce(max(seq) + 1, 0) from audit_event")) {
+      rs.next();
+      next = rs.getLong(1);
+    }
+    int n = events.size();
+    List<AuditEvent> stored = new ArrayList<>(n);
+    Long[] seqs = new Long[n];
+    String[][] text = new String[10][n];
+    byte[][] leafHashes = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      AuditEvent e = events.get(i).withSeq(next++);
+      byte[] json = e.canonicalBytes();
+      seqs[i] = e.seq();
+      text[0][i] = OffsetDateTime.ofInstant(e.time(), ZoneOffset.UTC).toString();
+      text[1][i] = e.action().wire();
+      text[2][i] = e.actorAgency();
+      text[3][i] = e.actorClient();
+      text[4][i] = e.messageId() == null ? null : e.messageId().toString();
+      text[5][i] = e.messageType();
+      text[6][i] = e.caseRef();
+      text[7][i] = e.recipient();
+      text[8][i] = e.legalBasis();
+      text[9][i] = new String(json, StandardCharsets.UTF_8);
+      leafHashes[i] = MerkleTree.leafHash(json);
+      stored.add(e);
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      ps.setArray(1, c.createArrayOf("bigint", seqs));
+      for (int k = 0; k < text.length; k++) {
+        ps.setArray(2 + k, c.createArrayOf("text", text[k]));
+      }
+      ps.setArray(12, c.createArrayOf("bytea", leafHashes));
+      int inserted = ps.executeUpdate();
+      if (inserted != n) {
+        throw new SQLException("audit append wrote " + inserted + " of " + n + " events");
+      }
+    }
+    return stored;
+  }
+}

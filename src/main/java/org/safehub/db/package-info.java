@@ -1,0 +1,2 @@
+/** Small JDBC helpers shared by the stores (one database transaction around a piece of work). Ground floor: depends on nothing else in Safehub. */
+package org.safehub.db;

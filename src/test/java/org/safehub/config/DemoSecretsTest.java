@@ -27,6 +27,20 @@ class DemoSecretsTest {
   }
 
   @Test
+  void everyClientSecretOfTheDemoRealmIsRefusedInBothAreas() throws java.io.IOException {
+    List<String> secrets = new java.util.ArrayList<>();
+    DemoRealmTest.realm().path("clients").forEach(c -> {
+      if (c.hasNonNull("secret")) {
+        secrets.add(c.get("secret").asText());
+      }
+    });
+    assertTrue(secrets.contains("demo-iss-demo-secret") && secrets.contains("demo2-marac-demo-secret"), secrets.toString());
+    for (String secret : secrets) {
+      assertEquals(List.of("quarkus.oidc.credentials.secret"), offending(Map.of("quarkus.oidc.credentials.secret", secret)), secret);
+    }
+  }
+
+  @Test
   void secretsOfTheOperatorsOwnPass() {
     assertEquals(List.of(), offending(Map.of(
         "safehub.keys.hub-keystore-password", "k3y-st0re-from-vault",

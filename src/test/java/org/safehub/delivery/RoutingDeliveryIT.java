@@ -13,6 +13,7 @@ import java.util.Set;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
@@ -24,7 +25,8 @@ import org.safehub.testsupport.Tokens;
 @QuarkusTest
 class RoutingDeliveryIT {
 
-  private static final List<String> AGENCIES = List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac");
+  /** Every registered agency, the second area's demo2-* included: none of them may get a copy it was not routed. */
+  private static final List<String> AGENCIES = DemoAgencies.ids();
 
   private record Case(String type, String sender, String priority, List<String> recipients, Set<String> expected) {}
 

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.Tokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -107,6 +108,21 @@ class DevStackIT {
     assertTrue(audience(claims).contains("safehub-hub"), "aud: " + claims.path("aud"));
     assertTrue(roles(claims).contains("publisher"), "roles: " + roles(claims));
     assertTrue(roles(claims).contains("subscriber"), "roles: " + roles(claims));
+  }
+
+  @Test
+  void everyAgencyOfAgenciesYamlGetsATokenNamingItInBothDemoAreas() {
+    // Given every agency deploy/config/agencies.yaml registers (the second area's demo2-* included)
+    List<String> ids = DemoAgencies.ids();
+    assertTrue(ids.containsAll(List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac")), ids.toString());
+    for (String id : ids) {
+      // When it asks the dev stack's Keycloak for a token with its demo secret
+      JsonNode claims = Tokens.payload(Tokens.fetch(stack.endpoints().issuer(), id));
+      // Then the token names it, is meant for the hub and lets it publish and subscribe
+      assertEquals(id, claims.path("agency").asText());
+      assertTrue(audience(claims).contains("safehub-hub"), id + " aud: " + claims.path("aud"));
+      assertTrue(roles(claims).containsAll(List.of("publisher", "subscriber")), id + " roles: " + roles(claims));
+    }
   }
 
   @Test

@@ -43,6 +43,8 @@ public class Deadlines {
       synchronized (this) {
         if (policy == null) {
           policy = loadChecked(configDir);
+          LOG.infof("acknowledgement deadlines loaded from %s (%d overrides; not yet enforced)",
+              configDir.resolve(DeadlinePolicy.FILE), policy.overrides().size());
           warnIfNotCovered(policy.calendar(), Instant.now());
         }
         p = policy;

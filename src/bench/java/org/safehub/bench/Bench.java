@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * Runs the three measurements in order - crypto and validation alone (before anything else is
- * started), raw Kafka, the hub - and prints the machine, the parameters and the results. The hub and
- * its components are started by the caller ({@code org.safehub.devstack.Benchmark}).
+ * started), raw Kafka, the hub - and prints the machine, the parameters and the results. The hub
+ * and its components are started by the caller ({@code org.safehub.devstack.Benchmark}).
  */
 public final class Bench implements AutoCloseable {
 
@@ -44,7 +44,9 @@ public final class Bench implements AutoCloseable {
     System.out.println(Machine.describe());
     System.out.println("load before:  " + loadBefore);
     System.out.println("parameters:   " + params.describe());
-    System.out.println("JVM options:  " + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    System.out.println(
+        "JVM options:  "
+            + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
     System.out.println();
   }
 
@@ -53,17 +55,27 @@ public final class Bench implements AutoCloseable {
     keys = CryptoPhase.makeKeys(Files.createTempDirectory("safehub-bench-keys-"));
     sizes = CryptoPhase.sizes(mix, keys, CONFIG);
     System.out.println("message mix (kinds rotate; sizes rotate across rounds):");
-    MessageMix.KINDS.forEach(k -> System.out.println("  " + k.name() + "  (" + k.recipients().size() + " copies)"));
-    System.out.printf(Locale.ROOT, "  %.1f copies per message; bodies %d-%d B in %d sizes, mean %.0f B; sealed inbound record mean %.0f B;"
-            + " sealed copy mean %.0f B%n", MessageMix.meanCopies(), params.minBytes(), params.maxBytes(), mix.steps(),
-        mix.meanBodyBytes(), sizes.meanInbound(), sizes.meanSealedCopy());
+    MessageMix.KINDS.forEach(
+        k -> System.out.println("  " + k.name() + "  (" + k.recipients().size() + " copies)"));
+    System.out.printf(
+        Locale.ROOT,
+        "  %.1f copies per message; bodies %d-%d B in %d sizes, mean %.0f B; sealed inbound record mean %.0f B;"
+            + " sealed copy mean %.0f B%n",
+        MessageMix.meanCopies(),
+        params.minBytes(),
+        params.maxBytes(),
+        mix.steps(),
+        mix.meanBodyBytes(),
+        sizes.meanInbound(),
+        sizes.meanSealedCopy());
     System.out.println("  recipient keys (demo keys, also given to the hub): " + keys.describe());
     System.out.println();
     if (!params.runs("crypto")) {
       return;
     }
-    System.out.printf("[1/3] crypto + validation alone: %d threads, %d s warm-up, %d s measured ...%n", params.cryptoThreads(),
-        params.warmup(), params.seconds());
+    System.out.printf(
+        "[1/3] crypto + validation alone: %d threads, %d s warm-up, %d s measured ...%n",
+        params.cryptoThreads(), params.warmup(), params.seconds());
     rows.add(CryptoPhase.run(params, mix, keys, sizes, SCHEMAS));
     printLast();
     expensiveInputs = mostExpensiveHostileInputs(10);
@@ -71,19 +83,28 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * The {@code n} publish bodies of the hostile-input corpus ({@code HostileInputIT}) that cost the most
-   * validation CPU (strict parse + schema validation, this thread's CPU time, best of 5 after a warm-up
-   * pass), against the 50 ms budget of issue 10.
+   * The {@code n} publish bodies of the hostile-input corpus ({@code HostileInputIT}) that cost the
+   * most validation CPU (strict parse + schema validation, this thread's CPU time, best of 5 after
+   * a warm-up pass), against the 50 ms budget of issue 10.
    */
   static String mostExpensiveHostileInputs(int n) {
-    List<java.util.Map.Entry<String, byte[]>> bodies = org.safehub.api.HostileBodies.publishBodies();
+    List<java.util.Map.Entry<String, byte[]>> bodies =
+        org.safehub.api.HostileBodies.publishBodies();
     org.safehub.validation.ValidationCost cost = new org.safehub.validation.ValidationCost(SCHEMAS);
     bodies.forEach(b -> cost.check(b.getValue()));
     List<org.safehub.validation.ValidationCost.Cost> costs = cost.measure(bodies, 5);
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-        "  hostile-input corpus: the %d most expensive of %d publish bodies (validation CPU, best of 5; budget %d ms each):%n", n, costs.size(),
-        org.safehub.validation.ValidationCost.BUDGET_NANOS / 1_000_000));
-    costs.stream().limit(n).forEach(c -> b.append(String.format(Locale.ROOT, "    %8.3f ms  %s%n", c.millis(), c.label())));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "  hostile-input corpus: the %d most expensive of %d publish bodies (validation CPU, best of 5; budget %d ms each):%n",
+                n,
+                costs.size(),
+                org.safehub.validation.ValidationCost.BUDGET_NANOS / 1_000_000));
+    costs.stream()
+        .limit(n)
+        .forEach(
+            c -> b.append(String.format(Locale.ROOT, "    %8.3f ms  %s%n", c.millis(), c.label())));
     return b.toString();
   }
 
@@ -91,14 +112,18 @@ public final class Bench implements AutoCloseable {
     if (!params.runs("kafka")) {
       return;
     }
-    System.out.printf("[2/3] raw Kafka: %d s warm-up, %d s measured, %d sends in flight ...%n", params.warmup(), params.seconds(),
-        params.concurrency());
+    System.out.printf(
+        "[2/3] raw Kafka: %d s warm-up, %d s measured, %d sends in flight ...%n",
+        params.warmup(), params.seconds(), params.concurrency());
     List<Report.Row> raw = RawKafkaPhase.run(params, mix, sizes, bootstrap);
     rows.addAll(raw);
     raw.forEach(this::printRow);
   }
 
-  /** Copies the demo agency keys into the hub's key folder, where its development bootstrap finds them. */
+  /**
+   * Copies the demo agency keys into the hub's key folder, where its development bootstrap finds
+   * them.
+   */
   public void installDemoKeys(Path hubAgencyKeys) throws IOException {
     Files.createDirectories(hubAgencyKeys);
     try (DirectoryStream<Path> files = Files.newDirectoryStream(keys.agencyDir(), "*.pem")) {
@@ -109,21 +134,25 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
-   * @param hubPid       the hub's JVM
-   * @param postmaster   the PostgreSQL postmaster (its backends are its children)
-   * @param hubWatchdog  the shell the hub runs under (excluded from "keycloak", which is every other child of this JVM)
+   * @param hubPid the hub's JVM
+   * @param postmaster the PostgreSQL postmaster (its backends are its children)
+   * @param hubWatchdog the shell the hub runs under (excluded from "keycloak", which is every other
+   *     child of this JVM)
    */
-  public HubPhase.Result measureHub(HubPhase.Target target, long hubPid, long postmaster, long hubWatchdog) throws Exception {
+  public HubPhase.Result measureHub(
+      HubPhase.Target target, long hubPid, long postmaster, long hubWatchdog) throws Exception {
     System.out.println("[3/3] the hub end to end");
     Cpu cpu = new Cpu();
     cpu.addGroup("hub", () -> List.of(hubPid));
     cpu.addGroup("postgres", () -> Cpu.tree(postmaster));
-    cpu.addGroup("keycloak", () -> {
-      List<Long> hubTree = Cpu.tree(hubWatchdog);
-      try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
-        return children.map(ProcessHandle::pid).filter(p -> !hubTree.contains(p)).toList();
-      }
-    });
+    cpu.addGroup(
+        "keycloak",
+        () -> {
+          List<Long> hubTree = Cpu.tree(hubWatchdog);
+          try (Stream<ProcessHandle> children = ProcessHandle.current().descendants()) {
+            return children.map(ProcessHandle::pid).filter(p -> !hubTree.contains(p)).toList();
+          }
+        });
     cpu.breakDownThreadsOf(hubPid);
     try (HubPhase phase = new HubPhase(params, mix, target, cpu)) {
       HubPhase.Result result = phase.run();
@@ -137,7 +166,8 @@ public final class Bench implements AutoCloseable {
   public void printResults(Path recording, HubPhase.Result hub) {
     System.out.println();
     System.out.println("=".repeat(112));
-    System.out.println("RESULTS  (latency: publish to visible in the recipient's delivery topic, read_committed; per copy)");
+    System.out.println(
+        "RESULTS  (latency: publish to visible in the recipient's delivery topic, read_committed; per copy)");
     System.out.println(Machine.describe());
     System.out.println("parameters: " + params.describe());
     System.out.println();
@@ -153,8 +183,20 @@ public final class Bench implements AutoCloseable {
       System.out.println("Where the time goes in the hub's peak window:");
       double w = hubPeakUsage.wallSeconds();
       double rate = find("hub end to end, peak").messagesPerSecond();
-      System.out.print(Report.topThreads("hub JVM threads (/proc, names cut at 15 characters)", hubPeakUsage.otherThreadSeconds(), w, 14, rate));
-      System.out.print(Report.topThreads("benchmark JVM threads (Kafka broker, load generator, delivery consumer)", hubPeakUsage.selfThreadSeconds(), w, 10, rate));
+      System.out.print(
+          Report.topThreads(
+              "hub JVM threads (/proc, names cut at 15 characters)",
+              hubPeakUsage.otherThreadSeconds(),
+              w,
+              14,
+              rate));
+      System.out.print(
+          Report.topThreads(
+              "benchmark JVM threads (Kafka broker, load generator, delivery consumer)",
+              hubPeakUsage.selfThreadSeconds(),
+              w,
+              10,
+              rate));
       if (recording != null) {
         System.out.print(HubProfile.analyze(recording, hub.peakFrom(), hub.peakTo(), 14));
       }
@@ -182,16 +224,27 @@ public final class Bench implements AutoCloseable {
       return;
     }
     if (crypto != null) {
-      System.out.printf(Locale.ROOT, "hub peak / crypto-and-validation limit: %.0f%%  (issue 6 asks for at least 60%%)%n",
+      System.out.printf(
+          Locale.ROOT,
+          "hub peak / crypto-and-validation limit: %.0f%%  (issue 6 asks for at least 60%%)%n",
           100 * peak.messagesPerSecond() / crypto.messagesPerSecond());
     }
     if (raw != null) {
-      System.out.printf(Locale.ROOT, "hub peak / raw Kafka: %.0f%%%n", 100 * peak.messagesPerSecond() / raw.messagesPerSecond());
+      System.out.printf(
+          Locale.ROOT,
+          "hub peak / raw Kafka: %.0f%%%n",
+          100 * peak.messagesPerSecond() / raw.messagesPerSecond());
     }
-    System.out.printf(Locale.ROOT, "hub peak: %.0f msg/s with %.1f copies each  (issue 6 asks for at least 2,000 msg/s)%n",
-        peak.messagesPerSecond(), peak.copiesPerSecond() / Math.max(1e-9, peak.messagesPerSecond()));
+    System.out.printf(
+        Locale.ROOT,
+        "hub peak: %.0f msg/s with %.1f copies each  (issue 6 asks for at least 2,000 msg/s)%n",
+        peak.messagesPerSecond(),
+        peak.copiesPerSecond() / Math.max(1e-9, peak.messagesPerSecond()));
     if (paced != null) {
-      System.out.printf(Locale.ROOT, "hub p99 at %.0f%% of its peak: %.1f ms  (issue 6 asks for under 50 ms)%n", params.pacedFraction() * 100,
+      System.out.printf(
+          Locale.ROOT,
+          "hub p99 at %.0f%% of its peak: %.1f ms  (issue 6 asks for under 50 ms)%n",
+          params.pacedFraction() * 100,
           paced.latency().p99());
     }
   }
@@ -205,10 +258,20 @@ public final class Bench implements AutoCloseable {
   }
 
   private void printRow(Report.Row r) {
-    System.out.printf(Locale.ROOT, "  -> %s: %.0f msg/s, %.0f copies/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, CPU %.2f ms/msg (%s), machine busy %.0f%%,"
+    System.out.printf(
+        Locale.ROOT,
+        "  -> %s: %.0f msg/s, %.0f copies/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, CPU %.2f ms/msg (%s), machine busy %.0f%%,"
             + " other processes %.2f cores%n",
-        r.system(), r.messagesPerSecond(), r.copiesPerSecond(), r.latency().p50(), r.latency().p99(), r.latency().p999(),
-        r.cpuMsPerMessage(), r.cpuSplit(), r.machineBusy() * 100, Report.othersCores(r.usage()));
+        r.system(),
+        r.messagesPerSecond(),
+        r.copiesPerSecond(),
+        r.latency().p50(),
+        r.latency().p99(),
+        r.latency().p999(),
+        r.cpuMsPerMessage(),
+        r.cpuSplit(),
+        r.machineBusy() * 100,
+        Report.othersCores(r.usage()));
     System.out.println("     " + r.notes());
   }
 

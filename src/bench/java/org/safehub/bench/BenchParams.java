@@ -7,40 +7,54 @@ import java.util.List;
  * The benchmark's parameters, from system properties (defaults give a run of about four minutes on
  * two cores, most of it measuring).
  *
- * @param seconds       measured seconds per pass ({@code bench.seconds}, 30)
- * @param warmup        warm-up seconds before each measured window ({@code bench.warmup}, 10); the
- *                      paced passes, which follow a peak pass on the same warm JVM, warm up for half of it
- * @param hubWarmup     longest warm-up of the hub before its peak pass ({@code bench.hub.warmup}, 300 s): the
- *                      hub makes some 15,000 JIT compilations (Quarkus, Netty, Kafka, Bouncy Castle), which
- *                      on two shared cores takes minutes; the warm-up ends sooner once the compilers are idle
- * @param concurrency   requests (or Kafka sends) in flight in the closed-loop passes ({@code bench.concurrency}, 32)
- * @param minBytes      smallest message body ({@code bench.size}, "1024-4096": bodies spread evenly
- *                      over eight sizes in that range; a single number gives one size)
- * @param maxBytes      largest message body
- * @param cryptoThreads threads of the crypto-and-validation loop ({@code bench.crypto.threads}, all cores)
+ * @param seconds measured seconds per pass ({@code bench.seconds}, 30)
+ * @param warmup warm-up seconds before each measured window ({@code bench.warmup}, 10); the paced
+ *     passes, which follow a peak pass on the same warm JVM, warm up for half of it
+ * @param hubWarmup longest warm-up of the hub before its peak pass ({@code bench.hub.warmup}, 300
+ *     s): the hub makes some 15,000 JIT compilations (Quarkus, Netty, Kafka, Bouncy Castle), which
+ *     on two shared cores takes minutes; the warm-up ends sooner once the compilers are idle
+ * @param concurrency requests (or Kafka sends) in flight in the closed-loop passes ({@code
+ *     bench.concurrency}, 32)
+ * @param minBytes smallest message body ({@code bench.size}, "1024-4096": bodies spread evenly over
+ *     eight sizes in that range; a single number gives one size)
+ * @param maxBytes largest message body
+ * @param cryptoThreads threads of the crypto-and-validation loop ({@code bench.crypto.threads}, all
+ *     cores)
  * @param pacedFraction offered rate of the paced hub pass as a fraction of the measured hub peak
- *                      ({@code bench.paced.fraction}, 0.7)
- * @param backlogCap    the closed-loop passes hold back while this many accepted messages are not yet
- *                      delivered ({@code bench.backlog}, 1000), so the peak is the rate the whole path
- *                      sustains: without it, ingress threads take the CPU from the single pipeline
- *                      thread and the queue between them only grows
- * @param drainSeconds  longest wait after a pass for its last copies ({@code bench.drain}, 60)
- * @param profile       record the hub with JDK Flight Recorder and print where its CPU goes
- *                      ({@code bench.profile}, true)
+ *     ({@code bench.paced.fraction}, 0.7)
+ * @param backlogCap the closed-loop passes hold back while this many accepted messages are not yet
+ *     delivered ({@code bench.backlog}, 1000), so the peak is the rate the whole path sustains:
+ *     without it, ingress threads take the CPU from the single pipeline thread and the queue
+ *     between them only grows
+ * @param drainSeconds longest wait after a pass for its last copies ({@code bench.drain}, 60)
+ * @param profile record the hub with JDK Flight Recorder and print where its CPU goes ({@code
+ *     bench.profile}, true)
  * @param hubJvmOptions extra JVM options for the hub ({@code safehub.hub.jvm-opts}, none)
- * @param phases        which phases run ({@code bench.phases}, "crypto,kafka,hub"; the hub always runs);
- *                      fewer is for tuning the hub, the README's figures come from all three in one run
+ * @param phases which phases run ({@code bench.phases}, "crypto,kafka,hub"; the hub always runs);
+ *     fewer is for tuning the hub, the README's figures come from all three in one run
  */
-public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrency, int minBytes, int maxBytes, int cryptoThreads,
-                          double pacedFraction, int backlogCap, int drainSeconds, boolean profile,
-                          List<String> hubJvmOptions, java.util.Set<String> phases) {
+public record BenchParams(
+    int seconds,
+    int warmup,
+    int hubWarmup,
+    int concurrency,
+    int minBytes,
+    int maxBytes,
+    int cryptoThreads,
+    double pacedFraction,
+    int backlogCap,
+    int drainSeconds,
+    boolean profile,
+    List<String> hubJvmOptions,
+    java.util.Set<String> phases) {
 
   public BenchParams {
     require(seconds >= 1 && seconds <= 3600, "bench.seconds must be 1-3600");
     require(warmup >= 0 && warmup <= 600, "bench.warmup must be 0-600");
     require(hubWarmup >= 0 && hubWarmup <= 600, "bench.hub.warmup must be 0-600");
     require(concurrency >= 1 && concurrency <= 1024, "bench.concurrency must be 1-1024");
-    require(minBytes >= 600 && maxBytes >= minBytes && maxBytes <= 4800,
+    require(
+        minBytes >= 600 && maxBytes >= minBytes && maxBytes <= 4800,
         "bench.size must lie in 600-4800 bytes (the justification field that pads a message holds 4000 characters)");
     require(cryptoThreads >= 1 && cryptoThreads <= 256, "bench.crypto.threads must be 1-256");
     require(pacedFraction > 0 && pacedFraction <= 1.5, "bench.paced.fraction must be in (0, 1.5]");
@@ -48,10 +62,13 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
     require(drainSeconds >= 1 && drainSeconds <= 600, "bench.drain must be 1-600");
     hubJvmOptions = List.copyOf(hubJvmOptions);
     phases = java.util.Set.copyOf(phases);
-    require(phases.contains("hub") && ALL_PHASES.containsAll(phases), "bench.phases must list hub and may list crypto and kafka (comma-separated)");
+    require(
+        phases.contains("hub") && ALL_PHASES.containsAll(phases),
+        "bench.phases must list hub and may list crypto and kafka (comma-separated)");
   }
 
-  private static final java.util.Set<String> ALL_PHASES = java.util.Set.of("crypto", "kafka", "hub");
+  private static final java.util.Set<String> ALL_PHASES =
+      java.util.Set.of("crypto", "kafka", "hub");
 
   /** Whether {@code phase} ("crypto", "kafka" or "hub") runs. */
   public boolean runs(String phase) {
@@ -84,10 +101,13 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
         Integer.getInteger("bench.drain", 60),
         Boolean.parseBoolean(System.getProperty("bench.profile", "true")),
         jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")),
-        java.util.Set.of(System.getProperty("bench.phases", "crypto,kafka,hub").trim().split("\\s*,\\s*")));
+        java.util.Set.of(
+            System.getProperty("bench.phases", "crypto,kafka,hub").trim().split("\\s*,\\s*")));
   }
 
-  /** Seconds of warm-up for the paced pass, which runs on a hub the peak pass has already warmed. */
+  /**
+   * Seconds of warm-up for the paced pass, which runs on a hub the peak pass has already warmed.
+   */
   public int pacedWarmup() {
     return Math.max(2, warmup / 2);
   }
@@ -96,8 +116,18 @@ public record BenchParams(int seconds, int warmup, int hubWarmup, int concurrenc
     return String.format(
         "bench.seconds=%d bench.warmup=%d bench.hub.warmup=%d bench.concurrency=%d bench.size=%d-%d bench.crypto.threads=%d"
             + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s bench.phases=%s",
-        seconds, warmup, hubWarmup, concurrency, minBytes, maxBytes, cryptoThreads, pacedFraction, backlogCap, drainSeconds,
-        profile, hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions),
+        seconds,
+        warmup,
+        hubWarmup,
+        concurrency,
+        minBytes,
+        maxBytes,
+        cryptoThreads,
+        pacedFraction,
+        backlogCap,
+        drainSeconds,
+        profile,
+        hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions),
         String.join(",", new java.util.TreeSet<>(phases)));
   }
 

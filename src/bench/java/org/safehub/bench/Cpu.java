@@ -23,22 +23,40 @@ final class Cpu {
 
   static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
 
-  /** Named groups of other processes whose CPU counts towards what is measured (pids looked up at each snapshot). */
+  /**
+   * Named groups of other processes whose CPU counts towards what is measured (pids looked up at
+   * each snapshot).
+   */
   private final Map<String, Supplier<List<Long>>> groups = new LinkedHashMap<>();
+
   private final com.sun.management.OperatingSystemMXBean os =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private Long threadsOfPid; // one process whose threads are broken down too
 
-  record Snapshot(long wallNanos, long selfNanos, Map<String, Long> groupNanos, long machineBusyTicks,
-                  long machineTotalTicks, Map<Long, ThreadTime> selfThreads, Map<Long, ThreadTime> otherThreads) {}
+  record Snapshot(
+      long wallNanos,
+      long selfNanos,
+      Map<String, Long> groupNanos,
+      long machineBusyTicks,
+      long machineTotalTicks,
+      Map<Long, ThreadTime> selfThreads,
+      Map<Long, ThreadTime> otherThreads) {}
 
-  /** A thread's CPU time and, where the kernel reports it (/proc schedstat), its time spent runnable but waiting for a CPU. */
+  /**
+   * A thread's CPU time and, where the kernel reports it (/proc schedstat), its time spent runnable
+   * but waiting for a CPU.
+   */
   record ThreadTime(String name, long nanos, long waitNanos) {}
 
   /** CPU seconds used between two snapshots. */
-  record Usage(double wallSeconds, double selfSeconds, Map<String, Double> groupSeconds, double machineBusy,
-               Map<String, double[]> selfThreadSeconds, Map<String, double[]> otherThreadSeconds) {
+  record Usage(
+      double wallSeconds,
+      double selfSeconds,
+      Map<String, Double> groupSeconds,
+      double machineBusy,
+      Map<String, double[]> selfThreadSeconds,
+      Map<String, double[]> otherThreadSeconds) {
 
     double totalSeconds() {
       return selfSeconds + groupSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
@@ -60,9 +78,17 @@ final class Cpu {
 
   Snapshot take() {
     Map<String, Long> byGroup = new LinkedHashMap<>();
-    groups.forEach((name, pids) -> byGroup.put(name, pids.get().stream().mapToLong(Cpu::processTicks).sum() * TICK_NANOS));
+    groups.forEach(
+        (name, pids) ->
+            byGroup.put(name, pids.get().stream().mapToLong(Cpu::processTicks).sum() * TICK_NANOS));
     long[] machine = machineTicks();
-    return new Snapshot(System.nanoTime(), os.getProcessCpuTime(), byGroup, machine[0], machine[1], selfThreads(),
+    return new Snapshot(
+        System.nanoTime(),
+        os.getProcessCpuTime(),
+        byGroup,
+        machine[0],
+        machine[1],
+        selfThreads(),
         threadsOfPid == null ? Map.of() : procThreads(threadsOfPid));
   }
 
@@ -80,11 +106,20 @@ final class Cpu {
 
   static Usage between(Snapshot a, Snapshot b) {
     Map<String, Double> groups = new LinkedHashMap<>();
-    b.groupNanos().forEach((name, nanos) -> groups.put(name, Math.max(0, nanos - a.groupNanos().getOrDefault(name, 0L)) / 1e9));
+    b.groupNanos()
+        .forEach(
+            (name, nanos) ->
+                groups.put(name, Math.max(0, nanos - a.groupNanos().getOrDefault(name, 0L)) / 1e9));
     long total = b.machineTotalTicks() - a.machineTotalTicks();
-    double busy = total <= 0 ? Double.NaN : (double) (b.machineBusyTicks() - a.machineBusyTicks()) / total;
-    return new Usage((b.wallNanos() - a.wallNanos()) / 1e9, (b.selfNanos() - a.selfNanos()) / 1e9, groups, busy,
-        threadDelta(a.selfThreads(), b.selfThreads()), threadDelta(a.otherThreads(), b.otherThreads()));
+    double busy =
+        total <= 0 ? Double.NaN : (double) (b.machineBusyTicks() - a.machineBusyTicks()) / total;
+    return new Usage(
+        (b.wallNanos() - a.wallNanos()) / 1e9,
+        (b.selfNanos() - a.selfNanos()) / 1e9,
+        groups,
+        busy,
+        threadDelta(a.selfThreads(), b.selfThreads()),
+        threadDelta(a.otherThreads(), b.otherThreads()));
   }
 
   /** Utime + stime of one process, in ticks; 0 if it is gone. */
@@ -95,10 +130,12 @@ final class Cpu {
   /** The pid and every descendant of it. */
   static List<Long> tree(long pid) {
     List<Long> out = new ArrayList<>();
-    ProcessHandle.of(pid).ifPresent(p -> {
-      out.add(p.pid());
-      p.descendants().forEach(d -> out.add(d.pid()));
-    });
+    ProcessHandle.of(pid)
+        .ifPresent(
+            p -> {
+              out.add(p.pid());
+              p.descendants().forEach(d -> out.add(d.pid()));
+            });
     return out;
   }
 
@@ -117,7 +154,8 @@ final class Cpu {
 
   private static Map<Long, ThreadTime> procThreads(long pid) {
     Map<Long, ThreadTime> out = new HashMap<>();
-    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+    try (DirectoryStream<Path> tasks =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path task : tasks) {
         Path stat = task.resolve("stat");
         String line = read(stat);
@@ -127,7 +165,9 @@ final class Cpu {
         int open = line.indexOf('(');
         int close = line.lastIndexOf(')');
         String comm = open >= 0 && close > open ? line.substring(open + 1, close) : "?";
-        out.put(Long.parseLong(task.getFileName().toString()), new ThreadTime(comm, ticksOf(line) * TICK_NANOS, runDelay(task)));
+        out.put(
+            Long.parseLong(task.getFileName().toString()),
+            new ThreadTime(comm, ticksOf(line) * TICK_NANOS, runDelay(task)));
       }
     } catch (IOException | RuntimeException e) {
       // the process is gone: no breakdown
@@ -136,26 +176,37 @@ final class Cpu {
   }
 
   /**
-   * By thread-name pattern (digits folded to '#'), largest CPU first: {CPU seconds, seconds runnable
-   * but waiting for a CPU (NaN if unknown), number of threads}.
+   * By thread-name pattern (digits folded to '#'), largest CPU first: {CPU seconds, seconds
+   * runnable but waiting for a CPU (NaN if unknown), number of threads}.
    */
-  private static Map<String, double[]> threadDelta(Map<Long, ThreadTime> a, Map<Long, ThreadTime> b) {
+  private static Map<String, double[]> threadDelta(
+      Map<Long, ThreadTime> a, Map<Long, ThreadTime> b) {
     Map<String, double[]> byName = new HashMap<>();
-    b.forEach((id, t) -> {
-      ThreadTime before = a.get(id);
-      long cpu = t.nanos() - (before == null ? 0 : before.nanos());
-      double wait = t.waitNanos() < 0 ? Double.NaN : (t.waitNanos() - (before == null ? 0 : before.waitNanos())) / 1e9;
-      double[] sum = byName.computeIfAbsent(t.name().replaceAll("[0-9]+", "#"), k -> new double[3]);
-      sum[0] += Math.max(0, cpu) / 1e9;
-      sum[1] += wait;
-      sum[2]++;
-    });
+    b.forEach(
+        (id, t) -> {
+          ThreadTime before = a.get(id);
+          long cpu = t.nanos() - (before == null ? 0 : before.nanos());
+          double wait =
+              t.waitNanos() < 0
+                  ? Double.NaN
+                  : (t.waitNanos() - (before == null ? 0 : before.waitNanos())) / 1e9;
+          double[] sum =
+              byName.computeIfAbsent(t.name().replaceAll("[0-9]+", "#"), k -> new double[3]);
+          sum[0] += Math.max(0, cpu) / 1e9;
+          sum[1] += wait;
+          sum[2]++;
+        });
     return byName.entrySet().stream()
         .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
-        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (x, y) -> x, LinkedHashMap::new));
+        .collect(
+            Collectors.toMap(
+                Map.Entry::getKey, Map.Entry::getValue, (x, y) -> x, LinkedHashMap::new));
   }
 
-  /** Nanoseconds a thread has spent runnable but not running (second field of /proc/.../schedstat), or -1. */
+  /**
+   * Nanoseconds a thread has spent runnable but not running (second field of /proc/.../schedstat),
+   * or -1.
+   */
   private static long runDelay(Path task) {
     String line = read(task.resolve("schedstat"));
     if (line == null) {
@@ -206,12 +257,15 @@ final class Cpu {
     private volatile Snapshot last;
 
     Window(Cpu cpu, long startNanos, long endNanos) {
-      thread = new Thread(() -> {
-        CryptoPhase.parkUntil(startNanos);
-        first = cpu.take();
-        CryptoPhase.parkUntil(endNanos);
-        last = cpu.take();
-      }, "bench-cpu-window");
+      thread =
+          new Thread(
+              () -> {
+                CryptoPhase.parkUntil(startNanos);
+                first = cpu.take();
+                CryptoPhase.parkUntil(endNanos);
+                last = cpu.take();
+              },
+              "bench-cpu-window");
       thread.setDaemon(true);
       thread.start();
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.copy.Copy;
 import org.safehub.copy.JsonCopyWriter;
+import org.safehub.copy.Recipient;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.AgencyKeyGenerator;
 import org.safehub.crypto.AtRestSealer;
@@ -29,13 +30,13 @@ import org.safehub.envelope.InboundRecord;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
 import org.safehub.validation.ValidationResult;
-import org.safehub.copy.Recipient;
 
 /**
  * The crypto-and-validation limit: on every core, parse and validate each message once with the
- * hub's own {@link StrictJson} and {@link SchemaCatalogue}, then sign and seal each of its copies with
- * {@link CopySealer} for that recipient's certificate. Also makes the demo agency keys the hub will
- * use (so both measure the same RSA / EC mix) and the record sizes the raw Kafka pass reproduces.
+ * hub's own {@link StrictJson} and {@link SchemaCatalogue}, then sign and seal each of its copies
+ * with {@link CopySealer} for that recipient's certificate. Also makes the demo agency keys the hub
+ * will use (so both measure the same RSA / EC mix) and the record sizes the raw Kafka pass
+ * reproduces.
  */
 final class CryptoPhase {
 
@@ -47,7 +48,10 @@ final class CryptoPhase {
 
     String describe() {
       List<String> parts = new ArrayList<>();
-      certificates.forEach((id, c) -> parts.add(id + " " + (c.keyType() == RecipientKeyType.RSA ? "RSA-3072" : "EC P-256")));
+      certificates.forEach(
+          (id, c) ->
+              parts.add(
+                  id + " " + (c.keyType() == RecipientKeyType.RSA ? "RSA-3072" : "EC P-256")));
       return String.join(", ", parts);
     }
   }
@@ -74,7 +78,10 @@ final class CryptoPhase {
       int n = 0;
       for (int k = 0; k < sealedCopy.length; k++) {
         for (int[] perStep : sealedCopy[k]) {
-          for (int r : MessageMix.KINDS.get(k).recipients().stream().mapToInt(MessageMix.AGENCIES::indexOf).toArray()) {
+          for (int r :
+              MessageMix.KINDS.get(k).recipients().stream()
+                  .mapToInt(MessageMix.AGENCIES::indexOf)
+                  .toArray()) {
             total += perStep[r];
             n++;
           }
@@ -88,7 +95,8 @@ final class CryptoPhase {
 
   /**
    * Demo keys as the hub's development bootstrap makes them (RSA-3072 and EC P-256 alternately, in
-   * agencies.yaml order), written where the hub looks for them, plus a hub signing key for this process.
+   * agencies.yaml order), written where the hub looks for them, plus a hub signing key for this
+   * process.
    */
   static Keys makeKeys(Path dir) throws Exception {
     Files.createDirectories(dir.resolve("agencies"));
@@ -99,7 +107,8 @@ final class CryptoPhase {
       RecipientKeyType type = i % 2 == 0 ? RecipientKeyType.RSA : RecipientKeyType.EC_P256;
       AgencyKeyGenerator.generate(id, type, dir.resolve("agencies"));
       // loaded from PEM the way the hub loads a registered certificate
-      String pem = Files.readString(AgencyKeyGenerator.certificateFile(dir.resolve("agencies"), id));
+      String pem =
+          Files.readString(AgencyKeyGenerator.certificateFile(dir.resolve("agencies"), id));
       certificates.put(id, AgencyCertificate.parsePem(id, pem));
     }
     return new Keys(dir, hub, certificates);
@@ -115,7 +124,8 @@ final class CryptoPhase {
     ObjectMapper mapper = json.mapper();
     AgencyDirectory agencies = AgencyDirectory.load(configDir);
     CopySealer sealer = new CopySealer(keys.hub().signingKey());
-    AtRestSealer atRest = new AtRestSealer(keys.hub().keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT);
+    AtRestSealer atRest =
+        new AtRestSealer(keys.hub().keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT);
     JsonCopyWriter documents = new JsonCopyWriter(mapper);
     int kinds = MessageMix.KINDS.size();
     int agencyCount = MessageMix.AGENCIES.size();
@@ -129,10 +139,24 @@ final class CryptoPhase {
         JsonNode node = ((StrictJson.Parsed.Ok) json.parse(m.body())).node();
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         byte[] record = new InboundRecord(kind.sender(), receivedAt, node).encode(mapper);
-        inbound[k][s] = atRest.seal(record, AtRestSealer.aad("safehub.inbound", m.id().getBytes(StandardCharsets.UTF_8))).length;
+        inbound[k][s] =
+            atRest.seal(
+                    record,
+                    AtRestSealer.aad("safehub.inbound", m.id().getBytes(StandardCharsets.UTF_8)))
+                .length;
         for (String recipient : kind.recipients()) {
           int r = MessageMix.AGENCIES.indexOf(recipient);
-          Copy copy = new Copy(Envelope.of(node), kind.sender(), receivedAt, agencies.find(recipient).map(a -> new Recipient(a.id(), a.type().name())).orElseThrow(), node, List.of());
+          Copy copy =
+              new Copy(
+                  Envelope.of(node),
+                  kind.sender(),
+                  receivedAt,
+                  agencies
+                      .find(recipient)
+                      .map(a -> new Recipient(a.id(), a.type().name()))
+                      .orElseThrow(),
+                  node,
+                  List.of());
           docs[k][s][r] = mapper.writeValueAsBytes(documents.document(copy));
           sealed[k][s][r] = sealer.seal(docs[k][s][r], keys.certificates().get(recipient)).length;
         }
@@ -142,7 +166,8 @@ final class CryptoPhase {
   }
 
   /** Runs the loop on {@code threads} threads: warm-up, then the measured window. */
-  static Report.Row run(BenchParams params, MessageMix mix, Keys keys, Sizes sizes, Path schemasDir) throws Exception {
+  static Report.Row run(BenchParams params, MessageMix mix, Keys keys, Sizes sizes, Path schemasDir)
+      throws Exception {
     StrictJson json = strictJson();
     SchemaCatalogue catalogue = SchemaCatalogue.load(schemasDir, json.mapper());
     CopySealer sealer = new CopySealer(keys.hub().signingKey());
@@ -169,35 +194,43 @@ final class CryptoPhase {
     List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (int t = 0; t < params.cryptoThreads(); t++) {
       int first = t;
-      Thread worker = new Thread(() -> {
-        try {
-          long n = first;
-          long bytes = 0;
-          while (true) {
-            int k = (int) (n % kinds);
-            int s = (int) ((n / kinds) % mix.steps());
-            n++;
-            StrictJson.Parsed parsed = json.parse(bodies[k][s]);
-            if (!(parsed instanceof StrictJson.Parsed.Ok ok) || !(catalogue.validate(ok.node()) instanceof ValidationResult.Valid)) {
-              throw new IllegalStateException("a benchmark message did not validate");
-            }
-            for (int i = 0; i < recipients[k].length; i++) {
-              bytes += sealer.seal(sizes.copyDocuments()[k][s][recipientIndex[k][i]], recipients[k][i]).length;
-            }
-            long now = System.nanoTime();
-            if (now - windowEnd >= 0) {
-              break;
-            }
-            if (now - windowStart >= 0) {
-              messages.incrementAndGet();
-              copies.addAndGet(recipients[k].length);
-            }
-          }
-          sink.addAndGet(bytes);
-        } catch (Throwable e) {
-          failures.add(e);
-        }
-      }, "bench-crypto-" + t);
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  long n = first;
+                  long bytes = 0;
+                  while (true) {
+                    int k = (int) (n % kinds);
+                    int s = (int) ((n / kinds) % mix.steps());
+                    n++;
+                    StrictJson.Parsed parsed = json.parse(bodies[k][s]);
+                    if (!(parsed instanceof StrictJson.Parsed.Ok ok)
+                        || !(catalogue.validate(ok.node()) instanceof ValidationResult.Valid)) {
+                      throw new IllegalStateException("a benchmark message did not validate");
+                    }
+                    for (int i = 0; i < recipients[k].length; i++) {
+                      bytes +=
+                          sealer.seal(
+                                  sizes.copyDocuments()[k][s][recipientIndex[k][i]],
+                                  recipients[k][i])
+                              .length;
+                    }
+                    long now = System.nanoTime();
+                    if (now - windowEnd >= 0) {
+                      break;
+                    }
+                    if (now - windowStart >= 0) {
+                      messages.incrementAndGet();
+                      copies.addAndGet(recipients[k].length);
+                    }
+                  }
+                  sink.addAndGet(bytes);
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              },
+              "bench-crypto-" + t);
       worker.setDaemon(true);
       workers.add(worker);
     }
@@ -222,9 +255,12 @@ final class CryptoPhase {
         copies.get() / seconds,
         Latencies.Summary.NONE,
         m == 0 ? Double.NaN : usage.selfSeconds() * 1000 / m,
-        String.format(Locale.ROOT, "bench JVM %.2f", m == 0 ? Double.NaN : usage.selfSeconds() * 1000 / m),
+        String.format(
+            Locale.ROOT, "bench JVM %.2f", m == 0 ? Double.NaN : usage.selfSeconds() * 1000 / m),
         usage.machineBusy(),
-        String.format("%d threads, in-process; %d messages, %d copies sealed in the window", params.cryptoThreads(), m, copies.get()),
+        String.format(
+            "%d threads, in-process; %d messages, %d copies sealed in the window",
+            params.cryptoThreads(), m, copies.get()),
         usage);
   }
 

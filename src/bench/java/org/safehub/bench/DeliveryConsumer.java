@@ -15,7 +15,8 @@ import org.safehub.kafka.KafkaClients;
 
 /**
  * A read_committed consumer on the delivery topics, as an agency's system would read them: it notes
- * when each copy became visible and tells the current {@link Tracker}. It starts at the topics' ends.
+ * when each copy became visible and tells the current {@link Tracker}. It starts at the topics'
+ * ends.
  */
 final class DeliveryConsumer implements AutoCloseable {
 
@@ -27,10 +28,14 @@ final class DeliveryConsumer implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  /** @param agencyOfTopic each delivery topic (one partition each) and the index of its agency in {@link MessageMix#AGENCIES} */
+  /**
+   * @param agencyOfTopic each delivery topic (one partition each) and the index of its agency in
+   *     {@link MessageMix#AGENCIES}
+   */
   DeliveryConsumer(String bootstrap, Map<String, Integer> agencyOfTopic, String name) {
     this.agencyOfTopic = Map.copyOf(agencyOfTopic);
-    this.consumer = new KafkaClients(Map.of("bootstrap.servers", bootstrap)).consumer(name, null, 2000);
+    this.consumer =
+        new KafkaClients(Map.of("bootstrap.servers", bootstrap)).consumer(name, null, 2000);
     List<TopicPartition> partitions = new ArrayList<>();
     agencyOfTopic.keySet().forEach(t -> partitions.add(new TopicPartition(t, 0)));
     consumer.assign(partitions);

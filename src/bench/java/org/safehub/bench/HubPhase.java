@@ -22,9 +22,9 @@ import org.safehub.testsupport.Tokens;
 
 /**
  * The hub end to end: messages published over HTTP with bearer tokens, copies read back from the
- * hub's delivery topics (read_committed) by an agency-side consumer. First a check that each kind of
- * message reaches exactly its expected recipients, then a closed-loop pass for the peak rate, then an
- * open-loop pass at a fraction of that peak for latency under a steady load.
+ * hub's delivery topics (read_committed) by an agency-side consumer. First a check that each kind
+ * of message reaches exactly its expected recipients, then a closed-loop pass for the peak rate,
+ * then an open-loop pass at a fraction of that peak for latency under a steady load.
  */
 public final class HubPhase implements AutoCloseable {
 
@@ -42,7 +42,8 @@ public final class HubPhase implements AutoCloseable {
   private long warmUpSeconds;
   private double warmUpCompilerCores = Double.NaN;
 
-  private static final Duration TOKEN_REUSE = Duration.ofMinutes(10); // the realm's tokens live 15 minutes
+  private static final Duration TOKEN_REUSE =
+      Duration.ofMinutes(10); // the realm's tokens live 15 minutes
 
   private final BenchParams params;
   private final MessageMix mix;
@@ -63,13 +64,20 @@ public final class HubPhase implements AutoCloseable {
     this.target = target;
     this.cpu = cpu;
     AtomicInteger n = new AtomicInteger();
-    this.httpThreads = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "bench-http-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-        .executor(httpThreads).build();
+    this.httpThreads =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "bench-http-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(httpThreads)
+            .build();
   }
 
   public Result run() throws Exception {
@@ -92,15 +100,36 @@ public final class HubPhase implements AutoCloseable {
     Tracker peak = new Tracker(windowStart, windowEnd);
     consumer.track(peak);
     Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
-    System.out.printf("  hub peak pass: %d s measured, %d requests in flight, at most %d messages undelivered ...%n",
+    System.out.printf(
+        "  hub peak pass: %d s measured, %d requests in flight, at most %d messages undelivered ...%n",
         params.seconds(), params.concurrency(), params.backlogCap());
-    Load.Sent sent = Load.closedLoop(this::publish, mix, peak, k -> expected[k], params.concurrency(), params.backlogCap(), windowEnd);
+    Load.Sent sent =
+        Load.closedLoop(
+            this::publish,
+            mix,
+            peak,
+            k -> expected[k],
+            params.concurrency(),
+            params.backlogCap(),
+            windowEnd);
     Cpu.Usage usage = window.usage();
-    boolean drained = peak.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    boolean drained =
+        peak.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
     consumer.track(null);
-    Report.Row peakRow = Report.row("hub end to end, peak (closed loop)", peak, usage, sent, drained,
-        String.format(Locale.ROOT, "%d requests in flight, at most %d undelivered; mean copy record %.0f B; %s", params.concurrency(), params.backlogCap(),
-            (double) peak.copyBytesInWindow.get() / Math.max(1, peak.copiesInWindow.get()), warmUpNote()));
+    Report.Row peakRow =
+        Report.row(
+            "hub end to end, peak (closed loop)",
+            peak,
+            usage,
+            sent,
+            drained,
+            String.format(
+                Locale.ROOT,
+                "%d requests in flight, at most %d undelivered; mean copy record %.0f B; %s",
+                params.concurrency(),
+                params.backlogCap(),
+                (double) peak.copyBytesInWindow.get() / Math.max(1, peak.copiesInWindow.get()),
+                warmUpNote()));
     rows.add(peakRow);
 
     // paced: open loop at a fraction of the peak
@@ -111,37 +140,77 @@ public final class HubPhase implements AutoCloseable {
     Tracker paced = new Tracker(windowStart, windowEnd);
     consumer.track(paced);
     window = new Cpu.Window(cpu, windowStart, windowEnd);
-    System.out.printf(Locale.ROOT, "  hub paced pass: %.0f msg/s (%.0f%% of the peak), %d s warm-up, %d s measured ...%n", rate,
-        params.pacedFraction() * 100, params.pacedWarmup(), params.seconds());
-    sent = Load.openLoop(this::publish, mix, paced, k -> expected[k], rate, Math.max(128, 4 * params.concurrency()), start, windowEnd);
+    System.out.printf(
+        Locale.ROOT,
+        "  hub paced pass: %.0f msg/s (%.0f%% of the peak), %d s warm-up, %d s measured ...%n",
+        rate,
+        params.pacedFraction() * 100,
+        params.pacedWarmup(),
+        params.seconds());
+    sent =
+        Load.openLoop(
+            this::publish,
+            mix,
+            paced,
+            k -> expected[k],
+            rate,
+            Math.max(128, 4 * params.concurrency()),
+            start,
+            windowEnd);
     usage = window.usage();
-    drained = paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    drained =
+        paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
     consumer.track(null);
-    rows.add(Report.row(String.format(Locale.ROOT, "hub end to end, paced at %.0f%% of peak", params.pacedFraction() * 100),
-        paced, usage, sent, drained, String.format(Locale.ROOT, "open loop at %.0f msg/s, latency from each message's due time", rate)));
+    rows.add(
+        Report.row(
+            String.format(
+                Locale.ROOT,
+                "hub end to end, paced at %.0f%% of peak",
+                params.pacedFraction() * 100),
+            paced,
+            usage,
+            sent,
+            drained,
+            String.format(
+                Locale.ROOT,
+                "open loop at %.0f msg/s, latency from each message's due time",
+                rate)));
     return new Result(rows, peakFrom, peakTo);
   }
 
   /**
    * Warms the hub at its peak until its JIT compilers have little left to do: slices of closed-loop
-   * load until, over a whole slice, the compiler threads used under {@value #SETTLED_COMPILER_CORES}
-   * cores (at least {@value #MIN_WARMUP_SECONDS} s, at most {@code bench.hub.warmup} s). On two shared
-   * cores the hub's C2 compiler needs minutes of CPU; measured before it settles, a quarter of the
-   * machine goes to compiling and the hub's code runs partly unoptimised. Then waits for the warm-up's
-   * copies, so the measured pass starts with an empty pipeline.
+   * load until, over a whole slice, the compiler threads used under {@value
+   * #SETTLED_COMPILER_CORES} cores (at least {@value #MIN_WARMUP_SECONDS} s, at most {@code
+   * bench.hub.warmup} s). On two shared cores the hub's C2 compiler needs minutes of CPU; measured
+   * before it settles, a quarter of the machine goes to compiling and the hub's code runs partly
+   * unoptimised. Then waits for the warm-up's copies, so the measured pass starts with an empty
+   * pipeline.
    */
   private void warmUp() throws InterruptedException {
     long begin = System.nanoTime();
     long max = begin + TimeUnit.SECONDS.toNanos(params.hubWarmup());
     Tracker warm = new Tracker(begin, begin);
     consumer.track(warm);
-    System.out.printf(Locale.ROOT, "  hub warm-up: closed loop in %d s slices until its JIT compilers use under %.2f cores (%d-%d s) ...%n",
-        SLICE_SECONDS, SETTLED_COMPILER_CORES, Math.min(MIN_WARMUP_SECONDS, params.hubWarmup()), params.hubWarmup());
+    System.out.printf(
+        Locale.ROOT,
+        "  hub warm-up: closed loop in %d s slices until its JIT compilers use under %.2f cores (%d-%d s) ...%n",
+        SLICE_SECONDS,
+        SETTLED_COMPILER_CORES,
+        Math.min(MIN_WARMUP_SECONDS, params.hubWarmup()),
+        params.hubWarmup());
     double compiler = Double.NaN;
     while (System.nanoTime() - max < 0) {
       long sliceEnd = Math.min(max, System.nanoTime() + TimeUnit.SECONDS.toNanos(SLICE_SECONDS));
       Cpu.Snapshot before = cpu.take();
-      Load.closedLoop(this::publish, mix, warm, k -> expected[k], params.concurrency(), params.backlogCap(), sliceEnd);
+      Load.closedLoop(
+          this::publish,
+          mix,
+          warm,
+          k -> expected[k],
+          params.concurrency(),
+          params.backlogCap(),
+          sliceEnd);
       compiler = Cpu.compilerCores(before, cpu.take());
       long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin);
       System.out.printf(Locale.ROOT, "    %3d s: JIT compilers %.2f cores%n", elapsed, compiler);
@@ -157,7 +226,11 @@ public final class HubPhase implements AutoCloseable {
 
   /** How long the hub was warmed, and what its JIT compilers used in the last slice (cores). */
   public String warmUpNote() {
-    return String.format(Locale.ROOT, "warmed %d s (JIT compilers at %.2f cores at the end)", warmUpSeconds, warmUpCompilerCores);
+    return String.format(
+        Locale.ROOT,
+        "warmed %d s (JIT compilers at %.2f cores at the end)",
+        warmUpSeconds,
+        warmUpCompilerCores);
   }
 
   /**
@@ -175,8 +248,13 @@ public final class HubPhase implements AutoCloseable {
       check.register(m.id(), System.nanoTime(), expected[k]);
       HttpResponse<String> response = http.send(request(m), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 202) {
-        throw new IllegalStateException("the hub refused a " + m.kindInfo().name() + " message: HTTP "
-            + response.statusCode() + " " + response.body());
+        throw new IllegalStateException(
+            "the hub refused a "
+                + m.kindInfo().name()
+                + " message: HTTP "
+                + response.statusCode()
+                + " "
+                + response.body());
       }
       sent.add(m);
     }
@@ -187,8 +265,12 @@ public final class HubPhase implements AutoCloseable {
       for (MessageMix.Message m : sent) {
         int arrived = check.arrivedMask(m.id());
         if (arrived >= 0) {
-          why.append("\n  ").append(m.kindInfo().name()).append(": got ").append(MessageMix.agenciesOf(arrived))
-              .append("; status ").append(status(m));
+          why.append("\n  ")
+              .append(m.kindInfo().name())
+              .append(": got ")
+              .append(MessageMix.agenciesOf(arrived))
+              .append("; status ")
+              .append(status(m));
         }
       }
       if (check.unexpected.get() > 0) {
@@ -196,13 +278,18 @@ public final class HubPhase implements AutoCloseable {
       }
       throw new IllegalStateException(why.toString());
     }
-    System.out.println("  routing check passed: each kind of message reached exactly its expected recipients");
+    System.out.println(
+        "  routing check passed: each kind of message reached exactly its expected recipients");
   }
 
   private String status(MessageMix.Message m) {
     try {
-      HttpRequest request = HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages/" + m.id() + "/status"))
-          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token(m.kindInfo().sender())).GET().build();
+      HttpRequest request =
+          HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages/" + m.id() + "/status"))
+              .timeout(Duration.ofSeconds(10))
+              .header("Authorization", "Bearer " + token(m.kindInfo().sender()))
+              .GET()
+              .build();
       return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
     } catch (IOException | InterruptedException | RuntimeException e) {
       return "(status unavailable: " + e.getMessage() + ")";
@@ -210,18 +297,24 @@ public final class HubPhase implements AutoCloseable {
   }
 
   private void publish(MessageMix.Message m, java.util.function.Consumer<String> done) {
-    http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString()).whenComplete((response, e) -> {
-      if (e != null) {
-        done.accept(e.getClass().getSimpleName());
-      } else if (response.statusCode() == 202) {
-        done.accept(null);
-      } else {
-        if (firstFailureShown.compareAndSet(false, true)) {
-          System.out.println("  first refused publish: HTTP " + response.statusCode() + " " + response.body());
-        }
-        done.accept("HTTP " + response.statusCode());
-      }
-    });
+    http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString())
+        .whenComplete(
+            (response, e) -> {
+              if (e != null) {
+                done.accept(e.getClass().getSimpleName());
+              } else if (response.statusCode() == 202) {
+                done.accept(null);
+              } else {
+                if (firstFailureShown.compareAndSet(false, true)) {
+                  System.out.println(
+                      "  first refused publish: HTTP "
+                          + response.statusCode()
+                          + " "
+                          + response.body());
+                }
+                done.accept("HTTP " + response.statusCode());
+              }
+            });
   }
 
   private HttpRequest request(MessageMix.Message m) {

@@ -14,29 +14,30 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where the hub's Java threads spent their CPU in the peak window, from the JDK Flight Recorder
- * execution samples of a recording the hub wrote on exit: by thread, and by the innermost hub method
- * on the stack together with the library that was running.
+ * execution samples of a recording the hub wrote on exit: by thread, and by the innermost hub
+ * method on the stack together with the library that was running.
  */
 final class HubProfile {
 
-  private static final List<String[]> LIBRARIES = List.of(
-      new String[] {"org.bouncycastle.", "Bouncy Castle"},
-      new String[] {"org.postgresql.", "PostgreSQL JDBC"},
-      new String[] {"io.agroal.", "Agroal pool"},
-      new String[] {"com.networknt.", "JSON Schema validator"},
-      new String[] {"com.fasterxml.jackson.", "Jackson"},
-      new String[] {"org.apache.kafka.", "Kafka client"},
-      new String[] {"io.netty.", "Netty/Vert.x"},
-      new String[] {"io.vertx.", "Netty/Vert.x"},
-      new String[] {"io.quarkus.oidc", "OIDC/JWT"},
-      new String[] {"io.smallrye.jwt", "OIDC/JWT"},
-      new String[] {"org.jose4j.", "OIDC/JWT"},
-      new String[] {"io.micrometer.", "Micrometer"},
-      new String[] {"io.smallrye.reactive.messaging", "SmallRye Messaging"},
-      new String[] {"io.quarkus.", "Quarkus"},
-      new String[] {"io.smallrye.", "SmallRye"},
-      new String[] {"org.jboss.", "JBoss (logging, threads, RESTEasy)"},
-      new String[] {"org.safehub.", "hub code"});
+  private static final List<String[]> LIBRARIES =
+      List.of(
+          new String[] {"org.bouncycastle.", "Bouncy Castle"},
+          new String[] {"org.postgresql.", "PostgreSQL JDBC"},
+          new String[] {"io.agroal.", "Agroal pool"},
+          new String[] {"com.networknt.", "JSON Schema validator"},
+          new String[] {"com.fasterxml.jackson.", "Jackson"},
+          new String[] {"org.apache.kafka.", "Kafka client"},
+          new String[] {"io.netty.", "Netty/Vert.x"},
+          new String[] {"io.vertx.", "Netty/Vert.x"},
+          new String[] {"io.quarkus.oidc", "OIDC/JWT"},
+          new String[] {"io.smallrye.jwt", "OIDC/JWT"},
+          new String[] {"org.jose4j.", "OIDC/JWT"},
+          new String[] {"io.micrometer.", "Micrometer"},
+          new String[] {"io.smallrye.reactive.messaging", "SmallRye Messaging"},
+          new String[] {"io.quarkus.", "Quarkus"},
+          new String[] {"io.smallrye.", "SmallRye"},
+          new String[] {"org.jboss.", "JBoss (logging, threads, RESTEasy)"},
+          new String[] {"org.safehub.", "hub code"});
 
   private HubProfile() {}
 
@@ -59,7 +60,10 @@ final class HubProfile {
         if (at.isBefore(from) || !at.isBefore(to) || e.getStackTrace() == null) {
           continue;
         }
-        String thread = e.getThread("sampledThread") == null ? "?" : String.valueOf(e.getThread("sampledThread").getJavaName());
+        String thread =
+            e.getThread("sampledThread") == null
+                ? "?"
+                : String.valueOf(e.getThread("sampledThread").getJavaName());
         String group = thread.replaceAll("[0-9]+", "#");
         String place = place(e.getStackTrace().getFrames());
         byThread.merge(group, 1, Integer::sum);
@@ -77,21 +81,40 @@ final class HubProfile {
       return "  (no execution samples in the peak window)\n";
     }
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "  hub Java CPU samples in the peak window: %d (JFR, 20 ms per running thread)%n", total));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  hub Java CPU samples in the peak window: %d (JFR, 20 ms per running thread)%n",
+            total));
     out.append("  by thread:\n");
     appendTop(out, byThread, total, top);
     out.append("  by innermost hub method > running library (all threads):\n");
     appendTop(out, byPlace, total, top);
     if (pipelineTotal > 0) {
-      out.append(String.format(Locale.ROOT, "  the pipeline thread alone (%d samples, %.0f%% of all):%n", pipelineTotal, 100.0 * pipelineTotal / total));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  the pipeline thread alone (%d samples, %.0f%% of all):%n",
+              pipelineTotal,
+              100.0 * pipelineTotal / total));
       appendTop(out, pipelinePlaces, pipelineTotal, top);
     }
     return out.toString();
   }
 
-  private static void appendTop(StringBuilder out, Map<String, Integer> counts, int total, int top) {
-    counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(top)
-        .forEach(e -> out.append(String.format(Locale.ROOT, "    %5.1f%%  %s%n", 100.0 * e.getValue() / total, e.getKey())));
+  private static void appendTop(
+      StringBuilder out, Map<String, Integer> counts, int total, int top) {
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .limit(top)
+        .forEach(
+            e ->
+                out.append(
+                    String.format(
+                        Locale.ROOT,
+                        "    %5.1f%%  %s%n",
+                        100.0 * e.getValue() / total,
+                        e.getKey())));
   }
 
   /** "HubClass.method > Library" for a stack whose frames run from the top (innermost) down. */
@@ -114,20 +137,33 @@ final class HubProfile {
       }
     }
     if (library == null) {
-      library = frames.isEmpty() || frames.get(0).getMethod() == null ? "JDK" : "JDK " + jdkArea(frames.get(0).getMethod().getType().getName());
+      library =
+          frames.isEmpty() || frames.get(0).getMethod() == null
+              ? "JDK"
+              : "JDK " + jdkArea(frames.get(0).getMethod().getType().getName());
     }
     return (hubMethod == null ? "(no hub frame)" : hubMethod) + " > " + library;
   }
 
   private static boolean isJdk(String cls) {
-    return cls.startsWith("java.") || cls.startsWith("javax.") || cls.startsWith("jdk.") || cls.startsWith("sun.") || cls.startsWith("com.sun.");
+    return cls.startsWith("java.")
+        || cls.startsWith("javax.")
+        || cls.startsWith("jdk.")
+        || cls.startsWith("sun.")
+        || cls.startsWith("com.sun.");
   }
 
   private static String jdkArea(String cls) {
-    if (cls.startsWith("sun.nio") || cls.startsWith("java.nio") || cls.startsWith("java.net") || cls.startsWith("sun.net")) {
+    if (cls.startsWith("sun.nio")
+        || cls.startsWith("java.nio")
+        || cls.startsWith("java.net")
+        || cls.startsWith("sun.net")) {
       return "I/O";
     }
-    if (cls.startsWith("sun.security") || cls.startsWith("javax.crypto") || cls.startsWith("com.sun.crypto") || cls.startsWith("java.security")) {
+    if (cls.startsWith("sun.security")
+        || cls.startsWith("javax.crypto")
+        || cls.startsWith("com.sun.crypto")
+        || cls.startsWith("java.security")) {
       return "crypto";
     }
     if (cls.startsWith("java.util.concurrent")) {

@@ -37,7 +37,12 @@ final class Latencies {
     }
     long[] sorted = Arrays.copyOf(micros, size);
     Arrays.sort(sorted);
-    return new Summary(size, ms(at(sorted, 0.50)), ms(at(sorted, 0.99)), ms(at(sorted, 0.999)), ms(sorted[size - 1]));
+    return new Summary(
+        size,
+        ms(at(sorted, 0.50)),
+        ms(at(sorted, 0.99)),
+        ms(at(sorted, 0.999)),
+        ms(sorted[size - 1]));
   }
 
   /** Nearest-rank percentile. */

@@ -6,10 +6,16 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 
-/** The two load shapes: a closed loop with a fixed number of publishes in flight, and an open loop at a fixed rate. */
+/**
+ * The two load shapes: a closed loop with a fixed number of publishes in flight, and an open loop
+ * at a fixed rate.
+ */
 final class Load {
 
-  /** Publishes one message asynchronously and reports {@code null} (accepted) or a failure reason to {@code done}. */
+  /**
+   * Publishes one message asynchronously and reports {@code null} (accepted) or a failure reason to
+   * {@code done}.
+   */
   interface Sender {
     void send(MessageMix.Message message, Consumer<String> done);
   }
@@ -22,11 +28,17 @@ final class Load {
   private Load() {}
 
   /**
-   * Keeps {@code concurrency} publishes in flight until {@code endNanos}, holding back while
-   * {@code backlogCap} or more accepted messages are undelivered. Returns once every publish has answered.
+   * Keeps {@code concurrency} publishes in flight until {@code endNanos}, holding back while {@code
+   * backlogCap} or more accepted messages are undelivered. Returns once every publish has answered.
    */
-  static Sent closedLoop(Sender sender, MessageMix mix, Tracker tracker, IntUnaryOperator expected, int concurrency,
-                         int backlogCap, long endNanos) {
+  static Sent closedLoop(
+      Sender sender,
+      MessageMix mix,
+      Tracker tracker,
+      IntUnaryOperator expected,
+      int concurrency,
+      int backlogCap,
+      long endNanos) {
     Semaphore permits = new Semaphore(concurrency);
     long begin = System.nanoTime();
     long count = 0;
@@ -48,12 +60,19 @@ final class Load {
   }
 
   /**
-   * Starts a publish every 1/{@code perSecond} s from {@code startNanos} to {@code endNanos}, whether or not
-   * earlier ones have answered (at most {@code maxInFlight} at once; a start that must wait for room
-   * is late, and its latency still counts from when it was due).
+   * Starts a publish every 1/{@code perSecond} s from {@code startNanos} to {@code endNanos},
+   * whether or not earlier ones have answered (at most {@code maxInFlight} at once; a start that
+   * must wait for room is late, and its latency still counts from when it was due).
    */
-  static Sent openLoop(Sender sender, MessageMix mix, Tracker tracker, IntUnaryOperator expected, double perSecond,
-                       int maxInFlight, long startNanos, long endNanos) {
+  static Sent openLoop(
+      Sender sender,
+      MessageMix mix,
+      Tracker tracker,
+      IntUnaryOperator expected,
+      double perSecond,
+      int maxInFlight,
+      long startNanos,
+      long endNanos) {
     Semaphore permits = new Semaphore(maxInFlight);
     double interval = 1e9 / perSecond;
     long count = 0;
@@ -82,14 +101,17 @@ final class Load {
     return new Sent(count, count * 1e9 / Math.max(1, endNanos - startNanos), late);
   }
 
-  private static void send(Sender sender, MessageMix.Message m, Tracker tracker, Semaphore permits) {
+  private static void send(
+      Sender sender, MessageMix.Message m, Tracker tracker, Semaphore permits) {
     try {
-      sender.send(m, failure -> {
-        if (failure != null) {
-          tracker.failed(m.id(), failure);
-        }
-        permits.release();
-      });
+      sender.send(
+          m,
+          failure -> {
+            if (failure != null) {
+              tracker.failed(m.id(), failure);
+            }
+            permits.release();
+          });
     } catch (RuntimeException e) {
       tracker.failed(m.id(), e.getClass().getSimpleName());
       permits.release();
@@ -112,8 +134,10 @@ final class Load {
       if (permits.tryAcquire(total, IN_FLIGHT_GRACE_NANOS, TimeUnit.NANOSECONDS)) {
         permits.release(total);
       } else {
-        System.out.printf("  warning: %d publishes still unanswered %d s after the pass%n",
-            total - permits.availablePermits(), TimeUnit.NANOSECONDS.toSeconds(IN_FLIGHT_GRACE_NANOS));
+        System.out.printf(
+            "  warning: %d publishes still unanswered %d s after the pass%n",
+            total - permits.availablePermits(),
+            TimeUnit.NANOSECONDS.toSeconds(IN_FLIGHT_GRACE_NANOS));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

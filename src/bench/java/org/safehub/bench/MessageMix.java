@@ -14,16 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The message mix: four kinds of message whose routing (deploy/config/routing.yaml) gives 2, 3, 3 and 4
- * copies - three on average - each in {@link #SIZE_STEPS} body sizes spread evenly over the configured
- * range. Bodies are the first valid example of their type from schemas/, with a non-consent legal basis
- * whose justification pads the body to its size, rendered once; each message gets a fresh messageId
- * written into a copy of the rendered bytes.
+ * The message mix: four kinds of message whose routing (deploy/config/routing.yaml) gives 2, 3, 3
+ * and 4 copies - three on average - each in {@link #SIZE_STEPS} body sizes spread evenly over the
+ * configured range. Bodies are the first valid example of their type from schemas/, with a
+ * non-consent legal basis whose justification pads the body to its size, rendered once; each
+ * message gets a fresh messageId written into a copy of the rendered bytes.
  */
 public final class MessageMix {
 
-  /** The demo agencies, in agencies.yaml order; a recipient's index here is its bit in a recipient mask. */
-  public static final List<String> AGENCIES = List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac");
+  /**
+   * The demo agencies, in agencies.yaml order; a recipient's index here is its bit in a recipient
+   * mask.
+   */
+  public static final List<String> AGENCIES =
+      List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac");
 
   static final int SIZE_STEPS = 8;
   private static final String PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
@@ -32,20 +36,39 @@ public final class MessageMix {
           + " proportionate to protect her and her children (DPA 2018 Sch 1 para 18). ";
 
   /** One kind of message: who sends it and who the routing configuration gives a copy to. */
-  public record Kind(String name, String type, String sender, String priority, List<String> recipients) {
+  public record Kind(
+      String name, String type, String sender, String priority, List<String> recipients) {
     public int recipientMask() {
       return mask(recipients);
     }
   }
 
-  public static final List<Kind> KINDS = List.of(
-      new Kind("attendance dvpp->iss,cs", "attendance", "demo-dvpp", "routine", List.of("demo-iss", "demo-cs")),
-      new Kind("programme-exit dvpp->iss,cs,marac", "programme-exit", "demo-dvpp", "routine",
-          List.of("demo-iss", "demo-cs", "demo-marac")),
-      new Kind("risk-disclosure iss->dvpp,cs,mash", "risk-disclosure", "demo-iss", "urgent",
-          List.of("demo-dvpp", "demo-cs", "demo-mash")),
-      new Kind("risk-disclosure marac->dvpp,iss,cs,mash", "risk-disclosure", "demo-marac", "urgent",
-          List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash")));
+  public static final List<Kind> KINDS =
+      List.of(
+          new Kind(
+              "attendance dvpp->iss,cs",
+              "attendance",
+              "demo-dvpp",
+              "routine",
+              List.of("demo-iss", "demo-cs")),
+          new Kind(
+              "programme-exit dvpp->iss,cs,marac",
+              "programme-exit",
+              "demo-dvpp",
+              "routine",
+              List.of("demo-iss", "demo-cs", "demo-marac")),
+          new Kind(
+              "risk-disclosure iss->dvpp,cs,mash",
+              "risk-disclosure",
+              "demo-iss",
+              "urgent",
+              List.of("demo-dvpp", "demo-cs", "demo-mash")),
+          new Kind(
+              "risk-disclosure marac->dvpp,iss,cs,mash",
+              "risk-disclosure",
+              "demo-marac",
+              "urgent",
+              List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash")));
 
   /** One message to send: its id, kind and size step, and the body with that id. */
   public record Message(String id, int kind, int step, byte[] body) {
@@ -65,13 +88,17 @@ public final class MessageMix {
     this.sizes = sizes;
   }
 
-  /** Renders the mix from the examples under {@code schemasDir}, bodies from {@code minBytes} to {@code maxBytes}. */
+  /**
+   * Renders the mix from the examples under {@code schemasDir}, bodies from {@code minBytes} to
+   * {@code maxBytes}.
+   */
   public static MessageMix load(Path schemasDir, int minBytes, int maxBytes) {
     ObjectMapper mapper = new ObjectMapper();
     int steps = minBytes == maxBytes ? 1 : SIZE_STEPS;
     int[] sizes = new int[steps];
     for (int s = 0; s < steps; s++) {
-      sizes[s] = steps == 1 ? minBytes : minBytes + (int) ((long) (maxBytes - minBytes) * s / (steps - 1));
+      sizes[s] =
+          steps == 1 ? minBytes : minBytes + (int) ((long) (maxBytes - minBytes) * s / (steps - 1));
     }
     byte[][][] rendered = new byte[KINDS.size()][steps][];
     int[][] offsets = new int[KINDS.size()][steps];
@@ -86,7 +113,10 @@ public final class MessageMix {
     return new MessageMix(rendered, offsets, sizes);
   }
 
-  /** The next message: kinds rotate, and sizes rotate across rounds of kinds, so every pairing is equally frequent. */
+  /**
+   * The next message: kinds rotate, and sizes rotate across rounds of kinds, so every pairing is
+   * equally frequent.
+   */
   public Message next() {
     long n = sequence.getAndIncrement();
     int kind = (int) (n % KINDS.size());
@@ -152,7 +182,8 @@ public final class MessageMix {
   }
 
   private static byte[] render(ObjectMapper mapper, Path schemasDir, Kind kind, int targetBytes) {
-    ObjectNode message = firstValidExample(mapper, schemasDir.resolve(kind.type()).resolve("examples"));
+    ObjectNode message =
+        firstValidExample(mapper, schemasDir.resolve(kind.type()).resolve("examples"));
     message.put("messageId", PLACEHOLDER_ID);
     message.remove("recipients");
     message.put("priority", kind.priority());
@@ -172,15 +203,26 @@ public final class MessageMix {
     }
     byte[] body = write(mapper, message);
     if (Math.abs(body.length - targetBytes) > 8 && missing > 0) {
-      throw new IllegalStateException("could not pad a " + kind.type() + " message to " + targetBytes + " bytes (got " + body.length + ")");
+      throw new IllegalStateException(
+          "could not pad a "
+              + kind.type()
+              + " message to "
+              + targetBytes
+              + " bytes (got "
+              + body.length
+              + ")");
     }
     return body;
   }
 
   private static ObjectNode firstValidExample(ObjectMapper mapper, Path examples) {
     try (Stream<Path> files = Files.list(examples)) {
-      Path first = files.filter(p -> p.getFileName().toString().startsWith("valid-")).sorted().findFirst()
-          .orElseThrow(() -> new IllegalStateException("no valid example in " + examples));
+      Path first =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("valid-"))
+              .sorted()
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no valid example in " + examples));
       return (ObjectNode) mapper.readTree(first.toFile());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the examples in " + examples, e);

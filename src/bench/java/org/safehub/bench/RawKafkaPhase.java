@@ -23,13 +23,13 @@ import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 
 /**
- * Raw Kafka doing the hub's Kafka I/O for the same mix, with the hub's own client settings
- * ({@link KafkaClients}): an acks=all idempotent producer writes one inbound record per message, of
- * the size the hub's sealed inbound record has; a consume-and-produce loop writes one record per
- * copy (sealed-copy sizes) to each recipient's delivery topic in one transaction per poll, with the
+ * Raw Kafka doing the hub's Kafka I/O for the same mix, with the hub's own client settings ({@link
+ * KafkaClients}): an acks=all idempotent producer writes one inbound record per message, of the
+ * size the hub's sealed inbound record has; a consume-and-produce loop writes one record per copy
+ * (sealed-copy sizes) to each recipient's delivery topic in one transaction per poll, with the
  * consumed offsets, as the hub's pipeline does; a second read_committed reader follows the delivery
- * topics as the hub's live-copy stream does; and a read_committed consumer measures latency.
- * Left out: the hub's database writes, its HTTP layer and its audit-topic records.
+ * topics as the hub's live-copy stream does; and a read_committed consumer measures latency. Left
+ * out: the hub's database writes, its HTTP layer and its audit-topic records.
  */
 final class RawKafkaPhase {
 
@@ -39,7 +39,9 @@ final class RawKafkaPhase {
 
   private RawKafkaPhase() {}
 
-  static List<Report.Row> run(BenchParams params, MessageMix mix, CryptoPhase.Sizes sizes, String bootstrap) throws Exception {
+  static List<Report.Row> run(
+      BenchParams params, MessageMix mix, CryptoPhase.Sizes sizes, String bootstrap)
+      throws Exception {
     KafkaClients clients = new KafkaClients(Map.of("bootstrap.servers", bootstrap));
     Map<String, Integer> deliveryTopics = new LinkedHashMap<>();
     for (int i = 0; i < MessageMix.AGENCIES.size(); i++) {
@@ -53,16 +55,33 @@ final class RawKafkaPhase {
     pipelineThread.setDaemon(true);
     pipelineThread.start();
     Cpu cpu = new Cpu();
-    try (DeliveryConsumer live = new DeliveryConsumer(bootstrap, deliveryTopics, "bench-raw-live-reader");
-        DeliveryConsumer consumer = new DeliveryConsumer(bootstrap, deliveryTopics, "bench-raw-delivery-consumer");
-        KafkaProducer<String, byte[]> ingress = clients.durableProducer("bench-raw-ingress", 10_000)) {
-      Load.Sender sender = (m, done) -> {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(INBOUND, null, m.id(),
-            payloads.of(sizes.inbound()[m.kind()][m.step()]),
-            Headers.of(Headers.MESSAGE_ID, m.id(), Headers.TYPE, m.kindInfo().type(), Headers.SENDER, m.kindInfo().sender(),
-                MIX_HEADER, m.kind() + "," + m.step()));
-        ingress.send(record, (metadata, e) -> done.accept(e == null ? null : e.getClass().getSimpleName()));
-      };
+    try (DeliveryConsumer live =
+            new DeliveryConsumer(bootstrap, deliveryTopics, "bench-raw-live-reader");
+        DeliveryConsumer consumer =
+            new DeliveryConsumer(bootstrap, deliveryTopics, "bench-raw-delivery-consumer");
+        KafkaProducer<String, byte[]> ingress =
+            clients.durableProducer("bench-raw-ingress", 10_000)) {
+      Load.Sender sender =
+          (m, done) -> {
+            ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(
+                    INBOUND,
+                    null,
+                    m.id(),
+                    payloads.of(sizes.inbound()[m.kind()][m.step()]),
+                    Headers.of(
+                        Headers.MESSAGE_ID,
+                        m.id(),
+                        Headers.TYPE,
+                        m.kindInfo().type(),
+                        Headers.SENDER,
+                        m.kindInfo().sender(),
+                        MIX_HEADER,
+                        m.kind() + "," + m.step()));
+            ingress.send(
+                record,
+                (metadata, e) -> done.accept(e == null ? null : e.getClass().getSimpleName()));
+          };
       List<Report.Row> rows = new ArrayList<>();
       // peak: closed loop
       long start = System.nanoTime();
@@ -71,19 +90,41 @@ final class RawKafkaPhase {
       Tracker peak = new Tracker(windowStart, windowEnd);
       consumer.track(peak);
       Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
-      Load.Sent sent = Load.closedLoop(sender, mix, peak, k -> MessageMix.KINDS.get(k).recipientMask(), params.concurrency(),
-          params.backlogCap(), windowEnd);
+      Load.Sent sent =
+          Load.closedLoop(
+              sender,
+              mix,
+              peak,
+              k -> MessageMix.KINDS.get(k).recipientMask(),
+              params.concurrency(),
+              params.backlogCap(),
+              windowEnd);
       Cpu.Usage usage = window.usage();
-      boolean drained = peak.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+      boolean drained =
+          peak.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
       consumer.track(null);
-      Report.Row peakRow = Report.row("raw Kafka, peak (closed loop)", peak, usage, sent, drained,
-          String.format(Locale.ROOT, "%d sends in flight, at most %d undelivered; %s", params.concurrency(), params.backlogCap(),
-              pipeline.describeAndReset()));
+      Report.Row peakRow =
+          Report.row(
+              "raw Kafka, peak (closed loop)",
+              peak,
+              usage,
+              sent,
+              drained,
+              String.format(
+                  Locale.ROOT,
+                  "%d sends in flight, at most %d undelivered; %s",
+                  params.concurrency(),
+                  params.backlogCap(),
+                  pipeline.describeAndReset()));
       rows.add(peakRow);
 
       // paced: open loop at the same fraction of its own peak as the hub's paced pass
       double rate = Math.max(1, params.pacedFraction() * peakRow.messagesPerSecond());
-      System.out.printf(Locale.ROOT, "  raw Kafka paced pass: %.0f msg/s, %d s warm-up, %d s measured ...%n", rate, params.pacedWarmup(),
+      System.out.printf(
+          Locale.ROOT,
+          "  raw Kafka paced pass: %.0f msg/s, %d s warm-up, %d s measured ...%n",
+          rate,
+          params.pacedWarmup(),
           params.seconds());
       start = System.nanoTime();
       windowStart = start + TimeUnit.SECONDS.toNanos(params.pacedWarmup());
@@ -91,14 +132,35 @@ final class RawKafkaPhase {
       Tracker paced = new Tracker(windowStart, windowEnd);
       consumer.track(paced);
       window = new Cpu.Window(cpu, windowStart, windowEnd);
-      sent = Load.openLoop(sender, mix, paced, k -> MessageMix.KINDS.get(k).recipientMask(), rate,
-          Math.max(128, 4 * params.concurrency()), start, windowEnd);
+      sent =
+          Load.openLoop(
+              sender,
+              mix,
+              paced,
+              k -> MessageMix.KINDS.get(k).recipientMask(),
+              rate,
+              Math.max(128, 4 * params.concurrency()),
+              start,
+              windowEnd);
       usage = window.usage();
-      drained = paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+      drained =
+          paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
       consumer.track(null);
-      rows.add(Report.row(String.format(Locale.ROOT, "raw Kafka, paced at %.0f%% of its peak", params.pacedFraction() * 100), paced,
-          usage, sent, drained, String.format(Locale.ROOT, "open loop at %.0f msg/s, latency from each message's due time; %s", rate,
-              pipeline.describeAndReset())));
+      rows.add(
+          Report.row(
+              String.format(
+                  Locale.ROOT,
+                  "raw Kafka, paced at %.0f%% of its peak",
+                  params.pacedFraction() * 100),
+              paced,
+              usage,
+              sent,
+              drained,
+              String.format(
+                  Locale.ROOT,
+                  "open loop at %.0f msg/s, latency from each message's due time; %s",
+                  rate,
+                  pipeline.describeAndReset())));
       return rows;
     } finally {
       pipeline.stop();
@@ -106,9 +168,11 @@ final class RawKafkaPhase {
     }
   }
 
-  private static void createTopics(String bootstrap, Map<String, Integer> deliveryTopics) throws Exception {
+  private static void createTopics(String bootstrap, Map<String, Integer> deliveryTopics)
+      throws Exception {
     List<NewTopic> topics = new ArrayList<>();
-    topics.add(new NewTopic(INBOUND, 6, (short) 1)); // the hub's default safehub.kafka.inbound-partitions
+    topics.add(
+        new NewTopic(INBOUND, 6, (short) 1)); // the hub's default safehub.kafka.inbound-partitions
     deliveryTopics.keySet().forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
@@ -121,13 +185,15 @@ final class RawKafkaPhase {
     private final Random random = new Random(42);
 
     byte[] of(int size) {
-      return bySize.computeIfAbsent(size, n -> {
-        byte[] b = new byte[n];
-        synchronized (random) {
-          random.nextBytes(b);
-        }
-        return b;
-      });
+      return bySize.computeIfAbsent(
+          size,
+          n -> {
+            byte[] b = new byte[n];
+            synchronized (random) {
+              random.nextBytes(b);
+            }
+            return b;
+          });
     }
   }
 
@@ -149,8 +215,10 @@ final class RawKafkaPhase {
 
     @Override
     public void run() {
-      try (KafkaConsumer<String, byte[]> c = clients.consumer("bench-raw-pipeline", "bench-raw-pipeline", 500);
-          KafkaProducer<String, byte[]> p = clients.transactionalProducer("bench-raw-pipeline", 15_000)) {
+      try (KafkaConsumer<String, byte[]> c =
+              clients.consumer("bench-raw-pipeline", "bench-raw-pipeline", 500);
+          KafkaProducer<String, byte[]> p =
+              clients.transactionalProducer("bench-raw-pipeline", 15_000)) {
         consumer = c;
         p.initTransactions();
         c.subscribe(List.of(INBOUND));
@@ -162,16 +230,32 @@ final class RawKafkaPhase {
           Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
           p.beginTransaction();
           for (ConsumerRecord<String, byte[]> r : batch) {
-            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+            offsets.put(
+                new TopicPartition(r.topic(), r.partition()),
+                new OffsetAndMetadata(r.offset() + 1));
             String[] mix = Headers.get(r.headers(), MIX_HEADER).split(",");
             int kind = Integer.parseInt(mix[0]);
             int step = Integer.parseInt(mix[1]);
             MessageMix.Kind k = MessageMix.KINDS.get(kind);
             for (String recipient : k.recipients()) {
               int size = sizes.sealedCopy()[kind][step][MessageMix.AGENCIES.indexOf(recipient)];
-              p.send(new ProducerRecord<>(PREFIX + "delivery." + recipient, null, r.key(), payloads.of(size),
-                  Headers.of(Headers.MESSAGE_ID, r.key(), Headers.TYPE, k.type(), Headers.SENDER, k.sender(),
-                      Headers.RECIPIENT, recipient, Headers.FORMAT, "cms")));
+              p.send(
+                  new ProducerRecord<>(
+                      PREFIX + "delivery." + recipient,
+                      null,
+                      r.key(),
+                      payloads.of(size),
+                      Headers.of(
+                          Headers.MESSAGE_ID,
+                          r.key(),
+                          Headers.TYPE,
+                          k.type(),
+                          Headers.SENDER,
+                          k.sender(),
+                          Headers.RECIPIENT,
+                          recipient,
+                          Headers.FORMAT,
+                          "cms")));
             }
           }
           p.sendOffsetsToTransaction(offsets, c.groupMetadata());
@@ -202,7 +286,10 @@ final class RawKafkaPhase {
       long r = records;
       transactions = 0;
       records = 0;
-      return t == 0 ? "no transactions" : String.format(Locale.ROOT, "%.1f inbound records per pipeline transaction", (double) r / t);
+      return t == 0
+          ? "no transactions"
+          : String.format(
+              Locale.ROOT, "%.1f inbound records per pipeline transaction", (double) r / t);
     }
   }
 }

@@ -12,9 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One pass's bookkeeping: when each message was sent and which recipients it still waits for, and
  * what arrived when. Publishers register a message before sending it (a copy may arrive before the
- * publish call returns); one delivery consumer reports arrivals. A message's latency samples count if
- * it was sent inside the measured window; throughput counts copies and completed messages that arrived
- * inside it.
+ * publish call returns); one delivery consumer reports arrivals. A message's latency samples count
+ * if it was sent inside the measured window; throughput counts copies and completed messages that
+ * arrived inside it.
  */
 final class Tracker {
 
@@ -60,7 +60,10 @@ final class Tracker {
     return nanos - windowStart >= 0 && nanos - windowEnd < 0;
   }
 
-  /** Called before the message is sent; {@code sentNanos} is when it was (or, paced, was meant to be) sent. */
+  /**
+   * Called before the message is sent; {@code sentNanos} is when it was (or, paced, was meant to
+   * be) sent.
+   */
   void register(String id, long sentNanos, int expectedMask) {
     boolean measured = inWindow(sentNanos);
     pending.put(id, new Pending(sentNanos, expectedMask, measured));
@@ -78,7 +81,10 @@ final class Tracker {
     signal();
   }
 
-  /** A copy of message {@code id} for the agency with index {@code recipient} arrived at {@code nowNanos}. */
+  /**
+   * A copy of message {@code id} for the agency with index {@code recipient} arrived at {@code
+   * nowNanos}.
+   */
   void arrived(String id, int recipient, long nowNanos, int bytes) {
     Pending p = id == null ? null : pending.get(id);
     if (p == null) {
@@ -120,12 +126,18 @@ final class Tracker {
     return pending.size();
   }
 
-  /** Waits until fewer than {@code cap} messages are outstanding; false if {@code deadline} passes first. */
+  /**
+   * Waits until fewer than {@code cap} messages are outstanding; false if {@code deadline} passes
+   * first.
+   */
   boolean awaitRoom(int cap, long deadlineNanos) {
     return awaitUntil(() -> pending.size() < cap, deadlineNanos);
   }
 
-  /** Waits until every registered message has all its copies; false if {@code deadline} passes first. */
+  /**
+   * Waits until every registered message has all its copies; false if {@code deadline} passes
+   * first.
+   */
   boolean awaitDrained(long deadlineNanos) {
     return awaitUntil(pending::isEmpty, deadlineNanos);
   }
@@ -145,7 +157,10 @@ final class Tracker {
     return missing;
   }
 
-  /** Recipients seen so far for a still-pending message (for the routing check), or -1 if it completed. */
+  /**
+   * Recipients seen so far for a still-pending message (for the routing check), or -1 if it
+   * completed.
+   */
   int arrivedMask(String id) {
     Pending p = pending.get(id);
     return p == null ? -1 : p.arrived;

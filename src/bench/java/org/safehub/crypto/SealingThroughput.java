@@ -8,7 +8,8 @@ import java.util.Random;
 /**
  * A rough one-thread rate measurement, not a test and not JMH: copies sealed per second for RSA and
  * EC recipients and at-rest records sealed and opened per second, 1 KiB each, after a warm-up.
- * {@code java -cp target/classes:target/test-classes:CLASSPATH org.safehub.crypto.SealingThroughput [warmupSeconds] [measureSeconds]}
+ * {@code java -cp target/classes:target/test-classes:CLASSPATH org.safehub.crypto.SealingThroughput
+ * [warmupSeconds] [measureSeconds]}
  */
 public final class SealingThroughput {
   interface Op {
@@ -35,12 +36,34 @@ public final class SealingThroughput {
     byte[] aad = AtRestSealer.aad("safehub.inbound", "0b5e-key".getBytes());
     byte[] record = atRest.seal(content, aad);
 
-    System.out.printf("one thread, 1 KiB content, warm-up %d s, measured %d s, %s%n", warmup, measure, System.getProperty("java.vm.version"));
-    rate("CopySealer.seal, RSA-3072 recipient (OAEP)", warmup, measure, () -> sealer.seal(content, rsa3072));
-    rate("CopySealer.seal, RSA-2048 recipient (OAEP)", warmup, measure, () -> sealer.seal(content, rsa2048.parsed()));
-    rate("CopySealer.seal, EC P-256 recipient (ECDH)", warmup, measure, () -> sealer.seal(content, ec));
-    rate("CopyOpener.open, RSA-3072", warmup, measure, () -> opener.open(rsaCopy, rsaKey, rsa3072.certificate(), hub.signingCertificate()));
-    rate("CopyOpener.open, EC P-256", warmup, measure, () -> opener.open(ecCopy, ecKey, ec.certificate(), hub.signingCertificate()));
+    System.out.printf(
+        "one thread, 1 KiB content, warm-up %d s, measured %d s, %s%n",
+        warmup, measure, System.getProperty("java.vm.version"));
+    rate(
+        "CopySealer.seal, RSA-3072 recipient (OAEP)",
+        warmup,
+        measure,
+        () -> sealer.seal(content, rsa3072));
+    rate(
+        "CopySealer.seal, RSA-2048 recipient (OAEP)",
+        warmup,
+        measure,
+        () -> sealer.seal(content, rsa2048.parsed()));
+    rate(
+        "CopySealer.seal, EC P-256 recipient (ECDH)",
+        warmup,
+        measure,
+        () -> sealer.seal(content, ec));
+    rate(
+        "CopyOpener.open, RSA-3072",
+        warmup,
+        measure,
+        () -> opener.open(rsaCopy, rsaKey, rsa3072.certificate(), hub.signingCertificate()));
+    rate(
+        "CopyOpener.open, EC P-256",
+        warmup,
+        measure,
+        () -> opener.open(ecCopy, ecKey, ec.certificate(), hub.signingCertificate()));
     rate("AtRestSealer.seal", warmup, measure, () -> atRest.seal(content, aad));
     rate("AtRestSealer.open", warmup, measure, () -> atRest.open(record, aad));
   }
@@ -48,10 +71,15 @@ public final class SealingThroughput {
   private static TestCerts.Agency rsa2048() throws Exception {
     var keys = TestCerts.rsa(2048);
     var cert = TestCerts.cert(keys);
-    return new TestCerts.Agency("bench-rsa2048", keys.getPrivate(), cert, AgencyCertificate.parsePem("bench-rsa2048", TestCerts.pem(cert)));
+    return new TestCerts.Agency(
+        "bench-rsa2048",
+        keys.getPrivate(),
+        cert,
+        AgencyCertificate.parsePem("bench-rsa2048", TestCerts.pem(cert)));
   }
 
-  private static void rate(String name, long warmupSeconds, long measureSeconds, Op op) throws Exception {
+  private static void rate(String name, long warmupSeconds, long measureSeconds, Op op)
+      throws Exception {
     loop(op, warmupSeconds * 1_000_000_000L);
     long[] result = loop(op, measureSeconds * 1_000_000_000L);
     double perSecond = result[0] * 1e9 / result[1];

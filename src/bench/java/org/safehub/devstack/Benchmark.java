@@ -14,21 +14,19 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.jboss.logmanager.LogContext;
-import org.jboss.logmanager.formatters.PatternFormatter;
-import org.jboss.logmanager.handlers.ConsoleHandler;
-import org.safehub.bench.BenchParams;
 import org.safehub.bench.Bench;
+import org.safehub.bench.BenchParams;
 import org.safehub.bench.HubPhase;
 
 /**
  * The benchmark command ({@code ./mvnw -Pbench}): crypto and validation alone, raw Kafka doing the
  * hub's Kafka I/O, and the hub end to end (started here as a child process against an in-process
- * Kafka, an embedded PostgreSQL and Keycloak on free ports, all in a temporary directory), one after
- * the other on this machine; then one table. Everything it starts is stopped when it ends, however it ends.
+ * Kafka, an embedded PostgreSQL and Keycloak on free ports, all in a temporary directory), one
+ * after the other on this machine; then one table. Everything it starts is stopped when it ends,
+ * however it ends.
  */
 public final class Benchmark {
 
@@ -41,11 +39,18 @@ public final class Benchmark {
     BenchParams params = BenchParams.fromSystemProperties();
     Path hubJar = DevStackMain.HUB_JAR.toAbsolutePath();
     if (!Files.isRegularFile(hubJar)) {
-      System.err.println("The hub is not built: " + hubJar + " is missing. Use ./mvnw -Pbench, which builds it first.");
+      System.err.println(
+          "The hub is not built: "
+              + hubJar
+              + " is missing. Use ./mvnw -Pbench, which builds it first.");
       System.exit(2);
     }
-    Path keycloakHome = Path.of(System.getProperty("safehub.keycloak.home",
-        Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6").toString()));
+    Path keycloakHome =
+        Path.of(
+            System.getProperty(
+                "safehub.keycloak.home",
+                Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6")
+                    .toString()));
     Files.createDirectories(OUT);
 
     AtomicReference<DevStack> stack = new AtomicReference<>();
@@ -61,11 +66,14 @@ public final class Benchmark {
     try {
       bench.prepareAndMeasureCrypto();
       System.out.println("Starting Kafka, PostgreSQL and Keycloak (temporary, free ports) ...");
-      stack.set(DevStack.start(DevStack.Options.temporary(keycloakHome, DevStackMain.REALM_FILE.toAbsolutePath())));
+      stack.set(
+          DevStack.start(
+              DevStack.Options.temporary(keycloakHome, DevStackMain.REALM_FILE.toAbsolutePath())));
       DevStack.Endpoints endpoints = stack.get().endpoints();
       bench.measureRawKafka(endpoints.kafkaBootstrap());
 
-      // the hub uses the demo agency keys the crypto pass used (it loads keys it finds before making any)
+      // the hub uses the demo agency keys the crypto pass used (it loads keys it finds before
+      // making any)
       Path dataDir = stack.get().dataDir();
       bench.installDemoKeys(dataDir.resolve("keys").resolve("agencies"));
       int port = Ports.free();
@@ -73,7 +81,8 @@ public final class Benchmark {
       Path recording = OUT.resolve("hub.jfr").toAbsolutePath();
       Files.deleteIfExists(recording);
       if (params.profile()) {
-        jvm.add("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true,settings=default");
+        jvm.add(
+            "-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true,settings=default");
       }
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();
       System.out.printf("Starting the hub on port %d (log %s) ...%n", port, hubLog);
@@ -81,9 +90,17 @@ public final class Benchmark {
       URI hubUri = URI.create("http://127.0.0.1:" + port);
       awaitReady(hub.get(), hubUri, hubLog);
       long hubPid = javaPid(hub.get());
-      long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
-      HubPhase.Result result = bench.measureHub(new HubPhase.Target(hubUri, endpoints.issuer(), endpoints.kafkaBootstrap()),
-          hubPid, postmaster, hub.get().toHandle().pid());
+      long postmaster =
+          Long.parseLong(
+              Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
+                  .get(0)
+                  .trim());
+      HubPhase.Result result =
+          bench.measureHub(
+              new HubPhase.Target(hubUri, endpoints.issuer(), endpoints.kafkaBootstrap()),
+              hubPid,
+              postmaster,
+              hub.get().toHandle().pid());
 
       System.out.println("Stopping the hub ...");
       HubProcess.stop(hub.get());
@@ -111,7 +128,8 @@ public final class Benchmark {
     System.exit(code);
   }
 
-  private static synchronized void stopAll(AtomicReference<Process> hub, AtomicReference<DevStack> stack) {
+  private static synchronized void stopAll(
+      AtomicReference<Process> hub, AtomicReference<DevStack> stack) {
     Process h = hub.getAndSet(null);
     if (h != null) {
       HubProcess.stop(h);
@@ -126,25 +144,38 @@ public final class Benchmark {
     }
   }
 
-  /** Ends the run (and, through the shutdown hook, everything it started) if it overruns its budget badly. */
+  /**
+   * Ends the run (and, through the shutdown hook, everything it started) if it overruns its budget
+   * badly.
+   */
   private static void startDeadline(BenchParams params, CountDownLatch finished) {
-    long budget = 4L * (params.warmup() + params.seconds()) + params.hubWarmup() + 5L * params.drainSeconds() + 900;
-    Thread deadline = new Thread(() -> {
-      try {
-        if (!finished.await(budget, TimeUnit.SECONDS)) {
-          System.out.printf("The benchmark has run for %d s, far longer than planned; stopping.%n", budget);
-          System.exit(3);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "bench-deadline");
+    long budget =
+        4L * (params.warmup() + params.seconds())
+            + params.hubWarmup()
+            + 5L * params.drainSeconds()
+            + 900;
+    Thread deadline =
+        new Thread(
+            () -> {
+              try {
+                if (!finished.await(budget, TimeUnit.SECONDS)) {
+                  System.out.printf(
+                      "The benchmark has run for %d s, far longer than planned; stopping.%n",
+                      budget);
+                  System.exit(3);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "bench-deadline");
     deadline.setDaemon(true);
     deadline.start();
   }
 
   private static Process startHub(List<String> command, Path log) throws IOException {
-    // like HubProcess.start, but the hub's console goes to a file so the benchmark's output stays readable
+    // like HubProcess.start, but the hub's console goes to a file so the benchmark's output stays
+    // readable
     return new ProcessBuilder(ChildWatchdog.wrap(command))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()))
@@ -153,16 +184,22 @@ public final class Benchmark {
 
   private static void awaitReady(Process hub, URI hubUri, Path log) throws InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ready = HttpRequest.newBuilder(hubUri.resolve("/q/health/ready")).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(hubUri.resolve("/q/health/ready"))
+            .timeout(Duration.ofSeconds(5))
+            .GET()
+            .build();
     long begin = System.nanoTime();
     long deadline = begin + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() - deadline < 0) {
       if (!hub.isAlive()) {
-        throw new IllegalStateException("the hub exited with code " + hub.exitValue() + " while starting; see " + log);
+        throw new IllegalStateException(
+            "the hub exited with code " + hub.exitValue() + " while starting; see " + log);
       }
       try {
         if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          System.out.printf(Locale.ROOT, "  hub ready in %.1f s%n", (System.nanoTime() - begin) / 1e9);
+          System.out.printf(
+              Locale.ROOT, "  hub ready in %.1f s%n", (System.nanoTime() - begin) / 1e9);
           return;
         }
       } catch (IOException e) {
@@ -177,16 +214,25 @@ public final class Benchmark {
   /** The hub's JVM: the java process under the watchdog shell. */
   private static long javaPid(Process watchdog) {
     try (Stream<ProcessHandle> children = watchdog.descendants()) {
-      return children.filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-          .findFirst().map(ProcessHandle::pid)
-          .orElseThrow(() -> new IllegalStateException("cannot find the hub's java process under pid " + watchdog.pid()));
+      return children
+          .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+          .findFirst()
+          .map(ProcessHandle::pid)
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "cannot find the hub's java process under pid " + watchdog.pid()));
     }
   }
 
-  /** As DevStackMain does, but at WARN: the embedded broker and clients log through the JBoss LogManager. */
+  /**
+   * As DevStackMain does, but at WARN: the embedded broker and clients log through the JBoss
+   * LogManager.
+   */
   private static void logToConsole() {
     DevStackMain.logToConsole(Level.WARNING);
-    // the schema library warns once per unknown annotation keyword (x-safehub-category), which the hub uses on purpose
+    // the schema library warns once per unknown annotation keyword (x-safehub-category), which the
+    // hub uses on purpose
     LogContext.getLogContext().getLogger("com.networknt").setLevel(Level.SEVERE);
   }
 }

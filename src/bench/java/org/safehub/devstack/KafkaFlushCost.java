@@ -14,10 +14,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.kafka.KafkaClients;
 
 /**
- * A crude measure of what {@code -Dsafehub.kafka.flush-every-write=true} costs the dev stack's broker: 32
- * publishers each write a 2 KiB record with the hub's durable producer (acks=all, idempotent) and wait for it,
- * as the hub's publish path does, for {@code seconds} against the default broker and then against one that
- * fsyncs every write. Run: {@code java -cp <test classpath> org.safehub.devstack.KafkaFlushCost [seconds]}.
+ * A crude measure of what {@code -Dsafehub.kafka.flush-every-write=true} costs the dev stack's
+ * broker: 32 publishers each write a 2 KiB record with the hub's durable producer (acks=all,
+ * idempotent) and wait for it, as the hub's publish path does, for {@code seconds} against the
+ * default broker and then against one that fsyncs every write. Run: {@code java -cp <test
+ * classpath> org.safehub.devstack.KafkaFlushCost [seconds]}.
  */
 public final class KafkaFlushCost {
 
@@ -30,7 +31,9 @@ public final class KafkaFlushCost {
       System.setProperty(KafkaNode.FLUSH_EVERY_WRITE, Boolean.toString(flush));
       Path dir = DataDirs.createTemp("safehub-flush-cost-");
       try (KafkaNode kafka = KafkaNode.start(dir.resolve("kafka"), 0)) {
-        System.out.println((flush ? "flush every write: " : "default flush:     ") + measure(kafka.bootstrapServers(), seconds));
+        System.out.println(
+            (flush ? "flush every write: " : "default flush:     ")
+                + measure(kafka.bootstrapServers(), seconds));
       } finally {
         DataDirs.deleteRecursively(dir);
       }
@@ -56,18 +59,22 @@ public final class KafkaFlushCost {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 32; t++) {
         int id = t;
-        Thread th = new Thread(() -> {
-          int n = 0;
-          while (!stop.get()) {
-            long start = System.nanoTime();
-            try {
-              producer.send(new ProducerRecord<>("flush-cost", "k" + id + "-" + n++, value)).get();
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-            latencies.add(System.nanoTime() - start);
-          }
-        });
+        Thread th =
+            new Thread(
+                () -> {
+                  int n = 0;
+                  while (!stop.get()) {
+                    long start = System.nanoTime();
+                    try {
+                      producer
+                          .send(new ProducerRecord<>("flush-cost", "k" + id + "-" + n++, value))
+                          .get();
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                    latencies.add(System.nanoTime() - start);
+                  }
+                });
         th.start();
         threads.add(th);
       }
@@ -79,7 +86,10 @@ public final class KafkaFlushCost {
     }
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
-    return String.format("%d writes/s, p50 %.1f ms, p99 %.1f ms (32 publishers, 2 KiB, acks=all)",
-        sorted.size() / seconds, sorted.get(sorted.size() / 2) / 1e6, sorted.get(sorted.size() * 99 / 100) / 1e6);
+    return String.format(
+        "%d writes/s, p50 %.1f ms, p99 %.1f ms (32 publishers, 2 KiB, acks=all)",
+        sorted.size() / seconds,
+        sorted.get(sorted.size() / 2) / 1e6,
+        sorted.get(sorted.size() * 99 / 100) / 1e6);
   }
 }

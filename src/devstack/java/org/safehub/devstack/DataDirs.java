@@ -44,7 +44,10 @@ final class DataDirs {
     children.forEach(DataDirs::deleteRecursively);
   }
 
-  /** Deletes {@code path} and everything under it; a missing path is fine. Symbolic links are not followed. */
+  /**
+   * Deletes {@code path} and everything under it; a missing path is fine. Symbolic links are not
+   * followed.
+   */
   static void deleteRecursively(Path path) {
     if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
@@ -62,7 +65,8 @@ final class DataDirs {
   static String tail(Path file, int lines) {
     try {
       List<String> all = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
-      return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+      return String.join(
+          System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
     } catch (IOException | UncheckedIOException e) {
       return "(no output: " + e.getMessage() + ")";
     }

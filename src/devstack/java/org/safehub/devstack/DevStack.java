@@ -13,9 +13,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The hub's real neighbours - Kafka (KRaft, in this JVM), PostgreSQL and Keycloak - started together
- * without Docker, for the tests and for the one-command start. Data is kept in one directory so a
- * restarted stack finds its topics, records and tables again.
+ * The hub's real neighbours - Kafka (KRaft, in this JVM), PostgreSQL and Keycloak - started
+ * together without Docker, for the tests and for the one-command start. Data is kept in one
+ * directory so a restarted stack finds its topics, records and tables again.
  */
 public final class DevStack implements AutoCloseable {
 
@@ -24,15 +24,21 @@ public final class DevStack implements AutoCloseable {
   /**
    * How to start the stack.
    *
-   * @param dataDir      where Kafka's log dir and PostgreSQL's data dir live, kept across restarts;
-   *                     null means a temporary directory deleted on {@link #close()}
-   * @param fresh        delete {@code dataDir}'s contents before starting
-   * @param kafkaPort    0 picks a free port; likewise {@code postgresPort} and {@code keycloakPort}
+   * @param dataDir where Kafka's log dir and PostgreSQL's data dir live, kept across restarts; null
+   *     means a temporary directory deleted on {@link #close()}
+   * @param fresh delete {@code dataDir}'s contents before starting
+   * @param kafkaPort 0 picks a free port; likewise {@code postgresPort} and {@code keycloakPort}
    * @param keycloakHome an unpacked Keycloak distribution (has {@code bin/kc.sh})
-   * @param realmFile    {@code deploy/keycloak/safehub-realm.json}
+   * @param realmFile {@code deploy/keycloak/safehub-realm.json}
    */
-  public record Options(Path dataDir, boolean fresh, int kafkaPort, int postgresPort, int keycloakPort,
-                        Path keycloakHome, Path realmFile) {
+  public record Options(
+      Path dataDir,
+      boolean fresh,
+      int kafkaPort,
+      int postgresPort,
+      int keycloakPort,
+      Path keycloakHome,
+      Path realmFile) {
     public Options {
       checkPort("kafkaPort", kafkaPort);
       checkPort("postgresPort", postgresPort);
@@ -49,20 +55,28 @@ public final class DevStack implements AutoCloseable {
 
     private static void checkPort(String name, int port) {
       if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException(name + " must be 0 (any free port) or 1-65535, not " + port);
+        throw new IllegalArgumentException(
+            name + " must be 0 (any free port) or 1-65535, not " + port);
       }
     }
   }
 
   /** Where the running components listen, in the form the hub's configuration wants. */
-  public record Endpoints(String kafkaBootstrap, String jdbcUrl, String dbUser, String dbPassword,
-                          String keycloakBaseUrl) {
+  public record Endpoints(
+      String kafkaBootstrap,
+      String jdbcUrl,
+      String dbUser,
+      String dbPassword,
+      String keycloakBaseUrl) {
     public String issuer() {
       return keycloakBaseUrl + "/realms/safehub";
     }
   }
 
-  /** How long each component took to become ready; they start in parallel, so {@code total} is about the slowest. */
+  /**
+   * How long each component took to become ready; they start in parallel, so {@code total} is about
+   * the slowest.
+   */
   public record StartTimes(Duration kafka, Duration postgres, Duration keycloak, Duration total) {}
 
   private final Path dataDir;
@@ -72,8 +86,12 @@ public final class DevStack implements AutoCloseable {
   private final StartTimes startTimes;
   private boolean closed;
 
-  private DevStack(Path dataDir, boolean temporaryDataDir, List<AutoCloseable> components, Endpoints endpoints,
-                   StartTimes startTimes) {
+  private DevStack(
+      Path dataDir,
+      boolean temporaryDataDir,
+      List<AutoCloseable> components,
+      Endpoints endpoints,
+      StartTimes startTimes) {
     this.dataDir = dataDir;
     this.temporaryDataDir = temporaryDataDir;
     this.components = components;
@@ -86,33 +104,56 @@ public final class DevStack implements AutoCloseable {
     KeycloakHome keycloakHome = KeycloakHome.prepare(options.keycloakHome(), options.realmFile());
     QuietLogs.toWarn();
     boolean temporary = options.dataDir() == null;
-    Path dataDir = temporary
-        ? DataDirs.createTemp("safehub-devstack-")
-        : DataDirs.createDirectories(options.dataDir().toAbsolutePath());
+    Path dataDir =
+        temporary
+            ? DataDirs.createTemp("safehub-devstack-")
+            : DataDirs.createDirectories(options.dataDir().toAbsolutePath());
     if (options.fresh() && !temporary) {
       DataDirs.deleteContents(dataDir);
     }
     long begin = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(3, daemonThreads());
     try {
-      Future<Timed<KafkaNode>> kafka = pool.submit(timed(
-          () -> KafkaNode.start(dataDir.resolve("kafka"), options.kafkaPort())));
-      Future<Timed<PostgresNode>> postgres = pool.submit(timed(
-          () -> PostgresNode.start(dataDir.resolve("postgres"), options.postgresPort(),
-              dataDir.resolve("logs/postgres.log"), !temporary)));
-      Future<Timed<KeycloakNode>> keycloak = pool.submit(timed(
-          () -> KeycloakNode.start(keycloakHome, dataDir.resolve("keycloak"), options.keycloakPort())));
+      Future<Timed<KafkaNode>> kafka =
+          pool.submit(timed(() -> KafkaNode.start(dataDir.resolve("kafka"), options.kafkaPort())));
+      Future<Timed<PostgresNode>> postgres =
+          pool.submit(
+              timed(
+                  () ->
+                      PostgresNode.start(
+                          dataDir.resolve("postgres"),
+                          options.postgresPort(),
+                          dataDir.resolve("logs/postgres.log"),
+                          !temporary)));
+      Future<Timed<KeycloakNode>> keycloak =
+          pool.submit(
+              timed(
+                  () ->
+                      KeycloakNode.start(
+                          keycloakHome, dataDir.resolve("keycloak"), options.keycloakPort())));
       Started started = new Started();
       Timed<KafkaNode> k = started.await("Kafka", kafka);
       Timed<PostgresNode> p = started.await("PostgreSQL", postgres);
       Timed<KeycloakNode> kc = started.await("Keycloak", keycloak);
       started.throwIfFailed(() -> cleanUp(dataDir, temporary));
-      StartTimes times = new StartTimes(k.took(), p.took(), kc.took(), Duration.ofNanos(System.nanoTime() - begin));
-      Endpoints endpoints = new Endpoints(k.value().bootstrapServers(), p.value().jdbcUrl(), PostgresNode.USER,
-          PostgresNode.PASSWORD, kc.value().baseUrl());
-      LOG.log(Level.INFO, "dev stack ready in {0} ms (Kafka {1} ms, PostgreSQL {2} ms, Keycloak {3} ms), data in {4}",
-          times.total().toMillis(), times.kafka().toMillis(), times.postgres().toMillis(),
-          times.keycloak().toMillis(), dataDir);
+      StartTimes times =
+          new StartTimes(
+              k.took(), p.took(), kc.took(), Duration.ofNanos(System.nanoTime() - begin));
+      Endpoints endpoints =
+          new Endpoints(
+              k.value().bootstrapServers(),
+              p.value().jdbcUrl(),
+              PostgresNode.USER,
+              PostgresNode.PASSWORD,
+              kc.value().baseUrl());
+      LOG.log(
+          Level.INFO,
+          "dev stack ready in {0} ms (Kafka {1} ms, PostgreSQL {2} ms, Keycloak {3} ms), data in {4}",
+          times.total().toMillis(),
+          times.kafka().toMillis(),
+          times.postgres().toMillis(),
+          times.keycloak().toMillis(),
+          dataDir);
       return new DevStack(dataDir, temporary, started.components, endpoints, times);
     } finally {
       pool.shutdownNow();
@@ -132,7 +173,9 @@ public final class DevStack implements AutoCloseable {
     return dataDir;
   }
 
-  /** Stops Keycloak, PostgreSQL and Kafka (in reverse start order) and deletes a temporary data dir. */
+  /**
+   * Stops Keycloak, PostgreSQL and Kafka (in reverse start order) and deletes a temporary data dir.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -172,7 +215,9 @@ public final class DevStack implements AutoCloseable {
 
   private static RuntimeException chain(RuntimeException first, Exception next) {
     if (first == null) {
-      return next instanceof RuntimeException r ? r : new IllegalStateException(next.getMessage(), next);
+      return next instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(next.getMessage(), next);
     }
     first.addSuppressed(next);
     return first;

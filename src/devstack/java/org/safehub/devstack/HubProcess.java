@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hub, run from its built Quarkus jar as a child process wired to the dev stack's endpoints, under
- * a {@link ChildWatchdog} so it cannot outlive the launcher.
+ * The hub, run from its built Quarkus jar as a child process wired to the dev stack's endpoints,
+ * under a {@link ChildWatchdog} so it cannot outlive the launcher.
  */
 public final class HubProcess {
 
   private HubProcess() {}
 
-  public static List<String> command(List<String> jvmOptions, DevStack.Endpoints endpoints, int httpPort, Path dataDir,
-                                     Path hubJar) {
+  public static List<String> command(
+      List<String> jvmOptions,
+      DevStack.Endpoints endpoints,
+      int httpPort,
+      Path dataDir,
+      Path hubJar) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);

@@ -13,9 +13,9 @@ import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * An unpacked Keycloak distribution shared by every dev stack on the machine. It holds the one thing
- * that several Keycloaks from one home must agree on: the realm in {@code data/import} and the
- * dev-mode build that the first {@code start-dev} writes into {@code lib/quarkus}.
+ * An unpacked Keycloak distribution shared by every dev stack on the machine. It holds the one
+ * thing that several Keycloaks from one home must agree on: the realm in {@code data/import} and
+ * the dev-mode build that the first {@code start-dev} writes into {@code lib/quarkus}.
  */
 final class KeycloakHome {
 
@@ -27,16 +27,24 @@ final class KeycloakHome {
     this.home = home;
   }
 
-  /** Checks the distribution, makes its scripts executable and installs {@code realmFile} for import. */
+  /**
+   * Checks the distribution, makes its scripts executable and installs {@code realmFile} for
+   * import.
+   */
   static KeycloakHome prepare(Path home, Path realmFile) {
     if (home == null || !Files.isRegularFile(home.resolve("bin/kc.sh"))) {
-      throw new IllegalStateException("Keycloak distribution not found: " + home + " has no bin/kc.sh."
-          + " Run ./mvnw generate-test-resources, which unpacks Keycloak into ~/.cache/safehub,"
-          + " or point -Dsafehub.keycloak.home at an unpacked Keycloak 26.5.6.");
+      throw new IllegalStateException(
+          "Keycloak distribution not found: "
+              + home
+              + " has no bin/kc.sh."
+              + " Run ./mvnw generate-test-resources, which unpacks Keycloak into ~/.cache/safehub,"
+              + " or point -Dsafehub.keycloak.home at an unpacked Keycloak 26.5.6.");
     }
     if (realmFile == null || !Files.isRegularFile(realmFile)) {
-      throw new IllegalStateException("realm file not found: " + realmFile
-          + " (expected deploy/keycloak/safehub-realm.json under the project root)");
+      throw new IllegalStateException(
+          "realm file not found: "
+              + realmFile
+              + " (expected deploy/keycloak/safehub-realm.json under the project root)");
     }
     KeycloakHome keycloak = new KeycloakHome(home.toAbsolutePath());
     keycloak.makeScriptsExecutable();
@@ -52,7 +60,10 @@ final class KeycloakHome {
     return home.resolve("bin/kc.sh");
   }
 
-  /** True once a {@code start-dev} from this home has finished the dev-mode build it performs on first use. */
+  /**
+   * True once a {@code start-dev} from this home has finished the dev-mode build it performs on
+   * first use.
+   */
   boolean devBuildRecorded() {
     try {
       return Files.isRegularFile(marker()) && Files.readString(marker()).equals(buildStamp());
@@ -70,14 +81,15 @@ final class KeycloakHome {
   }
 
   /**
-   * Serializes Keycloak starts from this home, across JVMs too, while the dev-mode build may still be
-   * pending: two first starts would otherwise rewrite {@code lib/quarkus} at the same time.
+   * Serializes Keycloak starts from this home, across JVMs too, while the dev-mode build may still
+   * be pending: two first starts would otherwise rewrite {@code lib/quarkus} at the same time.
    */
   BuildLock lockForBuild() {
     BUILD_LOCK_IN_THIS_JVM.lock();
     try {
       Path lockFile = home.resolve("data/.safehub-build.lock");
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
         return new BuildLock(channel, channel.lock());
       } catch (IOException | RuntimeException e) {
@@ -123,7 +135,10 @@ final class KeycloakHome {
   /** Identifies the build currently in lib/quarkus: any rebuild (dev or prod) changes it. */
   private String buildStamp() throws IOException {
     Path app = home.resolve("lib/quarkus/quarkus-application.dat");
-    return "start-dev --db=dev-mem " + Files.size(app) + " " + Files.getLastModifiedTime(app).toMillis();
+    return "start-dev --db=dev-mem "
+        + Files.size(app)
+        + " "
+        + Files.getLastModifiedTime(app).toMillis();
   }
 
   /** Unpacking with Maven may drop the executable bits. */
@@ -140,9 +155,9 @@ final class KeycloakHome {
   }
 
   /**
-   * Copies the realm into {@code data/import}, where {@code --import-realm} reads it. The file is only
-   * replaced when its content differs, and then atomically, so a Keycloak starting at the same moment
-   * from this home never reads half a file.
+   * Copies the realm into {@code data/import}, where {@code --import-realm} reads it. The file is
+   * only replaced when its content differs, and then atomically, so a Keycloak starting at the same
+   * moment from this home never reads half a file.
    */
   private void installRealm(Path realmFile) {
     Path importDir = DataDirs.createDirectories(home.resolve("data/import"));

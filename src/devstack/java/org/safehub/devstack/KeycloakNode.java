@@ -39,8 +39,9 @@ final class KeycloakNode implements AutoCloseable {
   }
 
   /**
-   * Starts Keycloak on 127.0.0.1:{@code port} and waits until the safehub realm is served. Everything
-   * this run writes (log, temp files, transaction log) goes under {@code runDir}, which is emptied first.
+   * Starts Keycloak on 127.0.0.1:{@code port} and waits until the safehub realm is served.
+   * Everything this run writes (log, temp files, transaction log) goes under {@code runDir}, which
+   * is emptied first.
    */
   static KeycloakNode start(KeycloakHome home, Path runDir, int port) {
     if (home.devBuildRecorded()) {
@@ -57,7 +58,10 @@ final class KeycloakNode implements AutoCloseable {
     return baseUrl;
   }
 
-  /** Stops kc.sh, the JVM it forked and the watchdog: descendants first, then the process, forcibly after 30 s. */
+  /**
+   * Stops kc.sh, the JVM it forked and the watchdog: descendants first, then the process, forcibly
+   * after 30 s.
+   */
   @Override
   public void close() {
     List<ProcessHandle> tree = new ArrayList<>();
@@ -88,22 +92,34 @@ final class KeycloakNode implements AutoCloseable {
     Path tmp = DataDirs.createDirectories(runDir.resolve("tmp"));
     Path logFile = runDir.resolve("keycloak.log");
     int httpPort = Ports.orFree(port);
-    ProcessBuilder builder = new ProcessBuilder(ChildWatchdog.wrap(List.of(
-        home.script().toString(), "start-dev",
-        "--http-host=127.0.0.1",
-        "--http-port=" + httpPort,
-        "--import-realm",
-        "--db=dev-mem",
-        // per-run places for what would otherwise be shared by every Keycloak from this home
-        "-Dquarkus.transaction-manager.object-store.directory=" + runDir.resolve("transaction-logs").toAbsolutePath(),
-        "-Djava.io.tmpdir=" + tmp.toAbsolutePath())))
-        .directory(runDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(Redirect.to(logFile.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                ChildWatchdog.wrap(
+                    List.of(
+                        home.script().toString(),
+                        "start-dev",
+                        "--http-host=127.0.0.1",
+                        "--http-port=" + httpPort,
+                        "--import-realm",
+                        "--db=dev-mem",
+                        // per-run places for what would otherwise be shared by every Keycloak from
+                        // this home
+                        "-Dquarkus.transaction-manager.object-store.directory="
+                            + runDir.resolve("transaction-logs").toAbsolutePath(),
+                        "-Djava.io.tmpdir=" + tmp.toAbsolutePath())))
+            .directory(runDir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(Redirect.to(logFile.toFile()));
     Map<String, String> env = builder.environment();
     // the developer's own Keycloak or Quarkus settings must not leak into this one
-    env.keySet().removeIf(name -> name.startsWith("KC_") || name.startsWith("QUARKUS_") || name.startsWith("JAVA_OPTS")
-        || name.equals("JAVA") || name.equals("JAVA_ADD_OPENS"));
+    env.keySet()
+        .removeIf(
+            name ->
+                name.startsWith("KC_")
+                    || name.startsWith("QUARKUS_")
+                    || name.startsWith("JAVA_OPTS")
+                    || name.equals("JAVA")
+                    || name.equals("JAVA_ADD_OPENS"));
     env.put("JAVA_HOME", System.getProperty("java.home"));
     // C1 only: Keycloak starts about 10% sooner, which matters more here than its peak speed
     env.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
@@ -128,11 +144,13 @@ final class KeycloakNode implements AutoCloseable {
   private void awaitRealm() {
     URI wellKnown = URI.create(baseUrl + "/realms/safehub/.well-known/openid-configuration");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request = HttpRequest.newBuilder(wellKnown).timeout(Duration.ofSeconds(5)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(wellKnown).timeout(Duration.ofSeconds(5)).GET().build();
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw failure("Keycloak exited with code " + process.exitValue() + " before serving " + wellKnown);
+        throw failure(
+            "Keycloak exited with code " + process.exitValue() + " before serving " + wellKnown);
       }
       try {
         if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -146,12 +164,18 @@ final class KeycloakNode implements AutoCloseable {
       }
       sleep(Duration.ofMillis(500));
     }
-    throw failure("Keycloak did not serve " + wellKnown + " within " + READY_TIMEOUT.toSeconds() + " s");
+    throw failure(
+        "Keycloak did not serve " + wellKnown + " within " + READY_TIMEOUT.toSeconds() + " s");
   }
 
   private IllegalStateException failure(String what) {
-    return new IllegalStateException(what + "; last lines of " + logFile + ":" + System.lineSeparator()
-        + DataDirs.tail(logFile, TAIL_LINES));
+    return new IllegalStateException(
+        what
+            + "; last lines of "
+            + logFile
+            + ":"
+            + System.lineSeparator()
+            + DataDirs.tail(logFile, TAIL_LINES));
   }
 
   private static void sleep(Duration duration) {

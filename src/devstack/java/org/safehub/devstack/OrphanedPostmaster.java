@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * PostgreSQL runs daemonized, so a dev stack that died abruptly (kill -9) leaves its postmaster running
- * on the kept data directory, and the next start would fail. This stops such a leftover - but only
- * when no live dev stack holds the directory's lock (zonky's {@code epg-lock}).
+ * PostgreSQL runs daemonized, so a dev stack that died abruptly (kill -9) leaves its postmaster
+ * running on the kept data directory, and the next start would fail. This stops such a leftover -
+ * but only when no live dev stack holds the directory's lock (zonky's {@code epg-lock}).
  */
 final class OrphanedPostmaster {
 
@@ -28,12 +28,13 @@ final class OrphanedPostmaster {
     if (!Files.isRegularFile(pidFile)) {
       return;
     }
-    try (FileChannel channel = FileChannel.open(dataDir.resolve("epg-lock"),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            dataDir.resolve("epg-lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock = tryLock(channel);
       if (lock == null) {
-        throw new IllegalStateException("PostgreSQL data directory " + dataDir
-            + " is in use by another running dev stack");
+        throw new IllegalStateException(
+            "PostgreSQL data directory " + dataDir + " is in use by another running dev stack");
       }
       try {
         postmaster(pidFile).ifPresent(OrphanedPostmaster::stop);
@@ -41,7 +42,8 @@ final class OrphanedPostmaster {
         lock.release();
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not check " + dataDir + " for a leftover PostgreSQL", e);
+      throw new UncheckedIOException(
+          "could not check " + dataDir + " for a leftover PostgreSQL", e);
     }
   }
 
@@ -69,7 +71,10 @@ final class OrphanedPostmaster {
         .filter(handle -> handle.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
   }
 
-  /** SIGTERM is PostgreSQL's "smart" shutdown; its clients died with the old JVM, so it ends promptly. */
+  /**
+   * SIGTERM is PostgreSQL's "smart" shutdown; its clients died with the old JVM, so it ends
+   * promptly.
+   */
   private static void stop(ProcessHandle postmaster) {
     postmaster.destroy();
     try {

@@ -11,7 +11,10 @@ public final class Ports {
 
   private Ports() {}
 
-  /** A port that was free on 127.0.0.1 a moment ago (the usual small race with other programs applies). */
+  /**
+   * A port that was free on 127.0.0.1 a moment ago (the usual small race with other programs
+   * applies).
+   */
   public static int free() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);

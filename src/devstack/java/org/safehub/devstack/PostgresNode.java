@@ -1,5 +1,6 @@
 package org.safehub.devstack;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -12,16 +13,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 /**
- * A PostgreSQL server (zonky's embedded binaries, started with pg_ctl) whose data directory is
- * kept between runs, with the hub's {@code safehub} database created on first use.
+ * A PostgreSQL server (zonky's embedded binaries, started with pg_ctl) whose data directory is kept
+ * between runs, with the hub's {@code safehub} database created on first use.
  */
 public final class PostgresNode implements AutoCloseable {
 
   static final String DATABASE = "safehub";
   public static final String USER = "postgres";
+
   /** initdb runs with trust authentication on loopback: the server ignores the password. */
   public static final String PASSWORD = "postgres";
 
@@ -33,17 +33,21 @@ public final class PostgresNode implements AutoCloseable {
     this.watchdog = watchdog;
   }
 
-  /** A test's PostgreSQL: as {@link #start(Path, int, Path, boolean)}, without fsync (speed; the data is thrown away). */
+  /**
+   * A test's PostgreSQL: as {@link #start(Path, int, Path, boolean)}, without fsync (speed; the
+   * data is thrown away).
+   */
   public static PostgresNode start(Path dataDir, int port, Path logFile) {
     return start(dataDir, port, logFile, false);
   }
 
   /**
-   * Starts PostgreSQL with its cluster in {@code dataDir} (initdb on first use), output appended to {@code logFile}.
-   * {@code durable}: {@code fsync} and {@code synchronous_commit} on, so a commit the hub acknowledged survives an
-   * operating-system crash or power cut. The embedded library turns both off ({@code -F}, {@code synchronous_commit=off});
-   * the {@code -c} settings given here come after its {@code -F} on the command line and so win. Only the temporary
-   * stacks of tests run without (speed; their data is thrown away).
+   * Starts PostgreSQL with its cluster in {@code dataDir} (initdb on first use), output appended to
+   * {@code logFile}. {@code durable}: {@code fsync} and {@code synchronous_commit} on, so a commit
+   * the hub acknowledged survives an operating-system crash or power cut. The embedded library
+   * turns both off ({@code -F}, {@code synchronous_commit=off}); the {@code -c} settings given here
+   * come after its {@code -F} on the command line and so win. Only the temporary stacks of tests
+   * run without (speed; their data is thrown away).
    */
   static PostgresNode start(Path dataDir, int port, Path logFile, boolean durable) {
     DataDirs.createDirectories(dataDir);
@@ -52,20 +56,31 @@ public final class PostgresNode implements AutoCloseable {
     int pgPort = Ports.orFree(port);
     EmbeddedPostgres postgres;
     try {
-      postgres = EmbeddedPostgres.builder()
-          .setDataDirectory(dataDir)
-          .setCleanDataDirectory(false)
-          .setPort(pgPort)
-          .setServerConfig("listen_addresses", "127.0.0.1")
-          .setServerConfig("fsync", durable ? "on" : "off")
-          .setServerConfig("synchronous_commit", durable ? "on" : "off")
-          .setPGStartupWait(Duration.ofSeconds(60))
-          .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
-          .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
-          .start();
+      postgres =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setPort(pgPort)
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setServerConfig("fsync", durable ? "on" : "off")
+              .setServerConfig("synchronous_commit", durable ? "on" : "off")
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .setOutputRedirector(Redirect.appendTo(logFile.toFile()))
+              .setErrorRedirector(Redirect.appendTo(logFile.toFile()))
+              .start();
     } catch (IOException | RuntimeException e) {
-      throw new IllegalStateException("PostgreSQL did not start on 127.0.0.1:" + pgPort + " with data in " + dataDir
-          + " (log " + logFile + "): " + e.getMessage() + System.lineSeparator() + DataDirs.tail(logFile, 20), e);
+      throw new IllegalStateException(
+          "PostgreSQL did not start on 127.0.0.1:"
+              + pgPort
+              + " with data in "
+              + dataDir
+              + " (log "
+              + logFile
+              + "): "
+              + e.getMessage()
+              + System.lineSeparator()
+              + DataDirs.tail(logFile, 20),
+          e);
     }
     PostgresNode node = new PostgresNode(postgres, watchdog(dataDir));
     try {
@@ -123,7 +138,8 @@ public final class PostgresNode implements AutoCloseable {
   private void createDatabaseIfMissing() {
     try (Connection connection = postgres.getPostgresDatabase().getConnection()) {
       boolean exists;
-      try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      try (PreparedStatement query =
+          connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         query.setString(1, DATABASE);
         try (ResultSet rows = query.executeQuery()) {
           exists = rows.next();

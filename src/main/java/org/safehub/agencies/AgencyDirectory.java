@@ -1,6 +1,8 @@
 package org.safehub.agencies;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,8 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.safehub.config.ConfigFiles;
 import org.safehub.config.DeployConfigException;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
 
 /**
@@ -56,14 +56,23 @@ public final class AgencyDirectory {
       String id = a.path("id").asText();
       AgencyType type = AgencyType.of(a.path("type").asText());
       if (!types.contains(type)) {
-        throw new DeployConfigException(file.toString(), "/agencies/" + i + "/type: unknown agency type '" + type + "' (declare it under agencyTypes)");
+        throw new DeployConfigException(
+            file.toString(),
+            "/agencies/"
+                + i
+                + "/type: unknown agency type '"
+                + type
+                + "' (declare it under agencyTypes)");
       }
       if (agencies.containsKey(id)) {
-        throw new DeployConfigException(file.toString(), "/agencies/" + i + "/id: duplicate agency id '" + id + "'");
+        throw new DeployConfigException(
+            file.toString(), "/agencies/" + i + "/id: duplicate agency id '" + id + "'");
       }
       Set<String> areas = new LinkedHashSet<>();
       a.path("areas").forEach(x -> areas.add(x.asText()));
-      AgencyStatus status = AgencyStatus.valueOf(a.path("status").asText("active").toUpperCase(java.util.Locale.ROOT));
+      AgencyStatus status =
+          AgencyStatus.valueOf(
+              a.path("status").asText("active").toUpperCase(java.util.Locale.ROOT));
       agencies.put(id, new Agency(id, a.path("name").asText(), type, areas, status));
       i++;
     }

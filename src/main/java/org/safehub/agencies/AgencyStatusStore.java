@@ -1,5 +1,7 @@
 package org.safehub.agencies;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,15 +11,11 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.safehub.agencies.AgencyDirectory;
-import org.safehub.agencies.AgencyStatus;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 
 /**
- * Operators' suspensions and reinstatements of agencies, in PostgreSQL so every hub instance sees them.
- * An agency is suspended if the operator suspended it, or if agencies.yaml says so and no operator
- * decision has reinstated it.
+ * Operators' suspensions and reinstatements of agencies, in PostgreSQL so every hub instance sees
+ * them. An agency is suspended if the operator suspended it, or if agencies.yaml says so and no
+ * operator decision has reinstated it.
  */
 @Singleton
 public final class AgencyStatusStore {
@@ -37,12 +35,16 @@ public final class AgencyStatusStore {
     }
   }
 
-  /** As {@link #set(String, AgencyStatus, String)}, on the caller's connection (and so in its transaction). */
-  public void set(Connection c, String agencyId, AgencyStatus status, String actor) throws SQLException {
+  /**
+   * As {@link #set(String, AgencyStatus, String)}, on the caller's connection (and so in its
+   * transaction).
+   */
+  public void set(Connection c, String agencyId, AgencyStatus status, String actor)
+      throws SQLException {
     try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into agency_status (agency_id, status, changed_at, changed_by) values (?, ?, ?, ?) on conflict (agency_id)"
-                    + " do update set status = excluded.status, changed_at = excluded.changed_at, changed_by = excluded.changed_by")) {
+        c.prepareStatement(
+            "insert into agency_status (agency_id, status, changed_at, changed_by) values (?, ?, ?, ?) on conflict (agency_id)"
+                + " do update set status = excluded.status, changed_at = excluded.changed_at, changed_by = excluded.changed_by")) {
       ps.setString(1, agencyId);
       ps.setString(2, status.name().toLowerCase(java.util.Locale.ROOT));
       ps.setTimestamp(3, Timestamp.from(Instant.now()));
@@ -58,14 +60,20 @@ public final class AgencyStatusStore {
     }
   }
 
-  /** As {@link #suspended()}, read on the caller's connection (inside its transaction, if one is open). */
+  /**
+   * As {@link #suspended()}, read on the caller's connection (inside its transaction, if one is
+   * open).
+   */
   public Set<String> suspended(Connection c) throws SQLException {
     Set<String> out = new HashSet<>();
-    agencies.all().forEach(a -> {
-      if (!a.active()) {
-        out.add(a.id());
-      }
-    });
+    agencies
+        .all()
+        .forEach(
+            a -> {
+              if (!a.active()) {
+                out.add(a.id());
+              }
+            });
     try (PreparedStatement ps = c.prepareStatement("select agency_id, status from agency_status");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {

@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * An agency type (idva, police, perpetrator-programme, ...). Types are data, declared in {@code agencies.yaml},
- * so this is a checked name rather than an enum; the name is the wire form in every file, message and table.
+ * An agency type (idva, police, perpetrator-programme, ...). Types are data, declared in {@code
+ * agencies.yaml}, so this is a checked name rather than an enum; the name is the wire form in every
+ * file, message and table.
  */
 public record AgencyType(String name) {
 
@@ -15,7 +16,8 @@ public record AgencyType(String name) {
   public AgencyType {
     Objects.requireNonNull(name, "name");
     if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("an agency type is 2 to 64 lower-case letters, digits and hyphens");
+      throw new IllegalArgumentException(
+          "an agency type is 2 to 64 lower-case letters, digits and hyphens");
     }
   }
 

@@ -1,5 +1,7 @@
 package org.safehub.agencies;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Set;
 import org.safehub.copy.Copy;
@@ -7,15 +9,13 @@ import org.safehub.copy.CopyStage;
 import org.safehub.copy.Notice;
 import org.safehub.copy.NoticeGate;
 import org.safehub.copy.StageOutcome;
-import org.safehub.envelope.Envelope;
 import org.safehub.copy.WithholdReason;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
+import org.safehub.envelope.Envelope;
 
 /**
- * Withholds every copy for a suspended agency, read fresh from the status store before each batch, so
- * a suspension stops delivery from the next batch on, including messages accepted before it. The hub's
- * own notices (consent withdrawn) to a suspended agency are withheld the same way.
+ * Withholds every copy for a suspended agency, read fresh from the status store before each batch,
+ * so a suspension stops delivery from the next batch on, including messages accepted before it. The
+ * hub's own notices (consent withdrawn) to a suspended agency are withheld the same way.
  */
 @Singleton
 public final class SuspensionGate implements CopyStage, NoticeGate {

@@ -24,11 +24,12 @@ import org.safehub.problem.HubProblem;
 import org.safehub.trail.AuditTrail;
 
 /**
- * Rate limits on {@code /api/**}, before any resource runs: a request with a valid token counts against
- * its agency's bucket; one without (no token, or a token that fails verification) against its source
- * address's much smaller bucket, so a flood of bad requests is refused with {@code 429} while callers with
- * valid tokens from the same address (a shared proxy, a NAT) are still served. Also thins the audit of
- * refusals under a flood ({@link RefusalLedger}) and writes its aggregated events.
+ * Rate limits on {@code /api/**}, before any resource runs: a request with a valid token counts
+ * against its agency's bucket; one without (no token, or a token that fails verification) against
+ * its source address's much smaller bucket, so a flood of bad requests is refused with {@code 429}
+ * while callers with valid tokens from the same address (a shared proxy, a NAT) are still served.
+ * Also thins the audit of refusals under a flood ({@link RefusalLedger}) and writes its aggregated
+ * events.
  */
 @ApplicationScoped
 public class AbuseLimits {
@@ -43,13 +44,31 @@ public class AbuseLimits {
 
   @Inject
   AbuseLimits(LimitsConfig config) {
-    this.agencies = new TokenBuckets(config.agency().perSecond(), config.agency().burst(), config.maxTrackedCallers(), System::nanoTime);
-    this.sources = new TokenBuckets(config.unauthenticated().perSecond(), config.unauthenticated().burst(), config.maxTrackedCallers(), System::nanoTime);
-    this.ledger = new RefusalLedger(config.auditPerCallerPerWindow(), config.auditOverallPerWindow(), config.auditWindow(), config.maxTrackedCallers(),
-        Clock.systemUTC());
+    this.agencies =
+        new TokenBuckets(
+            config.agency().perSecond(),
+            config.agency().burst(),
+            config.maxTrackedCallers(),
+            System::nanoTime);
+    this.sources =
+        new TokenBuckets(
+            config.unauthenticated().perSecond(),
+            config.unauthenticated().burst(),
+            config.maxTrackedCallers(),
+            System::nanoTime);
+    this.ledger =
+        new RefusalLedger(
+            config.auditPerCallerPerWindow(),
+            config.auditOverallPerWindow(),
+            config.auditWindow(),
+            config.maxTrackedCallers(),
+            Clock.systemUTC());
   }
 
-  /** The caller a refusal is counted against for audit thinning, or null when it is always audited one by one. */
+  /**
+   * The caller a refusal is counted against for audit thinning, or null when it is always audited
+   * one by one.
+   */
   static String ledgerKey(String agency, int status, HttpServerRequest request) {
     if (agency == null) {
       return "source:" + source(request);
@@ -57,7 +76,10 @@ public class AbuseLimits {
     return status == 429 ? "agency:" + agency : null;
   }
 
-  /** True: audit this refusal as its own event; false: it is counted in its window's aggregated event. */
+  /**
+   * True: audit this refusal as its own event; false: it is counted in its window's aggregated
+   * event.
+   */
   boolean auditOneByOne(String ledgerKey, RefusalLedger.Kind kind) {
     return ledgerKey == null || ledger.admit(ledgerKey, kind);
   }
@@ -68,32 +90,43 @@ public class AbuseLimits {
       return Uni.createFrom().voidItem();
     }
     if (request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
-      // nothing to verify: this request can only be refused, so it counts against its source at once
+      // nothing to verify: this request can only be refused, so it counts against its source at
+      // once
       charge(sources, source(request), "unauthenticated requests from this address");
       return Uni.createFrom().voidItem();
     }
-    return identities.getDeferredIdentity()
-        .onFailure().recoverWithNull()
-        .map(identity -> {
-          String agency = agencyOf(identity);
-          if (identity != null) {
-            // resolved here once: later readers (the resources, the problem mapper) need not wait for it
-            identities.setIdentity(identity);
-          }
-          if (agency != null) {
-            charge(agencies, agency, "requests from this agency");
-          } else {
-            // the token failed verification (the resource will answer 401): counted against the source
-            charge(sources, source(request), "unauthenticated requests from this address");
-          }
-          return null;
-        });
+    return identities
+        .getDeferredIdentity()
+        .onFailure()
+        .recoverWithNull()
+        .map(
+            identity -> {
+              String agency = agencyOf(identity);
+              if (identity != null) {
+                // resolved here once: later readers (the resources, the problem mapper) need not
+                // wait for it
+                identities.setIdentity(identity);
+              }
+              if (agency != null) {
+                charge(agencies, agency, "requests from this agency");
+              } else {
+                // the token failed verification (the resource will answer 401): counted against the
+                // source
+                charge(sources, source(request), "unauthenticated requests from this address");
+              }
+              return null;
+            });
   }
 
   private static void charge(TokenBuckets buckets, String key, String what) {
     long wait = buckets.take(key);
     if (wait > 0) {
-      throw new HubProblem(429, "rate-limited", "Too many requests", "Too many " + what + "; retry after the time in Retry-After.", List.of(),
+      throw new HubProblem(
+          429,
+          "rate-limited",
+          "Too many requests",
+          "Too many " + what + "; retry after the time in Retry-After.",
+          List.of(),
           TokenBuckets.retryAfterSeconds(wait));
     }
   }
@@ -114,7 +147,9 @@ public class AbuseLimits {
   }
 
   private static String source(HttpServerRequest request) {
-    return request == null || request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    return request == null || request.remoteAddress() == null
+        ? "unknown"
+        : request.remoteAddress().hostAddress();
   }
 
   @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -21,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.api.Responses.AgencyStatusChanged;
 import org.safehub.api.Responses.AgencyView;
 import org.safehub.api.Responses.Certificate;
@@ -30,11 +31,13 @@ import org.safehub.crypto.CryptoException;
 import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
-import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 
-/** Operator endpoints (role hub-admin): agency certificates, revocation, suspension and reinstatement. */
+/**
+ * Operator endpoints (role hub-admin): agency certificates, revocation, suspension and
+ * reinstatement.
+ */
 @Path("/api/v1/admin/agencies")
 @Blocking
 @RolesAllowed("hub-admin")
@@ -53,15 +56,23 @@ public class AdminResource {
 
   @Inject org.safehub.trail.AuditTrail trail;
 
-  private List<org.safehub.audit.AuditEvent> audit(org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
-    var b = org.safehub.audit.AuditEvent.builder(action, Instant.now()).actor(callers.caller().agencyId(), callers.caller().clientId()).recipient(agencyId).detail("change", what);
+  private List<org.safehub.audit.AuditEvent> audit(
+      org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
+    var b =
+        org.safehub.audit.AuditEvent.builder(action, Instant.now())
+            .actor(callers.caller().agencyId(), callers.caller().clientId())
+            .recipient(agencyId)
+            .detail("change", what);
     if (keyId != null) {
       b.detail("keyId", keyId);
     }
     return List.of(b.build());
   }
 
-  /** A change that failed for a reason the caller should hear (a refused certificate); carried out of the transaction. */
+  /**
+   * A change that failed for a reason the caller should hear (a refused certificate); carried out
+   * of the transaction.
+   */
   private static final class Refused extends RuntimeException {
     Refused(CryptoException cause) {
       super(cause);
@@ -92,17 +103,24 @@ public class AdminResource {
     }
   }
 
-  /** Adds an encryption certificate (PEM, as the body or as {"pem": ...}); malformed, weak or expired ones are refused. */
+  /**
+   * Adds an encryption certificate (PEM, as the body or as {"pem": ...}); malformed, weak or
+   * expired ones are refused.
+   */
   @POST
   @Path("/{agencyId}/certificates")
   @Consumes({"application/x-pem-file", MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
-  @APIResponse(responseCode = "201", description = "Added", content = @Content(schema = @Schema(implementation = Certificate.class)))
+  @APIResponse(
+      responseCode = "201",
+      description = "Added",
+      content = @Content(schema = @Schema(implementation = Certificate.class)))
   public Response addCertificate(@PathParam("agencyId") String agencyId, byte[] body) {
     Agency a = agency(agencyId);
     String text = new String(body == null ? new byte[0] : body, StandardCharsets.UTF_8);
     if (text.stripLeading().startsWith("{")) {
       try {
-        text = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text).path("pem").asText("");
+        text =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(text).path("pem").asText("");
       } catch (java.io.IOException e) {
         text = "";
       }
@@ -112,17 +130,31 @@ public class AdminResource {
     AgencyCertificate cert;
     try {
       // the certificate and its audit event commit together, or neither does
-      cert = trail.decide(c -> {
-        try {
-          AgencyCertificate added = keys.add(c, a.id(), pem, actor);
-          return new org.safehub.audit.AuditLog.Decided<>(added, audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "added", added.keyId()));
-        } catch (CryptoException e) {
-          throw new Refused(e);
-        }
-      });
+      cert =
+          trail.decide(
+              c -> {
+                try {
+                  AgencyCertificate added = keys.add(c, a.id(), pem, actor);
+                  return new org.safehub.audit.AuditLog.Decided<>(
+                      added,
+                      audit(
+                          org.safehub.audit.AuditAction.CERTIFICATE_CHANGED,
+                          a.id(),
+                          "added",
+                          added.keyId()));
+                } catch (CryptoException e) {
+                  throw new Refused(e);
+                }
+              });
     } catch (Refused r) {
       String message = r.getCause().getMessage();
-      throw new HubProblem(400, "invalid-certificate", "Certificate refused", message, List.of(new Violation("", "certificate", message)), null);
+      throw new HubProblem(
+          400,
+          "invalid-certificate",
+          "Certificate refused",
+          message,
+          List.of(new Violation("", "certificate", message)),
+          null);
     } catch (RuntimeException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
     }
@@ -131,15 +163,26 @@ public class AdminResource {
 
   @POST
   @Path("/{agencyId}/certificates/{keyId}/revoke")
-  public CertificateRevoked revoke(@PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
+  public CertificateRevoked revoke(
+      @PathParam("agencyId") String agencyId, @PathParam("keyId") String keyId) {
     Agency a = agency(agencyId);
     boolean revoked;
     try {
       // the revocation and its audit event commit together, or neither does
-      revoked = trail.decide(c -> {
-        boolean done = keys.revoke(c, a.id(), keyId);
-        return new org.safehub.audit.AuditLog.Decided<>(done, done ? audit(org.safehub.audit.AuditAction.CERTIFICATE_CHANGED, a.id(), "revoked", keyId) : List.of());
-      });
+      revoked =
+          trail.decide(
+              c -> {
+                boolean done = keys.revoke(c, a.id(), keyId);
+                return new org.safehub.audit.AuditLog.Decided<>(
+                    done,
+                    done
+                        ? audit(
+                            org.safehub.audit.AuditAction.CERTIFICATE_CHANGED,
+                            a.id(),
+                            "revoked",
+                            keyId)
+                        : List.of());
+              });
     } catch (RuntimeException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
     }
@@ -168,10 +211,17 @@ public class AdminResource {
     String actor = actor();
     try {
       // the status and its audit event commit together, or neither does
-      trail.decide(c -> {
-        statuses.set(c, a.id(), status, actor);
-        return new org.safehub.audit.AuditLog.Decided<>(status, audit(org.safehub.audit.AuditAction.AGENCY_CHANGED, a.id(), status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated", null));
-      });
+      trail.decide(
+          c -> {
+            statuses.set(c, a.id(), status, actor);
+            return new org.safehub.audit.AuditLog.Decided<>(
+                status,
+                audit(
+                    org.safehub.audit.AuditAction.AGENCY_CHANGED,
+                    a.id(),
+                    status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated",
+                    null));
+          });
     } catch (RuntimeException e) {
       throw HubProblem.unavailable("The agency directory is unavailable right now.", 5);
     }
@@ -183,16 +233,30 @@ public class AdminResource {
   }
 
   private Agency agency(String agencyId) {
-    return agencies.find(agencyId).orElseThrow(() -> HubProblem.notFound("No agency with this id is registered."));
+    return agencies
+        .find(agencyId)
+        .orElseThrow(() -> HubProblem.notFound("No agency with this id is registered."));
   }
 
   private static AgencyView describe(Agency a, boolean suspended, List<AgencyCertificate> certs) {
     Instant now = Instant.now();
     return new AgencyView(
-        a.id(), a.name(), a.type(), a.areas(), suspended ? AgencyStatus.SUSPENDED : AgencyStatus.ACTIVE, certs.stream().map(c -> certificate(c, now)).toList());
+        a.id(),
+        a.name(),
+        a.type(),
+        a.areas(),
+        suspended ? AgencyStatus.SUSPENDED : AgencyStatus.ACTIVE,
+        certs.stream().map(c -> certificate(c, now)).toList());
   }
 
   static Certificate certificate(AgencyCertificate c, Instant now) {
-    return new Certificate(c.agencyId(), c.keyId(), c.keyType().name(), c.notBefore(), c.notAfter(), c.revoked(), c.usableAt(now));
+    return new Certificate(
+        c.agencyId(),
+        c.keyId(),
+        c.keyType().name(),
+        c.notBefore(),
+        c.notAfter(),
+        c.revoked(),
+        c.usableAt(now));
   }
 }

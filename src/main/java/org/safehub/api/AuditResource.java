@@ -41,13 +41,13 @@ import org.safehub.crypto.HubKeys;
 import org.safehub.envelope.LegalBasis;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
-import org.safehub.trail.AuditTrail;
 import org.safehub.problem.Violation;
+import org.safehub.trail.AuditTrail;
 
 /**
- * The auditor's API (role auditor only): who shared what type with whom, when, on what basis and what
- * was withheld, never content; checkpoints and proofs to verify the log without trusting the hub.
- * Every query is itself audited.
+ * The auditor's API (role auditor only): who shared what type with whom, when, on what basis and
+ * what was withheld, never content; checkpoints and proofs to verify the log without trusting the
+ * hub. Every query is itself audited.
  */
 @Path("/api/v1/audit")
 @Blocking
@@ -74,12 +74,20 @@ public class AuditResource {
       @QueryParam("to") String to,
       @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
-    // a basis no event can hold matches nothing, as it always has; a known one is passed on by its wire name
-    Optional<LegalBasis> basis = legalBasis == null || legalBasis.isEmpty() ? Optional.empty() : LegalBasis.find(legalBasis);
+    // a basis no event can hold matches nothing, as it always has; a known one is passed on by its
+    // wire name
+    Optional<LegalBasis> basis =
+        legalBasis == null || legalBasis.isEmpty() ? Optional.empty() : LegalBasis.find(legalBasis);
     AuditLog.Filter f =
         new AuditLog.Filter(
-            caseRef, agency, action(action), basis.map(LegalBasis::wire).orElse(legalBasis), instant(from, "from"), instant(to, "to"),
-            number(after, "after", -1, null), limitOf(limit));
+            caseRef,
+            agency,
+            action(action),
+            basis.map(LegalBasis::wire).orElse(legalBasis),
+            instant(from, "from"),
+            instant(to, "to"),
+            number(after, "after", -1, null),
+            limitOf(limit));
     queried("events", caseRef);
     if (legalBasis != null && !legalBasis.isEmpty() && basis.isEmpty()) {
       return new AuditEventPage(List.of(), null);
@@ -90,28 +98,48 @@ public class AuditResource {
   @GET
   @Path("/shared-without-consent")
   public AuditEventPage sharedWithoutConsent(
-      @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("after") String after, @QueryParam("limit") String limit) {
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("after") String after,
+      @QueryParam("limit") String limit) {
     queried("shared-without-consent", null);
-    return page(log().sharedWithoutConsent(instant(from, "from"), instant(to, "to"), number(after, "after", -1, null), limitOf(limit)));
+    return page(
+        log()
+            .sharedWithoutConsent(
+                instant(from, "from"),
+                instant(to, "to"),
+                number(after, "after", -1, null),
+                limitOf(limit)));
   }
 
   @GET
   @Path("/checkpoints/latest")
   public CheckpointView latestCheckpoint() {
     queried("checkpoint", null);
-    Checkpoint c = log().latestCheckpoint().orElseThrow(() -> HubProblem.notFound("No checkpoint has been signed yet."));
+    Checkpoint c =
+        log()
+            .latestCheckpoint()
+            .orElseThrow(() -> HubProblem.notFound("No checkpoint has been signed yet."));
     return checkpoint(c);
   }
 
   @GET
   @Path("/events/{seq}/inclusion")
-  public InclusionProof inclusion(@PathParam("seq") String seq, @QueryParam("treeSize") String treeSize) {
+  public InclusionProof inclusion(
+      @PathParam("seq") String seq, @QueryParam("treeSize") String treeSize) {
     long s = number(seq, "seq", 0, null);
     Long size = number(treeSize, "treeSize", 1, null);
     queried("inclusion-proof", null);
     try {
-      AuditLog.InclusionProof p = log().inclusionProof(s, size == null ? log().latestCheckpoint().map(Checkpoint::treeSize).orElse(log().size()) : size);
-      return new InclusionProof(p.seq(), p.treeSize(), HexFormat.of().formatHex(p.leafHash()), hex(p.path()));
+      AuditLog.InclusionProof p =
+          log()
+              .inclusionProof(
+                  s,
+                  size == null
+                      ? log().latestCheckpoint().map(Checkpoint::treeSize).orElse(log().size())
+                      : size);
+      return new InclusionProof(
+          p.seq(), p.treeSize(), HexFormat.of().formatHex(p.leafHash()), hex(p.path()));
     } catch (IllegalArgumentException e) {
       throw HubProblem.notFound("No such event in a tree of that size.");
     }
@@ -119,26 +147,32 @@ public class AuditResource {
 
   @GET
   @Path("/consistency")
-  public ConsistencyProof consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+  public ConsistencyProof consistency(
+      @QueryParam("from") String from, @QueryParam("to") String to) {
     long oldSize = number(from, "from", 0, 0L);
     Long newSize = number(to, "to", 1, null);
     queried("consistency-proof", null);
     try {
-      AuditLog.ConsistencyProof p = log().consistencyProof(oldSize, newSize == null ? log().size() : newSize);
+      AuditLog.ConsistencyProof p =
+          log().consistencyProof(oldSize, newSize == null ? log().size() : newSize);
       return new ConsistencyProof(p.oldSize(), p.newSize(), hex(p.path()));
     } catch (IllegalArgumentException e) {
       throw HubProblem.notFound("No such pair of tree sizes in this log.");
     }
   }
 
-  /** Events fromSeq..toSeq with the checkpoints that cover them, as JSON Lines for the offline verifier. */
+  /**
+   * Events fromSeq..toSeq with the checkpoints that cover them, as JSON Lines for the offline
+   * verifier.
+   */
   @GET
   @Path("/export")
   @Produces("application/x-ndjson")
   @APIResponse(
       responseCode = "200",
       description = "JSON Lines: the events, then the checkpoints that cover them",
-      content = @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
+      content =
+          @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)))
   public Response export(@QueryParam("from") String from, @QueryParam("to") String to) {
     long size = log().size();
     if (size == 0) {
@@ -147,8 +181,13 @@ public class AuditResource {
     long fromSeq = number(from, "from", 0, 0L);
     long toSeq = number(to, "to", 0, size - 1);
     if (fromSeq > toSeq || toSeq >= size) {
-      throw new HubProblem(400, "invalid-parameter", "Invalid range", "The range must lie within 0.." + (size - 1) + ".",
-          List.of(new Violation("/to", "range", "must be at least 'from' and below the log size")), null);
+      throw new HubProblem(
+          400,
+          "invalid-parameter",
+          "Invalid range",
+          "The range must lie within 0.." + (size - 1) + ".",
+          List.of(new Violation("/to", "range", "must be at least 'from' and below the log size")),
+          null);
     }
     queried("export", null);
     StringWriter buffer = new StringWriter();
@@ -157,12 +196,17 @@ public class AuditResource {
     } catch (IOException e) {
       throw HubProblem.unavailable("The export could not be written.", 5);
     }
-    StreamingOutput body = out -> {
-      OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-      w.write(buffer.toString());
-      w.flush();
-    };
-    return Response.ok(body, "application/x-ndjson").header("Content-Disposition", "attachment; filename=\"safehub-audit-" + fromSeq + "-" + toSeq + ".jsonl\"").build();
+    StreamingOutput body =
+        out -> {
+          OutputStreamWriter w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+          w.write(buffer.toString());
+          w.flush();
+        };
+    return Response.ok(body, "application/x-ndjson")
+        .header(
+            "Content-Disposition",
+            "attachment; filename=\"safehub-audit-" + fromSeq + "-" + toSeq + ".jsonl\"")
+        .build();
   }
 
   @GET
@@ -186,9 +230,13 @@ public class AuditResource {
                 .build()));
   }
 
-  // each event as its canonical JSON says it, read strictly: a field this view does not know is an error, not a loss
+  // each event as its canonical JSON says it, read strictly: a field this view does not know is an
+  // error, not a loss
   private AuditEventPage page(AuditLog.Page page) {
-    ObjectReader reader = mapper.readerFor(AuditEventView.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    ObjectReader reader =
+        mapper
+            .readerFor(AuditEventView.class)
+            .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     List<AuditEventView> events = new ArrayList<>(page.events().size());
     for (AuditEvent e : page.events()) {
       try {
@@ -202,7 +250,10 @@ public class AuditResource {
 
   private CheckpointView checkpoint(Checkpoint c) {
     try {
-      return mapper.readerFor(CheckpointView.class).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(c.toJson());
+      return mapper
+          .readerFor(CheckpointView.class)
+          .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .readValue(c.toJson());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -221,8 +272,13 @@ public class AuditResource {
         return a;
       }
     }
-    throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'action' is not a known audit action.",
-        List.of(new Violation("/action", "enum", "must be one of the audit actions")), null);
+    throw new HubProblem(
+        400,
+        "invalid-parameter",
+        "Invalid query parameter",
+        "'action' is not a known audit action.",
+        List.of(new Violation("/action", "enum", "must be one of the audit actions")),
+        null);
   }
 
   private static Instant instant(String value, String name) {
@@ -232,18 +288,33 @@ public class AuditResource {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' must be an ISO-8601 instant.",
-          List.of(new Violation("/" + name, "format", "must be an instant like 2026-11-23T10:00:00Z")), null);
+      throw new HubProblem(
+          400,
+          "invalid-parameter",
+          "Invalid query parameter",
+          "'" + name + "' must be an ISO-8601 instant.",
+          List.of(
+              new Violation("/" + name, "format", "must be an instant like 2026-11-23T10:00:00Z")),
+          null);
     }
   }
 
   private static int limitOf(String value) {
-    return number(value, "limit", 1, 100L).intValue() > AuditLog.MAX_LIMIT ? fail("limit", 1, AuditLog.MAX_LIMIT) : number(value, "limit", 1, 100L).intValue();
+    return number(value, "limit", 1, 100L).intValue() > AuditLog.MAX_LIMIT
+        ? fail("limit", 1, AuditLog.MAX_LIMIT)
+        : number(value, "limit", 1, 100L).intValue();
   }
 
   private static int fail(String name, long min, long max) {
-    throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' is out of range or not a number.",
-        List.of(new Violation("/" + name, "range", "must be an integer between " + min + " and " + max)), null);
+    throw new HubProblem(
+        400,
+        "invalid-parameter",
+        "Invalid query parameter",
+        "'" + name + "' is out of range or not a number.",
+        List.of(
+            new Violation(
+                "/" + name, "range", "must be an integer between " + min + " and " + max)),
+        null);
   }
 
   private static Long number(String value, String name, long min, Long dflt) {
@@ -261,5 +332,4 @@ public class AuditResource {
       return null;
     }
   }
-
 }

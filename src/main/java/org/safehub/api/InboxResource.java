@@ -23,16 +23,19 @@ import org.safehub.api.Responses.Acknowledged;
 import org.safehub.api.Responses.InboxPage;
 import org.safehub.delivery.DeliveryState;
 import org.safehub.delivery.DeliveryStatusStore;
+import org.safehub.delivery.FetchRecorder;
 import org.safehub.delivery.InboxItem;
 import org.safehub.delivery.InboxReader;
 import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
-import org.safehub.delivery.FetchRecorder;
 import org.safehub.problem.Violation;
 
-/** The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the caller's agency. */
+/**
+ * The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the
+ * caller's agency.
+ */
 @Path("/api/v1/inbox")
 public class InboxResource {
 
@@ -59,7 +62,8 @@ public class InboxResource {
   @Blocking
   @RolesAllowed("subscriber")
   @Produces(MediaType.APPLICATION_JSON)
-  public InboxPage page(@QueryParam("after") String after, @QueryParam("limit") String limit) throws InterruptedException {
+  public InboxPage page(@QueryParam("after") String after, @QueryParam("limit") String limit)
+      throws InterruptedException {
     String agency = ownAgency();
     Long afterOffset = parse(after, "after", -1, Long.MAX_VALUE - 1, null);
     int n = parse(limit, "limit", 1, MAX_LIMIT, 100L).intValue();
@@ -92,15 +96,22 @@ public class InboxResource {
     boolean acknowledged;
     try {
       // the acknowledgement and its audit event commit together, or neither does
-      acknowledged = trail.decide(c -> {
-        boolean done = statuses.acknowledge(c, id, agency);
-        return new org.safehub.audit.AuditLog.Decided<>(done, done
-            ? List.of(org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.ACKNOWLEDGED, java.time.Instant.now())
-                .actor(agency, client)
-                .message(id, null, null)
-                .build())
-            : List.of());
-      });
+      acknowledged =
+          trail.decide(
+              c -> {
+                boolean done = statuses.acknowledge(c, id, agency);
+                return new org.safehub.audit.AuditLog.Decided<>(
+                    done,
+                    done
+                        ? List.of(
+                            org.safehub.audit.AuditEvent.builder(
+                                    org.safehub.audit.AuditAction.ACKNOWLEDGED,
+                                    java.time.Instant.now())
+                                .actor(agency, client)
+                                .message(id, null, null)
+                                .build())
+                        : List.of());
+              });
     } catch (RuntimeException e) {
       throw HubProblem.unavailable("Acknowledgements cannot be recorded right now.", 5);
     }
@@ -111,9 +122,9 @@ public class InboxResource {
   }
 
   /**
-   * New copies as server-sent events. Each copy is a fetch like a page's: recorded, its owner told, and
-   * handed over only if the agency is not suspended; the stream ends on suspension or when a copy
-   * cannot be recorded (the client pages the inbox from the last cursor it saw).
+   * New copies as server-sent events. Each copy is a fetch like a page's: recorded, its owner told,
+   * and handed over only if the agency is not suspended; the stream ends on suspension or when a
+   * copy cannot be recorded (the client pages the inbox from the last cursor it saw).
    */
   @GET
   @Path("/stream")
@@ -125,9 +136,17 @@ public class InboxResource {
     String agency = ownAgency();
     String client = callers.caller().clientId();
     return live.stream(agency)
-        .onItem().transformToUniAndConcatenate(item -> Uni.createFrom().item(() -> handOver(agency, client, item)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-        .onFailure().invoke(e -> LOG.infof("live stream of %s ended (%s)", agency, e.getClass().getSimpleName()))
-        .onFailure().recoverWithCompletion();
+        .onItem()
+        .transformToUniAndConcatenate(
+            item ->
+                Uni.createFrom()
+                    .item(() -> handOver(agency, client, item))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+        .onFailure()
+        .invoke(
+            e -> LOG.infof("live stream of %s ended (%s)", agency, e.getClass().getSimpleName()))
+        .onFailure()
+        .recoverWithCompletion();
   }
 
   private InboxItem handOver(String agency, String client, InboxItem item) {
@@ -135,18 +154,21 @@ public class InboxResource {
       fetches.fetched(agency, client, List.of(item));
       return item;
     } catch (Exception e) {
-      throw new IllegalStateException(e.getClass().getSimpleName(), null); // the stream ends; the copy is not handed over
+      throw new IllegalStateException(
+          e.getClass().getSimpleName(), null); // the stream ends; the copy is not handed over
     }
   }
 
   private static HubProblem suspended() {
-    return HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+    return HubProblem.of(
+        403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
   }
 
   private String ownAgency() {
     Caller caller = callers.caller();
     if (agencies.find(caller.agencyId()).isEmpty()) {
-      throw HubProblem.of(403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub.");
+      throw HubProblem.of(
+          403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub.");
     }
     try {
       if (agencyStatus.isSuspended(caller.agencyId())) {
@@ -169,8 +191,15 @@ public class InboxResource {
       }
       return v;
     } catch (NumberFormatException e) {
-      throw new HubProblem(400, "invalid-parameter", "Invalid query parameter", "'" + name + "' is out of range or not a number.",
-          List.of(new Violation("/" + name, "range", "must be an integer between " + min + " and " + max)), null);
+      throw new HubProblem(
+          400,
+          "invalid-parameter",
+          "Invalid query parameter",
+          "'" + name + "' is out of range or not a number.",
+          List.of(
+              new Violation(
+                  "/" + name, "range", "must be an integer between " + min + " and " + max)),
+          null);
     }
   }
 }

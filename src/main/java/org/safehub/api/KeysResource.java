@@ -16,7 +16,10 @@ import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.problem.HubProblem;
 
-/** Public keys an agency needs: the hub's signing certificate, and its own registered certificates (never another agency's). */
+/**
+ * Public keys an agency needs: the hub's signing certificate, and its own registered certificates
+ * (never another agency's).
+ */
 @Path("/api/v1/keys")
 @Blocking
 @Produces(MediaType.APPLICATION_JSON)
@@ -41,7 +44,9 @@ public class KeysResource {
   public List<Certificate> own() {
     try {
       Instant now = Instant.now();
-      return keys.list(callers.caller().agencyId()).stream().map(c -> AdminResource.certificate(c, now)).toList();
+      return keys.list(callers.caller().agencyId()).stream()
+          .map(c -> AdminResource.certificate(c, now))
+          .toList();
     } catch (SQLException e) {
       throw HubProblem.unavailable("The key directory is unavailable right now.", 5);
     }

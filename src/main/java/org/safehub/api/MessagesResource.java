@@ -51,14 +51,26 @@ public class MessagesResource {
   @RolesAllowed("publisher")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  @APIResponse(responseCode = "202", description = "Accepted: durably in Kafka", content = @Content(schema = @Schema(implementation = MessageAccepted.class)))
-  public Response publish(byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+  @APIResponse(
+      responseCode = "202",
+      description = "Accepted: durably in Kafka",
+      content = @Content(schema = @Schema(implementation = MessageAccepted.class)))
+  public Response publish(
+      byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
     Caller caller = callers.caller();
     requireJson(headers);
     // a suspended sender is refused inside the transaction that would take its message's claim
     PublishService.Accepted accepted = publish.publish(caller, body == null ? new byte[0] : body);
-    metrics.counter("safehub.messages.accepted", "type", accepted.type(), "replay", Boolean.toString(accepted.replay())).increment();
-    return Response.accepted(new MessageAccepted(accepted.receipt().messageId(), accepted.receipt().receivedAt()))
+    metrics
+        .counter(
+            "safehub.messages.accepted",
+            "type",
+            accepted.type(),
+            "replay",
+            Boolean.toString(accepted.replay()))
+        .increment();
+    return Response.accepted(
+            new MessageAccepted(accepted.receipt().messageId(), accepted.receipt().receivedAt()))
         .location(URI.create("/api/v1/messages/" + accepted.receipt().messageId() + "/status"))
         .build();
   }
@@ -77,22 +89,41 @@ public class MessagesResource {
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
       List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
-      // any basis but consent (or none recorded) is a share without consent, and is recorded as such
+      // any basis but consent (or none recorded) is a share without consent, and is recorded as
+      // such
       boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
-      // no consent oracle: on a consent-based message (the only kind a consent reason can appear on) a sender that
-      // may not learn a victim's or child's consent sees one reason for every withheld copy, so that no reason,
+      // no consent oracle: on a consent-based message (the only kind a consent reason can appear
+      // on) a sender that
+      // may not learn a victim's or child's consent sees one reason for every withheld copy, so
+      // that no reason,
       // consent or other, tells it anything by difference (an unknown agency: the same)
       boolean reasons =
-          withoutConsent || router.agencies().find(caller.agencyId()).map(a -> ConsentAuthority.maySeeWithholdReasons(a.type())).orElse(false);
+          withoutConsent
+              || router
+                  .agencies()
+                  .find(caller.agencyId())
+                  .map(a -> ConsentAuthority.maySeeWithholdReasons(a.type()))
+                  .orElse(false);
       List<RecipientStatus> recipients =
           states.stream()
-              .map(s -> new RecipientStatus(
-                  s.recipient(),
-                  s.state(),
-                  s.reason() == null ? null : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
-                  s.updatedAt()))
+              .map(
+                  s ->
+                      new RecipientStatus(
+                          s.recipient(),
+                          s.state(),
+                          s.reason() == null
+                              ? null
+                              : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
+                          s.updatedAt()))
               .toList();
-      return new MessageStatus(id, receipt.type(), receipt.sender(), receipt.receivedAt(), receipt.legalBasis(), withoutConsent, recipients);
+      return new MessageStatus(
+          id,
+          receipt.type(),
+          receipt.sender(),
+          receipt.receivedAt(),
+          receipt.legalBasis(),
+          withoutConsent,
+          recipients);
     } catch (SQLException e) {
       throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
     }
@@ -106,14 +137,21 @@ public class MessagesResource {
       try {
         MediaType t = MediaType.valueOf(types.get(0));
         String charset = t.getParameters().get("charset");
-        ok = "application".equalsIgnoreCase(t.getType()) && "json".equalsIgnoreCase(t.getSubtype())
-            && (charset == null || charset.equalsIgnoreCase("utf-8")) && t.getParameters().keySet().stream().allMatch("charset"::equalsIgnoreCase);
+        ok =
+            "application".equalsIgnoreCase(t.getType())
+                && "json".equalsIgnoreCase(t.getSubtype())
+                && (charset == null || charset.equalsIgnoreCase("utf-8"))
+                && t.getParameters().keySet().stream().allMatch("charset"::equalsIgnoreCase);
       } catch (IllegalArgumentException e) {
         ok = false;
       }
     }
     if (!ok) {
-      throw HubProblem.of(415, "unsupported-media-type", "Unsupported Media Type", "Send the message as application/json (UTF-8).");
+      throw HubProblem.of(
+          415,
+          "unsupported-media-type",
+          "Unsupported Media Type",
+          "Send the message as application/json (UTF-8).");
     }
   }
 
@@ -124,8 +162,13 @@ public class MessagesResource {
       }
       return UUID.fromString(messageId);
     } catch (IllegalArgumentException e) {
-      throw new HubProblem(400, "invalid-message-id", "Invalid message id", "The message id must be a UUID.",
-          List.of(new Violation("/messageId", "format", "must be a UUID")), null);
+      throw new HubProblem(
+          400,
+          "invalid-message-id",
+          "Invalid message id",
+          "The message id must be a UUID.",
+          List.of(new Violation("/messageId", "format", "must be a UUID")),
+          null);
     }
   }
 }

@@ -19,14 +19,16 @@ import org.safehub.problem.Violation;
 
 /**
  * The one place where failures become HTTP answers: every refusal is an RFC 9457 problem document
- * ({@code application/problem+json}) listing each violation with its JSON pointer. Unexpected errors
- * become a content-free 500.
+ * ({@code application/problem+json}) listing each violation with its JSON pointer. Unexpected
+ * errors become a content-free 500.
  */
 public class Problems {
 
   public static final String PROBLEM_JSON = "application/problem+json";
+
   /** A refusal lists at most this many violations (and says how many more), so it stays small. */
   static final int MAX_VIOLATIONS = 100;
+
   private static final Logger LOG = Logger.getLogger(Problems.class);
 
   @Inject ObjectMapper mapper;
@@ -43,23 +45,41 @@ public class Problems {
 
   @ServerExceptionMapper
   public Response hub(HubProblem p, UriInfo uri) {
-    Response.ResponseBuilder r = build(p.status(), p.code(), p.title(), p.getMessage(), uri, p.violations());
+    Response.ResponseBuilder r =
+        build(p.status(), p.code(), p.title(), p.getMessage(), uri, p.violations());
     if (p.retryAfterSeconds() != null) {
       r.header("Retry-After", p.retryAfterSeconds());
     }
     return r.build();
   }
 
-  @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class, io.quarkus.security.AuthenticationCompletionException.class})
+  @ServerExceptionMapper({
+    UnauthorizedException.class,
+    AuthenticationFailedException.class,
+    io.quarkus.security.AuthenticationCompletionException.class
+  })
   public Response unauthenticated(Exception e, UriInfo uri) {
-    return build(401, "unauthenticated", "Unauthorized", "A valid bearer token for this hub is required.", uri, java.util.List.of())
+    return build(
+            401,
+            "unauthenticated",
+            "Unauthorized",
+            "A valid bearer token for this hub is required.",
+            uri,
+            java.util.List.of())
         .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
         .build();
   }
 
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
-    return build(403, "forbidden", "Forbidden", "The caller's roles do not allow this operation.", uri, java.util.List.of()).build();
+    return build(
+            403,
+            "forbidden",
+            "Forbidden",
+            "The caller's roles do not allow this operation.",
+            uri,
+            java.util.List.of())
+        .build();
   }
 
   @ServerExceptionMapper
@@ -79,26 +99,51 @@ public class Problems {
           case 415 -> "Send the message as application/json.";
           case 404 -> "No such resource.";
           case 405 -> "This method is not allowed here.";
-          default -> Response.Status.fromStatusCode(status) == null ? "Request refused." : Response.Status.fromStatusCode(status).getReasonPhrase() + ".";
+          default ->
+              Response.Status.fromStatusCode(status) == null
+                  ? "Request refused."
+                  : Response.Status.fromStatusCode(status).getReasonPhrase() + ".";
         };
-    String title = Response.Status.fromStatusCode(status) == null ? "Error" : Response.Status.fromStatusCode(status).getReasonPhrase();
+    String title =
+        Response.Status.fromStatusCode(status) == null
+            ? "Error"
+            : Response.Status.fromStatusCode(status).getReasonPhrase();
     return build(status, code, title, detail, uri, java.util.List.of()).build();
   }
 
-  /** The client broke the body off or framed it wrongly: its problem, not ours, and no error log. */
+  /**
+   * The client broke the body off or framed it wrongly: its problem, not ours, and no error log.
+   */
   @ServerExceptionMapper
   public Response unreadableBody(java.io.IOException e, UriInfo uri) {
-    return build(400, "unreadable-body", "Bad Request", "The request body could not be read.", uri, java.util.List.of()).build();
+    return build(
+            400,
+            "unreadable-body",
+            "Bad Request",
+            "The request body could not be read.",
+            uri,
+            java.util.List.of())
+        .build();
   }
 
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
   public Response unexpected(Throwable t, UriInfo uri) {
     // the exception class only: messages may carry content
     LOG.errorf("unexpected %s on %s", t.getClass().getName(), uri == null ? "?" : uri.getPath());
-    return build(500, "internal-error", "Internal error", "The hub could not complete the request.", uri, java.util.List.of()).build();
+    return build(
+            500,
+            "internal-error",
+            "Internal error",
+            "The hub could not complete the request.",
+            uri,
+            java.util.List.of())
+        .build();
   }
 
-  /** Every refusal is recorded: who (if known), what was asked (method and path pattern), and the problem code. */
+  /**
+   * Every refusal is recorded: who (if known), what was asked (method and path pattern), and the
+   * problem code.
+   */
   private void audit(int status, String code, UriInfo uri) {
     String path = uri == null ? "" : uri.getPath();
     if (!path.startsWith("/api/")) {
@@ -118,7 +163,9 @@ public class Problems {
     String agency = null;
     String client = null;
     try {
-      if (identity != null && !identity.isAnonymous() && identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt) {
+      if (identity != null
+          && !identity.isAnonymous()
+          && identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt) {
         Object a = jwt.getClaim("agency");
         agency = a == null ? null : a.toString().replace("\"", "");
         Object azp = jwt.getClaim("azp");
@@ -127,9 +174,12 @@ public class Problems {
     } catch (RuntimeException e) {
       // no identity for this request
     }
-    // under a flood (no valid token, or over the agency's rate), past a threshold per caller and window
+    // under a flood (no valid token, or over the agency's rate), past a threshold per caller and
+    // window
     // one aggregated event with a count stands for the rest
-    if (!limits.auditOneByOne(AbuseLimits.ledgerKey(agency, status, request), new RefusalLedger.Kind(action, code, status))) {
+    if (!limits.auditOneByOne(
+        AbuseLimits.ledgerKey(agency, status, request),
+        new RefusalLedger.Kind(action, code, status))) {
       return;
     }
     org.safehub.audit.AuditEvent event =
@@ -141,8 +191,10 @@ public class Problems {
             .detail("endpoint", endpoint(path))
             .build();
     if (io.vertx.core.Context.isOnEventLoopThread()) {
-      // a refusal made before any resource ran (a rate limit) is answered on the event loop: write elsewhere
-      io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool().execute(() -> trail.recordQuietly(event));
+      // a refusal made before any resource ran (a rate limit) is answered on the event loop: write
+      // elsewhere
+      io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
+          .execute(() -> trail.recordQuietly(event));
     } else {
       trail.recordQuietly(event);
     }
@@ -150,11 +202,19 @@ public class Problems {
 
   // the path with ids replaced, so the audit record holds no caller-chosen text
   private static String endpoint(String path) {
-    String p = path.replaceAll("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
+    String p =
+        path.replaceAll(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
     return p.length() > 120 || !p.matches("[A-Za-z0-9/{}._-]*") ? "(unprintable path)" : p;
   }
 
-  private Response.ResponseBuilder build(int status, String code, String title, String detail, UriInfo uri, java.util.List<Violation> violations) {
+  private Response.ResponseBuilder build(
+      int status,
+      String code,
+      String title,
+      String detail,
+      UriInfo uri,
+      java.util.List<Violation> violations) {
     metrics.counter("safehub.requests.refused", "problem", code).increment();
     audit(status, code, uri);
     ObjectNode body = mapper.createObjectNode();
@@ -171,7 +231,10 @@ public class Problems {
         body.put("violationsOmitted", violations.size() - MAX_VIOLATIONS);
       }
       for (Violation v : violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS))) {
-        list.addObject().put("pointer", v.pointer()).put("keyword", v.keyword()).put("message", v.message());
+        list.addObject()
+            .put("pointer", v.pointer())
+            .put("keyword", v.keyword())
+            .put("message", v.message());
       }
     }
     return Response.status(status).type(PROBLEM_JSON).entity(body);

@@ -13,8 +13,9 @@ import org.safehub.delivery.InboxItem;
 import org.safehub.envelope.LegalBasis;
 
 /**
- * The bodies the HTTP API returns, as records so that {@code /openapi} describes each one. The component
- * names and their order are the wire format the clients and the tests read: change them only with the API.
+ * The bodies the HTTP API returns, as records so that {@code /openapi} describes each one. The
+ * component names and their order are the wire format the clients and the tests read: change them
+ * only with the API.
  */
 public final class Responses {
 
@@ -23,12 +24,28 @@ public final class Responses {
   /** {@code POST /messages}: the receipt of an accepted message. */
   public record MessageAccepted(UUID messageId, Instant receivedAt) {}
 
-  /** {@code GET /messages/{id}/status}: the sender's view of a message; {@code legalBasis} is null on a receipt from before bases were kept. */
+  /**
+   * {@code GET /messages/{id}/status}: the sender's view of a message; {@code legalBasis} is null
+   * on a receipt from before bases were kept.
+   */
   public record MessageStatus(
-      UUID messageId, String type, String sender, Instant receivedAt, LegalBasis legalBasis, boolean sharedWithoutConsent, List<RecipientStatus> recipients) {}
+      UUID messageId,
+      String type,
+      String sender,
+      Instant receivedAt,
+      LegalBasis legalBasis,
+      boolean sharedWithoutConsent,
+      List<RecipientStatus> recipients) {}
 
-  /** One recipient of a message: its state, and why a withheld copy was withheld (or {@code not-shared} where the sender may not learn why). */
-  public record RecipientStatus(String agency, DeliveryState state, @JsonInclude(JsonInclude.Include.NON_NULL) String reason, Instant updatedAt) {}
+  /**
+   * One recipient of a message: its state, and why a withheld copy was withheld (or {@code
+   * not-shared} where the sender may not learn why).
+   */
+  public record RecipientStatus(
+      String agency,
+      DeliveryState state,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+      Instant updatedAt) {}
 
   /** {@code GET /inbox}: a page of the caller's copies and the cursor to read on from. */
   public record InboxPage(List<InboxItem> items, String nextCursor) {}
@@ -39,12 +56,27 @@ public final class Responses {
   /** {@code GET /keys/hub}: the hub's signing certificate and verification key, PEM. */
   public record HubKeys(String certificate, String verificationKey) {}
 
-  /** An agency's encryption certificate as the key directory holds it (never the key material itself). */
+  /**
+   * An agency's encryption certificate as the key directory holds it (never the key material
+   * itself).
+   */
   public record Certificate(
-      String agencyId, String keyId, String keyType, Instant notBefore, Instant notAfter, boolean revoked, boolean usable) {}
+      String agencyId,
+      String keyId,
+      String keyType,
+      Instant notBefore,
+      Instant notAfter,
+      boolean revoked,
+      boolean usable) {}
 
   /** {@code GET /admin/agencies[/{id}]}: a registered agency, its status and its certificates. */
-  public record AgencyView(String id, String name, AgencyType type, Set<String> areas, AgencyStatus status, List<Certificate> certificates) {}
+  public record AgencyView(
+      String id,
+      String name,
+      AgencyType type,
+      Set<String> areas,
+      AgencyStatus status,
+      List<Certificate> certificates) {}
 
   /** {@code POST /admin/agencies/{id}/certificates/{keyId}/revoke}: the certificate is revoked. */
   public record CertificateRevoked(String agencyId, String keyId, boolean revoked) {}
@@ -52,12 +84,15 @@ public final class Responses {
   /** {@code POST /admin/agencies/{id}/suspend} and {@code …/reinstate}: the agency's new status. */
   public record AgencyStatusChanged(String agencyId, AgencyStatus status) {}
 
-  /** {@code GET /audit/events} and {@code /audit/shared-without-consent}: events in order, and where the next page starts (null at the end). */
+  /**
+   * {@code GET /audit/events} and {@code /audit/shared-without-consent}: events in order, and where
+   * the next page starts (null at the end).
+   */
   public record AuditEventPage(List<AuditEventView> events, Long nextAfter) {}
 
   /**
-   * One audit event in its canonical JSON form (fields absent when empty), never any message content; see
-   * {@code AuditEvent} for what each field holds.
+   * One audit event in its canonical JSON form (fields absent when empty), never any message
+   * content; see {@code AuditEvent} for what each field holds.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record AuditEventView(
@@ -77,7 +112,8 @@ public final class Responses {
       Map<String, String> detail) {}
 
   /** {@code GET /audit/checkpoints/latest}: a signed checkpoint of the audit log's Merkle tree. */
-  public record CheckpointView(long treeSize, String rootHash, String time, String signature, String keyId) {}
+  public record CheckpointView(
+      long treeSize, String rootHash, String time, String signature, String keyId) {}
 
   /** {@code GET /audit/events/{seq}/inclusion}: an RFC 9162 inclusion proof, hashes in hex. */
   public record InclusionProof(long seq, long treeSize, String leafHash, List<String> path) {}

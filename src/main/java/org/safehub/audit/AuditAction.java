@@ -25,7 +25,8 @@ public enum AuditAction {
   GUARD_ALERT("guard-alert");
 
   private static final Map<String, AuditAction> BY_WIRE =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AuditAction::wire, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(AuditAction::wire, Function.identity()));
 
   private final String wire;
 

@@ -14,19 +14,24 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Appends events to the log: under the writer lock, with gapless seqs, each justification sealed first
- * ({@link SealedJustifications}), in one statement whatever the count. See {@link AuditLog} for the contract.
+ * Appends events to the log: under the writer lock, with gapless seqs, each justification sealed
+ * first ({@link SealedJustifications}), in one statement whatever the count. See {@link AuditLog}
+ * for the contract.
  */
 final class AuditAppender {
 
-  /** One statement for a whole append, its columns as arrays: one round trip and one plan, whatever the count. */
-  private static final String INSERT = "insert into audit_event (seq, time, action, actor_agency, actor_client,"
-      + " message_id, message_type, case_ref, recipient, legal_basis, event_json, leaf_hash)"
-      + " select u.seq, u.time::timestamptz, u.action, u.actor_agency, u.actor_client, u.message_id::uuid, u.message_type,"
-      + " u.case_ref, u.recipient, u.legal_basis, u.event_json, u.leaf_hash"
-      + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
-      + " ?::text[], ?::bytea[]) as u(seq, time, action, actor_agency, actor_client, message_id, message_type, case_ref, recipient,"
-      + " legal_basis, event_json, leaf_hash)";
+  /**
+   * One statement for a whole append, its columns as arrays: one round trip and one plan, whatever
+   * the count.
+   */
+  private static final String INSERT =
+      "insert into audit_event (seq, time, action, actor_agency, actor_client,"
+          + " message_id, message_type, case_ref, recipient, legal_basis, event_json, leaf_hash)"
+          + " select u.seq, u.time::timestamptz, u.action, u.actor_agency, u.actor_client, u.message_id::uuid, u.message_type,"
+          + " u.case_ref, u.recipient, u.legal_basis, u.event_json, u.leaf_hash"
+          + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+          + " ?::text[], ?::bytea[]) as u(seq, time, action, actor_agency, actor_client, message_id, message_type, case_ref, recipient,"
+          + " legal_basis, event_json, leaf_hash)";
 
   private final AuditTransactions db;
   private final SealedJustifications justifications;
@@ -39,10 +44,12 @@ final class AuditAppender {
   /** See {@link AuditLog#decide(AuditLog.Decision)}. */
   <T> AuditLog.Decided<T> decide(AuditLog.Decision<T> decision) {
     try {
-      return db.inTransaction(false, c -> {
-        AuditLog.Decided<T> d = decision.decide(c);
-        return new AuditLog.Decided<>(d.result(), appendInTransaction(c, d.events()));
-      });
+      return db.inTransaction(
+          false,
+          c -> {
+            AuditLog.Decided<T> d = decision.decide(c);
+            return new AuditLog.Decided<>(d.result(), appendInTransaction(c, d.events()));
+          });
     } catch (SQLException | IOException e) {
       throw new IllegalStateException("could not record the decision with its audit events", e);
     }
@@ -63,7 +70,8 @@ final class AuditAppender {
   /** See {@link AuditLog#appendInTransaction(Connection, List)}. */
   List<AuditEvent> appendInTransaction(Connection c, List<AuditEvent> events) throws SQLException {
     if (c.getAutoCommit()) {
-      throw new IllegalStateException("audit events are appended inside a transaction; auto-commit is on");
+      throw new IllegalStateException(
+          "audit events are appended inside a transaction; auto-commit is on");
     }
     if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
       // a snapshot taken before the lock would not see the last committed seq

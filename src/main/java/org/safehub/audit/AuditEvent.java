@@ -26,17 +26,20 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * One decision the hub made, as the audit log records it: who, what, which message, to whom, on what basis and
- * why, but never any of the message's content. {@link #canonicalBytes()} are the bytes hashed into the
- * event's Merkle leaf, so their form is part of the audit wire format and must never change.
+ * One decision the hub made, as the audit log records it: who, what, which message, to whom, on
+ * what basis and why, but never any of the message's content. {@link #canonicalBytes()} are the
+ * bytes hashed into the event's Merkle leaf, so their form is part of the audit wire format and
+ * must never change.
  *
- * <p>Canonical form: a JSON object with no whitespace, the fields in this order and absent when null or empty:
- * {@code seq, time, action, actorAgency, actorClient, messageId, messageType, caseRef, recipient, legalBasis,
- * reason, categories, justification, detail}; {@code time} as UTC with six fractional digits
- * ({@code 2025-01-31T09:30:00.000000Z}), {@code detail} keys in ascending order, strings escaped as Jackson
- * writes them (control characters, quote and backslash only; UTF-8 otherwise).
+ * <p>Canonical form: a JSON object with no whitespace, the fields in this order and absent when
+ * null or empty: {@code seq, time, action, actorAgency, actorClient, messageId, messageType,
+ * caseRef, recipient, legalBasis, reason, categories, justification, detail}; {@code time} as UTC
+ * with six fractional digits ({@code 2025-01-31T09:30:00.000000Z}), {@code detail} keys in
+ * ascending order, strings escaped as Jackson writes them (control characters, quote and backslash
+ * only; UTF-8 otherwise).
  *
- * @param seq position in the log, 0-based, assigned by {@link AuditLog}; {@link #UNASSIGNED} before that
+ * @param seq position in the log, 0-based, assigned by {@link AuditLog}; {@link #UNASSIGNED} before
+ *     that
  * @param time when the decision was made, kept to the microsecond
  * @param actorAgency the agency that acted (or asked), if known
  * @param actorClient the OAuth client that acted, if known
@@ -47,9 +50,10 @@ import java.util.regex.Pattern;
  * @param legalBasis the lawful basis of the share, e.g. {@code consent}
  * @param reason a code saying why, e.g. {@code no-consent}
  * @param categories names of data categories concerned (e.g. redacted), never their values
- * @param justification the written lawful-basis justification, which auditors may read for shares without consent;
- *     {@link AuditLog} stores it sealed, once per message, and the stored event carries only the seal's hash
- *     ({@code detail.justificationSeal}); events written before that carry it here
+ * @param justification the written lawful-basis justification, which auditors may read for shares
+ *     without consent; {@link AuditLog} stores it sealed, once per message, and the stored event
+ *     carries only the seal's hash ({@code detail.justificationSeal}); events written before that
+ *     carry it here
  * @param detail a few further codes (at most {@value #MAX_DETAIL} short entries), never content
  */
 public record AuditEvent(
@@ -70,10 +74,13 @@ public record AuditEvent(
 
   /** The seq of an event not yet appended. */
   public static final long UNASSIGNED = -1;
+
   /** Longest value of any short text field. */
   public static final int MAX_TEXT = 256;
+
   /** Longest justification, as the envelope schema allows. */
   public static final int MAX_JUSTIFICATION = 4000;
+
   /** Most entries in {@code detail} and in {@code categories}. */
   public static final int MAX_DETAIL = 32;
 
@@ -83,8 +90,10 @@ public record AuditEvent(
   private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
   private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
-  static final JsonFactory JSON = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  static final ObjectMapper MAPPER = new ObjectMapper(JSON).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  static final JsonFactory JSON =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  static final ObjectMapper MAPPER =
+      new ObjectMapper(JSON).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   public AuditEvent {
     if (seq < UNASSIGNED) {
@@ -109,8 +118,11 @@ public record AuditEvent(
     }
     categories.forEach(c -> code("category", c));
     if (justification != null) {
-      if (justification.isEmpty() || justification.length() > MAX_JUSTIFICATION || !wellFormedUnicode(justification)) {
-        throw new IllegalArgumentException("justification must be 1 to " + MAX_JUSTIFICATION + " characters");
+      if (justification.isEmpty()
+          || justification.length() > MAX_JUSTIFICATION
+          || !wellFormedUnicode(justification)) {
+        throw new IllegalArgumentException(
+            "justification must be 1 to " + MAX_JUSTIFICATION + " characters");
       }
     }
     TreeMap<String, String> sorted = new TreeMap<>();
@@ -118,11 +130,12 @@ public record AuditEvent(
       if (detail.size() > MAX_DETAIL) {
         throw new IllegalArgumentException("at most " + MAX_DETAIL + " detail entries");
       }
-      detail.forEach((key, value) -> {
-        code("detail key", key);
-        text("detail " + key, Objects.requireNonNull(value, "detail " + key), MAX_TEXT);
-        sorted.put(key, value);
-      });
+      detail.forEach(
+          (key, value) -> {
+            code("detail key", key);
+            text("detail " + key, Objects.requireNonNull(value, "detail " + key), MAX_TEXT);
+            sorted.put(key, value);
+          });
     }
     detail = Collections.unmodifiableMap(sorted);
   }
@@ -134,8 +147,21 @@ public record AuditEvent(
 
   /** This event at position {@code seq} of the log. */
   public AuditEvent withSeq(long seq) {
-    return new AuditEvent(seq, time, action, actorAgency, actorClient, messageId, messageType, caseRef, recipient,
-        legalBasis, reason, categories, justification, detail);
+    return new AuditEvent(
+        seq,
+        time,
+        action,
+        actorAgency,
+        actorClient,
+        messageId,
+        messageType,
+        caseRef,
+        recipient,
+        legalBasis,
+        reason,
+        categories,
+        justification,
+        detail);
   }
 
   /** Whether this records a copy delivered on a basis other than consent. */
@@ -186,7 +212,8 @@ public record AuditEvent(
   /** RFC 9162 leaf hash of {@link #canonicalBytes()}; only an appended event has one. */
   public byte[] leafHash() {
     if (seq == UNASSIGNED) {
-      throw new IllegalStateException("an event has a leaf hash only once the log has given it a seq");
+      throw new IllegalStateException(
+          "an event has a leaf hash only once the log has given it a seq");
     }
     return MerkleTree.leafHash(canonicalBytes());
   }
@@ -196,7 +223,9 @@ public record AuditEvent(
     return new String(canonicalBytes(), StandardCharsets.UTF_8);
   }
 
-  /** Reads an event strictly: unknown or duplicate fields, wrong types and trailing text are errors. */
+  /**
+   * Reads an event strictly: unknown or duplicate fields, wrong types and trailing text are errors.
+   */
   public static AuditEvent fromJson(String json) {
     try {
       return fromJson(MAPPER.readTree(json));
@@ -234,7 +263,8 @@ public record AuditEvent(
 
   private static void code(String field, String value) {
     if (value != null && !CODE.matcher(value).matches()) {
-      throw new IllegalArgumentException(field + " must be a code (letters, digits, . _ : / -), not free text");
+      throw new IllegalArgumentException(
+          field + " must be a code (letters, digits, . _ : / -), not free text");
     }
   }
 
@@ -319,8 +349,21 @@ public record AuditEvent(
     }
 
     public AuditEvent build() {
-      return new AuditEvent(UNASSIGNED, time, action, actorAgency, actorClient, messageId, messageType, caseRef,
-          recipient, legalBasis, reason, categories, justification, detail);
+      return new AuditEvent(
+          UNASSIGNED,
+          time,
+          action,
+          actorAgency,
+          actorClient,
+          messageId,
+          messageType,
+          caseRef,
+          recipient,
+          legalBasis,
+          reason,
+          categories,
+          justification,
+          detail);
     }
   }
 }

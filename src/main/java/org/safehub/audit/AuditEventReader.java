@@ -12,13 +12,27 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Reads an {@link AuditEvent} from its JSON strictly: unknown fields and wrong types are errors; the record's
- * constructor then checks every value.
+ * Reads an {@link AuditEvent} from its JSON strictly: unknown fields and wrong types are errors;
+ * the record's constructor then checks every value.
  */
 final class AuditEventReader {
 
-  private static final Set<String> FIELDS = Set.of("seq", "time", "action", "actorAgency", "actorClient", "messageId",
-      "messageType", "caseRef", "recipient", "legalBasis", "reason", "categories", "justification", "detail");
+  private static final Set<String> FIELDS =
+      Set.of(
+          "seq",
+          "time",
+          "action",
+          "actorAgency",
+          "actorClient",
+          "messageId",
+          "messageType",
+          "caseRef",
+          "recipient",
+          "legalBasis",
+          "reason",
+          "categories",
+          "justification",
+          "detail");
 
   private AuditEventReader() {}
 
@@ -79,9 +93,21 @@ final class AuditEventReader {
         detail.put(entry.getKey(), entry.getValue().textValue());
       }
     }
-    return new AuditEvent(seq, time, action, string(node, "actorAgency"), string(node, "actorClient"), messageId,
-        string(node, "messageType"), string(node, "caseRef"), string(node, "recipient"), string(node, "legalBasis"),
-        string(node, "reason"), categories, string(node, "justification"), detail);
+    return new AuditEvent(
+        seq,
+        time,
+        action,
+        string(node, "actorAgency"),
+        string(node, "actorClient"),
+        messageId,
+        string(node, "messageType"),
+        string(node, "caseRef"),
+        string(node, "recipient"),
+        string(node, "legalBasis"),
+        string(node, "reason"),
+        categories,
+        string(node, "justification"),
+        detail);
   }
 
   private static String required(JsonNode node, String field) {

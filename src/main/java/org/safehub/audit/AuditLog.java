@@ -15,28 +15,31 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The audit log in PostgreSQL: appends events under a single-writer lock, keeps the hashes of their Merkle tree in
- * PostgreSQL too ({@link TreeStore}: bounded memory, whatever the log's size), issues signed checkpoints, answers
- * auditors' queries and proofs, and exports ranges for the offline {@link AuditVerifier} (whose class header
- * documents the export format). This class is the one entry point and holds the log's vocabulary; each job is a
- * class of its own: {@link AuditAppender} (append, with {@link SealedJustifications}), {@link AuditCheckpoints},
- * {@link AuditQueries}, {@link AuditProofs} and {@link AuditExport}.
+ * The audit log in PostgreSQL: appends events under a single-writer lock, keeps the hashes of their
+ * Merkle tree in PostgreSQL too ({@link TreeStore}: bounded memory, whatever the log's size),
+ * issues signed checkpoints, answers auditors' queries and proofs, and exports ranges for the
+ * offline {@link AuditVerifier} (whose class header documents the export format). This class is the
+ * one entry point and holds the log's vocabulary; each job is a class of its own: {@link
+ * AuditAppender} (append, with {@link SealedJustifications}), {@link AuditCheckpoints}, {@link
+ * AuditQueries}, {@link AuditProofs} and {@link AuditExport}.
  *
- * <p>A written justification is never stored in an event: on append it is sealed by the
- * {@link JustificationSealer}, stored once per message in {@code audit_justification}, and the event carries the
- * sealed form's SHA-256 as {@code detail.justificationSeal}, which its leaf commits to. Queries open it again for
- * the auditor; the log verifies without the key.
+ * <p>A written justification is never stored in an event: on append it is sealed by the {@link
+ * JustificationSealer}, stored once per message in {@code audit_justification}, and the event
+ * carries the sealed form's SHA-256 as {@code detail.justificationSeal}, which its leaf commits to.
+ * Queries open it again for the auditor; the log verifies without the key.
  *
- * <p>Appends from every hub instance are serialized by a transaction-scoped advisory lock
- * ({@value #WRITER_LOCK}), so seqs are gapless and commit in order; the lock is held until the appending
- * transaction ends, so callers of {@link #appendInTransaction} should append last and commit promptly. Any
- * inconsistency found in the stored log (a gap, a malformed hash, history that no longer matches a signed
- * checkpoint) is an {@link IllegalStateException}: the log refuses to sign or prove over it.
+ * <p>Appends from every hub instance are serialized by a transaction-scoped advisory lock ({@value
+ * #WRITER_LOCK}), so seqs are gapless and commit in order; the lock is held until the appending
+ * transaction ends, so callers of {@link #appendInTransaction} should append last and commit
+ * promptly. Any inconsistency found in the stored log (a gap, a malformed hash, history that no
+ * longer matches a signed checkpoint) is an {@link IllegalStateException}: the log refuses to sign
+ * or prove over it.
  */
 public final class AuditLog {
 
   /** The advisory lock key every appender takes; "SAFEHUB" then 0x01 as a 64-bit number. */
   public static final long WRITER_LOCK = 0x5341464548554201L;
+
   /** Largest page a query returns. */
   public static final int MAX_LIMIT = 1000;
 
@@ -47,12 +50,15 @@ public final class AuditLog {
   private final AuditProofs proofs;
   private final AuditExport exporter;
 
-  /** The detail key under which an event carries the SHA-256 (hex) of its message's sealed justification. */
+  /**
+   * The detail key under which an event carries the SHA-256 (hex) of its message's sealed
+   * justification.
+   */
   public static final String JUSTIFICATION_SEAL = "justificationSeal";
 
   /**
-   * When {@link #maybeCheckpoint()} signs: once {@code everyEvents} events have been appended since the last
-   * checkpoint, or once {@code interval} has passed since it and at least one event has.
+   * When {@link #maybeCheckpoint()} signs: once {@code everyEvents} events have been appended since
+   * the last checkpoint, or once {@code interval} has passed since it and at least one event has.
    */
   public record Settings(int everyEvents, Duration interval) {
     public Settings {
@@ -72,11 +78,19 @@ public final class AuditLog {
   }
 
   /**
-   * An auditor's query; null fields do not filter. {@code agency} matches the actor or the recipient;
-   * {@code from} is inclusive and {@code to} exclusive; results are in seq order after {@code afterSeq}.
+   * An auditor's query; null fields do not filter. {@code agency} matches the actor or the
+   * recipient; {@code from} is inclusive and {@code to} exclusive; results are in seq order after
+   * {@code afterSeq}.
    */
-  public record Filter(String caseRef, String agency, AuditAction action, String legalBasis, Instant from, Instant to,
-      Long afterSeq, int limit) {
+  public record Filter(
+      String caseRef,
+      String agency,
+      AuditAction action,
+      String legalBasis,
+      Instant from,
+      Instant to,
+      Long afterSeq,
+      int limit) {
     public Filter {
       if (limit < 1 || limit > MAX_LIMIT) {
         throw new IllegalArgumentException("limit must be 1 to " + MAX_LIMIT);
@@ -108,7 +122,8 @@ public final class AuditLog {
     }
 
     public Filter between(Instant fromInclusive, Instant toExclusive) {
-      return new Filter(caseRef, agency, action, legalBasis, fromInclusive, toExclusive, afterSeq, limit);
+      return new Filter(
+          caseRef, agency, action, legalBasis, fromInclusive, toExclusive, afterSeq, limit);
     }
 
     public Filter after(Long seq) {
@@ -120,7 +135,10 @@ public final class AuditLog {
     }
   }
 
-  /** One page of events; {@code nextAfterSeq} is the {@code afterSeq} for the next page, or null at the end. */
+  /**
+   * One page of events; {@code nextAfterSeq} is the {@code afterSeq} for the next page, or null at
+   * the end.
+   */
   public record Page(List<AuditEvent> events, Long nextAfterSeq) {
     public Page {
       events = List.copyOf(events);
@@ -133,13 +151,18 @@ public final class AuditLog {
       path = List.copyOf(path);
     }
 
-    /** Whether this proof places the event in the tree with {@code root} (e.g. a signed checkpoint's). */
+    /**
+     * Whether this proof places the event in the tree with {@code root} (e.g. a signed
+     * checkpoint's).
+     */
     public boolean verify(byte[] root) {
       return MerkleTree.verifyInclusion(seq, treeSize, leafHash, path, root);
     }
   }
 
-  /** The proof that the tree of {@code oldSize} events is a prefix of the tree of {@code newSize}. */
+  /**
+   * The proof that the tree of {@code oldSize} events is a prefix of the tree of {@code newSize}.
+   */
   public record ConsistencyProof(long oldSize, long newSize, List<byte[]> path) {
     public ConsistencyProof {
       path = List.copyOf(path);
@@ -152,19 +175,34 @@ public final class AuditLog {
 
   /** A log that refuses events carrying a justification (it has no key to seal them with). */
   public AuditLog(DataSource dataSource, KeyPair keys, Settings settings) {
-    this(dataSource, CheckpointSigner.of(keys), JustificationSealer.NONE, settings, Clock.systemUTC());
+    this(
+        dataSource,
+        CheckpointSigner.of(keys),
+        JustificationSealer.NONE,
+        settings,
+        Clock.systemUTC());
   }
 
-  public AuditLog(DataSource dataSource, KeyPair keys, JustificationSealer justifications, Settings settings) {
+  public AuditLog(
+      DataSource dataSource, KeyPair keys, JustificationSealer justifications, Settings settings) {
     this(dataSource, CheckpointSigner.of(keys), justifications, settings, Clock.systemUTC());
   }
 
-  public AuditLog(DataSource dataSource, CheckpointSigner signer, JustificationSealer justifications, Settings settings) {
+  public AuditLog(
+      DataSource dataSource,
+      CheckpointSigner signer,
+      JustificationSealer justifications,
+      Settings settings) {
     this(dataSource, signer, justifications, settings, Clock.systemUTC());
   }
 
   /** Fails at once unless {@code signer} signs with ECDSA P-256 what its public key verifies. */
-  public AuditLog(DataSource dataSource, CheckpointSigner signer, JustificationSealer justifications, Settings settings, Clock clock) {
+  public AuditLog(
+      DataSource dataSource,
+      CheckpointSigner signer,
+      JustificationSealer justifications,
+      Settings settings,
+      Clock clock) {
     Objects.requireNonNull(dataSource, "dataSource");
     this.signer = Checkpoint.requireWorking(signer);
     AuditTransactions db = new AuditTransactions(dataSource);
@@ -190,8 +228,9 @@ public final class AuditLog {
   }
 
   /**
-   * Takes {@code decision} and appends the events it returns in one transaction: both commit, or neither does
-   * (an append that fails undoes the decision). Returns the result with the events as stored.
+   * Takes {@code decision} and appends the events it returns in one transaction: both commit, or
+   * neither does (an append that fails undoes the decision). Returns the result with the events as
+   * stored.
    */
   public <T> Decided<T> decide(Decision<T> decision) {
     return appender.decide(decision);
@@ -208,11 +247,12 @@ public final class AuditLog {
   }
 
   /**
-   * Appends {@code events} inside the caller's open READ COMMITTED transaction, so they commit or roll back with
-   * the decision they record. Takes the writer lock until that transaction ends. Any seq on the events is
-   * replaced; returns them with the seqs they will have once committed.
+   * Appends {@code events} inside the caller's open READ COMMITTED transaction, so they commit or
+   * roll back with the decision they record. Takes the writer lock until that transaction ends. Any
+   * seq on the events is replaced; returns them with the seqs they will have once committed.
    */
-  public List<AuditEvent> appendInTransaction(Connection c, List<AuditEvent> events) throws SQLException {
+  public List<AuditEvent> appendInTransaction(Connection c, List<AuditEvent> events)
+      throws SQLException {
     return appender.appendInTransaction(c, events);
   }
 
@@ -226,14 +266,17 @@ public final class AuditLog {
     return proofs.root(treeSize);
   }
 
-  /** Signs a checkpoint if {@link Settings} say one is due; call it after appends and on a timer. */
+  /**
+   * Signs a checkpoint if {@link Settings} say one is due; call it after appends and on a timer.
+   */
   public Optional<Checkpoint> maybeCheckpoint() {
     return checkpoints.maybeCheckpoint();
   }
 
   /**
-   * Signs a checkpoint of every event committed now, unless the latest checkpoint already covers them all, in
-   * which case that one is returned. Refuses if the stored log no longer matches the latest checkpoint.
+   * Signs a checkpoint of every event committed now, unless the latest checkpoint already covers
+   * them all, in which case that one is returned. Refuses if the stored log no longer matches the
+   * latest checkpoint.
    */
   public Checkpoint checkpointNow() {
     return checkpoints.checkpointNow();
@@ -248,7 +291,10 @@ public final class AuditLog {
     return checkpoints.exactly(treeSize);
   }
 
-  /** Checkpoints with a tree size above {@code afterTreeSize}, smallest first, at most {@code limit}. */
+  /**
+   * Checkpoints with a tree size above {@code afterTreeSize}, smallest first, at most {@code
+   * limit}.
+   */
   public List<Checkpoint> checkpoints(long afterTreeSize, int limit) {
     return checkpoints.after(afterTreeSize, limit);
   }
@@ -259,8 +305,8 @@ public final class AuditLog {
   }
 
   /**
-   * Copies delivered on a basis other than consent (or with none recorded), with their justification, in seq
-   * order; {@code from} inclusive, {@code to} exclusive, either may be null.
+   * Copies delivered on a basis other than consent (or with none recorded), with their
+   * justification, in seq order; {@code from} inclusive, {@code to} exclusive, either may be null.
    */
   public Page sharedWithoutConsent(Instant from, Instant to, Long afterSeq, int limit) {
     return queries.sharedWithoutConsent(from, to, afterSeq, limit);
@@ -271,16 +317,19 @@ public final class AuditLog {
     return proofs.inclusionProof(seq, treeSize);
   }
 
-  /** The consistency proof from the tree of {@code oldSize} events to the tree of {@code newSize}. */
+  /**
+   * The consistency proof from the tree of {@code oldSize} events to the tree of {@code newSize}.
+   */
   public ConsistencyProof consistencyProof(long oldSize, long newSize) {
     return proofs.consistencyProof(oldSize, newSize);
   }
 
   /**
-   * Writes events {@code fromSeq..toSeq} (inclusive) as JSON Lines in the format {@link AuditVerifier} documents:
-   * a header, every checkpoint up to the first that covers {@code toSeq}, then one line per seq from 0 to that
-   * checkpoint's size, in full inside the range and as a bare leaf hash outside it. Signs a checkpoint first if
-   * none covers {@code toSeq} yet. Returns the covering checkpoint.
+   * Writes events {@code fromSeq..toSeq} (inclusive) as JSON Lines in the format {@link
+   * AuditVerifier} documents: a header, every checkpoint up to the first that covers {@code toSeq},
+   * then one line per seq from 0 to that checkpoint's size, in full inside the range and as a bare
+   * leaf hash outside it. Signs a checkpoint first if none covers {@code toSeq} yet. Returns the
+   * covering checkpoint.
    */
   public Checkpoint export(long fromSeq, long toSeq, Writer out) throws IOException {
     return exporter.export(fromSeq, toSeq, out);

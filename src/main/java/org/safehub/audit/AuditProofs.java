@@ -2,7 +2,10 @@ package org.safehub.audit;
 
 import java.util.Objects;
 
-/** The log's size, roots and Merkle proofs, read from the tree kept in PostgreSQL ({@link TreeStore}). */
+/**
+ * The log's size, roots and Merkle proofs, read from the tree kept in PostgreSQL ({@link
+ * TreeStore}).
+ */
 final class AuditProofs {
 
   private final TreeStore tree;

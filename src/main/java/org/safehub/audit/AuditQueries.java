@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
-/** Auditors' queries over {@code audit_event}, a page at a time, with justifications opened for the reader. */
+/**
+ * Auditors' queries over {@code audit_event}, a page at a time, with justifications opened for the
+ * reader.
+ */
 final class AuditQueries {
 
   private final DataSource dataSource;
@@ -30,8 +33,16 @@ final class AuditQueries {
     condition(conditions, params, "case_ref = ?", f.caseRef());
     condition(conditions, params, "action = ?", f.action() == null ? null : f.action().wire());
     condition(conditions, params, "legal_basis = ?", f.legalBasis());
-    condition(conditions, params, "time >= ?", f.from() == null ? null : OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
-    condition(conditions, params, "time < ?", f.to() == null ? null : OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
+    condition(
+        conditions,
+        params,
+        "time >= ?",
+        f.from() == null ? null : OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
+    condition(
+        conditions,
+        params,
+        "time < ?",
+        f.to() == null ? null : OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
     condition(conditions, params, "seq > ?", f.afterSeq());
     String rest = conditions.isEmpty() ? "" : " and " + String.join(" and ", conditions);
     String sql;
@@ -41,11 +52,16 @@ final class AuditQueries {
       all.addAll(params);
     } else {
       // one ordered index scan per side, merged: an OR across two indexes would sort every match
-      sql = "select seq, event_json from ("
-          + "(select seq, event_json from audit_event where actor_agency = ?" + rest + " order by seq limit ?)"
-          + " union "
-          + "(select seq, event_json from audit_event where recipient = ?" + rest + " order by seq limit ?)"
-          + ") matched order by seq limit ?";
+      sql =
+          "select seq, event_json from ("
+              + "(select seq, event_json from audit_event where actor_agency = ?"
+              + rest
+              + " order by seq limit ?)"
+              + " union "
+              + "(select seq, event_json from audit_event where recipient = ?"
+              + rest
+              + " order by seq limit ?)"
+              + ") matched order by seq limit ?";
       all.add(f.agency());
       all.addAll(params);
       all.add(f.limit() + 1);
@@ -62,13 +78,24 @@ final class AuditQueries {
     AuditLog.Filter f = new AuditLog.Filter(null, null, null, null, from, to, afterSeq, limit);
     List<String> conditions = new ArrayList<>();
     List<Object> params = new ArrayList<>();
-    condition(conditions, params, "time >= ?", f.from() == null ? null : OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
-    condition(conditions, params, "time < ?", f.to() == null ? null : OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
+    condition(
+        conditions,
+        params,
+        "time >= ?",
+        f.from() == null ? null : OffsetDateTime.ofInstant(f.from(), ZoneOffset.UTC));
+    condition(
+        conditions,
+        params,
+        "time < ?",
+        f.to() == null ? null : OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
     condition(conditions, params, "seq > ?", f.afterSeq());
     String rest = conditions.isEmpty() ? "" : " and " + String.join(" and ", conditions);
     // the predicate is written exactly as the partial index's, so the planner can use it
-    String sql = "select seq, event_json from audit_event where action = 'delivered'"
-        + " and legal_basis is distinct from 'consent'" + rest + " order by seq limit ?";
+    String sql =
+        "select seq, event_json from audit_event where action = 'delivered'"
+            + " and legal_basis is distinct from 'consent'"
+            + rest
+            + " order by seq limit ?";
     params.add(f.limit() + 1);
     return page(sql, params, f.limit());
   }
@@ -76,7 +103,8 @@ final class AuditQueries {
   private AuditLog.Page page(String sql, List<Object> params, int limit) {
     List<AuditEvent> events = new ArrayList<>();
     boolean more = false;
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.size(); i++) {
         ps.setObject(i + 1, params.get(i));
       }
@@ -89,7 +117,8 @@ final class AuditQueries {
           long seq = rs.getLong(1);
           AuditEvent event = AuditEvent.fromJson(rs.getString(2));
           if (event.seq() != seq) {
-            throw new IllegalStateException("stored audit event " + seq + " carries seq " + event.seq());
+            throw new IllegalStateException(
+                "stored audit event " + seq + " carries seq " + event.seq());
           }
           events.add(event);
         }
@@ -101,7 +130,8 @@ final class AuditQueries {
     return new AuditLog.Page(events, more ? events.get(events.size() - 1).seq() : null);
   }
 
-  private static void condition(List<String> conditions, List<Object> params, String sql, Object value) {
+  private static void condition(
+      List<String> conditions, List<Object> params, String sql, Object value) {
     if (value != null) {
       conditions.add(sql);
       params.add(value);

@@ -25,7 +25,10 @@ final class AuditTransactions {
     return dataSource;
   }
 
-  /** Runs {@code work} in a transaction of its own, leaving the (possibly pooled) connection as it found it. */
+  /**
+   * Runs {@code work} in a transaction of its own, leaving the (possibly pooled) connection as it
+   * found it.
+   */
   <T> T inTransaction(boolean readOnly, Work<T> work) throws SQLException, IOException {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();

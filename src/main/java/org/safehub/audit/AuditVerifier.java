@@ -21,51 +21,57 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The offline verifier: checks an audit export against the hub's audit public key alone, trusting nothing else
- * the hub says, and names the first problem. It ships as a jar of its own that runs on a JDK alone, without the
- * hub's classpath ({@code target/safehub-audit-verifier.jar}: this class, the audit classes it reads and Jackson,
- * built by the pom's {@code audit-verifier} execution):
+ * The offline verifier: checks an audit export against the hub's audit public key alone, trusting
+ * nothing else the hub says, and names the first problem. It ships as a jar of its own that runs on
+ * a JDK alone, without the hub's classpath ({@code target/safehub-audit-verifier.jar}: this class,
+ * the audit classes it reads and Jackson, built by the pom's {@code audit-verifier} execution):
  *
  * <pre>
  * java -jar safehub-audit-verifier.jar --export audit.jsonl --public-key audit-public.pem
  * </pre>
  *
- * It prints {@code verified: N events, M checkpoints, root <hex>} and exits 0, or prints
- * {@code <kind> at seq <n>: <what>} (or {@code <kind>: <what>} when no single event can be named) and exits 1;
- * 2 for a usage error. Kinds: {@code altered}, {@code missing}, {@code reordered}, {@code inserted},
- * {@code bad-checkpoint-signature}, {@code malformed}.
+ * It prints {@code verified: N events, M checkpoints, root <hex>} and exits 0, or prints {@code
+ * <kind> at seq <n>: <what>} (or {@code <kind>: <what>} when no single event can be named) and
+ * exits 1; 2 for a usage error. Kinds: {@code altered}, {@code missing}, {@code reordered}, {@code
+ * inserted}, {@code bad-checkpoint-signature}, {@code malformed}.
  *
  * <h2>Export format ({@value #FORMAT})</h2>
  *
  * JSON Lines, UTF-8, one object per line, each with a {@code type}:
  *
  * <ol>
- *   <li>{@code {"type":"header","format":"safehub-audit-export/1","fromSeq":a,"toSeq":b,"treeSize":n,"keyId":k}}
- *       first: the range exported in full and the size of the tree the export reaches (unsigned; informative).
- *   <li>{@code {"type":"checkpoint","treeSize":s,"rootHash":"<hex>","time":"<ISO-8601>","signature":"<base64>","keyId":k}}
- *       for every signed checkpoint of size up to {@code n}, ascending; the last has size {@code n} and covers
- *       seq {@code b}. See {@link Checkpoint} for the signed text.
- *   <li>One line per seq 0 .. n-1 in ascending order: {@code {"type":"event","seq":i,"leafHash":"<hex>","event":{...}}}
- *       with the event's canonical JSON (see {@link AuditEvent}) for a &le; i &le; b, and
- *       {@code {"type":"leaf","seq":i,"leafHash":"<hex>"}} (the hash only, no content) outside it, so that every
- *       checkpoint's root can be recomputed from a range that does not start at 0.
+ *   <li>{@code
+ *       {"type":"header","format":"safehub-audit-export/1","fromSeq":a,"toSeq":b,"treeSize":n,"keyId":k}}
+ *       first: the range exported in full and the size of the tree the export reaches (unsigned;
+ *       informative).
+ *   <li>{@code
+ *       {"type":"checkpoint","treeSize":s,"rootHash":"<hex>","time":"<ISO-8601>","signature":"<base64>","keyId":k}}
+ *       for every signed checkpoint of size up to {@code n}, ascending; the last has size {@code n}
+ *       and covers seq {@code b}. See {@link Checkpoint} for the signed text.
+ *   <li>One line per seq 0 .. n-1 in ascending order: {@code
+ *       {"type":"event","seq":i,"leafHash":"<hex>","event":{...}}} with the event's canonical JSON
+ *       (see {@link AuditEvent}) for a &le; i &le; b, and {@code
+ *       {"type":"leaf","seq":i,"leafHash":"<hex>"}} (the hash only, no content) outside it, so that
+ *       every checkpoint's root can be recomputed from a range that does not start at 0.
  * </ol>
  *
  * <h2>What is checked, in order</h2>
  *
  * <ol>
  *   <li>Every line parses and has a known type; else {@code malformed} (with its line number).
- *   <li>Every checkpoint's signature verifies with the given key: else {@code bad-checkpoint-signature}.
- *   <li>Per seq, the lowest seq reported first: a seq seen twice is {@code inserted}; a seq lower than one
- *       already seen is {@code reordered}; a seq never seen below the highest one, or below the last
- *       checkpoint's size, or a hash-only line inside the exported range is {@code missing}; a seq at or beyond
- *       the last checkpoint's size (no signature explains it) is {@code inserted}; an event whose recomputed
- *       leaf hash (SHA-256(0x00 || canonical bytes)) differs from its line's, or that no longer parses, or whose
- *       inner seq differs, is {@code altered}.
- *   <li>Each checkpoint's root is recomputed from the leaves below its size: a mismatch is {@code altered},
- *       naming the seq range between the previous checkpoint and this one (an edit that also rewrote the line's
- *       leaf hash cannot be pinned to one seq). Because every root comes from the same leaves, consecutive
- *       checkpoints are thereby consistent (append-only) as well.
+ *   <li>Every checkpoint's signature verifies with the given key: else {@code
+ *       bad-checkpoint-signature}.
+ *   <li>Per seq, the lowest seq reported first: a seq seen twice is {@code inserted}; a seq lower
+ *       than one already seen is {@code reordered}; a seq never seen below the highest one, or
+ *       below the last checkpoint's size, or a hash-only line inside the exported range is {@code
+ *       missing}; a seq at or beyond the last checkpoint's size (no signature explains it) is
+ *       {@code inserted}; an event whose recomputed leaf hash (SHA-256(0x00 || canonical bytes))
+ *       differs from its line's, or that no longer parses, or whose inner seq differs, is {@code
+ *       altered}.
+ *   <li>Each checkpoint's root is recomputed from the leaves below its size: a mismatch is {@code
+ *       altered}, naming the seq range between the previous checkpoint and this one (an edit that
+ *       also rewrote the line's leaf hash cannot be pinned to one seq). Because every root comes
+ *       from the same leaves, consecutive checkpoints are thereby consistent (append-only) as well.
  * </ol>
  */
 public final class AuditVerifier {
@@ -106,10 +112,11 @@ public final class AuditVerifier {
   }
 
   /**
-   * The export checked out: {@code events} full events and {@code entries} seqs in all, under {@code checkpoints}
-   * signed checkpoints, the last with {@code root}.
+   * The export checked out: {@code events} full events and {@code entries} seqs in all, under
+   * {@code checkpoints} signed checkpoints, the last with {@code root}.
    */
-  public record Verified(long events, long entries, int checkpoints, byte[] root) implements Result {
+  public record Verified(long events, long entries, int checkpoints, byte[] root)
+      implements Result {
     public Verified {
       root = root.clone();
     }
@@ -126,7 +133,12 @@ public final class AuditVerifier {
 
     @Override
     public String summary() {
-      return "verified: " + events + " events, " + checkpoints + " checkpoints, root " + HEX.formatHex(root);
+      return "verified: "
+          + events
+          + " events, "
+          + checkpoints
+          + " checkpoints, root "
+          + HEX.formatHex(root);
     }
   }
 
@@ -166,7 +178,8 @@ public final class AuditVerifier {
       return 2;
     }
     try {
-      PublicKey key = readPublicKeyPem(Files.readString(Path.of(publicKey), StandardCharsets.US_ASCII));
+      PublicKey key =
+          readPublicKeyPem(Files.readString(Path.of(publicKey), StandardCharsets.US_ASCII));
       Result result;
       try (Reader reader = Files.newBufferedReader(Path.of(export), StandardCharsets.UTF_8)) {
         result = verify(reader, key);
@@ -195,7 +208,8 @@ public final class AuditVerifier {
     }
     try {
       JsonNode header = AuditEvent.MAPPER.readTree(first);
-      if (!"header".equals(header.path("type").asText()) || !FORMAT.equals(header.path("format").asText())) {
+      if (!"header".equals(header.path("type").asText())
+          || !FORMAT.equals(header.path("format").asText())) {
         return new Failed(Kind.MALFORMED, null, "line 1 is not a " + FORMAT + " header");
       }
       fromSeq = wholeNumber(header.get("fromSeq"));
@@ -243,20 +257,30 @@ public final class AuditVerifier {
 
     for (int i = 1; i < checkpoints.size(); i++) {
       if (checkpoints.get(i).treeSize() <= checkpoints.get(i - 1).treeSize()) {
-        return new Failed(Kind.MALFORMED, null, "line " + checkpointLines.get(i) + ": checkpoints are not in"
-            + " ascending tree size");
+        return new Failed(
+            Kind.MALFORMED,
+            null,
+            "line " + checkpointLines.get(i) + ": checkpoints are not in" + " ascending tree size");
       }
     }
     for (int i = 0; i < checkpoints.size(); i++) {
       if (!checkpoints.get(i).verify(key)) {
-        return new Failed(Kind.BAD_CHECKPOINT_SIGNATURE, null, "the checkpoint at tree size "
-            + checkpoints.get(i).treeSize() + " (line " + checkpointLines.get(i) + ") is not signed by this key");
+        return new Failed(
+            Kind.BAD_CHECKPOINT_SIGNATURE,
+            null,
+            "the checkpoint at tree size "
+                + checkpoints.get(i).treeSize()
+                + " (line "
+                + checkpointLines.get(i)
+                + ") is not signed by this key");
       }
     }
 
-    long signedSize = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).treeSize();
+    long signedSize =
+        checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).treeSize();
     entries.sequenceProblems(fromSeq, toSeq, signedSize, problems);
-    ExportEntries.Problem firstProblem = problems.stream().min(ExportEntries.Problem.ORDER).orElse(null);
+    ExportEntries.Problem firstProblem =
+        problems.stream().min(ExportEntries.Problem.ORDER).orElse(null);
     if (firstProblem != null) {
       return new Failed(firstProblem.kind(), firstProblem.seq(), firstProblem.detail());
     }
@@ -270,30 +294,52 @@ public final class AuditVerifier {
       }
       byte[] root = tree.root();
       if (!MessageDigest.isEqual(root, checkpoint.rootHash())) {
-        String range = previous == checkpoint.treeSize() - 1
-            ? "seq " + previous
-            : "seqs " + previous + ".." + (checkpoint.treeSize() - 1);
-        return new Failed(Kind.ALTERED, null, "the events at " + range + " do not match the signed checkpoint at"
-            + " tree size " + checkpoint.treeSize() + " (recomputed root " + HEX.formatHex(root) + ", signed "
-            + checkpoint.rootHex() + ")");
+        String range =
+            previous == checkpoint.treeSize() - 1
+                ? "seq " + previous
+                : "seqs " + previous + ".." + (checkpoint.treeSize() - 1);
+        return new Failed(
+            Kind.ALTERED,
+            null,
+            "the events at "
+                + range
+                + " do not match the signed checkpoint at"
+                + " tree size "
+                + checkpoint.treeSize()
+                + " (recomputed root "
+                + HEX.formatHex(root)
+                + ", signed "
+                + checkpoint.rootHex()
+                + ")");
       }
       previous = checkpoint.treeSize();
     }
-    byte[] root = checkpoints.isEmpty() ? MerkleTree.emptyRoot() : checkpoints.get(checkpoints.size() - 1).rootHash();
+    byte[] root =
+        checkpoints.isEmpty()
+            ? MerkleTree.emptyRoot()
+            : checkpoints.get(checkpoints.size() - 1).rootHash();
     return new Verified(entries.events(), entries.size(), checkpoints.size(), root);
   }
 
   private static long wholeNumber(JsonNode node) {
-    return node != null && node.isIntegralNumber() && node.canConvertToLong() ? node.longValue() : -1;
+    return node != null && node.isIntegralNumber() && node.canConvertToLong()
+        ? node.longValue()
+        : -1;
   }
 
-  /** Reads an ECDSA P-256 public key from PEM ({@code -----BEGIN PUBLIC KEY-----}, SubjectPublicKeyInfo). */
+  /**
+   * Reads an ECDSA P-256 public key from PEM ({@code -----BEGIN PUBLIC KEY-----},
+   * SubjectPublicKeyInfo).
+   */
   public static PublicKey readPublicKeyPem(String pem) {
-    String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
-        .replaceAll("\\s", "");
+    String base64 =
+        pem.replace("-----BEGIN PUBLIC KEY-----", "")
+            .replace("-----END PUBLIC KEY-----", "")
+            .replaceAll("\\s", "");
     try {
-      PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder()
-          .decode(base64)));
+      PublicKey key =
+          KeyFactory.getInstance("EC")
+              .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
       if (!Checkpoint.isP256(key)) {
         throw new IllegalArgumentException("the audit public key is not ECDSA P-256");
       }
@@ -305,7 +351,8 @@ public final class AuditVerifier {
 
   /** Writes {@code key} as PEM, as {@link #readPublicKeyPem(String)} reads it. */
   public static String toPem(PublicKey key) {
-    return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-        .encodeToString(key.getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+    return "-----BEGIN PUBLIC KEY-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
   }
 }

@@ -27,21 +27,25 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The hub's signed statement that the log held {@code treeSize} events whose Merkle root was {@code rootHash} at
- * {@code time}. The signature is ECDSA P-256 with SHA-256 (DER) over {@link #signedText()}:
+ * The hub's signed statement that the log held {@code treeSize} events whose Merkle root was {@code
+ * rootHash} at {@code time}. The signature is ECDSA P-256 with SHA-256 (DER) over {@link
+ * #signedText()}:
  *
  * <pre>
  * safehub-audit-checkpoint v1\n&lt;treeSize&gt;\n&lt;standard base64 of rootHash&gt;\n&lt;time as epoch milliseconds&gt;\n
  * </pre>
  *
- * In JSON: {@code {"treeSize":n,"rootHash":"<hex>","time":"<ISO-8601>","signature":"<base64 DER>","keyId":"<hex>"}}.
- * {@code keyId} names the signing key (see {@link #keyId(PublicKey)}) and is not itself signed.
+ * In JSON: {@code {"treeSize":n,"rootHash":"<hex>","time":"<ISO-8601>","signature":"<base64
+ * DER>","keyId":"<hex>"}}. {@code keyId} names the signing key (see {@link #keyId(PublicKey)}) and
+ * is not itself signed.
  */
-public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] signature, String keyId) {
+public record Checkpoint(
+    long treeSize, byte[] rootHash, Instant time, byte[] signature, String keyId) {
 
   static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
   private static final String HEADER = "safehub-audit-checkpoint v1";
-  private static final Set<String> FIELDS = Set.of("treeSize", "rootHash", "time", "signature", "keyId");
+  private static final Set<String> FIELDS =
+      Set.of("treeSize", "rootHash", "time", "signature", "keyId");
 
   public Checkpoint {
     if (treeSize < 0) {
@@ -57,13 +61,20 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
     Objects.requireNonNull(keyId, "keyId");
   }
 
-  /** Signs a checkpoint of the first {@code treeSize} events, whose root is {@code rootHash}, with the hub's key. */
+  /**
+   * Signs a checkpoint of the first {@code treeSize} events, whose root is {@code rootHash}, with
+   * the hub's key.
+   */
   public static Checkpoint sign(long treeSize, byte[] rootHash, Instant time, KeyPair keys) {
     return sign(treeSize, rootHash, time, CheckpointSigner.of(keys));
   }
 
-  /** As {@link #sign(long, byte[], Instant, KeyPair)}, through a signer that keeps the private key to itself. */
-  public static Checkpoint sign(long treeSize, byte[] rootHash, Instant time, CheckpointSigner signer) {
+  /**
+   * As {@link #sign(long, byte[], Instant, KeyPair)}, through a signer that keeps the private key
+   * to itself.
+   */
+  public static Checkpoint sign(
+      long treeSize, byte[] rootHash, Instant time, CheckpointSigner signer) {
     Instant millis = time.truncatedTo(ChronoUnit.MILLIS);
     byte[] text = signedText(treeSize, rootHash, millis);
     byte[] signature;
@@ -75,7 +86,10 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
     return new Checkpoint(treeSize, rootHash, millis, signature, keyId(signer.publicKey()));
   }
 
-  /** Whether {@code key} signed this checkpoint (and is the key {@code keyId} names); any error is a no. */
+  /**
+   * Whether {@code key} signed this checkpoint (and is the key {@code keyId} names); any error is a
+   * no.
+   */
   public boolean verify(PublicKey key) {
     if (!isP256(key) || !keyId.equals(keyId(key))) {
       return false;
@@ -110,8 +124,8 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
   }
 
   /**
-   * Lower-case hex of the first 16 bytes of SHA-256 over the key's uncompressed point (0x04 || X || Y, 32 bytes
-   * each): the same whichever provider encoded the key.
+   * Lower-case hex of the first 16 bytes of SHA-256 over the key's uncompressed point (0x04 || X ||
+   * Y, 32 bytes each): the same whichever provider encoded the key.
    */
   public static String keyId(PublicKey key) {
     if (!isP256(key)) {
@@ -135,7 +149,10 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
     System.arraycopy(bytes, bytes.length - length, into, offset + 32 - length, length);
   }
 
-  /** Fails unless {@code signer} has a P-256 public key and signs what that key verifies: checked at start-up. */
+  /**
+   * Fails unless {@code signer} has a P-256 public key and signs what that key verifies: checked at
+   * start-up.
+   */
   static CheckpointSigner requireWorking(CheckpointSigner signer) {
     Objects.requireNonNull(signer, "audit checkpoint signer");
     if (!isP256(signer.publicKey())) {
@@ -147,18 +164,21 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
       verifier.initVerify(signer.publicKey());
       verifier.update(probe);
       if (!verifier.verify(signer.sign(probe))) {
-        throw new IllegalArgumentException("the audit signer's signatures do not verify with its public key");
+        throw new IllegalArgumentException(
+            "the audit signer's signatures do not verify with its public key");
       }
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (Exception e) {
-      throw new IllegalArgumentException("the audit signer cannot sign with " + SIGNATURE_ALGORITHM, e);
+      throw new IllegalArgumentException(
+          "the audit signer cannot sign with " + SIGNATURE_ALGORITHM, e);
     }
     return signer;
   }
 
   static boolean isP256(PublicKey key) {
-    return key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256;
+    return key instanceof ECPublicKey ec
+        && ec.getParams().getCurve().getField().getFieldSize() == 256;
   }
 
   public String toJson() {
@@ -189,7 +209,10 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
     }
   }
 
-  /** Reads a checkpoint strictly, tolerating only the {@code extraFields} a container adds (such as a type). */
+  /**
+   * Reads a checkpoint strictly, tolerating only the {@code extraFields} a container adds (such as
+   * a type).
+   */
   static Checkpoint fromJson(JsonNode node, Set<String> extraFields) {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("a checkpoint is a JSON object");
@@ -205,8 +228,12 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
       throw new IllegalArgumentException("treeSize must be a whole number");
     }
     try {
-      return new Checkpoint(size.longValue(), HexFormat.of().parseHex(text(node, "rootHash")),
-          Instant.parse(text(node, "time")), Base64.getDecoder().decode(text(node, "signature")), text(node, "keyId"));
+      return new Checkpoint(
+          size.longValue(),
+          HexFormat.of().parseHex(text(node, "rootHash")),
+          Instant.parse(text(node, "time")),
+          Base64.getDecoder().decode(text(node, "signature")),
+          text(node, "keyId"));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("checkpoint time is not an ISO-8601 instant", e);
     }
@@ -221,8 +248,15 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
   }
 
   private static byte[] signedText(long treeSize, byte[] rootHash, Instant time) {
-    String text = HEADER + "\n" + treeSize + "\n" + Base64.getEncoder().encodeToString(rootHash) + "\n"
-        + time.toEpochMilli() + "\n";
+    String text =
+        HEADER
+            + "\n"
+            + treeSize
+            + "\n"
+            + Base64.getEncoder().encodeToString(rootHash)
+            + "\n"
+            + time.toEpochMilli()
+            + "\n";
     return text.getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -238,11 +272,20 @@ public record Checkpoint(long treeSize, byte[] rootHash, Instant time, byte[] si
 
   @Override
   public int hashCode() {
-    return Objects.hash(treeSize, Arrays.hashCode(rootHash), time, Arrays.hashCode(signature), keyId);
+    return Objects.hash(
+        treeSize, Arrays.hashCode(rootHash), time, Arrays.hashCode(signature), keyId);
   }
 
   @Override
   public String toString() {
-    return "Checkpoint[treeSize=" + treeSize + ", root=" + rootHex() + ", time=" + time + ", keyId=" + keyId + "]";
+    return "Checkpoint[treeSize="
+        + treeSize
+        + ", root="
+        + rootHex()
+        + ", time="
+        + time
+        + ", keyId="
+        + keyId
+        + "]";
   }
 }

@@ -6,15 +6,18 @@ import java.security.Signature;
 import java.util.Objects;
 
 /**
- * Signs checkpoints with the hub's ECDSA P-256 key, so the private key can stay behind its owner's opaque handle
- * and never reaches this package.
+ * Signs checkpoints with the hub's ECDSA P-256 key, so the private key can stay behind its owner's
+ * opaque handle and never reaches this package.
  */
 public interface CheckpointSigner {
 
   /** The key auditors verify checkpoints with. */
   PublicKey publicKey();
 
-  /** An ECDSA P-256 / SHA-256 signature (DER, as {@code SHA256withECDSA} makes it) over {@code data}. */
+  /**
+   * An ECDSA P-256 / SHA-256 signature (DER, as {@code SHA256withECDSA} makes it) over {@code
+   * data}.
+   */
   byte[] sign(byte[] data) throws Exception;
 
   /** A signer over a key pair held in memory. */

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * RFC 9162 §2.1 Merkle tree hashes, inclusion proofs and consistency proofs over SHA-256, with leaves and
- * nodes domain-separated (leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left || right)) so that a
- * node can never be passed off as a leaf.
+ * RFC 9162 §2.1 Merkle tree hashes, inclusion proofs and consistency proofs over SHA-256, with
+ * leaves and nodes domain-separated (leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left ||
+ * right)) so that a node can never be passed off as a leaf.
  */
 public final class MerkleTree {
 
@@ -21,7 +21,8 @@ public final class MerkleTree {
   private static final byte LEAF_PREFIX = 0x00;
   private static final byte NODE_PREFIX = 0x01;
 
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(MerkleTree::newDigest);
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(MerkleTree::newDigest);
 
   private MerkleTree() {}
 
@@ -122,9 +123,17 @@ public final class MerkleTree {
     return topDown;
   }
 
-  /** RFC 9162 §2.1.3.2: whether {@code proof} shows {@code leafHash} at {@code index} in the tree with {@code root}. */
-  public static boolean verifyInclusion(long index, long treeSize, byte[] leafHash, List<byte[]> proof, byte[] root) {
-    if (index < 0 || index >= treeSize || !wellFormed(leafHash) || !wellFormed(root) || proof == null) {
+  /**
+   * RFC 9162 §2.1.3.2: whether {@code proof} shows {@code leafHash} at {@code index} in the tree
+   * with {@code root}.
+   */
+  public static boolean verifyInclusion(
+      long index, long treeSize, byte[] leafHash, List<byte[]> proof, byte[] root) {
+    if (index < 0
+        || index >= treeSize
+        || !wellFormed(leafHash)
+        || !wellFormed(root)
+        || proof == null) {
       return false;
     }
     long fn = index;
@@ -152,11 +161,12 @@ public final class MerkleTree {
   }
 
   /**
-   * RFC 9162 §2.1.4.2: whether {@code proof} shows the tree of size {@code m} with {@code oldRoot} is a prefix of
-   * the tree of size {@code n} with {@code newRoot}. Equal sizes need an empty proof and equal roots; from the
-   * empty tree, only an empty proof.
+   * RFC 9162 §2.1.4.2: whether {@code proof} shows the tree of size {@code m} with {@code oldRoot}
+   * is a prefix of the tree of size {@code n} with {@code newRoot}. Equal sizes need an empty proof
+   * and equal roots; from the empty tree, only an empty proof.
    */
-  public static boolean verifyConsistency(long m, long n, byte[] oldRoot, byte[] newRoot, List<byte[]> proof) {
+  public static boolean verifyConsistency(
+      long m, long n, byte[] oldRoot, byte[] newRoot, List<byte[]> proof) {
     if (m < 0 || m > n || proof == null || !wellFormed(oldRoot) || !wellFormed(newRoot)) {
       return false;
     }
@@ -210,7 +220,10 @@ public final class MerkleTree {
     return sn == 0 && MessageDigest.isEqual(fr, oldRoot) && MessageDigest.isEqual(sr, newRoot);
   }
 
-  /** The largest power of two strictly smaller than {@code n}, for n of at least 2: the RFC's split point k. */
+  /**
+   * The largest power of two strictly smaller than {@code n}, for n of at least 2: the RFC's split
+   * point k.
+   */
   static long largestPowerOfTwoBelow(long n) {
     return Long.highestOneBit(n - 1);
   }
@@ -242,8 +255,8 @@ public final class MerkleTree {
   }
 
   /**
-   * Leaf hashes appended one at a time, keeping only the roots of the perfect subtrees that make up the tree
-   * (its compact range), so the root of the tree so far costs O(log n).
+   * Leaf hashes appended one at a time, keeping only the roots of the perfect subtrees that make up
+   * the tree (its compact range), so the root of the tree so far costs O(log n).
    */
   public static final class Accumulator {
     private final List<byte[]> perfectRoots = new ArrayList<>();

@@ -19,9 +19,9 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Justifications in {@code audit_justification}: sealed and stored once per message when their events are
- * appended (the events then carry only the seal's SHA-256 as {@code detail.justificationSeal}), and opened again
- * for the auditor's queries.
+ * Justifications in {@code audit_justification}: sealed and stored once per message when their
+ * events are appended (the events then carry only the seal's SHA-256 as {@code
+ * detail.justificationSeal}), and opened again for the auditor's queries.
  */
 final class SealedJustifications {
 
@@ -33,7 +33,10 @@ final class SealedJustifications {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Replaces each justification by its seal: sealed and stored once per message, under the writer lock. */
+  /**
+   * Replaces each justification by its seal: sealed and stored once per message, under the writer
+   * lock.
+   */
   List<AuditEvent> seal(Connection c, List<AuditEvent> events) throws SQLException {
     Map<UUID, String> texts = new LinkedHashMap<>();
     for (AuditEvent e : events) {
@@ -49,8 +52,9 @@ final class SealedJustifications {
     }
     Map<UUID, String> seals = new HashMap<>();
     HexFormat hex = HexFormat.of();
-    try (PreparedStatement ps = c.prepareStatement(
-        "select message_id, sealed_sha256 from audit_justification where message_id = any (?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select message_id, sealed_sha256 from audit_justification where message_id = any (?)")) {
       ps.setArray(1, c.createArrayOf("uuid", texts.keySet().toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -58,8 +62,9 @@ final class SealedJustifications {
         }
       }
     }
-    try (PreparedStatement ps = c.prepareStatement(
-        "insert into audit_justification (message_id, sealed, sealed_sha256, time) values (?, ?, ?, ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into audit_justification (message_id, sealed, sealed_sha256, time) values (?, ?, ?, ?)")) {
       boolean any = false;
       for (Map.Entry<UUID, String> t : texts.entrySet()) {
         if (seals.containsKey(t.getKey())) {
@@ -87,13 +92,30 @@ final class SealedJustifications {
       }
       Map<String, String> detail = new HashMap<>(e.detail());
       detail.put(AuditLog.JUSTIFICATION_SEAL, seals.get(e.messageId()));
-      out.add(new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
-          e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), null, detail));
+      out.add(
+          new AuditEvent(
+              e.seq(),
+              e.time(),
+              e.action(),
+              e.actorAgency(),
+              e.actorClient(),
+              e.messageId(),
+              e.messageType(),
+              e.caseRef(),
+              e.recipient(),
+              e.legalBasis(),
+              e.reason(),
+              e.categories(),
+              null,
+              detail));
     }
     return out;
   }
 
-  /** The events with their justification opened from its seal (left out if the key is gone or the seal is). */
+  /**
+   * The events with their justification opened from its seal (left out if the key is gone or the
+   * seal is).
+   */
   List<AuditEvent> open(Connection c, List<AuditEvent> events) throws SQLException {
     HexFormat hex = HexFormat.of();
     List<byte[]> wanted = new ArrayList<>();
@@ -107,8 +129,9 @@ final class SealedJustifications {
       return events;
     }
     Map<String, String> opened = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "select message_id, sealed, sealed_sha256 from audit_justification where sealed_sha256 = any (?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select message_id, sealed, sealed_sha256 from audit_justification where sealed_sha256 = any (?)")) {
       ps.setArray(1, c.createArrayOf("bytea", wanted.toArray(new byte[0][])));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -118,9 +141,11 @@ final class SealedJustifications {
             continue; // altered in the table: what the leaf committed to is gone
           }
           try {
-            opened.put(messageId + "/" + hex.formatHex(rs.getBytes(3)), sealer.open(messageId, sealed));
+            opened.put(
+                messageId + "/" + hex.formatHex(rs.getBytes(3)), sealer.open(messageId, sealed));
           } catch (RuntimeException e) {
-            // the audit key was destroyed for retention, or the seal was moved: the event stands without it
+            // the audit key was destroyed for retention, or the seal was moved: the event stands
+            // without it
           }
         }
       }
@@ -129,8 +154,24 @@ final class SealedJustifications {
     for (AuditEvent e : events) {
       String seal = e.detail().get(AuditLog.JUSTIFICATION_SEAL);
       String text = seal == null ? null : opened.get(e.messageId() + "/" + seal);
-      out.add(text == null ? e : new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(),
-          e.messageType(), e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), text, e.detail()));
+      out.add(
+          text == null
+              ? e
+              : new AuditEvent(
+                  e.seq(),
+                  e.time(),
+                  e.action(),
+                  e.actorAgency(),
+                  e.actorClient(),
+                  e.messageId(),
+                  e.messageType(),
+                  e.caseRef(),
+                  e.recipient(),
+                  e.legalBasis(),
+                  e.reason(),
+                  e.categories(),
+                  text,
+                  e.detail()));
     }
     return out;
   }

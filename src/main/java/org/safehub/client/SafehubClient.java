@@ -24,18 +24,33 @@ import org.safehub.crypto.CryptoException;
 import org.safehub.crypto.PemKeys;
 
 /**
- * What an agency's system runs to read its Safehub inbox: gets a token (client credentials), fetches
- * the inbox, opens each sealed copy with the agency's private key, verifies the hub's signature
- * against the hub certificate it trusts, and prints each copy as one line of JSON.
+ * What an agency's system runs to read its Safehub inbox: gets a token (client credentials),
+ * fetches the inbox, opens each sealed copy with the agency's private key, verifies the hub's
+ * signature against the hub certificate it trusts, and prints each copy as one line of JSON.
  */
 public final class SafehubClient {
 
   /** Where to fetch from and with which keys. */
   public record Options(
-      URI hub, URI tokenUrl, String clientId, String clientSecret, Path key, Path cert, Path hubCert, String after, int limit) {}
+      URI hub,
+      URI tokenUrl,
+      String clientId,
+      String clientSecret,
+      Path key,
+      Path cert,
+      Path hubCert,
+      String after,
+      int limit) {}
 
   /** One inbox item: opened (document set) or not (error set). */
-  public record Item(String cursor, String messageId, String type, String sender, JsonNode document, String signedAt, String error) {}
+  public record Item(
+      String cursor,
+      String messageId,
+      String type,
+      String sender,
+      JsonNode document,
+      String signedAt,
+      String error) {}
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -75,19 +90,29 @@ public final class SafehubClient {
   }
 
   /** Fetches one page of the inbox and opens every item. */
-  public static List<Item> fetch(Options o) throws IOException, InterruptedException, CryptoException {
+  public static List<Item> fetch(Options o)
+      throws IOException, InterruptedException, CryptoException {
     PrivateKey key = PemKeys.readPrivateKey(o.key());
     X509Certificate cert = PemKeys.readCertificate(o.cert());
     X509Certificate hubCert = PemKeys.readCertificate(o.hubCert());
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     String token = token(http, o);
-    String query = "?limit=" + o.limit() + (o.after() == null ? "" : "&after=" + URLEncoder.encode(o.after(), StandardCharsets.UTF_8));
+    String query =
+        "?limit="
+            + o.limit()
+            + (o.after() == null
+                ? ""
+                : "&after=" + URLEncoder.encode(o.after(), StandardCharsets.UTF_8));
     HttpResponse<String> resp =
         http.send(
-            HttpRequest.newBuilder(o.hub().resolve("/api/v1/inbox" + query)).header("Authorization", "Bearer " + token).GET().build(),
+            HttpRequest.newBuilder(o.hub().resolve("/api/v1/inbox" + query))
+                .header("Authorization", "Bearer " + token)
+                .GET()
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
-      throw new IOException("inbox request failed with HTTP " + resp.statusCode() + ": " + resp.body());
+      throw new IOException(
+          "inbox request failed with HTTP " + resp.statusCode() + ": " + resp.body());
     }
     CopyOpener opener = new CopyOpener();
     List<Item> out = new ArrayList<>();
@@ -97,12 +122,29 @@ public final class SafehubClient {
       String type = i.path("type").asText();
       String sender = i.path("sender").asText();
       if (!"cms".equals(i.path("format").asText())) {
-        out.add(new Item(cursor, id, type, sender, null, null, "not a sealed copy (format " + i.path("format").asText() + "): refused"));
+        out.add(
+            new Item(
+                cursor,
+                id,
+                type,
+                sender,
+                null,
+                null,
+                "not a sealed copy (format " + i.path("format").asText() + "): refused"));
         continue;
       }
       try {
-        CopyOpener.Opened opened = opener.open(Base64.getDecoder().decode(i.path("copy").asText()), key, cert, hubCert);
-        out.add(new Item(cursor, id, type, sender, MAPPER.readTree(opened.content()), opened.signingTime().toString(), null));
+        CopyOpener.Opened opened =
+            opener.open(Base64.getDecoder().decode(i.path("copy").asText()), key, cert, hubCert);
+        out.add(
+            new Item(
+                cursor,
+                id,
+                type,
+                sender,
+                MAPPER.readTree(opened.content()),
+                opened.signingTime().toString(),
+                null));
       } catch (CryptoException | IllegalArgumentException e) {
         out.add(new Item(cursor, id, type, sender, null, null, e.getMessage()));
       }
@@ -112,11 +154,16 @@ public final class SafehubClient {
 
   private static String token(HttpClient http, Options o) throws IOException, InterruptedException {
     String form =
-        "grant_type=client_credentials&client_id=" + URLEncoder.encode(o.clientId(), StandardCharsets.UTF_8)
-            + "&client_secret=" + URLEncoder.encode(o.clientSecret(), StandardCharsets.UTF_8);
+        "grant_type=client_credentials&client_id="
+            + URLEncoder.encode(o.clientId(), StandardCharsets.UTF_8)
+            + "&client_secret="
+            + URLEncoder.encode(o.clientSecret(), StandardCharsets.UTF_8);
     HttpResponse<String> resp =
         http.send(
-            HttpRequest.newBuilder(o.tokenUrl()).header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+            HttpRequest.newBuilder(o.tokenUrl())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build(),
             HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
       throw new IOException("token request failed with HTTP " + resp.statusCode());
@@ -132,7 +179,8 @@ public final class SafehubClient {
       }
       m.put(args[i].substring(2), args[++i]);
     }
-    for (String required : List.of("hub", "token-url", "client-id", "client-secret", "key", "cert", "hub-cert")) {
+    for (String required :
+        List.of("hub", "token-url", "client-id", "client-secret", "key", "cert", "hub-cert")) {
       if (!m.containsKey(required)) {
         throw new IllegalArgumentException("missing --" + required);
       }

@@ -26,11 +26,18 @@ public final class ConfigFiles {
   private static final SchemaRegistry REGISTRY =
       SchemaRegistry.withDefaultDialect(
           SpecificationVersion.DRAFT_2020_12,
-          b -> b.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).pathType(PathType.JSON_POINTER).build()));
+          b ->
+              b.schemaRegistryConfig(
+                  SchemaRegistryConfig.builder()
+                      .formatAssertionsEnabled(true)
+                      .pathType(PathType.JSON_POINTER)
+                      .build()));
 
   private ConfigFiles() {}
 
-  /** Reads {@code file} and validates it against {@code config-schemas/<schemaName>.schema.json}. */
+  /**
+   * Reads {@code file} and validates it against {@code config-schemas/<schemaName>.schema.json}.
+   */
   public static JsonNode read(Path file, String schemaName) {
     if (!Files.isRegularFile(file)) {
       throw new DeployConfigException(file.toString(), "file not found");
@@ -39,7 +46,13 @@ public final class ConfigFiles {
     try {
       node = YAML.readTree(file.toFile());
     } catch (IOException e) {
-      throw new DeployConfigException(file.toString(), "not valid YAML (" + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getClass().getSimpleName()) + ")");
+      throw new DeployConfigException(
+          file.toString(),
+          "not valid YAML ("
+              + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                  ? j.getOriginalMessage()
+                  : e.getClass().getSimpleName())
+              + ")");
     } catch (RuntimeException e) {
       throw new DeployConfigException(file.toString(), "not valid YAML");
     }
@@ -50,7 +63,13 @@ public final class ConfigFiles {
     if (!errors.isEmpty()) {
       String faults =
           errors.stream()
-              .map(e -> (e.getInstanceLocation().toString().isEmpty() ? "/" : e.getInstanceLocation().toString()) + " " + stripLocation(e.getMessage()))
+              .map(
+                  e ->
+                      (e.getInstanceLocation().toString().isEmpty()
+                              ? "/"
+                              : e.getInstanceLocation().toString())
+                          + " "
+                          + stripLocation(e.getMessage()))
               .collect(Collectors.joining("; "));
       throw new DeployConfigException(file.toString(), faults);
     }
@@ -59,7 +78,9 @@ public final class ConfigFiles {
 
   private static String stripLocation(String message) {
     int colon = message.indexOf(": ");
-    return colon > 0 && (message.startsWith("/") || message.startsWith("$")) ? message.substring(colon + 2) : message;
+    return colon > 0 && (message.startsWith("/") || message.startsWith("$"))
+        ? message.substring(colon + 2)
+        : message;
   }
 
   private static Schema schema(String name) {

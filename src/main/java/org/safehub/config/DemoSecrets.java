@@ -10,16 +10,18 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The secrets this repository publishes for the local demo (the development key-store password, the demo
- * datasource passwords, the demo Keycloak client secrets {@code <client>-demo-secret}) and the placeholders of
- * its Kubernetes manifest. A hub outside the dev stack refuses to start with any of them, naming the setting.
+ * The secrets this repository publishes for the local demo (the development key-store password, the
+ * demo datasource passwords, the demo Keycloak client secrets {@code <client>-demo-secret}) and the
+ * placeholders of its Kubernetes manifest. A hub outside the dev stack refuses to start with any of
+ * them, naming the setting.
  */
 public final class DemoSecrets {
 
   /** Settings whose known demo values are refused, with those values. */
-  static final Map<String, Set<String>> KNOWN = Map.of(
-      "safehub.keys.hub-keystore-password", Set.of("safehub-dev-only"),
-      "quarkus.datasource.password", Set.of("safehub", "postgres"));
+  static final Map<String, Set<String>> KNOWN =
+      Map.of(
+          "safehub.keys.hub-keystore-password", Set.of("safehub-dev-only"),
+          "quarkus.datasource.password", Set.of("safehub", "postgres"));
 
   /** The placeholder the Kubernetes manifest's Secret ships with. */
   static final String PLACEHOLDER = "set-me";
@@ -30,30 +32,35 @@ public final class DemoSecrets {
   private DemoSecrets() {}
 
   /**
-   * The settings, among {@code names}, that hold a demo secret or a placeholder: the known settings above,
-   * and every setting whose name says it holds a secret (password, secret, credential, jaas, key) whose value
-   * is a demo client secret or the placeholder.
+   * The settings, among {@code names}, that hold a demo secret or a placeholder: the known settings
+   * above, and every setting whose name says it holds a secret (password, secret, credential, jaas,
+   * key) whose value is a demo client secret or the placeholder.
    */
-  public static List<String> offending(Iterable<String> names, Function<String, Optional<String>> value) {
+  public static List<String> offending(
+      Iterable<String> names, Function<String, Optional<String>> value) {
     TreeSet<String> all = new TreeSet<>(KNOWN.keySet());
     names.forEach(all::add);
     List<String> out = new ArrayList<>();
     for (String name : all) {
       if (!KNOWN.containsKey(name) && (!holdsSecret(name) || name.indexOf('.') < 0)) {
-        // names without a dot are environment-variable forms: their dotted names are checked instead
+        // names without a dot are environment-variable forms: their dotted names are checked
+        // instead
         continue;
       }
       Optional<String> v;
       try {
         v = value.apply(name);
       } catch (RuntimeException e) {
-        continue; // a value that cannot be read is not a demo secret; its own consumer will complain
+        continue; // a value that cannot be read is not a demo secret; its own consumer will
+        // complain
       }
       if (v.isEmpty()) {
         continue;
       }
       String s = v.get().trim();
-      if (KNOWN.getOrDefault(name, Set.of()).contains(s) || s.equals(PLACEHOLDER) || s.contains(DEMO_CLIENT_SECRET)) {
+      if (KNOWN.getOrDefault(name, Set.of()).contains(s)
+          || s.equals(PLACEHOLDER)
+          || s.contains(DEMO_CLIENT_SECRET)) {
         out.add(name);
       }
     }
@@ -64,8 +71,11 @@ public final class DemoSecrets {
   public static String refusal(List<String> offending) {
     return "The hub refuses to start outside the dev stack with a demo secret or placeholder in "
         + String.join(", ", offending)
-        + ": set " + (offending.size() == 1 ? "it" : "each") + " to a secret of your own (e.g. by its environment variable, "
-        + envNames(offending) + ").";
+        + ": set "
+        + (offending.size() == 1 ? "it" : "each")
+        + " to a secret of your own (e.g. by its environment variable, "
+        + envNames(offending)
+        + ").";
   }
 
   private static String envNames(List<String> names) {
@@ -78,6 +88,9 @@ public final class DemoSecrets {
 
   private static boolean holdsSecret(String name) {
     String n = name.toLowerCase(Locale.ROOT);
-    return n.contains("password") || n.contains("secret") || n.contains("credential") || n.contains("jaas");
+    return n.contains("password")
+        || n.contains("secret")
+        || n.contains("credential")
+        || n.contains("jaas");
   }
 }

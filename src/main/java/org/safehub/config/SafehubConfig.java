@@ -16,15 +16,23 @@ public interface SafehubConfig {
   @WithDefault("schemas")
   Path schemasDir();
 
-  /** Folder for the hub's own state on local disk (development keys); set by the one-command start. */
+  /**
+   * Folder for the hub's own state on local disk (development keys); set by the one-command start.
+   */
   @WithDefault(".safehub-data")
   Path dataDir();
 
-  /** Stable name of this hub instance; names its transactional producer, so a restart fences its predecessor. */
+  /**
+   * Stable name of this hub instance; names its transactional producer, so a restart fences its
+   * predecessor.
+   */
   @WithDefault("hub-1")
   String instanceId();
 
-  /** Set by the dev stack's start command only: a hub without it refuses the demo secrets (see DemoSecrets). */
+  /**
+   * Set by the dev stack's start command only: a hub without it refuses the demo secrets (see
+   * DemoSecrets).
+   */
   @WithDefault("false")
   boolean devStack();
 
@@ -60,7 +68,9 @@ public interface SafehubConfig {
     @WithDefault("20")
     int minJustificationLength();
 
-    /** Seconds a publisher is asked to wait (Retry-After) when Kafka or the database is unavailable. */
+    /**
+     * Seconds a publisher is asked to wait (Retry-After) when Kafka or the database is unavailable.
+     */
     @WithDefault("5")
     int retryAfterSeconds();
 
@@ -90,14 +100,22 @@ public interface SafehubConfig {
 
   /** The hub's keys and the development key bootstrap. */
   interface Keys {
-    /** PKCS#12 key store with the hub's signing key and at-rest key-encryption key; created on first start if missing. Default: data-dir/keys/hub.p12. */
+    /**
+     * PKCS#12 key store with the hub's signing key and at-rest key-encryption key; created on first
+     * start if missing. Default: data-dir/keys/hub.p12.
+     */
     java.util.Optional<Path> hubKeystore();
 
-    /** Password of the hub key store. The default is for development only; production sets its own. */
+    /**
+     * Password of the hub key store. The default is for development only; production sets its own.
+     */
     @WithDefault("safehub-dev-only")
     String hubKeystorePassword();
 
-    /** Generate demo key pairs for the registered agencies (into data-dir/keys/agencies) and register their certificates. Development only. */
+    /**
+     * Generate demo key pairs for the registered agencies (into data-dir/keys/agencies) and
+     * register their certificates. Development only.
+     */
     @WithDefault("false")
     boolean demoAgencyKeys();
 
@@ -131,7 +149,10 @@ public interface SafehubConfig {
     @WithDefault("500")
     int maxBatch();
 
-    /** Kafka transaction timeout: bounds how long a crashed instance's open transaction can hold readers back. */
+    /**
+     * Kafka transaction timeout: bounds how long a crashed instance's open transaction can hold
+     * readers back.
+     */
     @WithDefault("15000")
     int transactionTimeoutMs();
   }

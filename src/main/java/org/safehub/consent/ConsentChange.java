@@ -9,11 +9,19 @@ import java.util.UUID;
 import org.safehub.agencies.AgencyType;
 
 /**
- * A change of a subject's consent, read from a validated {@code consent-change} message. {@code subjectRole}
- * is the role the message's {@code subjects} give the subject, or null if they do not list it.
+ * A change of a subject's consent, read from a validated {@code consent-change} message. {@code
+ * subjectRole} is the role the message's {@code subjects} give the subject, or null if they do not
+ * list it.
  */
 public record ConsentChange(
-    UUID messageId, String subjectRef, String subjectRole, Kind kind, List<AgencyType> agencyTypes, List<String> messageTypes, String recordedByAgency, Instant recordedAt) {
+    UUID messageId,
+    String subjectRef,
+    String subjectRole,
+    Kind kind,
+    List<AgencyType> agencyTypes,
+    List<String> messageTypes,
+    String recordedByAgency,
+    Instant recordedAt) {
 
   /** What happened to the consent. */
   public enum Kind {

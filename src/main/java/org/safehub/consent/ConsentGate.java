@@ -1,25 +1,26 @@
 package org.safehub.consent;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.safehub.agencies.AgencyType;
-import org.safehub.envelope.Envelope;
-import org.safehub.envelope.Subject;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
+import org.safehub.envelope.Envelope;
+import org.safehub.envelope.Subject;
 
 /**
  * The consent stage: a copy of a message that relies on consent goes only to an agency whose type
  * (and the message's type) every subject of the message has a live consent for. Other lawful bases
- * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each time;
- * the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records its decisions.
+ * pass and are recorded as shared without consent. Reads the registry once per batch, fresh each
+ * time; the pipeline asks {@link #decide} again, under a lock on the consent rows, where it records
+ * its decisions.
  */
 @Singleton
 public final class ConsentGate implements CopyStage {
@@ -49,16 +50,21 @@ public final class ConsentGate implements CopyStage {
     if (!relies(e)) {
       return new StageOutcome.Pass(copy);
     }
-    WithholdReason r = decide(e, AgencyType.of(copy.recipient().type()), batch); // the copy vocabulary is below agencies: its type is the wire name
+    WithholdReason r =
+        decide(
+            e,
+            AgencyType.of(copy.recipient().type()),
+            batch); // the copy vocabulary is below agencies: its type is the wire name
     return r == null ? new StageOutcome.Pass(copy) : new StageOutcome.Withhold(r);
   }
 
   /**
-   * Whether a copy of consent-based {@code e} may go to an agency of {@code agencyType} under the consent
-   * {@code records}: null if it may, else why not. The pipeline asks again, under a lock on the consent
-   * rows, where it records its delivery decisions.
+   * Whether a copy of consent-based {@code e} may go to an agency of {@code agencyType} under the
+   * consent {@code records}: null if it may, else why not. The pipeline asks again, under a lock on
+   * the consent rows, where it records its delivery decisions.
    */
-  public static WithholdReason decide(Envelope e, AgencyType agencyType, Map<String, ConsentRecord> records) {
+  public static WithholdReason decide(
+      Envelope e, AgencyType agencyType, Map<String, ConsentRecord> records) {
     if (e.subjects().isEmpty()) {
       return WithholdReason.NO_CONSENT;
     }
@@ -77,7 +83,10 @@ public final class ConsentGate implements CopyStage {
     return null;
   }
 
-  /** A consent change is itself news about consent, and goes to its recipients whatever the registry says. */
+  /**
+   * A consent change is itself news about consent, and goes to its recipients whatever the registry
+   * says.
+   */
   public static boolean relies(Envelope e) {
     return e.legalBasis().isConsent() && !ConsentChange.TYPE.equals(e.type());
   }

@@ -1,5 +1,7 @@
 package org.safehub.consent;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,13 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.agencies.AgencyType;
 
 /**
- * The consent registry in PostgreSQL: per pseudonymous subject, the current consent (status and scope,
- * who recorded it and when) and the history of every change. Applying the same change twice is harmless.
+ * The consent registry in PostgreSQL: per pseudonymous subject, the current consent (status and
+ * scope, who recorded it and when) and the history of every change. Applying the same change twice
+ * is harmless.
  */
 @Singleton
 public final class ConsentRegistry {
@@ -33,7 +34,10 @@ public final class ConsentRegistry {
     this.ds = ds;
   }
 
-  /** The registry holds another role for the subject than the change gives it: nothing was applied (409). */
+  /**
+   * The registry holds another role for the subject than the change gives it: nothing was applied
+   * (409).
+   */
   public static final class RoleConflict extends SQLException {
     public RoleConflict() {
       super("the change gives the subject another role than the registry holds");
@@ -41,14 +45,16 @@ public final class ConsentRegistry {
   }
 
   /**
-   * Applies a change inside the caller's transaction, the one that confirms the message's receipt and
-   * records its audit events: the change takes effect with its message or not at all. The subject's row
-   * is locked first, then numbered from {@code consent_seq}, so changes to one subject apply one after
-   * the other in the order their transactions commit (the order the hub accepts them), on every
-   * instance; no clock decides. Applying the same change twice is harmless.
+   * Applies a change inside the caller's transaction, the one that confirms the message's receipt
+   * and records its audit events: the change takes effect with its message or not at all. The
+   * subject's row is locked first, then numbered from {@code consent_seq}, so changes to one
+   * subject apply one after the other in the order their transactions commit (the order the hub
+   * accepts them), on every instance; no clock decides. Applying the same change twice is harmless.
    */
   public void apply(Connection c, ConsentChange change) throws SQLException {
-    try (PreparedStatement done = c.prepareStatement("select 1 from consent_history where recorded_by_message = ? and subject_ref = ?")) {
+    try (PreparedStatement done =
+        c.prepareStatement(
+            "select 1 from consent_history where recorded_by_message = ? and subject_ref = ?")) {
       done.setObject(1, change.messageId());
       done.setString(2, change.subjectRef());
       try (ResultSet rs = done.executeQuery()) {
@@ -58,7 +64,8 @@ public final class ConsentRegistry {
       }
     }
     Timestamp now = Timestamp.from(Instant.now());
-    // a first change for the subject makes its row (withdrawn until updated below, and only seen once committed)
+    // a first change for the subject makes its row (withdrawn until updated below, and only seen
+    // once committed)
     try (PreparedStatement first =
         c.prepareStatement(
             "insert into consent (subject_ref, status, recorded_by_agency, recorded_by_message, recorded_at, updated_at, subject_role)"
@@ -73,10 +80,12 @@ public final class ConsentRegistry {
     }
     String registeredRole;
     try (java.sql.Statement st = c.createStatement()) {
-      // a pipeline batch holding this subject's consent until its Kafka commit is waited for, but not forever
+      // a pipeline batch holding this subject's consent until its Kafka commit is waited for, but
+      // not forever
       st.execute("set local lock_timeout = '5s'");
     }
-    try (PreparedStatement lock = c.prepareStatement("select subject_role from consent where subject_ref = ? for update")) {
+    try (PreparedStatement lock =
+        c.prepareStatement("select subject_role from consent where subject_ref = ? for update")) {
       lock.setString(1, change.subjectRef());
       try (ResultSet rs = lock.executeQuery()) {
         rs.next();
@@ -86,7 +95,8 @@ public final class ConsentRegistry {
     try (java.sql.Statement st = c.createStatement()) {
       st.execute("set local lock_timeout to default");
     }
-    if (change.subjectRole() == null || (registeredRole != null && !registeredRole.equals(change.subjectRole()))) {
+    if (change.subjectRole() == null
+        || (registeredRole != null && !registeredRole.equals(change.subjectRole()))) {
       throw new RoleConflict();
     }
     long seq;
@@ -95,7 +105,8 @@ public final class ConsentRegistry {
       rs.next();
       seq = rs.getLong(1);
     }
-    Array agencyTypes = c.createArrayOf("text", change.agencyTypes().stream().map(AgencyType::name).toArray());
+    Array agencyTypes =
+        c.createArrayOf("text", change.agencyTypes().stream().map(AgencyType::name).toArray());
     Array messageTypes = c.createArrayOf("text", change.messageTypes().toArray());
     try (PreparedStatement h =
         c.prepareStatement(
@@ -134,7 +145,8 @@ public final class ConsentRegistry {
   /** The role the registry holds for {@code subjectRef}, or null if it holds none. */
   public String role(String subjectRef) throws SQLException {
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("select subject_role from consent where subject_ref = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("select subject_role from consent where subject_ref = ?")) {
       ps.setString(1, subjectRef);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -150,9 +162,9 @@ public final class ConsentRegistry {
   }
 
   /**
-   * Whether the consent change of message {@code messageId} took effect. A message in the inbound topic
-   * whose receipt was given back (its publisher was refused) never will; one whose receipt still waits
-   * for its confirmation may, until {@code grace} has passed by the database's clock.
+   * Whether the consent change of message {@code messageId} took effect. A message in the inbound
+   * topic whose receipt was given back (its publisher was refused) never will; one whose receipt
+   * still waits for its confirmation may, until {@code grace} has passed by the database's clock.
    */
   public Acceptance acceptance(UUID messageId, java.time.Duration grace) throws SQLException {
     try (Connection c = ds.getConnection();
@@ -176,9 +188,9 @@ public final class ConsentRegistry {
 
   /**
    * Shared locks on the consent rows of {@code subjectRefs} and their current records, held until
-   * {@link DeliveryLock#close()}. The pipeline holds it from the moment it re-checks consent until its
-   * Kafka transaction has committed: a withdrawal (which updates the row) waits for a batch that read
-   * the consent before it, and a batch that reads after it sees it.
+   * {@link DeliveryLock#close()}. The pipeline holds it from the moment it re-checks consent until
+   * its Kafka transaction has committed: a withdrawal (which updates the row) waits for a batch
+   * that read the consent before it, and a batch that reads after it sees it.
    */
   public DeliveryLock lockForDelivery(Collection<String> subjectRefs) throws SQLException {
     Connection c = ds.getConnection();
@@ -193,7 +205,11 @@ public final class ConsentRegistry {
           while (rs.next()) {
             out.put(
                 rs.getString(1),
-                new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), agencyTypes(rs.getArray(3)), strings(rs.getArray(4))));
+                new ConsentRecord(
+                    rs.getString(1),
+                    "granted".equals(rs.getString(2)),
+                    agencyTypes(rs.getArray(3)),
+                    strings(rs.getArray(4))));
           }
         }
       }
@@ -240,13 +256,18 @@ public final class ConsentRegistry {
     }
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("select subject_ref, status, agency_types, message_types from consent where subject_ref = any (?)")) {
+            c.prepareStatement(
+                "select subject_ref, status, agency_types, message_types from consent where subject_ref = any (?)")) {
       ps.setArray(1, c.createArrayOf("text", subjectRefs.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.put(
               rs.getString(1),
-              new ConsentRecord(rs.getString(1), "granted".equals(rs.getString(2)), agencyTypes(rs.getArray(3)), strings(rs.getArray(4))));
+              new ConsentRecord(
+                  rs.getString(1),
+                  "granted".equals(rs.getString(2)),
+                  agencyTypes(rs.getArray(3)),
+                  strings(rs.getArray(4))));
         }
       }
     }
@@ -257,7 +278,8 @@ public final class ConsentRegistry {
    * Agencies that received (and may still hold) a copy of an earlier message that relied on the
    * subject's consent, with those messages' ids: they get a withdrawal notice.
    */
-  public Map<String, List<UUID>> earlierConsentBasedRecipients(String subjectRef, UUID excluding) throws SQLException {
+  public Map<String, List<UUID>> earlierConsentBasedRecipients(String subjectRef, UUID excluding)
+      throws SQLException {
     Map<String, List<UUID>> out = new HashMap<>();
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
@@ -270,7 +292,8 @@ public final class ConsentRegistry {
       ps.setObject(3, excluding);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>()).add((UUID) rs.getObject(2));
+          out.computeIfAbsent(rs.getString(1), k -> new java.util.ArrayList<>())
+              .add((UUID) rs.getObject(2));
         }
       }
     }

@@ -9,13 +9,20 @@ import org.safehub.envelope.Envelope;
 
 /**
  * One recipient's copy of a message as it moves through the stages: the recipient, its view of the
- * message, and the data categories removed from that view (names only, all of them: the audit records
- * these). {@code unnamed} are categories the copy itself must never name to its recipient (for a
- * perpetrator programme, that a victim's address existed is itself information): the copy document
- * lists {@link #namedRemovedCategories()}. Once set, {@code unnamed} stays with the copy through later stages.
+ * message, and the data categories removed from that view (names only, all of them: the audit
+ * records these). {@code unnamed} are categories the copy itself must never name to its recipient
+ * (for a perpetrator programme, that a victim's address existed is itself information): the copy
+ * document lists {@link #namedRemovedCategories()}. Once set, {@code unnamed} stays with the copy
+ * through later stages.
  */
 public record Copy(
-    Envelope envelope, String sender, Instant receivedAt, Recipient recipient, JsonNode view, List<String> removedCategories, Set<String> unnamed) {
+    Envelope envelope,
+    String sender,
+    Instant receivedAt,
+    Recipient recipient,
+    JsonNode view,
+    List<String> removedCategories,
+    Set<String> unnamed) {
   public Copy {
     Objects.requireNonNull(envelope, "envelope");
     Objects.requireNonNull(sender, "sender");
@@ -27,7 +34,13 @@ public record Copy(
   }
 
   /** A copy whose document may name every removed category. */
-  public Copy(Envelope envelope, String sender, Instant receivedAt, Recipient recipient, JsonNode view, List<String> removedCategories) {
+  public Copy(
+      Envelope envelope,
+      String sender,
+      Instant receivedAt,
+      Recipient recipient,
+      JsonNode view,
+      List<String> removedCategories) {
     this(envelope, sender, receivedAt, recipient, view, removedCategories, Set.of());
   }
 

@@ -4,17 +4,19 @@ import java.util.List;
 import org.safehub.envelope.Envelope;
 
 /**
- * One step between routing and sealing (suspension, consent gate, redaction, safety guard); the pipeline's
- * {@code Stages} says which, in which order. A stage must fail closed: if it cannot decide, it withholds (a stage that
- * throws withholds the copy with {@code policy-error}).
+ * One step between routing and sealing (suspension, consent gate, redaction, safety guard); the
+ * pipeline's {@code Stages} says which, in which order. A stage must fail closed: if it cannot
+ * decide, it withholds (a stage that throws withholds the copy with {@code policy-error}).
  *
- * <p>Threading contract. The pipeline has one thread, {@code safehub-pipeline}, which calls {@link #beginBatch} once per
- * batch, before any copy of that batch is applied. It then calls {@link #apply} (and {@link NoticeGate#withhold}) for
- * the batch's copies <em>concurrently</em>, from the pipeline's own fork-join pool (one worker per processor), one
- * message per task, the copies of one message in recipient order on one worker. {@code beginBatch} never overlaps an
- * {@code apply}, and every {@code apply} of a batch returns before the next {@code beginBatch}: what {@code beginBatch}
- * reads may be kept in a field and read without locks in {@code apply}, but {@code apply} must not change shared
- * state (or must make it thread-safe, as a cache in a concurrent map). A stage is one object for the life of the hub.
+ * <p>Threading contract. The pipeline has one thread, {@code safehub-pipeline}, which calls {@link
+ * #beginBatch} once per batch, before any copy of that batch is applied. It then calls {@link
+ * #apply} (and {@link NoticeGate#withhold}) for the batch's copies <em>concurrently</em>, from the
+ * pipeline's own fork-join pool (one worker per processor), one message per task, the copies of one
+ * message in recipient order on one worker. {@code beginBatch} never overlaps an {@code apply}, and
+ * every {@code apply} of a batch returns before the next {@code beginBatch}: what {@code
+ * beginBatch} reads may be kept in a field and read without locks in {@code apply}, but {@code
+ * apply} must not change shared state (or must make it thread-safe, as a cache in a concurrent
+ * map). A stage is one object for the life of the hub.
  */
 @FunctionalInterface
 public interface CopyStage {
@@ -22,7 +24,8 @@ public interface CopyStage {
 
   /**
    * Called once before each batch, so a stage can read what it needs in one go (e.g. the consent of
-   * every subject in the batch). Throwing fails the whole batch, which is retried: nothing is delivered.
+   * every subject in the batch). Throwing fails the whole batch, which is retried: nothing is
+   * delivered.
    */
   default void beginBatch(List<Envelope> batch) throws Exception {}
 }

@@ -1,10 +1,9 @@
 package org.safehub.copy;
 
-
 /**
- * Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or sealed CMS). Same
- * threading contract as {@link CopyStage}: {@link #beginBatch} on the pipeline thread, then {@link #write} and
- * {@link #writeNotice} concurrently from the pipeline's workers.
+ * Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or
+ * sealed CMS). Same threading contract as {@link CopyStage}: {@link #beginBatch} on the pipeline
+ * thread, then {@link #write} and {@link #writeNotice} concurrently from the pipeline's workers.
  */
 public interface CopyWriter {
 
@@ -14,7 +13,10 @@ public interface CopyWriter {
   /** Called once before each batch (e.g. to read the agencies' current certificates). */
   default void beginBatch() throws Exception {}
 
-  /** The bytes of the copy; throws if the copy cannot be written safely, and then the copy is withheld. */
+  /**
+   * The bytes of the copy; throws if the copy cannot be written safely, and then the copy is
+   * withheld.
+   */
   byte[] write(Copy copy) throws Exception;
 
   /** The bytes of a hub notice for its recipient, in the same format as copies. */

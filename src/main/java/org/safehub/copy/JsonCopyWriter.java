@@ -1,12 +1,11 @@
 package org.safehub.copy;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Writes a copy as a JSON document: delivery metadata, the categories removed that the recipient may be
- * told of ({@link Copy#namedRemovedCategories()}), and the recipient's view.
+ * Writes a copy as a JSON document: delivery metadata, the categories removed that the recipient
+ * may be told of ({@link Copy#namedRemovedCategories()}), and the recipient's view.
  */
 public final class JsonCopyWriter implements CopyWriter {
 

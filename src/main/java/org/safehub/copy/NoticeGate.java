@@ -1,10 +1,9 @@
 package org.safehub.copy;
 
-import org.safehub.copy.WithholdReason;
-
 /**
  * A copy stage that also decides on the hub's own notices: a notice is a copy too, withheld from a
- * recipient that must receive nothing. Called after {@link CopyStage#beginBatch}; a thrown exception withholds.
+ * recipient that must receive nothing. Called after {@link CopyStage#beginBatch}; a thrown
+ * exception withholds.
  */
 public interface NoticeGate {
 

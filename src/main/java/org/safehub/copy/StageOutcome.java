@@ -1,7 +1,6 @@
 package org.safehub.copy;
 
 import java.util.Objects;
-import org.safehub.copy.WithholdReason;
 
 /** What a stage decided for a copy: pass it on (possibly changed), or withhold it with a reason. */
 public sealed interface StageOutcome {

@@ -17,9 +17,10 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.KeyUsage;
 
 /**
- * Demo only: makes an agency key pair and a self-signed certificate (RSA-3072 or EC P-256) and writes
- * {@code <dir>/<agencyId>.key.pem} (PKCS#8, mode 0600) and {@code <dir>/<agencyId>.cert.pem}. A real
- * agency makes its own key and gives the hub only the certificate.
+ * Demo only: makes an agency key pair and a self-signed certificate (RSA-3072 or EC P-256) and
+ * writes {@code <dir>/<agencyId>.key.pem} (PKCS#8, mode 0600) and {@code
+ * <dir>/<agencyId>.cert.pem}. A real agency makes its own key and gives the hub only the
+ * certificate.
  */
 public final class AgencyKeyGenerator {
   static final int RSA_BITS = 3072;
@@ -36,12 +37,16 @@ public final class AgencyKeyGenerator {
   }
 
   /** Generates and writes a new key and certificate; refuses to overwrite an existing key file. */
-  public static AgencyCertificate generate(String agencyId, RecipientKeyType type, Path dir) throws CryptoException {
+  public static AgencyCertificate generate(String agencyId, RecipientKeyType type, Path dir)
+      throws CryptoException {
     return generate(agencyId, type, dir, Clock.systemUTC());
   }
 
-  /** The certificate already in {@code dir} for this agency if both files are there, else a new one. */
-  public static AgencyCertificate loadOrGenerate(String agencyId, RecipientKeyType type, Path dir) throws CryptoException {
+  /**
+   * The certificate already in {@code dir} for this agency if both files are there, else a new one.
+   */
+  public static AgencyCertificate loadOrGenerate(String agencyId, RecipientKeyType type, Path dir)
+      throws CryptoException {
     checkAgencyId(agencyId);
     Path cert = certificateFile(dir, agencyId);
     if (Files.exists(keyFile(dir, agencyId)) && Files.exists(cert)) {
@@ -54,13 +59,15 @@ public final class AgencyKeyGenerator {
     return generate(agencyId, type, dir);
   }
 
-  static AgencyCertificate generate(String agencyId, RecipientKeyType type, Path dir, Clock clock) throws CryptoException {
+  static AgencyCertificate generate(String agencyId, RecipientKeyType type, Path dir, Clock clock)
+      throws CryptoException {
     checkAgencyId(agencyId);
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(dir, "dir");
     Path keyFile = keyFile(dir, agencyId);
     if (Files.exists(keyFile)) {
-      throw new CryptoException("agency key file " + keyFile + " already exists; not overwriting a key");
+      throw new CryptoException(
+          "agency key file " + keyFile + " already exists; not overwriting a key");
     }
     KeyPair pair;
     try {
@@ -78,9 +85,16 @@ public final class AgencyKeyGenerator {
     }
     Instant now = clock.instant();
     Instant notBefore = now.minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
-    Instant notAfter = now.atOffset(ZoneOffset.UTC).plusYears(2).toInstant().truncatedTo(ChronoUnit.SECONDS);
-    int usage = KeyUsage.digitalSignature | (type == RecipientKeyType.RSA ? KeyUsage.keyEncipherment : KeyUsage.keyAgreement);
-    var subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Safehub demo agency").addRDN(BCStyle.CN, agencyId).build();
+    Instant notAfter =
+        now.atOffset(ZoneOffset.UTC).plusYears(2).toInstant().truncatedTo(ChronoUnit.SECONDS);
+    int usage =
+        KeyUsage.digitalSignature
+            | (type == RecipientKeyType.RSA ? KeyUsage.keyEncipherment : KeyUsage.keyAgreement);
+    var subject =
+        new X500NameBuilder(BCStyle.INSTANCE)
+            .addRDN(BCStyle.O, "Safehub demo agency")
+            .addRDN(BCStyle.CN, agencyId)
+            .build();
     var certificate = SelfSigned.certificate(pair, subject, notBefore, notAfter, usage);
     PemKeys.writePrivateKey(keyFile, pair.getPrivate());
     PemKeys.writeCertificate(certificateFile(dir, agencyId), certificate);
@@ -90,7 +104,9 @@ public final class AgencyKeyGenerator {
   private static void checkAgencyId(String agencyId) throws CryptoException {
     // it becomes a file name: a slug only, so no path can be smuggled in
     if (agencyId == null || !AGENCY_ID.matcher(agencyId).matches()) {
-      throw new CryptoException("agency id must be a slug (lower-case letters, digits, '-'), got " + (agencyId == null ? "none" : "'" + PemKeys.safe(agencyId) + "'"));
+      throw new CryptoException(
+          "agency id must be a slug (lower-case letters, digits, '-'), got "
+              + (agencyId == null ? "none" : "'" + PemKeys.safe(agencyId) + "'"));
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.safehub.crypto;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -12,18 +14,17 @@ import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
 
 /**
  * Seals the hub's own records at rest (inbound, retry and dead-letter topics) the way Kroxylicious'
  * record encryption does: AES-256-GCM under data-encryption keys (DEKs) that the hub generates,
  * uses for at most {@link DekPolicy#maxRecords()} records or {@link DekPolicy#maxAge()}, then
- * rotates; each DEK travels with the record wrapped by the hub's key-encryption key (AES-KWP,
- * RFC 5649), so a public-key operation never sits on the per-record path.
+ * rotates; each DEK travels with the record wrapped by the hub's key-encryption key (AES-KWP, RFC
+ * 5649), so a public-key operation never sits on the per-record path.
  *
  * <p>Sealed record, version 1 (85 bytes plus the plaintext):
+ *
  * <pre>
  * offset  length  field
  *      0       1  version, 0x01
@@ -33,11 +34,12 @@ import org.safehub.config.SafehubConfig;
  *     69   n + 16 AES-256-GCM ciphertext of the n plaintext bytes, then the 16-byte tag
  * GCM additional data = bytes 0..56 (version, DEK id, wrapped DEK) || the caller's aad
  * </pre>
+ *
  * Nonces never repeat under a DEK: each DEK belongs to one sealer instance, and its counter is
  * taken under a lock and capped by maxRecords (at most 2^31, far below GCM's limits). The caller's
- * aad (see {@link #aad(String, byte[])}) binds a record to its topic and key, so a sealed value moved
- * to another topic or key fails to open. Unwrapped DEKs are cached for opening; a DEK's bytes are
- * zeroed when it is rotated out or evicted, once no operation is still using it. Thread-safe.
+ * aad (see {@link #aad(String, byte[])}) binds a record to its topic and key, so a sealed value
+ * moved to another topic or key fails to open. Unwrapped DEKs are cached for opening; a DEK's bytes
+ * are zeroed when it is rotated out or evicted, once no operation is still using it. Thread-safe.
  */
 @Singleton
 public final class AtRestSealer implements AutoCloseable {
@@ -48,17 +50,21 @@ public final class AtRestSealer implements AutoCloseable {
   static final int WRAPPED_OFFSET = 1 + DEK_ID_BYTES;
   static final int HEADER_BYTES = WRAPPED_OFFSET + KeyEncryptionKey.WRAPPED_DEK_BYTES;
   static final int CIPHERTEXT_OFFSET = HEADER_BYTES + NONCE_BYTES;
+
   /** Bytes a sealed record adds to its plaintext. */
   public static final int OVERHEAD = CIPHERTEXT_OFFSET + TAG_BYTES;
+
   static final int OPEN_CACHE_SIZE = 1024;
 
-  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES/GCM/NoPadding is not available", e);
-    }
-  });
+  private static final ThreadLocal<Cipher> GCM =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return Cipher.getInstance("AES/GCM/NoPadding");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("AES/GCM/NoPadding is not available", e);
+            }
+          });
 
   /** When a DEK is rotated: after this many records or this much time, whichever comes first. */
   public record DekPolicy(long maxRecords, Duration maxAge) {
@@ -87,22 +93,26 @@ public final class AtRestSealer implements AutoCloseable {
   private long activeSince;
   private volatile boolean closed;
 
-  // unwrapped DEKs for opening, keyed by their wrapped form (a pure function of the DEK under this KEK); guarded by itself
-  private final LinkedHashMap<ByteBuffer, Dek> opened = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Dek> eldest) {
-      if (size() > OPEN_CACHE_SIZE) {
-        eldest.getValue().retire();
-        return true;
-      }
-      return false;
-    }
-  };
+  // unwrapped DEKs for opening, keyed by their wrapped form (a pure function of the DEK under this
+  // KEK); guarded by itself
+  private final LinkedHashMap<ByteBuffer, Dek> opened =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Dek> eldest) {
+          if (size() > OPEN_CACHE_SIZE) {
+            eldest.getValue().retire();
+            return true;
+          }
+          return false;
+        }
+      };
 
   /** With the hub's key-encryption key and the data-key limits of {@code safehub.keys.*}. */
   @Inject
   public AtRestSealer(HubKeys keys, SafehubConfig config) {
-    this(keys.keyEncryptionKey(), new DekPolicy(config.keys().atRestDekMaxRecords(), config.keys().atRestDekMaxAge()));
+    this(
+        keys.keyEncryptionKey(),
+        new DekPolicy(config.keys().atRestDekMaxRecords(), config.keys().atRestDekMaxAge()));
   }
 
   public AtRestSealer(KeyEncryptionKey kek, DekPolicy policy) {
@@ -167,20 +177,27 @@ public final class AtRestSealer implements AutoCloseable {
     Objects.requireNonNull(sealed, "sealed");
     Objects.requireNonNull(aad, "aad");
     if (sealed.length < OVERHEAD) {
-      throw new CryptoException("sealed record is too short (" + sealed.length + " bytes; at least " + OVERHEAD + ")");
+      throw new CryptoException(
+          "sealed record is too short (" + sealed.length + " bytes; at least " + OVERHEAD + ")");
     }
     if (sealed[0] != VERSION_1) {
-      throw new CryptoException(String.format("unsupported sealed-record version 0x%02x", sealed[0]));
+      throw new CryptoException(
+          String.format("unsupported sealed-record version 0x%02x", sealed[0]));
     }
-    Dek dek = dekFor(ByteBuffer.wrap(sealed, WRAPPED_OFFSET, KeyEncryptionKey.WRAPPED_DEK_BYTES).slice());
+    Dek dek =
+        dekFor(ByteBuffer.wrap(sealed, WRAPPED_OFFSET, KeyEncryptionKey.WRAPPED_DEK_BYTES).slice());
     try {
       Cipher gcm = GCM.get();
-      gcm.init(Cipher.DECRYPT_MODE, dek.key, new GCMParameterSpec(TAG_BYTES * 8, sealed, HEADER_BYTES, NONCE_BYTES));
+      gcm.init(
+          Cipher.DECRYPT_MODE,
+          dek.key,
+          new GCMParameterSpec(TAG_BYTES * 8, sealed, HEADER_BYTES, NONCE_BYTES));
       gcm.updateAAD(sealed, 0, HEADER_BYTES);
       gcm.updateAAD(aad);
       return gcm.doFinal(sealed, CIPHERTEXT_OFFSET, sealed.length - CIPHERTEXT_OFFSET);
     } catch (AEADBadTagException e) {
-      throw new CryptoException("sealed record failed authentication: altered, or opened with another topic or record key");
+      throw new CryptoException(
+          "sealed record failed authentication: altered, or opened with another topic or record key");
     } catch (GeneralSecurityException | IllegalStateException e) {
       throw new CryptoException("sealed record could not be opened", e);
     } finally {
@@ -209,20 +226,27 @@ public final class AtRestSealer implements AutoCloseable {
     }
   }
 
-  /** Takes the next nonce of the active DEK, rotating first if it is used up or too old; guarded by this. */
+  /**
+   * Takes the next nonce of the active DEK, rotating first if it is used up or too old; guarded by
+   * this.
+   */
   private Dek reserve(byte[] nonce) throws CryptoException {
     if (closed) {
       throw new CryptoException("at-rest sealer is closed");
     }
     long now = clock.millis();
-    if (active == null || activeCount >= policy.maxRecords() || now - activeSince >= policy.maxAge().toMillis() || now < activeSince) {
+    if (active == null
+        || activeCount >= policy.maxRecords()
+        || now - activeSince >= policy.maxAge().toMillis()
+        || now < activeSince) {
       rotate(now);
     }
     long counter = activeCount++;
     System.arraycopy(activeSalt, 0, nonce, 0, 4);
     ByteBuffer.wrap(nonce, 4, 8).putLong(counter);
     if (!active.acquire()) {
-      throw new IllegalStateException("active DEK was retired"); // cannot happen: only rotate() retires it, under this lock
+      throw new IllegalStateException(
+          "active DEK was retired"); // cannot happen: only rotate() retires it, under this lock
     }
     return active;
   }

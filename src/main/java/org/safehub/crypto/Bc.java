@@ -33,10 +33,14 @@ final class Bc {
     }
     byte[] pkcs8 = key.getEncoded();
     if (pkcs8 == null || !"PKCS#8".equals(key.getFormat())) {
-      throw new CryptoException("private key of type " + key.getAlgorithm() + " cannot be exported as PKCS#8 (hardware keys are not supported)");
+      throw new CryptoException(
+          "private key of type "
+              + key.getAlgorithm()
+              + " cannot be exported as PKCS#8 (hardware keys are not supported)");
     }
     try {
-      return KeyFactory.getInstance(key.getAlgorithm(), PROVIDER).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+      return KeyFactory.getInstance(key.getAlgorithm(), PROVIDER)
+          .generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
     } catch (Exception e) {
       throw new CryptoException("private key of type " + key.getAlgorithm() + " is not usable", e);
     } finally {

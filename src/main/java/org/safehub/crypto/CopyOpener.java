@@ -55,7 +55,9 @@ public final class CopyOpener {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Opened other && Arrays.equals(content, other.content) && signingTime.equals(other.signingTime);
+      return o instanceof Opened other
+          && Arrays.equals(content, other.content)
+          && signingTime.equals(other.signingTime);
     }
 
     @Override
@@ -69,7 +71,9 @@ public final class CopyOpener {
     }
   }
 
-  public Opened open(byte[] der, PrivateKey agencyKey, X509Certificate agencyCert, X509Certificate trustedHubCert) throws CryptoException {
+  public Opened open(
+      byte[] der, PrivateKey agencyKey, X509Certificate agencyCert, X509Certificate trustedHubCert)
+      throws CryptoException {
     Objects.requireNonNull(der, "der");
     Objects.requireNonNull(agencyKey, "agencyKey");
     Objects.requireNonNull(agencyCert, "agencyCert");
@@ -79,12 +83,16 @@ public final class CopyOpener {
   }
 
   @SuppressWarnings("unchecked") // RecipientId is a raw Selector
-  private static byte[] decrypt(byte[] der, PrivateKey key, X509CertificateHolder agencyCert) throws CryptoException {
+  private static byte[] decrypt(byte[] der, PrivateKey key, X509CertificateHolder agencyCert)
+      throws CryptoException {
     CMSAuthEnvelopedData enveloped;
     try {
       ContentInfo info = ContentInfo.getInstance(ASN1Primitive.fromByteArray(der));
       if (!CMSObjectIdentifiers.authEnvelopedData.equals(info.getContentType())) {
-        throw new CryptoException("not a sealed copy: CMS content type is " + info.getContentType().getId() + ", expected authEnvelopedData");
+        throw new CryptoException(
+            "not a sealed copy: CMS content type is "
+                + info.getContentType().getId()
+                + ", expected authEnvelopedData");
       }
       enveloped = new CMSAuthEnvelopedData(info);
     } catch (CryptoException e) {
@@ -93,7 +101,10 @@ public final class CopyOpener {
       throw new CryptoException("not a sealed copy: malformed CMS");
     }
     if (!CMSAlgorithm.AES256_GCM.getId().equals(enveloped.getEncryptionAlgOID())) {
-      throw new CryptoException("sealed copy uses content encryption " + enveloped.getEncryptionAlgOID() + ", expected AES-256-GCM");
+      throw new CryptoException(
+          "sealed copy uses content encryption "
+              + enveloped.getEncryptionAlgOID()
+              + ", expected AES-256-GCM");
     }
     List<RecipientInformation> mine = new ArrayList<>();
     for (RecipientInformation r : enveloped.getRecipientInfos().getRecipients()) {
@@ -107,31 +118,43 @@ public final class CopyOpener {
     RecipientInformation recipient = mine.get(0);
     Recipient opener;
     if (recipient instanceof KeyTransRecipientInformation) {
-      opener = new JceKeyTransAuthEnvelopedRecipient(key).setProvider(Bc.PROVIDER).setContentProvider(Bc.PROVIDER);
+      opener =
+          new JceKeyTransAuthEnvelopedRecipient(key)
+              .setProvider(Bc.PROVIDER)
+              .setContentProvider(Bc.PROVIDER);
     } else if (recipient instanceof KeyAgreeRecipientInformation) {
-      opener = new JceKeyAgreeAuthEnvelopedRecipient(key).setProvider(Bc.PROVIDER).setContentProvider(Bc.PROVIDER);
+      opener =
+          new JceKeyAgreeAuthEnvelopedRecipient(key)
+              .setProvider(Bc.PROVIDER)
+              .setContentProvider(Bc.PROVIDER);
     } else {
       throw new CryptoException("sealed copy uses an unsupported recipient-info type");
     }
     if (!CMSObjectIdentifiers.data.equals(recipient.getContentType())) {
-      throw new CryptoException("sealed copy carries content type " + recipient.getContentType().getId() + ", expected data");
+      throw new CryptoException(
+          "sealed copy carries content type "
+              + recipient.getContentType().getId()
+              + ", expected data");
     }
     try {
       return recipient.getContent(opener);
     } catch (Exception e) {
       if (causedBy(e, AEADBadTagException.class) || causedBy(e, InvalidCipherTextException.class)) {
-        throw new CryptoException("sealed copy failed authentication: it was altered, or is not for this key");
+        throw new CryptoException(
+            "sealed copy failed authentication: it was altered, or is not for this key");
       }
       throw new CryptoException("sealed copy cannot be decrypted with this private key");
     }
   }
 
-  private static Opened verify(byte[] signed, X509CertificateHolder trustedHub) throws CryptoException {
+  private static Opened verify(byte[] signed, X509CertificateHolder trustedHub)
+      throws CryptoException {
     CMSSignedData signedData;
     try {
       ContentInfo info = ContentInfo.getInstance(ASN1Primitive.fromByteArray(signed));
       if (!CMSObjectIdentifiers.signedData.equals(info.getContentType())) {
-        throw new CryptoException("decrypted copy is not signed: content type " + info.getContentType().getId());
+        throw new CryptoException(
+            "decrypted copy is not signed: content type " + info.getContentType().getId());
       }
       signedData = new CMSSignedData(info);
     } catch (CryptoException e) {
@@ -140,41 +163,55 @@ public final class CopyOpener {
       throw new CryptoException("decrypted copy is not a well-formed CMS SignedData");
     }
     if (!CMSObjectIdentifiers.data.getId().equals(signedData.getSignedContentTypeOID())) {
-      throw new CryptoException("signed copy carries content type " + signedData.getSignedContentTypeOID() + ", expected data");
+      throw new CryptoException(
+          "signed copy carries content type "
+              + signedData.getSignedContentTypeOID()
+              + ", expected data");
     }
     Collection<SignerInformation> signers = signedData.getSignerInfos().getSigners();
     if (signers.size() != 1) {
-      throw new CryptoException("signed copy has " + signers.size() + " signatures, expected exactly one (the hub's)");
+      throw new CryptoException(
+          "signed copy has " + signers.size() + " signatures, expected exactly one (the hub's)");
     }
     SignerInformation signer = signers.iterator().next();
     @SuppressWarnings("unchecked")
-    Collection<X509CertificateHolder> signerCerts = signedData.getCertificates().getMatches(signer.getSID());
+    Collection<X509CertificateHolder> signerCerts =
+        signedData.getCertificates().getMatches(signer.getSID());
     if (signerCerts.isEmpty()) {
       throw new CryptoException("signed copy does not carry its signer's certificate");
     }
     for (X509CertificateHolder c : signerCerts) {
       if (!c.equals(trustedHub)) {
-        throw new CryptoException("copy was signed by a certificate other than the trusted hub certificate");
+        throw new CryptoException(
+            "copy was signed by a certificate other than the trusted hub certificate");
       }
     }
     if (!signer.getSID().match(trustedHub)) {
-      throw new CryptoException("copy was signed by a certificate other than the trusted hub certificate");
+      throw new CryptoException(
+          "copy was signed by a certificate other than the trusted hub certificate");
     }
-    Attribute timeAttribute = signer.getSignedAttributes() == null ? null : signer.getSignedAttributes().get(CMSAttributes.signingTime);
+    Attribute timeAttribute =
+        signer.getSignedAttributes() == null
+            ? null
+            : signer.getSignedAttributes().get(CMSAttributes.signingTime);
     if (timeAttribute == null || timeAttribute.getAttrValues().size() != 1) {
       throw new CryptoException("signed copy has no signing time");
     }
     Instant signingTime;
     try {
-      signingTime = Time.getInstance(timeAttribute.getAttrValues().getObjectAt(0)).getDate().toInstant();
+      signingTime =
+          Time.getInstance(timeAttribute.getAttrValues().getObjectAt(0)).getDate().toInstant();
     } catch (Exception e) {
       throw new CryptoException("signed copy has a malformed signing time");
     }
     boolean valid;
     try {
-      valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(trustedHub));
+      valid =
+          signer.verify(
+              new JcaSimpleSignerInfoVerifierBuilder().setProvider(Bc.PROVIDER).build(trustedHub));
     } catch (CMSVerifierCertificateNotValidException e) {
-      throw new CryptoException("hub certificate was not valid at the copy's signing time " + signingTime);
+      throw new CryptoException(
+          "hub certificate was not valid at the copy's signing time " + signingTime);
     } catch (Exception e) {
       throw new CryptoException("hub signature on the copy does not verify");
     }
@@ -188,7 +225,8 @@ public final class CopyOpener {
     return new Opened(bytes, signingTime);
   }
 
-  private static X509CertificateHolder holder(X509Certificate cert, String which) throws CryptoException {
+  private static X509CertificateHolder holder(X509Certificate cert, String which)
+      throws CryptoException {
     try {
       return new X509CertificateHolder(cert.getEncoded());
     } catch (Exception e) {

@@ -1,5 +1,7 @@
 package org.safehub.crypto;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
@@ -37,8 +39,6 @@ import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 
 /**
  * Seals one copy for one agency: CMS SignedData by the hub (ECDSA P-256 / SHA-256, signing time,
@@ -58,9 +58,15 @@ public final class CopySealer {
   static final AlgorithmIdentifier RSA_OAEP_SHA256;
 
   static {
-    AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
-    RSA_OAEP_SHA256 = new AlgorithmIdentifier(PKCSObjectIdentifiers.id_RSAES_OAEP,
-        new RSAESOAEPparams(sha256, new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256), RSAESOAEPparams.DEFAULT_P_SOURCE_ALGORITHM));
+    AlgorithmIdentifier sha256 =
+        new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+    RSA_OAEP_SHA256 =
+        new AlgorithmIdentifier(
+            PKCSObjectIdentifiers.id_RSAES_OAEP,
+            new RSAESOAEPparams(
+                sha256,
+                new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
+                RSAESOAEPparams.DEFAULT_P_SOURCE_ALGORITHM));
   }
 
   private final HubSigningKey hubKey;
@@ -94,18 +100,32 @@ public final class CopySealer {
   }
 
   /**
-   * The copy signed by the hub and sealed for {@code recipient} alone, as DER. Fails (and nothing is
-   * sent) if the recipient certificate is revoked or outside its validity, or if any step fails.
+   * The copy signed by the hub and sealed for {@code recipient} alone, as DER. Fails (and nothing
+   * is sent) if the recipient certificate is revoked or outside its validity, or if any step fails.
    */
   public byte[] seal(byte[] content, AgencyCertificate recipient) throws CryptoException {
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(recipient, "recipient");
     Instant now = clock.instant();
     if (recipient.revoked()) {
-      throw new CryptoException("certificate " + recipient.keyId() + " of agency " + recipient.agencyId() + " is revoked");
+      throw new CryptoException(
+          "certificate "
+              + recipient.keyId()
+              + " of agency "
+              + recipient.agencyId()
+              + " is revoked");
     }
     if (!recipient.usableAt(now)) {
-      throw new CryptoException("certificate " + recipient.keyId() + " of agency " + recipient.agencyId() + " is not valid now (valid " + recipient.notBefore() + " to " + recipient.notAfter() + ")");
+      throw new CryptoException(
+          "certificate "
+              + recipient.keyId()
+              + " of agency "
+              + recipient.agencyId()
+              + " is not valid now (valid "
+              + recipient.notBefore()
+              + " to "
+              + recipient.notAfter()
+              + ")");
     }
     byte[] signed = sign(content, now);
     return envelope(signed, recipient);
@@ -113,12 +133,19 @@ public final class CopySealer {
 
   private byte[] sign(byte[] content, Instant now) throws CryptoException {
     try {
-      ContentSigner signer = new JcaContentSignerBuilder(HubSigningKey.SIGNATURE_ALGORITHM).setProvider(Bc.PROVIDER).setSecureRandom(Bc.RANDOM).build(hubKey.privateKey());
-      AttributeTable signingTime = new AttributeTable(new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(now)))));
+      ContentSigner signer =
+          new JcaContentSignerBuilder(HubSigningKey.SIGNATURE_ALGORITHM)
+              .setProvider(Bc.PROVIDER)
+              .setSecureRandom(Bc.RANDOM)
+              .build(hubKey.privateKey());
+      AttributeTable signingTime =
+          new AttributeTable(
+              new Attribute(CMSAttributes.signingTime, new DERSet(new Time(Date.from(now)))));
       CMSSignedDataGenerator generator = new CMSSignedDataGenerator();
-      generator.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(digests)
-          .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signingTime))
-          .build(signer, hubCertificate));
+      generator.addSignerInfoGenerator(
+          new JcaSignerInfoGeneratorBuilder(digests)
+              .setSignedAttributeGenerator(new DefaultSignedAttributeTableGenerator(signingTime))
+              .build(signer, hubCertificate));
       generator.addCertificates(certificates);
       CMSSignedData signedData = generator.generate(new CMSProcessableByteArray(content), true);
       return signedData.getEncoded(ASN1Encoding.DER);
@@ -132,22 +159,37 @@ public final class CopySealer {
       CMSAuthEnvelopedDataGenerator generator = new CMSAuthEnvelopedDataGenerator();
       generator.addRecipientInfoGenerator(recipientInfo(recipient));
       OutputAEADEncryptor aead = new JdkAesGcmEncryptor(Bc.RANDOM);
-      return generator.generate(new CMSProcessableByteArray(signed), aead).toASN1Structure().getEncoded(ASN1Encoding.DER);
+      return generator
+          .generate(new CMSProcessableByteArray(signed), aead)
+          .toASN1Structure()
+          .getEncoded(ASN1Encoding.DER);
     } catch (CryptoException e) {
       throw e;
     } catch (Exception e) {
-      throw new CryptoException("copy could not be enveloped for certificate " + recipient.keyId() + " of agency " + recipient.agencyId(), e);
+      throw new CryptoException(
+          "copy could not be enveloped for certificate "
+              + recipient.keyId()
+              + " of agency "
+              + recipient.agencyId(),
+          e);
     }
   }
 
-  private static RecipientInfoGenerator recipientInfo(AgencyCertificate recipient) throws Exception {
+  private static RecipientInfoGenerator recipientInfo(AgencyCertificate recipient)
+      throws Exception {
     return switch (recipient.keyType()) {
-      case RSA -> new JceKeyTransRecipientInfoGenerator(recipient.certificate(), RSA_OAEP_SHA256).setProvider(Bc.PROVIDER);
+      case RSA ->
+          new JceKeyTransRecipientInfoGenerator(recipient.certificate(), RSA_OAEP_SHA256)
+              .setProvider(Bc.PROVIDER);
       case EC_P256 -> {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", Bc.PROVIDER);
         generator.initialize(new ECGenParameterSpec("secp256r1"), Bc.RANDOM);
         KeyPair ephemeral = generator.generateKeyPair();
-        yield new JceKeyAgreeRecipientInfoGenerator(CMSAlgorithm.ECDH_SHA256KDF, ephemeral.getPrivate(), ephemeral.getPublic(), CMSAlgorithm.AES256_WRAP)
+        yield new JceKeyAgreeRecipientInfoGenerator(
+                CMSAlgorithm.ECDH_SHA256KDF,
+                ephemeral.getPrivate(),
+                ephemeral.getPublic(),
+                CMSAlgorithm.AES256_WRAP)
             .setProvider(Bc.PROVIDER)
             .setSecureRandom(Bc.RANDOM)
             .addRecipient(recipient.certificate());

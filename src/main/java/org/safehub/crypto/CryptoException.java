@@ -1,8 +1,8 @@
 package org.safehub.crypto;
 
 /**
- * A key, certificate or sealed object could not be used, so the operation was refused (fail closed).
- * Messages name the fault, never key material or content.
+ * A key, certificate or sealed object could not be used, so the operation was refused (fail
+ * closed). Messages name the fault, never key material or content.
  */
 public final class CryptoException extends Exception {
   private static final long serialVersionUID = 1L;

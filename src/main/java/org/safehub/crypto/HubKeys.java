@@ -1,5 +1,7 @@
 package org.safehub.crypto;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,19 +28,17 @@ import java.util.Objects;
 import javax.crypto.SecretKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
 
 /**
  * The hub's own keys, kept in one PKCS#12 key store: entry {@value #SIGNING_ALIAS}, an ECDSA P-256
- * signing key with its self-signed certificate (CN=Safehub hub, two years, keyUsage digitalSignature),
- * and entry {@value #KEK_ALIAS}, the AES-256 key-encryption key for at-rest sealing, as a PKCS#12
- * secret-key entry (the JDK's PKCS12 key store holds those natively), and entry {@value #AUDIT_ALIAS}, the
- * AES-256 audit key that seals the written justifications in the audit log (kept apart from the KEK so it can be
- * destroyed for retention without touching anything else). The store is created on first use (file mode 0600)
- * and only ever loaded afterwards, except that a store without an audit key gets one added; an inconsistent
- * store stops start-up.
+ * signing key with its self-signed certificate (CN=Safehub hub, two years, keyUsage
+ * digitalSignature), and entry {@value #KEK_ALIAS}, the AES-256 key-encryption key for at-rest
+ * sealing, as a PKCS#12 secret-key entry (the JDK's PKCS12 key store holds those natively), and
+ * entry {@value #AUDIT_ALIAS}, the AES-256 audit key that seals the written justifications in the
+ * audit log (kept apart from the KEK so it can be destroyed for retention without touching anything
+ * else). The store is created on first use (file mode 0600) and only ever loaded afterwards, except
+ * that a store without an audit key gets one added; an inconsistent store stops start-up.
  */
 @Singleton
 public final class HubKeys {
@@ -53,7 +53,10 @@ public final class HubKeys {
   private final KeyEncryptionKey kek;
   private final KeyEncryptionKey auditKey;
 
-  /** The hub's keys from {@code safehub.keys.hub-keystore} (default: data-dir/keys/hub.p12), created there if missing. */
+  /**
+   * The hub's keys from {@code safehub.keys.hub-keystore} (default: data-dir/keys/hub.p12), created
+   * there if missing.
+   */
   @Inject
   public HubKeys(SafehubConfig config) {
     this(loadConfigured(config));
@@ -64,15 +67,22 @@ public final class HubKeys {
   }
 
   private static HubKeys loadConfigured(SafehubConfig config) {
-    Path keystore = config.keys().hubKeystore().orElse(config.dataDir().resolve("keys").resolve("hub.p12"));
+    Path keystore =
+        config.keys().hubKeystore().orElse(config.dataDir().resolve("keys").resolve("hub.p12"));
     try {
       return loadOrCreate(keystore, config.keys().hubKeystorePassword().toCharArray());
     } catch (CryptoException e) {
-      throw new IllegalStateException("cannot load the hub's keys from " + keystore + ": " + e.getMessage());
+      throw new IllegalStateException(
+          "cannot load the hub's keys from " + keystore + ": " + e.getMessage());
     }
   }
 
-  private HubKeys(Path location, boolean created, HubSigningKey signingKey, KeyEncryptionKey kek, KeyEncryptionKey auditKey) {
+  private HubKeys(
+      Path location,
+      boolean created,
+      HubSigningKey signingKey,
+      KeyEncryptionKey kek,
+      KeyEncryptionKey auditKey) {
     this.location = location;
     this.created = created;
     this.signingKey = signingKey;
@@ -121,7 +131,10 @@ public final class HubKeys {
     }
   }
 
-  /** The public key that verifies the hub's signatures (copies and audit), as PEM SubjectPublicKeyInfo. */
+  /**
+   * The public key that verifies the hub's signatures (copies and audit), as PEM
+   * SubjectPublicKeyInfo.
+   */
   public String verificationKeyPem() {
     return PemKeys.publicKeyPem(signingKey.certificate().getPublicKey());
   }
@@ -134,7 +147,10 @@ public final class HubKeys {
     return kek;
   }
 
-  /** The key that wraps the data keys sealing audit justifications (see {@link SealedJustifications}). */
+  /**
+   * The key that wraps the data keys sealing audit justifications (see {@link
+   * SealedJustifications}).
+   */
   public KeyEncryptionKey auditKey() {
     return auditKey;
   }
@@ -153,16 +169,23 @@ public final class HubKeys {
     } catch (GeneralSecurityException e) {
       throw new CryptoException("hub signing key could not be generated", e);
     }
-    Instant notBefore = now.minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS); // allow for clock skew
-    Instant notAfter = now.atOffset(ZoneOffset.UTC).plusYears(2).toInstant().truncatedTo(ChronoUnit.SECONDS);
-    X509Certificate certificate = SelfSigned.certificate(pair, new X500Name(SUBJECT), notBefore, notAfter, KeyUsage.digitalSignature);
+    Instant notBefore =
+        now.minus(5, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS); // allow for clock skew
+    Instant notAfter =
+        now.atOffset(ZoneOffset.UTC).plusYears(2).toInstant().truncatedTo(ChronoUnit.SECONDS);
+    X509Certificate certificate =
+        SelfSigned.certificate(
+            pair, new X500Name(SUBJECT), notBefore, notAfter, KeyUsage.digitalSignature);
     KeyEncryptionKey kek = KeyEncryptionKey.generate();
     KeyEncryptionKey auditKey = KeyEncryptionKey.generate();
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       KeyStore.PasswordProtection protection = new KeyStore.PasswordProtection(password);
-      store.setEntry(SIGNING_ALIAS, new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}), protection);
+      store.setEntry(
+          SIGNING_ALIAS,
+          new KeyStore.PrivateKeyEntry(pair.getPrivate(), new Certificate[] {certificate}),
+          protection);
       store.setEntry(KEK_ALIAS, new KeyStore.SecretKeyEntry(kek.secretKey()), protection);
       store.setEntry(AUDIT_ALIAS, new KeyStore.SecretKeyEntry(auditKey.secretKey()), protection);
       ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -173,9 +196,11 @@ public final class HubKeys {
     } catch (GeneralSecurityException | IOException e) {
       kek.destroy();
       auditKey.destroy();
-      throw new CryptoException("hub key store " + file + " could not be written: " + PemKeys.safe(e.getMessage()));
+      throw new CryptoException(
+          "hub key store " + file + " could not be written: " + PemKeys.safe(e.getMessage()));
     }
-    return new HubKeys(file, true, new HubSigningKey(pair.getPrivate(), certificate), kek, auditKey);
+    return new HubKeys(
+        file, true, new HubSigningKey(pair.getPrivate(), certificate), kek, auditKey);
   }
 
   private static HubKeys load(Path file, char[] password, Instant now) throws CryptoException {
@@ -189,26 +214,39 @@ public final class HubKeys {
       if (e.getCause() instanceof UnrecoverableKeyException) {
         throw new CryptoException("hub key store " + file + ": wrong password");
       }
-      throw new CryptoException("hub key store " + file + " cannot be read (not a PKCS#12 file, or corrupt)");
+      throw new CryptoException(
+          "hub key store " + file + " cannot be read (not a PKCS#12 file, or corrupt)");
     } catch (GeneralSecurityException e) {
-      throw new CryptoException("hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
+      throw new CryptoException(
+          "hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
     }
     HubSigningKey signingKey = loadSigningKey(store, file, password, now);
     KeyEncryptionKey kek = loadKek(store, file, password, KEK_ALIAS);
     KeyEncryptionKey auditKey;
     try {
-      auditKey = store.containsAlias(AUDIT_ALIAS) ? loadKek(store, file, password, AUDIT_ALIAS) : addAuditKey(store, file, password);
+      auditKey =
+          store.containsAlias(AUDIT_ALIAS)
+              ? loadKek(store, file, password, AUDIT_ALIAS)
+              : addAuditKey(store, file, password);
     } catch (java.security.KeyStoreException e) {
-      throw new CryptoException("hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
+      throw new CryptoException(
+          "hub key store " + file + " cannot be read: " + PemKeys.safe(e.getMessage()));
     }
     return new HubKeys(file, false, signingKey, kek, auditKey);
   }
 
-  /** A store from before the audit key (or whose audit key was destroyed for retention) gets a new one. */
-  private static KeyEncryptionKey addAuditKey(KeyStore store, Path file, char[] password) throws CryptoException {
+  /**
+   * A store from before the audit key (or whose audit key was destroyed for retention) gets a new
+   * one.
+   */
+  private static KeyEncryptionKey addAuditKey(KeyStore store, Path file, char[] password)
+      throws CryptoException {
     KeyEncryptionKey auditKey = KeyEncryptionKey.generate();
     try {
-      store.setEntry(AUDIT_ALIAS, new KeyStore.SecretKeyEntry(auditKey.secretKey()), new KeyStore.PasswordProtection(password));
+      store.setEntry(
+          AUDIT_ALIAS,
+          new KeyStore.SecretKeyEntry(auditKey.secretKey()),
+          new KeyStore.PasswordProtection(password));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       store.store(out, password);
       byte[] bytes = out.toByteArray();
@@ -216,29 +254,50 @@ public final class HubKeys {
       Arrays.fill(bytes, (byte) 0);
     } catch (GeneralSecurityException | IOException e) {
       auditKey.destroy();
-      throw new CryptoException("hub key store " + file + ": the audit key could not be added: " + PemKeys.safe(e.getMessage()));
+      throw new CryptoException(
+          "hub key store "
+              + file
+              + ": the audit key could not be added: "
+              + PemKeys.safe(e.getMessage()));
     }
     return auditKey;
   }
 
-  private static HubSigningKey loadSigningKey(KeyStore store, Path file, char[] password, Instant now) throws CryptoException {
+  private static HubSigningKey loadSigningKey(
+      KeyStore store, Path file, char[] password, Instant now) throws CryptoException {
     Key key;
     Certificate cert;
     try {
       key = store.getKey(SIGNING_ALIAS, password);
       cert = store.getCertificate(SIGNING_ALIAS);
     } catch (GeneralSecurityException e) {
-      throw new CryptoException("hub key store " + file + ": entry " + SIGNING_ALIAS + " cannot be read with this password");
+      throw new CryptoException(
+          "hub key store "
+              + file
+              + ": entry "
+              + SIGNING_ALIAS
+              + " cannot be read with this password");
     }
     if (!(key instanceof PrivateKey privateKey) || !(cert instanceof X509Certificate x509)) {
-      throw new CryptoException("hub key store " + file + " has no private key entry " + SIGNING_ALIAS + " with a certificate");
+      throw new CryptoException(
+          "hub key store "
+              + file
+              + " has no private key entry "
+              + SIGNING_ALIAS
+              + " with a certificate");
     }
     X509Certificate bcCert = Bc.certificate(x509);
-    if (!(bcCert.getPublicKey() instanceof ECPublicKey ec) || ec.getParams().getCurve().getField().getFieldSize() != 256) {
+    if (!(bcCert.getPublicKey() instanceof ECPublicKey ec)
+        || ec.getParams().getCurve().getField().getFieldSize() != 256) {
       throw new CryptoException("hub key store " + file + ": the signing key is not EC P-256");
     }
     if (now.isAfter(bcCert.getNotAfter().toInstant())) {
-      throw new CryptoException("hub key store " + file + ": the hub signing certificate expired on " + bcCert.getNotAfter().toInstant() + "; replace the key store");
+      throw new CryptoException(
+          "hub key store "
+              + file
+              + ": the hub signing certificate expired on "
+              + bcCert.getNotAfter().toInstant()
+              + "; replace the key store");
     }
     PrivateKey bcKey = Bc.privateKey(privateKey);
     try {
@@ -252,7 +311,8 @@ public final class HubKeys {
       verifier.initVerify(bcCert.getPublicKey());
       verifier.update(probe);
       if (!verifier.verify(signature)) {
-        throw new CryptoException("hub key store " + file + ": the signing key does not match its certificate");
+        throw new CryptoException(
+            "hub key store " + file + ": the signing key does not match its certificate");
       }
     } catch (GeneralSecurityException e) {
       throw new CryptoException("hub key store " + file + ": the signing key is not usable", e);
@@ -260,12 +320,14 @@ public final class HubKeys {
     return new HubSigningKey(bcKey, bcCert);
   }
 
-  private static KeyEncryptionKey loadKek(KeyStore store, Path file, char[] password, String alias) throws CryptoException {
+  private static KeyEncryptionKey loadKek(KeyStore store, Path file, char[] password, String alias)
+      throws CryptoException {
     Key key;
     try {
       key = store.getKey(alias, password);
     } catch (GeneralSecurityException e) {
-      throw new CryptoException("hub key store " + file + ": entry " + alias + " cannot be read with this password");
+      throw new CryptoException(
+          "hub key store " + file + ": entry " + alias + " cannot be read with this password");
     }
     if (!(key instanceof SecretKey secret) || !"AES".equalsIgnoreCase(secret.getAlgorithm())) {
       throw new CryptoException("hub key store " + file + " has no AES secret-key entry " + alias);

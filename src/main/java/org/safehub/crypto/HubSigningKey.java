@@ -46,6 +46,8 @@ public final class HubSigningKey {
 
   @Override
   public String toString() {
-    return "HubSigningKey[EC P-256, certificate serial " + certificate.getSerialNumber().toString(16) + "]";
+    return "HubSigningKey[EC P-256, certificate serial "
+        + certificate.getSerialNumber().toString(16)
+        + "]";
   }
 }

@@ -19,10 +19,10 @@ import org.bouncycastle.operator.jcajce.JceGenericKey;
 /**
  * The content encryptor of an AuthEnvelopedData (RFC 5084: id-aes256-GCM, 12-byte nonce, 16-byte
  * tag) backed by the JDK's AES-GCM, which uses the processor's AES and carry-less multiply
- * instructions; Bouncy Castle's CMS generator does everything else. Bouncy Castle's own
- * {@code JceCMSContentEncryptorBuilder} cannot use the JDK provider here (it asks for an AES key
- * generator by OID, which the JDK does not register), and its pure-Java GCM was a fifth of the
- * sealing cost. One instance seals one copy: a fresh key and a fresh random nonce each time.
+ * instructions; Bouncy Castle's CMS generator does everything else. Bouncy Castle's own {@code
+ * JceCMSContentEncryptorBuilder} cannot use the JDK provider here (it asks for an AES key generator
+ * by OID, which the JDK does not register), and its pure-Java GCM was a fifth of the sealing cost.
+ * One instance seals one copy: a fresh key and a fresh random nonce each time.
  *
  * <p>The content is buffered and encrypted when the stream is closed, so additional authenticated
  * data may arrive in any order before that; copies are small (the hub caps messages at 256 KiB).
@@ -43,7 +43,9 @@ final class JdkAesGcmEncryptor implements OutputAEADEncryptor {
     generator.init(256, random);
     this.key = generator.generateKey();
     random.nextBytes(nonce);
-    this.algorithm = new AlgorithmIdentifier(NISTObjectIdentifiers.id_aes256_GCM, new GCMParameters(nonce, TAG_BYTES));
+    this.algorithm =
+        new AlgorithmIdentifier(
+            NISTObjectIdentifiers.id_aes256_GCM, new GCMParameters(nonce, TAG_BYTES));
   }
 
   @Override

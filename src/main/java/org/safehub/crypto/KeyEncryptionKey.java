@@ -13,6 +13,7 @@ import javax.security.auth.Destroyable;
  */
 public final class KeyEncryptionKey implements Destroyable {
   static final int KEY_BYTES = 32;
+
   /** RFC 5649 output for a 32-byte key: the key plus the 8-byte integrity block. */
   static final int WRAPPED_DEK_BYTES = KEY_BYTES + 8;
 
@@ -54,7 +55,10 @@ public final class KeyEncryptionKey implements Destroyable {
     }
   }
 
-  /** Unwraps a data key; fails if it was wrapped under another KEK or was altered (RFC 5649 integrity check). */
+  /**
+   * Unwraps a data key; fails if it was wrapped under another KEK or was altered (RFC 5649
+   * integrity check).
+   */
   byte[] unwrap(byte[] wrapped) throws CryptoException {
     byte[] dek;
     try {
@@ -62,7 +66,8 @@ public final class KeyEncryptionKey implements Destroyable {
       cipher.init(Cipher.DECRYPT_MODE, key);
       dek = cipher.doFinal(wrapped);
     } catch (GeneralSecurityException e) {
-      throw new CryptoException("data-encryption key could not be unwrapped: sealed under another key-encryption key, or corrupted");
+      throw new CryptoException(
+          "data-encryption key could not be unwrapped: sealed under another key-encryption key, or corrupted");
     } catch (IllegalStateException e) {
       throw new CryptoException("key-encryption key has been destroyed");
     }

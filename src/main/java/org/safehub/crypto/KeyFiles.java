@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Writes key and certificate files whole (temporary file, then rename), private ones readable by the owner only. */
+/**
+ * Writes key and certificate files whole (temporary file, then rename), private ones readable by
+ * the owner only.
+ */
 final class KeyFiles {
-  private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
   private KeyFiles() {}
 
@@ -30,7 +34,8 @@ final class KeyFiles {
     }
     ensureFolder(dir.toAbsolutePath().getParent());
     if (POSIX) {
-      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } else {
       Files.createDirectory(dir);
     }

@@ -14,9 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.Certificate;
 import org.bouncycastle.asn1.x9.X9ECParameters;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -28,14 +28,17 @@ import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 
 /**
- * Reads and writes PEM: PKCS#8 ("PRIVATE KEY") and traditional ("RSA PRIVATE KEY", "EC PRIVATE KEY")
- * private keys, X.509 certificates and public keys. Keys and certificates read come back as Bouncy
- * Castle objects. Encrypted private keys are refused rather than half-supported.
+ * Reads and writes PEM: PKCS#8 ("PRIVATE KEY") and traditional ("RSA PRIVATE KEY", "EC PRIVATE
+ * KEY") private keys, X.509 certificates and public keys. Keys and certificates read come back as
+ * Bouncy Castle objects. Encrypted private keys are refused rather than half-supported.
  */
 public final class PemKeys {
   private PemKeys() {}
 
-  /** The one private key in {@code pem} (a leading "EC PARAMETERS" block, as openssl writes, is allowed). */
+  /**
+   * The one private key in {@code pem} (a leading "EC PARAMETERS" block, as openssl writes, is
+   * allowed).
+   */
   public static PrivateKey readPrivateKey(String pem) throws CryptoException {
     if (pem == null || pem.isBlank()) {
       throw new CryptoException("no PEM data");
@@ -56,7 +59,8 @@ public final class PemKeys {
       throw new CryptoException("no PEM private key block found");
     }
     if (keys.size() > 1) {
-      throw new CryptoException("expected exactly one PEM private key, found " + keys.size() + " PEM blocks");
+      throw new CryptoException(
+          "expected exactly one PEM private key, found " + keys.size() + " PEM blocks");
     }
     Object o = keys.get(0);
     JcaPEMKeyConverter converter = new JcaPEMKeyConverter().setProvider(Bc.PROVIDER);
@@ -71,16 +75,21 @@ public final class PemKeys {
       throw new CryptoException("PEM private key is not a usable RSA or EC key", e);
     }
     if (o instanceof PKCS8EncryptedPrivateKeyInfo || o instanceof PEMEncryptedKeyPair) {
-      throw new CryptoException("encrypted PEM private keys are not supported; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)");
+      throw new CryptoException(
+          "encrypted PEM private keys are not supported; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)");
     }
-    throw new CryptoException("PEM block is not a private key (found " + o.getClass().getSimpleName() + ")");
+    throw new CryptoException(
+        "PEM block is not a private key (found " + o.getClass().getSimpleName() + ")");
   }
 
   public static PrivateKey readPrivateKey(Path file) throws CryptoException {
     return readPrivateKey(readFile(file));
   }
 
-  /** The one X.509 certificate in {@code pem}; no policy checks (see {@link AgencyCertificate#parsePem}). */
+  /**
+   * The one X.509 certificate in {@code pem}; no policy checks (see {@link
+   * AgencyCertificate#parsePem}).
+   */
   public static X509Certificate readCertificate(String pem) throws CryptoException {
     try {
       return Bc.certificate(readCertificateHolder(pem));
@@ -95,7 +104,9 @@ public final class PemKeys {
     return readCertificate(readFile(file));
   }
 
-  /** Strict: exactly one PEM block, of type CERTIFICATE, holding exactly one DER X.509 certificate. */
+  /**
+   * Strict: exactly one PEM block, of type CERTIFICATE, holding exactly one DER X.509 certificate.
+   */
   static X509CertificateHolder readCertificateHolder(String pem) throws CryptoException {
     if (pem == null || pem.isBlank()) {
       throw new CryptoException("no PEM data");
@@ -113,14 +124,17 @@ public final class PemKeys {
       throw new CryptoException("malformed PEM: no -----BEGIN CERTIFICATE----- block found");
     }
     if (blocks.size() > 1) {
-      throw new CryptoException("expected exactly one PEM certificate, found " + blocks.size() + " PEM blocks");
+      throw new CryptoException(
+          "expected exactly one PEM certificate, found " + blocks.size() + " PEM blocks");
     }
     PemObject block = blocks.get(0);
     if (!"CERTIFICATE".equals(block.getType())) {
-      throw new CryptoException("expected a PEM block of type CERTIFICATE, found " + safe(block.getType()));
+      throw new CryptoException(
+          "expected a PEM block of type CERTIFICATE, found " + safe(block.getType()));
     }
     try {
-      return new X509CertificateHolder(Certificate.getInstance(ASN1Primitive.fromByteArray(block.getContent())));
+      return new X509CertificateHolder(
+          Certificate.getInstance(ASN1Primitive.fromByteArray(block.getContent())));
     } catch (IOException | RuntimeException e) {
       throw new CryptoException("PEM CERTIFICATE block does not hold a DER X.509 certificate");
     }
@@ -139,7 +153,10 @@ public final class PemKeys {
     return pem("PUBLIC KEY", key.getEncoded());
   }
 
-  /** The private key as unencrypted PKCS#8 PEM ("PRIVATE KEY"); for agency and demo keys, never the hub's. */
+  /**
+   * The private key as unencrypted PKCS#8 PEM ("PRIVATE KEY"); for agency and demo keys, never the
+   * hub's.
+   */
   public static String privateKeyPem(PrivateKey key) throws CryptoException {
     byte[] der = key.getEncoded();
     if (der == null || !"PKCS#8".equals(key.getFormat())) {
@@ -158,7 +175,8 @@ public final class PemKeys {
     try {
       KeyFiles.writePrivate(file, bytes);
     } catch (IOException e) {
-      throw new CryptoException("cannot write private key file " + file + ": " + safe(e.getMessage()));
+      throw new CryptoException(
+          "cannot write private key file " + file + ": " + safe(e.getMessage()));
     } finally {
       Arrays.fill(bytes, (byte) 0);
     }
@@ -168,7 +186,8 @@ public final class PemKeys {
     try {
       KeyFiles.writePublic(file, certificatePem(cert).getBytes(StandardCharsets.US_ASCII));
     } catch (IOException e) {
-      throw new CryptoException("cannot write certificate file " + file + ": " + safe(e.getMessage()));
+      throw new CryptoException(
+          "cannot write certificate file " + file + ": " + safe(e.getMessage()));
     }
   }
 
@@ -190,7 +209,10 @@ public final class PemKeys {
     }
   }
 
-  /** Text that came from input or a library, cut short and stripped to printable ASCII before it goes in a message. */
+  /**
+   * Text that came from input or a library, cut short and stripped to printable ASCII before it
+   * goes in a message.
+   */
   static String safe(String s) {
     if (s == null) {
       return "(no detail)";

@@ -6,9 +6,10 @@ import java.util.UUID;
 import org.safehub.audit.JustificationSealer;
 
 /**
- * Seals audit justifications with an {@link AtRestSealer} (AES-256-GCM under data keys wrapped by the hub's audit
- * key, {@link HubKeys#auditKey()}), each bound to its message id, so a sealed justification moved to another
- * message does not open. Destroying the audit key makes every justification unreadable; the log still verifies.
+ * Seals audit justifications with an {@link AtRestSealer} (AES-256-GCM under data keys wrapped by
+ * the hub's audit key, {@link HubKeys#auditKey()}), each bound to its message id, so a sealed
+ * justification moved to another message does not open. Destroying the audit key makes every
+ * justification unreadable; the log still verifies.
  */
 public final class SealedJustifications implements JustificationSealer {
 
@@ -17,7 +18,9 @@ public final class SealedJustifications implements JustificationSealer {
   private final AtRestSealer sealer;
 
   public SealedJustifications(KeyEncryptionKey auditKey) {
-    this.sealer = new AtRestSealer(Objects.requireNonNull(auditKey, "auditKey"), AtRestSealer.DekPolicy.DEFAULT);
+    this.sealer =
+        new AtRestSealer(
+            Objects.requireNonNull(auditKey, "auditKey"), AtRestSealer.DekPolicy.DEFAULT);
   }
 
   @Override

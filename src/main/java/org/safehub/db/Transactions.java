@@ -5,15 +5,18 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * One database transaction around a piece of work: a connection from the pool, auto-commit off, commit
- * when the work returns, roll back when it throws anything, and the connection closed either way. The
- * one place the stores begin, commit and roll back.
+ * One database transaction around a piece of work: a connection from the pool, auto-commit off,
+ * commit when the work returns, roll back when it throws anything, and the connection closed either
+ * way. The one place the stores begin, commit and roll back.
  */
 public final class Transactions {
 
   private Transactions() {}
 
-  /** Work done on the transaction's connection; {@code E} is a further checked exception it may throw. */
+  /**
+   * Work done on the transaction's connection; {@code E} is a further checked exception it may
+   * throw.
+   */
   @FunctionalInterface
   public interface Work<T, E extends Exception> {
     T run(Connection c) throws SQLException, E;
@@ -26,11 +29,13 @@ public final class Transactions {
   }
 
   /**
-   * Runs {@code work} in one transaction on a fresh connection from {@code ds} and returns its result once
-   * committed. If the work throws, nothing it wrote is kept and its exception is rethrown (a failed
-   * rollback is added to it as suppressed); if the commit fails, its {@link SQLException} is thrown the same way.
+   * Runs {@code work} in one transaction on a fresh connection from {@code ds} and returns its
+   * result once committed. If the work throws, nothing it wrote is kept and its exception is
+   * rethrown (a failed rollback is added to it as suppressed); if the commit fails, its {@link
+   * SQLException} is thrown the same way.
    */
-  public static <T, E extends Exception> T inTransaction(DataSource ds, Work<T, E> work) throws SQLException, E {
+  public static <T, E extends Exception> T inTransaction(DataSource ds, Work<T, E> work)
+      throws SQLException, E {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -45,11 +50,14 @@ public final class Transactions {
   }
 
   /** As {@link #inTransaction(DataSource, Work)}, for work that returns nothing. */
-  public static <E extends Exception> void run(DataSource ds, VoidWork<E> work) throws SQLException, E {
-    inTransaction(ds, c -> {
-      work.run(c);
-      return null;
-    });
+  public static <E extends Exception> void run(DataSource ds, VoidWork<E> work)
+      throws SQLException, E {
+    inTransaction(
+        ds,
+        c -> {
+          work.run(c);
+          return null;
+        });
   }
 
   private static void rollback(Connection c, Throwable cause) {

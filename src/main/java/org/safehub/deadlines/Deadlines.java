@@ -16,8 +16,9 @@ import org.safehub.config.ConfigFiles;
 import org.safehub.config.SafehubConfig;
 
 /**
- * Loads {@code deadlines.yaml} from the hub's configuration folder ({@code safehub.config-dir}, like agencies.yaml
- * and routing.yaml) at start-up, so that an invalid file stops the hub naming the file and the fault.
+ * Loads {@code deadlines.yaml} from the hub's configuration folder ({@code safehub.config-dir},
+ * like agencies.yaml and routing.yaml) at start-up, so that an invalid file stops the hub naming
+ * the file and the fault.
  */
 @ApplicationScoped
 public class Deadlines {
@@ -43,7 +44,8 @@ public class Deadlines {
       synchronized (this) {
         if (policy == null) {
           policy = loadChecked(configDir);
-          LOG.infof("acknowledgement deadlines loaded from %s (%d overrides; not yet enforced)",
+          LOG.infof(
+              "acknowledgement deadlines loaded from %s (%d overrides; not yet enforced)",
               configDir.resolve(DeadlinePolicy.FILE), policy.overrides().size());
           warnIfNotCovered(policy.calendar(), Instant.now());
         }
@@ -54,8 +56,8 @@ public class Deadlines {
   }
 
   /**
-   * Loads the policy and checks the message and agency types it names against routing.yaml and agencies.yaml
-   * (read as files, so this package depends on nothing above config).
+   * Loads the policy and checks the message and agency types it names against routing.yaml and
+   * agencies.yaml (read as files, so this package depends on nothing above config).
    */
   static DeadlinePolicy loadChecked(Path configDir) {
     DeadlinePolicy p = DeadlinePolicy.load(configDir);
@@ -74,7 +76,9 @@ public class Deadlines {
     for (int y = year; y <= year + 1; y++) {
       if (!calendar.covers(y)) {
         // deadlines still come, counting weekends only: earlier than they should be, never later
-        LOG.warnf("the bank-holiday calendar named in %s does not cover %d: add that year's holidays", DeadlinePolicy.FILE, y);
+        LOG.warnf(
+            "the bank-holiday calendar named in %s does not cover %d: add that year's holidays",
+            DeadlinePolicy.FILE, y);
       }
     }
   }

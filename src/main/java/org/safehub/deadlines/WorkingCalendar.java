@@ -10,8 +10,9 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Working days (Monday to Friday, not a bank holiday) and when a working day ends, in one time zone; the end is
- * local time, so 17:00 Europe/London is 17:00 GMT in winter and 17:00 BST in summer.
+ * Working days (Monday to Friday, not a bank holiday) and when a working day ends, in one time
+ * zone; the end is local time, so 17:00 Europe/London is 17:00 GMT in winter and 17:00 BST in
+ * summer.
  */
 public final class WorkingCalendar {
 
@@ -39,7 +40,10 @@ public final class WorkingCalendar {
     return end;
   }
 
-  /** Whether the calendar lists every bank holiday of {@code year}; outside them only weekends are known. */
+  /**
+   * Whether the calendar lists every bank holiday of {@code year}; outside them only weekends are
+   * known.
+   */
   public boolean covers(int year) {
     return years.contains(year);
   }
@@ -62,7 +66,8 @@ public final class WorkingCalendar {
   /** The end of the first working day after the local day on which {@code instant} falls. */
   public Instant endOfNextWorkingDay(Instant instant) {
     LocalDate day = instant.atZone(zone).toLocalDate();
-    // ZonedDateTime.of resolves a wall time in a DST gap forwards and in an overlap to the earlier offset
+    // ZonedDateTime.of resolves a wall time in a DST gap forwards and in an overlap to the earlier
+    // offset
     return ZonedDateTime.of(nextWorkingDayAfter(day), end, zone).toInstant();
   }
 }

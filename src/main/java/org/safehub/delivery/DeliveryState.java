@@ -3,7 +3,10 @@ package org.safehub.delivery;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
-/** Where one recipient's copy of a message stands, as the sender's status shows it; the wire names are the table's. */
+/**
+ * Where one recipient's copy of a message stands, as the sender's status shows it; the wire names
+ * are the table's.
+ */
 public enum DeliveryState {
   PENDING,
   DELIVERED,

@@ -1,5 +1,7 @@
 package org.safehub.delivery;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.Transactions;
 
@@ -33,10 +33,12 @@ public final class DeliveryStatusStore {
   }
 
   /** One recipient's state; a reason only when withheld. */
-  public record RecipientState(String recipient, DeliveryState state, WithholdReason reason, Instant updatedAt) {}
+  public record RecipientState(
+      String recipient, DeliveryState state, WithholdReason reason, Instant updatedAt) {}
 
   /** A final decision to record: delivered, or withheld with a reason. */
-  public record Outcome(UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
+  public record Outcome(
+      UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
     public Outcome {
       Objects.requireNonNull(messageId, "messageId");
       Objects.requireNonNull(recipient, "recipient");
@@ -52,70 +54,86 @@ public final class DeliveryStatusStore {
    * still pending for these messages were not routed after all.
    */
   public List<org.safehub.audit.AuditEvent> record(
-      Collection<Outcome> outcomes, Collection<UUID> messageIds, WithholdReason notRoutedReason, List<org.safehub.audit.AuditEvent> events,
+      Collection<Outcome> outcomes,
+      Collection<UUID> messageIds,
+      WithholdReason notRoutedReason,
+      List<org.safehub.audit.AuditEvent> events,
       org.safehub.trail.AuditTrail trail)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
-    return Transactions.inTransaction(ds, c -> {
-      try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
-                      + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
-                      + " updated_at = excluded.updated_at where delivery.state <> 'acknowledged'");
-          PreparedStatement leftover =
-              c.prepareStatement("update delivery set state = 'withheld', reason = ?, updated_at = ? where message_id = any (?) and state = 'pending'")) {
-        for (Outcome o : outcomes) {
-          ps.setObject(1, o.messageId());
-          ps.setString(2, o.recipient());
-          ps.setString(3, (o.delivered() ? DeliveryState.DELIVERED : DeliveryState.WITHHELD).wire());
-          ps.setString(4, o.delivered() ? null : o.reason().wire());
-          ps.setTimestamp(5, now);
-          ps.addBatch();
-        }
-        ps.executeBatch();
-        if (!messageIds.isEmpty()) {
-          Array ids = c.createArrayOf("uuid", messageIds.toArray());
-          leftover.setString(1, notRoutedReason.wire());
-          leftover.setTimestamp(2, now);
-          leftover.setArray(3, ids);
-          leftover.executeUpdate();
-        }
-        // the audit record commits with the decisions it records, before any copy is delivered
-        return trail.recordIn(c, events);
-      }
-    });
+    return Transactions.inTransaction(
+        ds,
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
+                          + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
+                          + " updated_at = excluded.updated_at where delivery.state <> 'acknowledged'");
+              PreparedStatement leftover =
+                  c.prepareStatement(
+                      "update delivery set state = 'withheld', reason = ?, updated_at = ? where message_id = any (?) and state = 'pending'")) {
+            for (Outcome o : outcomes) {
+              ps.setObject(1, o.messageId());
+              ps.setString(2, o.recipient());
+              ps.setString(
+                  3, (o.delivered() ? DeliveryState.DELIVERED : DeliveryState.WITHHELD).wire());
+              ps.setString(4, o.delivered() ? null : o.reason().wire());
+              ps.setTimestamp(5, now);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+            if (!messageIds.isEmpty()) {
+              Array ids = c.createArrayOf("uuid", messageIds.toArray());
+              leftover.setString(1, notRoutedReason.wire());
+              leftover.setTimestamp(2, now);
+              leftover.setArray(3, ids);
+              leftover.executeUpdate();
+            }
+            // the audit record commits with the decisions it records, before any copy is delivered
+            return trail.recordIn(c, events);
+          }
+        });
   }
 
   public List<RecipientState> status(UUID messageId) throws SQLException {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("select recipient, state, reason, updated_at from delivery where message_id = ? order by recipient")) {
+            c.prepareStatement(
+                "select recipient, state, reason, updated_at from delivery where message_id = ? order by recipient")) {
       ps.setObject(1, messageId);
       List<RecipientState> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String reason = rs.getString(3);
-          out.add(new RecipientState(
-              rs.getString(1), DeliveryState.parse(rs.getString(2)), reason == null ? null : WithholdReason.parse(reason), rs.getTimestamp(4).toInstant()));
+          out.add(
+              new RecipientState(
+                  rs.getString(1),
+                  DeliveryState.parse(rs.getString(2)),
+                  reason == null ? null : WithholdReason.parse(reason),
+                  rs.getTimestamp(4).toInstant()));
         }
       }
       return out;
     }
   }
 
-  /** Marks a delivered copy acknowledged by its recipient; false if the recipient has no such copy. */
+  /**
+   * Marks a delivered copy acknowledged by its recipient; false if the recipient has no such copy.
+   */
   public boolean acknowledge(UUID messageId, String recipient) throws SQLException {
     try (Connection c = ds.getConnection()) {
       return acknowledge(c, messageId, recipient);
     }
   }
 
-  /** As {@link #acknowledge(UUID, String)}, on the caller's connection (and so in its transaction). */
+  /**
+   * As {@link #acknowledge(UUID, String)}, on the caller's connection (and so in its transaction).
+   */
   public boolean acknowledge(Connection c, UUID messageId, String recipient) throws SQLException {
     try (PreparedStatement ps =
-            c.prepareStatement(
-                "update delivery set state = 'acknowledged', updated_at = ? where message_id = ? and recipient = ?"
-                    + " and state in ('delivered', 'acknowledged')")) {
+        c.prepareStatement(
+            "update delivery set state = 'acknowledged', updated_at = ? where message_id = ? and recipient = ?"
+                + " and state in ('delivered', 'acknowledged')")) {
       ps.setTimestamp(1, Timestamp.from(Instant.now()));
       ps.setObject(2, messageId);
       ps.setString(3, recipient);

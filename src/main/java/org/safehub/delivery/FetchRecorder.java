@@ -2,6 +2,9 @@ package org.safehub.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -13,31 +16,27 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.copy.Notice;
+import org.safehub.copy.WithholdReason;
+import org.safehub.crypto.CopySealer;
 import org.safehub.db.Transactions;
-import org.safehub.delivery.InboxItem;
 import org.safehub.kafka.Headers;
+import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
-import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.sealing.SealingCopyWriter;
-import org.safehub.copy.WithholdReason;
 import org.safehub.trail.AuditTrail;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-import io.smallrye.common.annotation.Identifier;
-import org.safehub.kafka.KafkaClients;
-import org.safehub.crypto.CopySealer;
 import org.safehub.validation.StrictJson;
 
 /**
  * Records the first fetch of each copy by its recipient in the audit log and tells the owning
- * (sending) agency, as NHS CP-IS tells social care: a sealed, content-free notice in its inbox saying
- * which of its messages was fetched, by whom and when. The paged inbox and the live stream both hand
- * copies over only through here. A suspended recipient is handed nothing, and a suspended owner's notice
- * is withheld (audited, never replayed), as its copies are.
+ * (sending) agency, as NHS CP-IS tells social care: a sealed, content-free notice in its inbox
+ * saying which of its messages was fetched, by whom and when. The paged inbox and the live stream
+ * both hand copies over only through here. A suspended recipient is handed nothing, and a suspended
+ * owner's notice is withheld (audited, never replayed), as its copies are.
  */
 @Singleton
 public final class FetchRecorder {
@@ -54,7 +53,10 @@ public final class FetchRecorder {
   private final ObjectMapper mapper;
   private final AgencyStatusStore statuses;
 
-  /** The recipient was suspended when its copies were about to be handed over: nothing was recorded or handed over. */
+  /**
+   * The recipient was suspended when its copies were about to be handed over: nothing was recorded
+   * or handed over.
+   */
   public static final class RecipientSuspended extends Exception {
     public RecipientSuspended() {
       super("recipient suspended", null, false, false);
@@ -63,14 +65,26 @@ public final class FetchRecorder {
 
   @Inject
   public FetchRecorder(
-      DataSource ds, AuditTrail trail, @Identifier(KafkaClients.AUDIT_PRODUCER) KafkaProducer<String, byte[]> producer, Topics topics,
-      AgencyKeyDirectory keys, CopySealer sealer, StrictJson json, AgencyStatusStore statuses) {
+      DataSource ds,
+      AuditTrail trail,
+      @Identifier(KafkaClients.AUDIT_PRODUCER) KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      AgencyKeyDirectory keys,
+      CopySealer sealer,
+      StrictJson json,
+      AgencyStatusStore statuses) {
     this(ds, trail, producer, topics, keys, sealer, json.mapper(), statuses);
   }
 
   public FetchRecorder(
-      DataSource ds, AuditTrail trail, KafkaProducer<String, byte[]> producer, Topics topics, AgencyKeyDirectory keys,
-      CopySealer sealer, ObjectMapper mapper, AgencyStatusStore statuses) {
+      DataSource ds,
+      AuditTrail trail,
+      KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      AgencyKeyDirectory keys,
+      CopySealer sealer,
+      ObjectMapper mapper,
+      AgencyStatusStore statuses) {
     this.ds = ds;
     this.trail = trail;
     this.producer = producer;
@@ -82,52 +96,58 @@ public final class FetchRecorder {
   }
 
   /**
-   * Records the copies of {@code items} that {@code recipient} fetched for the first time, and notifies their owners;
-   * call it before handing the copies over. Throws {@link RecipientSuspended} (recording nothing) if the recipient is
-   * suspended, read in the same transaction as the fetch records.
+   * Records the copies of {@code items} that {@code recipient} fetched for the first time, and
+   * notifies their owners; call it before handing the copies over. Throws {@link
+   * RecipientSuspended} (recording nothing) if the recipient is suspended, read in the same
+   * transaction as the fetch records.
    */
   public void fetched(String recipient, String client, List<InboxItem> items) throws Exception {
     List<InboxItem> firsts = new ArrayList<>();
     Instant now = Instant.now();
-    List<AuditEvent> stored = Transactions.inTransaction(ds, c -> {
-      try (PreparedStatement ps =
-          c.prepareStatement("insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
-        Set<String> suspended = statuses.suspended(c);
-        if (suspended.contains(recipient)) {
-          throw new RecipientSuspended(); // rolled back: nothing recorded
-        }
-        List<AuditEvent> events = new ArrayList<>();
-        for (InboxItem i : items) {
-          if (i.messageId() == null || "safehub".equals(i.sender())) {
-            continue; // the hub's own notices are not owned by an agency
-          }
-          ps.setObject(1, UUID.fromString(i.messageId()));
-          ps.setString(2, recipient);
-          ps.setTimestamp(3, Timestamp.from(now));
-          if (ps.executeUpdate() == 1) {
-            events.add(
-                AuditEvent.builder(AuditAction.FETCHED, now)
-                    .actor(recipient, client)
-                    .message(UUID.fromString(i.messageId()), i.type(), null)
-                    .detail("owner", i.sender())
-                    .build());
-            if (suspended.contains(i.sender())) {
-              // withheld like any copy to a suspended agency, and not replayed on reinstatement
-              events.add(
-                  AuditEvent.builder(AuditAction.WITHHELD, now)
-                      .message(UUID.fromString(i.messageId()), i.type(), null)
-                      .recipient(i.sender())
-                      .reason(WithholdReason.AGENCY_SUSPENDED.wire())
-                      .detail("notice", NOTICE_KIND)
-                      .build());
-            } else {
-              firsts.add(i);
-            }
-          }
-        }
-        return trail.recordIn(c, events);
-      }
-    });
+    List<AuditEvent> stored =
+        Transactions.inTransaction(
+            ds,
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
+                Set<String> suspended = statuses.suspended(c);
+                if (suspended.contains(recipient)) {
+                  throw new RecipientSuspended(); // rolled back: nothing recorded
+                }
+                List<AuditEvent> events = new ArrayList<>();
+                for (InboxItem i : items) {
+                  if (i.messageId() == null || "safehub".equals(i.sender())) {
+                    continue; // the hub's own notices are not owned by an agency
+                  }
+                  ps.setObject(1, UUID.fromString(i.messageId()));
+                  ps.setString(2, recipient);
+                  ps.setTimestamp(3, Timestamp.from(now));
+                  if (ps.executeUpdate() == 1) {
+                    events.add(
+                        AuditEvent.builder(AuditAction.FETCHED, now)
+                            .actor(recipient, client)
+                            .message(UUID.fromString(i.messageId()), i.type(), null)
+                            .detail("owner", i.sender())
+                            .build());
+                    if (suspended.contains(i.sender())) {
+                      // withheld like any copy to a suspended agency, and not replayed on
+                      // reinstatement
+                      events.add(
+                          AuditEvent.builder(AuditAction.WITHHELD, now)
+                              .message(UUID.fromString(i.messageId()), i.type(), null)
+                              .recipient(i.sender())
+                              .reason(WithholdReason.AGENCY_SUSPENDED.wire())
+                              .detail("notice", NOTICE_KIND)
+                              .build());
+                    } else {
+                      firsts.add(i);
+                    }
+                  }
+                }
+                return trail.recordIn(c, events);
+              }
+            });
     trail.forward(stored);
     if (firsts.isEmpty()) {
       return;
@@ -149,8 +169,17 @@ public final class FetchRecorder {
                 null,
                 i.messageId(),
                 sealed,
-                Headers.of(Headers.MESSAGE_ID, i.messageId(), Headers.TYPE, NOTICE_KIND, Headers.SENDER, "safehub", Headers.RECIPIENT, i.sender(),
-                    Headers.FORMAT, writer.format())));
+                Headers.of(
+                    Headers.MESSAGE_ID,
+                    i.messageId(),
+                    Headers.TYPE,
+                    NOTICE_KIND,
+                    Headers.SENDER,
+                    "safehub",
+                    Headers.RECIPIENT,
+                    i.sender(),
+                    Headers.FORMAT,
+                    writer.format())));
       } catch (Exception e) {
         LOG.warnf("fetch notice for %s not sent (%s)", i.sender(), e.getClass().getSimpleName());
       }

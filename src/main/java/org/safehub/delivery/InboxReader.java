@@ -3,6 +3,9 @@ package org.safehub.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,18 +18,15 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.safehub.kafka.Headers;
-import org.safehub.kafka.Topics;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
+import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
+import org.safehub.kafka.Topics;
 import org.safehub.validation.StrictJson;
-import jakarta.annotation.PreDestroy;
 
 /**
- * Reads an agency's copies from its own delivery topic (one partition, so the offset is the cursor),
- * with a small pool of read_committed consumers: only committed deliveries are ever shown.
+ * Reads an agency's copies from its own delivery topic (one partition, so the offset is the
+ * cursor), with a small pool of read_committed consumers: only committed deliveries are ever shown.
  */
 @Singleton
 public final class InboxReader implements AutoCloseable {
@@ -39,10 +39,18 @@ public final class InboxReader implements AutoCloseable {
   /** Four read_committed consumers for this instance. */
   @Inject
   public InboxReader(KafkaClients kafka, SafehubConfig config, Topics topics, StrictJson json) {
-    this(() -> kafka.consumer("safehub-inbox-" + config.instanceId(), null, 500), 4, topics, json.mapper());
+    this(
+        () -> kafka.consumer("safehub-inbox-" + config.instanceId(), null, 500),
+        4,
+        topics,
+        json.mapper());
   }
 
-  public InboxReader(Supplier<KafkaConsumer<String, byte[]>> factory, int poolSize, Topics topics, ObjectMapper mapper) {
+  public InboxReader(
+      Supplier<KafkaConsumer<String, byte[]>> factory,
+      int poolSize,
+      Topics topics,
+      ObjectMapper mapper) {
     this.pool = new ArrayBlockingQueue<>(poolSize);
     for (int i = 0; i < poolSize; i++) {
       KafkaConsumer<String, byte[]> c = factory.get();
@@ -67,7 +75,10 @@ public final class InboxReader implements AutoCloseable {
       c.assign(List.of(tp));
       Map<TopicPartition, Long> ends = c.endOffsets(List.of(tp), Duration.ofSeconds(5));
       long end = ends.getOrDefault(tp, 0L);
-      long start = after == null ? c.beginningOffsets(List.of(tp), Duration.ofSeconds(5)).getOrDefault(tp, 0L) : after + 1;
+      long start =
+          after == null
+              ? c.beginningOffsets(List.of(tp), Duration.ofSeconds(5)).getOrDefault(tp, 0L)
+              : after + 1;
       List<InboxItem> items = new ArrayList<>();
       long next = after == null ? -1 : after;
       if (start < end) {
@@ -105,7 +116,12 @@ public final class InboxReader implements AutoCloseable {
       copy = TextNode.valueOf(java.util.Base64.getEncoder().encodeToString(r.value()));
     }
     return new InboxItem(
-        Long.toString(r.offset()), Headers.get(r.headers(), Headers.MESSAGE_ID), Headers.get(r.headers(), Headers.TYPE), Headers.get(r.headers(), Headers.SENDER), format, copy);
+        Long.toString(r.offset()),
+        Headers.get(r.headers(), Headers.MESSAGE_ID),
+        Headers.get(r.headers(), Headers.TYPE),
+        Headers.get(r.headers(), Headers.SENDER),
+        format,
+        copy);
   }
 
   @Override

@@ -12,24 +12,29 @@ import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
-import org.safehub.kafka.Topics;
 import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.kafka.Topics;
 
 /**
  * Fans committed copies out to the server-sent-event streams of their recipients. Reads every
- * delivery topic (read_committed) through SmallRye Reactive Messaging; each subscriber sees only the
- * copies addressed to its own agency. An agency's open streams end when it is suspended: at once on the
- * instance that suspends it, within a second on every other instance (each re-reads the suspensions).
+ * delivery topic (read_committed) through SmallRye Reactive Messaging; each subscriber sees only
+ * the copies addressed to its own agency. An agency's open streams end when it is suspended: at
+ * once on the instance that suspends it, within a second on every other instance (each re-reads the
+ * suspensions).
  */
 @ApplicationScoped
 public class LiveCopies {
 
-  /** Copies buffered for one slow stream before it is ended (its client reconnects or pages the inbox). */
+  /**
+   * Copies buffered for one slow stream before it is ended (its client reconnects or pages the
+   * inbox).
+   */
   static final int BUFFER = 1000;
 
   private static final Logger LOG = Logger.getLogger(LiveCopies.class);
 
-  private final ConcurrentMap<String, Set<MultiEmitter<? super InboxItem>>> open = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Set<MultiEmitter<? super InboxItem>>> open =
+      new ConcurrentHashMap<>();
 
   private Topics topics;
   private InboxReader inbox;
@@ -56,15 +61,19 @@ public class LiveCopies {
     streams.forEach(e -> e.emit(item));
   }
 
-  /** New copies for one agency, from now on, until the stream is cancelled or the agency suspended. */
+  /**
+   * New copies for one agency, from now on, until the stream is cancelled or the agency suspended.
+   */
   public Multi<InboxItem> stream(String agencyId) {
-    return Multi.createFrom().emitter(
-        e -> {
-          Set<MultiEmitter<? super InboxItem>> streams = open.computeIfAbsent(agencyId, k -> ConcurrentHashMap.newKeySet());
-          streams.add(e);
-          e.onTermination(() -> streams.remove(e));
-        },
-        BUFFER);
+    return Multi.createFrom()
+        .emitter(
+            e -> {
+              Set<MultiEmitter<? super InboxItem>> streams =
+                  open.computeIfAbsent(agencyId, k -> ConcurrentHashMap.newKeySet());
+              streams.add(e);
+              e.onTermination(() -> streams.remove(e));
+            },
+            BUFFER);
   }
 
   /** Ends every open stream of {@code agencyId} on this instance; returns how many. */
@@ -97,8 +106,11 @@ public class LiveCopies {
     try {
       statuses.suspended().forEach(this::cut);
     } catch (SQLException e) {
-      // each copy is still checked against the suspensions before it is handed over, and refused if they cannot be read
-      LOG.warnf("agency suspensions not re-read for the live streams this time (%s)", e.getClass().getSimpleName());
+      // each copy is still checked against the suspensions before it is handed over, and refused if
+      // they cannot be read
+      LOG.warnf(
+          "agency suspensions not re-read for the live streams this time (%s)",
+          e.getClass().getSimpleName());
     }
   }
 }

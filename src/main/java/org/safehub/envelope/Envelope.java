@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The routing-relevant fields of a validated message (envelope version 1). Holds no payload content;
- * built only from a message that has passed schema validation.
+ * The routing-relevant fields of a validated message (envelope version 1). Holds no payload
+ * content; built only from a message that has passed schema validation.
  */
 public record Envelope(
     UUID messageId,
@@ -39,7 +39,9 @@ public record Envelope(
     List<String> recipients = new ArrayList<>();
     message.path("recipients").forEach(r -> recipients.add(r.asText()));
     List<Subject> subjects = new ArrayList<>();
-    message.path("subjects").forEach(s -> subjects.add(new Subject(s.path("ref").asText(), s.path("role").asText())));
+    message
+        .path("subjects")
+        .forEach(s -> subjects.add(new Subject(s.path("ref").asText(), s.path("role").asText())));
     return new Envelope(
         UUID.fromString(message.path("messageId").asText()),
         message.path("type").asText(),

@@ -9,8 +9,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What the hub stores on its inbound topic for an accepted message: the validated message, the sender
- * taken from the token (never from the body) and when it was accepted.
+ * What the hub stores on its inbound topic for an accepted message: the validated message, the
+ * sender taken from the token (never from the body) and when it was accepted.
  */
 public record InboundRecord(String sender, Instant receivedAt, JsonNode message) {
   public InboundRecord {
@@ -33,9 +33,15 @@ public record InboundRecord(String sender, Instant receivedAt, JsonNode message)
 
   public static InboundRecord decode(byte[] bytes, ObjectMapper mapper) throws IOException {
     JsonNode node = mapper.readTree(bytes);
-    if (node == null || !node.hasNonNull("sender") || !node.hasNonNull("receivedAt") || !node.path("message").isObject()) {
+    if (node == null
+        || !node.hasNonNull("sender")
+        || !node.hasNonNull("receivedAt")
+        || !node.path("message").isObject()) {
       throw new IOException("not an inbound record");
     }
-    return new InboundRecord(node.get("sender").asText(), Instant.parse(node.get("receivedAt").asText()), node.get("message"));
+    return new InboundRecord(
+        node.get("sender").asText(),
+        Instant.parse(node.get("receivedAt").asText()),
+        node.get("message"));
   }
 }

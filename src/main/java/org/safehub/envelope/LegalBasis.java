@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Optional;
 
 /**
- * The lawful basis of a share ({@code legalBasis.basis} in the envelope). Any basis but {@link #CONSENT}
- * is a share without consent: it needs a written justification and is recorded as such. The wire names
- * are the envelope schema's enum and never change.
+ * The lawful basis of a share ({@code legalBasis.basis} in the envelope). Any basis but {@link
+ * #CONSENT} is a share without consent: it needs a written justification and is recorded as such.
+ * The wire names are the envelope schema's enum and never change.
  */
 public enum LegalBasis {
   CONSENT("consent"),

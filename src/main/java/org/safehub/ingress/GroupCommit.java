@@ -1,5 +1,8 @@
 package org.safehub.ingress;
 
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,21 +15,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
-import org.safehub.audit.AuditEvent;
 import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.audit.AuditEvent;
+import org.safehub.config.SafehubConfig;
 import org.safehub.db.Transactions;
 import org.safehub.trail.AuditTrail;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-import org.safehub.config.SafehubConfig;
-import jakarta.annotation.PreDestroy;
 
 /**
  * Group commit for publishing: the claims and confirmations of every request in flight are taken
  * together, in one PostgreSQL transaction (one commit, one flush to disk, one turn of the audit
- * writer lock) by a single thread, instead of two transactions per request. Each caller waits for the
- * commit that holds its own work, so an answer still means "written down"; a group that fails is
- * taken again one request at a time, so one bad request fails alone.
+ * writer lock) by a single thread, instead of two transactions per request. Each caller waits for
+ * the commit that holds its own work, so an answer still means "written down"; a group that fails
+ * is taken again one request at a time, so one bad request fails alone.
  */
 @Singleton
 public final class GroupCommit implements AutoCloseable {
@@ -47,14 +47,20 @@ public final class GroupCommit implements AutoCloseable {
 
   private sealed interface Op permits ClaimOp, ConfirmOp {}
 
-  private record ClaimOp(ReceiptStore.ClaimRequest request, CompletableFuture<ReceiptStore.Claim> done) implements Op {}
+  private record ClaimOp(
+      ReceiptStore.ClaimRequest request, CompletableFuture<ReceiptStore.Claim> done)
+      implements Op {}
 
   /**
-   * {@code owner} matters for a consent change only: 0 queued, 1 taken into a transaction, 2 given up by
-   * its caller. Whichever side moves it from 0 first decides, so a change whose caller stopped waiting
-   * is never applied, and a caller whose change is being applied waits for the outcome.
+   * {@code owner} matters for a consent change only: 0 queued, 1 taken into a transaction, 2 given
+   * up by its caller. Whichever side moves it from 0 first decides, so a change whose caller
+   * stopped waiting is never applied, and a caller whose change is being applied waits for the
+   * outcome.
    */
-  private record ConfirmOp(ReceiptStore.ConfirmRequest request, CompletableFuture<Void> done, java.util.concurrent.atomic.AtomicInteger owner)
+  private record ConfirmOp(
+      ReceiptStore.ConfirmRequest request,
+      CompletableFuture<Void> done,
+      java.util.concurrent.atomic.AtomicInteger owner)
       implements Op {
     boolean consent() {
       return request.change() != null;
@@ -63,22 +69,41 @@ public final class GroupCommit implements AutoCloseable {
 
   /** Waiting at most {@code max(5 s, safehub.ingress.produce-timeout-ms)} for a group's commit. */
   @Inject
-  public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, SafehubConfig config) {
+  public GroupCommit(
+      DataSource ds,
+      ReceiptStore receipts,
+      AgencyStatusStore agencyStatus,
+      AuditTrail trail,
+      SafehubConfig config) {
     this(ds, receipts, agencyStatus, trail, Math.max(5000, config.ingress().produceTimeoutMs()));
   }
 
   /**
    * @param waitMillis how long a caller waits for its group's commit before it is told the database
-   *                   is unavailable; its claim is then dropped (or given back), its confirmation still made,
-   *                   except a consent change's, which is then never made (a transaction that already
-   *                   took it is waited for instead)
+   *     is unavailable; its claim is then dropped (or given back), its confirmation still made,
+   *     except a consent change's, which is then never made (a transaction that already took it is
+   *     waited for instead)
    */
-  public GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis) {
+  public GroupCommit(
+      DataSource ds,
+      ReceiptStore receipts,
+      AgencyStatusStore agencyStatus,
+      AuditTrail trail,
+      long waitMillis) {
     this(ds, receipts, agencyStatus, trail, waitMillis, true);
   }
 
-  /** With {@code start} false no thread commits: a test forms a group and commits it with {@link #commitQueued()}. */
-  GroupCommit(DataSource ds, ReceiptStore receipts, AgencyStatusStore agencyStatus, AuditTrail trail, long waitMillis, boolean start) {
+  /**
+   * With {@code start} false no thread commits: a test forms a group and commits it with {@link
+   * #commitQueued()}.
+   */
+  GroupCommit(
+      DataSource ds,
+      ReceiptStore receipts,
+      AgencyStatusStore agencyStatus,
+      AuditTrail trail,
+      long waitMillis,
+      boolean start) {
     this.ds = ds;
     this.receipts = receipts;
     this.agencyStatus = agencyStatus;
@@ -110,14 +135,20 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /** Claims a messageId, together with the other requests in flight (see {@link ReceiptStore#claimAll}). */
+  /**
+   * Claims a messageId, together with the other requests in flight (see {@link
+   * ReceiptStore#claimAll}).
+   */
   public ReceiptStore.Claim claim(ReceiptStore.ClaimRequest request) throws SQLException {
     CompletableFuture<ReceiptStore.Claim> done = new CompletableFuture<>();
     submit(new ClaimOp(request, done));
     return await(done);
   }
 
-  /** Confirms an accepted message, together with the other requests in flight (see {@link ReceiptStore#confirmAll}). */
+  /**
+   * Confirms an accepted message, together with the other requests in flight (see {@link
+   * ReceiptStore#confirmAll}).
+   */
   public void confirm(ReceiptStore.ConfirmRequest request) throws SQLException {
     CompletableFuture<Void> done = new CompletableFuture<>();
     ConfirmOp op = new ConfirmOp(request, done, new java.util.concurrent.atomic.AtomicInteger());
@@ -136,7 +167,8 @@ public final class GroupCommit implements AutoCloseable {
         if (interrupted) {
           Thread.currentThread().interrupt();
         }
-        throw new SQLException("the database did not answer in time"); // no transaction will take it now
+        throw new SQLException(
+            "the database did not answer in time"); // no transaction will take it now
       }
     } catch (ExecutionException e) {
       throw unwrap(e);
@@ -161,7 +193,9 @@ public final class GroupCommit implements AutoCloseable {
   }
 
   private static SQLException unwrap(ExecutionException e) {
-    return e.getCause() instanceof SQLException sql ? sql : new SQLException("the group transaction failed", e.getCause());
+    return e.getCause() instanceof SQLException sql
+        ? sql
+        : new SQLException("the group transaction failed", e.getCause());
   }
 
   private void submit(Op op) throws SQLException {
@@ -175,7 +209,8 @@ public final class GroupCommit implements AutoCloseable {
     try {
       return done.get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      done.cancel(false); // the caller is gone: its claim is skipped, or given back if already committed
+      done.cancel(
+          false); // the caller is gone: its claim is skipped, or given back if already committed
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while waiting for the database");
     } catch (TimeoutException e) {
@@ -213,15 +248,25 @@ public final class GroupCommit implements AutoCloseable {
     failAll(new SQLException("the hub is stopping"));
   }
 
-  /** Commits {@code group} in one transaction, or, if that fails, each request in a transaction of its own. */
+  /**
+   * Commits {@code group} in one transaction, or, if that fails, each request in a transaction of
+   * its own.
+   */
   private void commit(List<Op> all) {
-    // a claim whose caller stopped waiting was answered 503: it must not take effect now. A confirmation
+    // a claim whose caller stopped waiting was answered 503: it must not take effect now. A
+    // confirmation
     // still must: its message is already in Kafka, and the receipt and audit event should say so.
-    // A consent change whose caller gave up is not taken at all: its message was refused, and so is the change.
+    // A consent change whose caller gave up is not taken at all: its message was refused, and so is
+    // the change.
     List<Op> group =
         all.stream()
             .filter(op -> !(op instanceof ClaimOp c && c.done().isDone()))
-            .filter(op -> !(op instanceof ConfirmOp f && f.consent() && f.owner().get() != 1 && !f.owner().compareAndSet(0, 1)))
+            .filter(
+                op ->
+                    !(op instanceof ConfirmOp f
+                        && f.consent()
+                        && f.owner().get() != 1
+                        && !f.owner().compareAndSet(0, 1)))
             .toList();
     if (group.isEmpty()) {
       return;
@@ -236,7 +281,8 @@ public final class GroupCommit implements AutoCloseable {
         }
         return;
       }
-      SQLException failure = e instanceof SQLException sql ? sql : new SQLException("group transaction failed", e);
+      SQLException failure =
+          e instanceof SQLException sql ? sql : new SQLException("group transaction failed", e);
       fail(group.get(0), failure);
       return;
     }
@@ -257,14 +303,20 @@ public final class GroupCommit implements AutoCloseable {
         confirms.add((ConfirmOp) op);
       }
     }
-    Committed committed = Transactions.inTransaction(ds, c -> {
-      List<ReceiptStore.Claim> claimed = List.of();
-      if (!claims.isEmpty()) {
-        Set<String> suspended = agencyStatus.suspended(c);
-        claimed = receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
-      }
-      return new Committed(claimed, receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList()));
-    });
+    Committed committed =
+        Transactions.inTransaction(
+            ds,
+            c -> {
+              List<ReceiptStore.Claim> claimed = List.of();
+              if (!claims.isEmpty()) {
+                Set<String> suspended = agencyStatus.suspended(c);
+                claimed =
+                    receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
+              }
+              return new Committed(
+                  claimed,
+                  receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList()));
+            });
     for (int i = 0; i < claims.size(); i++) {
       ReceiptStore.Claim result = committed.claimed().get(i);
       if (!claims.get(i).done().complete(result) && result instanceof ReceiptStore.Claim.Claimed) {
@@ -276,7 +328,10 @@ public final class GroupCommit implements AutoCloseable {
     return committed.stored();
   }
 
-  /** What one group's transaction committed: the claims' results, in order, and the confirmations' audit events. */
+  /**
+   * What one group's transaction committed: the claims' results, in order, and the confirmations'
+   * audit events.
+   */
   private record Committed(List<ReceiptStore.Claim> claimed, List<AuditEvent> stored) {}
 
   private static void fail(Op op, SQLException failure) {

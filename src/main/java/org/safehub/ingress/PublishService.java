@@ -1,6 +1,9 @@
 package org.safehub.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -13,28 +16,25 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyType;
+import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentChange;
+import org.safehub.consent.ConsentRegistry;
 import org.safehub.crypto.AtRestSealer;
-import org.safehub.envelope.Subject;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
+import org.safehub.envelope.Subject;
 import org.safehub.identity.Caller;
 import org.safehub.kafka.Headers;
+import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.problem.HubProblem;
+import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
 import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
 import org.safehub.validation.ValidationResult;
-import org.safehub.problem.Violation;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-import org.safehub.config.SafehubConfig;
-import io.smallrye.common.annotation.Identifier;
-import org.safehub.kafka.KafkaClients;
-import org.safehub.consent.ConsentRegistry;
 
 /**
  * Accepts a message: strict parse, schema validation, the sender's right to send the type, the
@@ -56,18 +56,37 @@ public final class PublishService {
   private final org.safehub.consent.ConsentRegistry consent;
 
   /** The ingress limits that are not the parser's. */
-  public record Limits(int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
+  public record Limits(
+      int maxBodyBytes, int minJustificationLength, int produceTimeoutMs, int retryAfterSeconds) {}
 
   @Inject
   public PublishService(
-      StrictJson json, SchemaCatalogue schemas, Router router, ReceiptStore receipts, GroupCommit group,
-      @Identifier(KafkaClients.INGRESS_PRODUCER) KafkaProducer<String, byte[]> producer, Topics topics, AtRestSealer atRest,
-      ConsentRegistry consent, SafehubConfig config) {
-    this(json, schemas, router, receipts, group, producer, topics, limits(config.ingress()), atRest, consent);
+      StrictJson json,
+      SchemaCatalogue schemas,
+      Router router,
+      ReceiptStore receipts,
+      GroupCommit group,
+      @Identifier(KafkaClients.INGRESS_PRODUCER) KafkaProducer<String, byte[]> producer,
+      Topics topics,
+      AtRestSealer atRest,
+      ConsentRegistry consent,
+      SafehubConfig config) {
+    this(
+        json,
+        schemas,
+        router,
+        receipts,
+        group,
+        producer,
+        topics,
+        limits(config.ingress()),
+        atRest,
+        consent);
   }
 
   private static Limits limits(SafehubConfig.Ingress i) {
-    return new Limits(i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds());
+    return new Limits(
+        i.maxBodyBytes(), i.minJustificationLength(), i.produceTimeoutMs(), i.retryAfterSeconds());
   }
 
   public PublishService(
@@ -98,7 +117,11 @@ public final class PublishService {
 
   public Accepted publish(Caller caller, byte[] body) {
     if (body.length > limits.maxBodyBytes()) {
-      throw HubProblem.of(413, "payload-too-large", "Message too large", "The body is larger than " + limits.maxBodyBytes() + " bytes.");
+      throw HubProblem.of(
+          413,
+          "payload-too-large",
+          "Message too large",
+          "The body is larger than " + limits.maxBodyBytes() + " bytes.");
     }
     StrictJson.Parsed parsed = json.parse(body);
     if (parsed instanceof StrictJson.Parsed.Failed f) {
@@ -116,13 +139,26 @@ public final class PublishService {
         router
             .agencies()
             .find(caller.agencyId())
-            .orElseThrow(() -> HubProblem.of(403, "unknown-agency", "Forbidden", "The token's agency is not registered with the hub."));
+            .orElseThrow(
+                () ->
+                    HubProblem.of(
+                        403,
+                        "unknown-agency",
+                        "Forbidden",
+                        "The token's agency is not registered with the hub."));
     if (!sender.active()) {
       throw HubProblem.of(403, "agency-suspended", "Forbidden", "The sending agency is suspended.");
     }
     if (!router.policy().maySend(sender.type(), envelope.type())) {
       throw HubProblem.of(
-          403, "not-permitted-to-send", "Forbidden", "Agencies of type '" + sender.type() + "' may not send '" + envelope.type() + "' messages.");
+          403,
+          "not-permitted-to-send",
+          "Forbidden",
+          "Agencies of type '"
+              + sender.type()
+              + "' may not send '"
+              + envelope.type()
+              + "' messages.");
     }
 
     List<String> pending = new ArrayList<>();
@@ -132,7 +168,8 @@ public final class PublishService {
       }
     }
     byte[] hash = Canonical.sha256(message);
-    ConsentChange consentChange = ConsentChange.TYPE.equals(envelope.type()) ? ConsentChange.of(message, sender.id()) : null;
+    ConsentChange consentChange =
+        ConsentChange.TYPE.equals(envelope.type()) ? ConsentChange.of(message, sender.id()) : null;
     if (consentChange != null) {
       checkConsentAuthority(sender, consentChange);
     }
@@ -144,40 +181,69 @@ public final class PublishService {
               new ReceiptStore.ClaimRequest(
                   envelope.messageId(),
                   new ReceiptStore.Facts(
-                      sender.id(), hash, envelope.type(), envelope.caseRef(), envelope.legalBasis(), envelope.subjects().stream().map(Subject::ref).toList()),
+                      sender.id(),
+                      hash,
+                      envelope.type(),
+                      envelope.caseRef(),
+                      envelope.legalBasis(),
+                      envelope.subjects().stream().map(Subject::ref).toList()),
                   now,
                   pending));
     } catch (SQLException e) {
-      throw HubProblem.unavailable("The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
+      throw HubProblem.unavailable(
+          "The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
     }
     if (claim instanceof ReceiptStore.Claim.SenderSuspended) {
-      throw HubProblem.of(403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+      throw HubProblem.of(
+          403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
     }
     if (claim instanceof ReceiptStore.Claim.Conflict) {
-      throw HubProblem.of(409, "message-id-conflict", "Conflict", "This messageId was already used for a different message.");
+      throw HubProblem.of(
+          409,
+          "message-id-conflict",
+          "Conflict",
+          "This messageId was already used for a different message.");
     }
     if (claim instanceof ReceiptStore.Claim.Replay r) {
       return new Accepted(new Receipt(envelope.messageId(), r.receivedAt()), true, envelope.type());
     }
     Instant receivedAt =
-        claim instanceof ReceiptStore.Claim.Claimed c ? c.receivedAt() : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
-    // built before the write: an event the audit log would refuse must stop the message here, not after it is stored
+        claim instanceof ReceiptStore.Claim.Claimed c
+            ? c.receivedAt()
+            : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
+    // built before the write: an event the audit log would refuse must stop the message here, not
+    // after it is stored
     List<org.safehub.audit.AuditEvent> accepted;
     try {
       accepted = acceptedEvents(caller, envelope, message, receivedAt, consentChange);
     } catch (IllegalArgumentException e) {
       receipts.release(envelope.messageId());
-      throw new HubProblem(400, "schema-violation", "Message does not match its schema", "A field holds text the hub cannot record.",
-          List.of(new Violation("/legalBasis/justification", "format", "must be plain text without control characters")), null);
+      throw new HubProblem(
+          400,
+          "schema-violation",
+          "Message does not match its schema",
+          "A field holds text the hub cannot record.",
+          List.of(
+              new Violation(
+                  "/legalBasis/justification",
+                  "format",
+                  "must be plain text without control characters")),
+          null);
     }
     String key = envelope.messageId().toString();
     byte[] value;
     try {
       // sealed for the hub itself: no topic holds plaintext personal data
-      value = atRest.seal(new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper()), AtRestSealer.aad(topics.inbound(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      value =
+          atRest.seal(
+              new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper()),
+              AtRestSealer.aad(
+                  topics.inbound(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (org.safehub.crypto.CryptoException e) {
       receipts.release(envelope.messageId());
-      throw HubProblem.unavailable("The message could not be sealed for storage; it was not accepted.", limits.retryAfterSeconds());
+      throw HubProblem.unavailable(
+          "The message could not be sealed for storage; it was not accepted.",
+          limits.retryAfterSeconds());
     }
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(
@@ -185,40 +251,61 @@ public final class PublishService {
             null,
             key,
             value,
-            Headers.of(Headers.MESSAGE_ID, envelope.messageId().toString(), Headers.TYPE, envelope.type(), Headers.SENDER, sender.id()));
+            Headers.of(
+                Headers.MESSAGE_ID,
+                envelope.messageId().toString(),
+                Headers.TYPE,
+                envelope.type(),
+                Headers.SENDER,
+                sender.id()));
     try {
       producer.send(record).get(limits.produceTimeoutMs(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       receipts.release(envelope.messageId());
-      throw HubProblem.unavailable("Interrupted before the message was stored.", limits.retryAfterSeconds());
+      throw HubProblem.unavailable(
+          "Interrupted before the message was stored.", limits.retryAfterSeconds());
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       receipts.release(envelope.messageId());
-      throw HubProblem.unavailable("The message could not be stored durably; it was not accepted. Try again.", limits.retryAfterSeconds());
+      throw HubProblem.unavailable(
+          "The message could not be stored durably; it was not accepted. Try again.",
+          limits.retryAfterSeconds());
     }
     try {
       group.confirm(new ReceiptStore.ConfirmRequest(envelope.messageId(), consentChange, accepted));
     } catch (SQLException e) {
       if (consentChange != null) {
-        // the change, its receipt and its audit events were not committed: none of them holds, and the
+        // the change, its receipt and its audit events were not committed: none of them holds, and
+        // the
         // pipeline sets the message aside (its receipt is given back), so a re-send starts afresh
         receipts.release(envelope.messageId());
         if (e instanceof org.safehub.consent.ConsentRegistry.RoleConflict) {
           throw subjectMismatch();
         }
-        throw HubProblem.unavailable("The consent change could not be recorded; it was not accepted. Send it again.", limits.retryAfterSeconds());
+        throw HubProblem.unavailable(
+            "The consent change could not be recorded; it was not accepted. Send it again.",
+            limits.retryAfterSeconds());
       }
-      // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe by messageId.
+      // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe
+      // by messageId.
     }
     return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
   }
 
   private static List<org.safehub.audit.AuditEvent> acceptedEvents(
-      Caller caller, Envelope envelope, JsonNode message, Instant receivedAt, ConsentChange consentChange) {
-    String justification = envelope.legalBasis().isConsent() ? null : message.path("legalBasis").path("justification").asText(null);
+      Caller caller,
+      Envelope envelope,
+      JsonNode message,
+      Instant receivedAt,
+      ConsentChange consentChange) {
+    String justification =
+        envelope.legalBasis().isConsent()
+            ? null
+            : message.path("legalBasis").path("justification").asText(null);
     List<org.safehub.audit.AuditEvent> events = new ArrayList<>();
     events.add(
-        org.safehub.audit.AuditEvent.builder(org.safehub.audit.AuditAction.PUBLISH_ACCEPTED, receivedAt)
+        org.safehub.audit.AuditEvent.builder(
+                org.safehub.audit.AuditAction.PUBLISH_ACCEPTED, receivedAt)
             .actor(caller.agencyId(), caller.clientId())
             .message(envelope.messageId(), envelope.type(), envelope.caseRef())
             .legalBasis(envelope.legalBasis().wire(), justification)
@@ -227,32 +314,52 @@ public final class PublishService {
     if (consentChange != null) {
       events.add(
           org.safehub.audit.AuditEvent.builder(
-                  consentChange.withdrawal() ? org.safehub.audit.AuditAction.CONSENT_WITHDRAWN : org.safehub.audit.AuditAction.CONSENT_RECORDED, receivedAt)
+                  consentChange.withdrawal()
+                      ? org.safehub.audit.AuditAction.CONSENT_WITHDRAWN
+                      : org.safehub.audit.AuditAction.CONSENT_RECORDED,
+                  receivedAt)
               .actor(caller.agencyId(), caller.clientId())
               .message(envelope.messageId(), envelope.type(), envelope.caseRef())
               .detail("subjectRef", consentChange.subjectRef())
               .detail("change", consentChange.kind().name().toLowerCase(java.util.Locale.ROOT))
-              .detail("agencyTypes", consentChange.agencyTypes().isEmpty() ? "none" : String.join("/", consentChange.agencyTypes().stream().map(AgencyType::name).toList()))
-              .detail("messageTypes", consentChange.messageTypes().isEmpty() ? "all" : String.join("/", consentChange.messageTypes()))
+              .detail(
+                  "agencyTypes",
+                  consentChange.agencyTypes().isEmpty()
+                      ? "none"
+                      : String.join(
+                          "/", consentChange.agencyTypes().stream().map(AgencyType::name).toList()))
+              .detail(
+                  "messageTypes",
+                  consentChange.messageTypes().isEmpty()
+                      ? "all"
+                      : String.join("/", consentChange.messageTypes()))
               .build());
     }
     return events;
   }
 
   /**
-   * Who may record consent for whom ({@link org.safehub.policy.ConsentAuthority}): checked here against
-   * the registry's role for the subject, and again under the subject's row lock when the change is applied.
+   * Who may record consent for whom ({@link org.safehub.policy.ConsentAuthority}): checked here
+   * against the registry's role for the subject, and again under the subject's row lock when the
+   * change is applied.
    */
   private void checkConsentAuthority(Agency sender, ConsentChange change) {
     String registered;
     try {
       registered = consent.role(change.subjectRef());
     } catch (SQLException e) {
-      throw HubProblem.unavailable("The hub cannot check the consent registry right now; try again.", limits.retryAfterSeconds());
+      throw HubProblem.unavailable(
+          "The hub cannot check the consent registry right now; try again.",
+          limits.retryAfterSeconds());
     }
-    switch (org.safehub.policy.ConsentAuthority.mayRecord(sender.type(), change.subjectRole(), registered)) {
-      case NOT_PERMITTED -> throw HubProblem.of(
-          403, "consent-not-permitted", "Forbidden", "Agencies of type '" + sender.type() + "' may not record consent for this subject.");
+    switch (org.safehub.policy.ConsentAuthority.mayRecord(
+        sender.type(), change.subjectRole(), registered)) {
+      case NOT_PERMITTED ->
+          throw HubProblem.of(
+              403,
+              "consent-not-permitted",
+              "Forbidden",
+              "Agencies of type '" + sender.type() + "' may not record consent for this subject.");
       case SUBJECT_MISMATCH -> throw subjectMismatch();
       case PERMITTED -> {}
     }
@@ -260,7 +367,9 @@ public final class PublishService {
 
   private static HubProblem subjectMismatch() {
     return HubProblem.of(
-        409, "consent-subject-mismatch", "Conflict",
+        409,
+        "consent-subject-mismatch",
+        "Conflict",
         "payload.subjectRef must be one of the message's subjects, with the role the consent registry holds for it.");
   }
 
@@ -273,16 +382,21 @@ public final class PublishService {
             new Violation(
                 "/legalBasis/justification",
                 "minLength",
-                "Sharing without consent needs a written justification of at least " + limits.minJustificationLength() + " characters."));
+                "Sharing without consent needs a written justification of at least "
+                    + limits.minJustificationLength()
+                    + " characters."));
       }
     }
     for (int i = 0; i < envelope.recipients().size(); i++) {
       if (router.agencies().find(envelope.recipients().get(i)).isEmpty()) {
-        violations.add(new Violation("/recipients/" + i, "unknown-agency", "No agency with this id is registered."));
+        violations.add(
+            new Violation(
+                "/recipients/" + i, "unknown-agency", "No agency with this id is registered."));
       }
     }
     if (!violations.isEmpty()) {
-      throw invalid(new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations));
+      throw invalid(
+          new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations));
     }
   }
 

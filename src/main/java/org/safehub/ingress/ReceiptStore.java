@@ -1,5 +1,7 @@
 package org.safehub.ingress;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,16 +12,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.db.Transactions;
 
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
- * message is written to Kafka and confirmed after, so a re-send can tell "accepted" from "in flight".
- * Claims and confirmations are made in groups, inside a transaction {@link GroupCommit} holds. A
- * consent change takes effect with its confirmation, in the transaction that makes its receipt final
- * and records its audit events: a change whose message is refused or fails changes nothing.
+ * message is written to Kafka and confirmed after, so a re-send can tell "accepted" from "in
+ * flight". Claims and confirmations are made in groups, inside a transaction {@link GroupCommit}
+ * holds. A consent change takes effect with its confirmation, in the transaction that makes its
+ * receipt final and records its audit events: a change whose message is refused or fails changes
+ * nothing.
  */
 @Singleton
 public final class ReceiptStore {
@@ -29,14 +30,23 @@ public final class ReceiptStore {
   private final org.safehub.trail.AuditTrail trail;
 
   @Inject
-  public ReceiptStore(DataSource ds, org.safehub.consent.ConsentRegistry consent, org.safehub.trail.AuditTrail trail) {
+  public ReceiptStore(
+      DataSource ds,
+      org.safehub.consent.ConsentRegistry consent,
+      org.safehub.trail.AuditTrail trail) {
     this.ds = ds;
     this.consent = consent;
     this.trail = trail;
   }
 
   /** What a receipt records about a message besides its id: content-free. */
-  public record Facts(String sender, byte[] hash, String type, String caseRef, org.safehub.envelope.LegalBasis legalBasis, List<String> subjectRefs) {}
+  public record Facts(
+      String sender,
+      byte[] hash,
+      String type,
+      String caseRef,
+      org.safehub.envelope.LegalBasis legalBasis,
+      List<String> subjectRefs) {}
 
   /** The result of trying to claim a messageId. */
   public sealed interface Claim {
@@ -46,7 +56,9 @@ public final class ReceiptStore {
     /** Same sender, same content, already accepted: answer with the original receipt. */
     record Replay(Instant receivedAt) implements Claim {}
 
-    /** Same sender, same content, but not confirmed (a crash or a concurrent send): write it again. */
+    /**
+     * Same sender, same content, but not confirmed (a crash or a concurrent send): write it again.
+     */
     record Unconfirmed(Instant receivedAt) implements Claim {}
 
     /** The id is taken by different content or another sender. */
@@ -57,25 +69,33 @@ public final class ReceiptStore {
   }
 
   /** A claim to take, with the others of its group, in one transaction ({@link GroupCommit}). */
-  public record ClaimRequest(UUID messageId, Facts facts, Instant receivedAt, List<String> pending) {
+  public record ClaimRequest(
+      UUID messageId, Facts facts, Instant receivedAt, List<String> pending) {
     public ClaimRequest {
       pending = List.copyOf(pending);
     }
   }
 
-  /** A confirmation to make, with the others of its group, in one transaction ({@link GroupCommit}). */
-  public record ConfirmRequest(UUID messageId, org.safehub.consent.ConsentChange change, List<org.safehub.audit.AuditEvent> events) {
+  /**
+   * A confirmation to make, with the others of its group, in one transaction ({@link GroupCommit}).
+   */
+  public record ConfirmRequest(
+      UUID messageId,
+      org.safehub.consent.ConsentChange change,
+      List<org.safehub.audit.AuditEvent> events) {
     public ConfirmRequest {
       events = List.copyOf(events);
     }
   }
 
   /**
-   * Takes every claim of a group inside the caller's open transaction, with a few statements for the
-   * whole group whatever its size. A claim by a sender in {@code suspended} is refused. Results are in
-   * the order of {@code requests}; they hold only once the caller commits.
+   * Takes every claim of a group inside the caller's open transaction, with a few statements for
+   * the whole group whatever its size. A claim by a sender in {@code suspended} is refused. Results
+   * are in the order of {@code requests}; they hold only once the caller commits.
    */
-  public List<Claim> claimAll(Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended) throws SQLException {
+  public List<Claim> claimAll(
+      Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended)
+      throws SQLException {
     Claim[] out = new Claim[requests.size()];
     List<Integer> live = new java.util.ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
@@ -107,7 +127,8 @@ public final class ReceiptStore {
       }
       List<UUID> taken = new java.util.ArrayList<>();
       try (PreparedStatement ps =
-          c.prepareStatement("insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
+          c.prepareStatement(
+              "insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
         boolean any = false;
         for (int k = 0; k < live.size(); k++) {
           ClaimRequest r = requests.get(live.get(k));
@@ -130,11 +151,17 @@ public final class ReceiptStore {
       }
       if (!taken.isEmpty()) {
         java.util.Map<UUID, Object[]> existing = new java.util.HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("select message_id, sender, content_hash, received_at, state from receipt where message_id = any(?)")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "select message_id, sender, content_hash, received_at, state from receipt where message_id = any(?)")) {
           ps.setArray(1, c.createArrayOf("uuid", taken.toArray()));
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              existing.put(rs.getObject(1, UUID.class), new Object[] {rs.getString(2), rs.getBytes(3), rs.getTimestamp(4).toInstant(), rs.getString(5)});
+              existing.put(
+                  rs.getObject(1, UUID.class),
+                  new Object[] {
+                    rs.getString(2), rs.getBytes(3), rs.getTimestamp(4).toInstant(), rs.getString(5)
+                  });
             }
           }
         }
@@ -144,7 +171,15 @@ public final class ReceiptStore {
           }
           ClaimRequest r = requests.get(live.get(k));
           Object[] row = existing.get(r.messageId());
-          out[live.get(k)] = row == null ? new Claim.Conflict() : existingClaim(r.facts(), (String) row[0], (byte[]) row[1], (Instant) row[2], (String) row[3]);
+          out[live.get(k)] =
+              row == null
+                  ? new Claim.Conflict()
+                  : existingClaim(
+                      r.facts(),
+                      (String) row[0],
+                      (byte[]) row[1],
+                      (Instant) row[2],
+                      (String) row[3]);
         }
       }
     }
@@ -153,17 +188,21 @@ public final class ReceiptStore {
 
   /**
    * Confirms every message of a group inside the caller's open transaction: receipts final, consent
-   * changes in effect, and the audit events of the messages confirmed now appended, in one go. Returns
-   * the stored events, to forward once the caller has committed. A consent change is applied only by
-   * the transaction that makes its receipt final, so it takes effect exactly when its message is
-   * accepted; one whose receipt was given back (its publisher was refused) is not applied at all.
+   * changes in effect, and the audit events of the messages confirmed now appended, in one go.
+   * Returns the stored events, to forward once the caller has committed. A consent change is
+   * applied only by the transaction that makes its receipt final, so it takes effect exactly when
+   * its message is accepted; one whose receipt was given back (its publisher was refused) is not
+   * applied at all.
    */
-  public List<org.safehub.audit.AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests) throws SQLException {
+  public List<org.safehub.audit.AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests)
+      throws SQLException {
     if (requests.isEmpty()) {
       return List.of();
     }
     int[] updated;
-    try (PreparedStatement ps = c.prepareStatement("update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update receipt set state = 'accepted' where message_id = ? and state = 'accepting'")) {
       for (ConfirmRequest r : requests) {
         ps.setObject(1, r.messageId());
         ps.addBatch();
@@ -174,7 +213,8 @@ public final class ReceiptStore {
       if (updated[i] == 1 && requests.get(i).change() != null) {
         consent.apply(c, requests.get(i).change());
       } else if (requests.get(i).change() != null) {
-        throw new SQLException("the consent change's receipt is no longer waiting for confirmation");
+        throw new SQLException(
+            "the consent change's receipt is no longer waiting for confirmation");
       }
     }
     List<org.safehub.audit.AuditEvent> events = new java.util.ArrayList<>();
@@ -186,46 +226,68 @@ public final class ReceiptStore {
     return trail.recordIn(c, events);
   }
 
-  private static Claim existingClaim(Facts facts, String sender, byte[] hash, Instant receivedAt, String state) {
+  private static Claim existingClaim(
+      Facts facts, String sender, byte[] hash, Instant receivedAt, String state) {
     if (!sender.equals(facts.sender()) || !Arrays.equals(hash, facts.hash())) {
       return new Claim.Conflict();
     }
-    return "accepted".equals(state) ? new Claim.Replay(receivedAt) : new Claim.Unconfirmed(receivedAt);
+    return "accepted".equals(state)
+        ? new Claim.Replay(receivedAt)
+        : new Claim.Unconfirmed(receivedAt);
   }
 
   /** Kafka refused the message: give the id back so the publisher can retry. */
   public void release(UUID messageId) {
     try {
-      Transactions.run(ds, c -> {
-        try (PreparedStatement d = c.prepareStatement("delete from delivery where message_id = ? and state = 'pending'");
-            PreparedStatement r = c.prepareStatement("delete from receipt where message_id = ? and state = 'accepting'")) {
-          d.setObject(1, messageId);
-          d.executeUpdate();
-          r.setObject(1, messageId);
-          r.executeUpdate();
-        }
-      });
+      Transactions.run(
+          ds,
+          c -> {
+            try (PreparedStatement d =
+                    c.prepareStatement(
+                        "delete from delivery where message_id = ? and state = 'pending'");
+                PreparedStatement r =
+                    c.prepareStatement(
+                        "delete from receipt where message_id = ? and state = 'accepting'")) {
+              d.setObject(1, messageId);
+              d.executeUpdate();
+              r.setObject(1, messageId);
+              r.executeUpdate();
+            }
+          });
     } catch (SQLException e) {
       // an unconfirmed receipt is harmless: a re-send with the same content is written again
     }
   }
 
   /**
-   * A stored receipt: who sent the message, its type, its lawful basis (null on a receipt written before
-   * bases were recorded), when it was accepted.
+   * A stored receipt: who sent the message, its type, its lawful basis (null on a receipt written
+   * before bases were recorded), when it was accepted.
    */
-  public record Stored(UUID messageId, String sender, String type, org.safehub.envelope.LegalBasis legalBasis, Instant receivedAt, boolean confirmed) {}
+  public record Stored(
+      UUID messageId,
+      String sender,
+      String type,
+      org.safehub.envelope.LegalBasis legalBasis,
+      Instant receivedAt,
+      boolean confirmed) {}
 
   /** The receipt of a message, if the hub accepted (or is accepting) it. */
   public java.util.Optional<Stored> find(UUID messageId) throws SQLException {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("select sender, message_type, legal_basis, received_at, state from receipt where message_id = ?")) {
+            c.prepareStatement(
+                "select sender, message_type, legal_basis, received_at, state from receipt where message_id = ?")) {
       ps.setObject(1, messageId);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? java.util.Optional.of(
-                new Stored(messageId, rs.getString(1), rs.getString(2), basis(rs.getString(3)), rs.getTimestamp(4).toInstant(), "accepted".equals(rs.getString(5))))
+                new Stored(
+                    messageId,
+                    rs.getString(1),
+                    rs.getString(2),
+                    basis(rs.getString(3)),
+                    rs.getTimestamp(4).toInstant(),
+                    "accepted".equals(rs.getString(5))))
             : java.util.Optional.empty();
       }
     }

@@ -1,2 +1,5 @@
-/** Accepting a message: validate, authorise the sender, claim the id, store durably on the inbound topic. Never routes or delivers. */
+/**
+ * Accepting a message: validate, authorise the sender, claim the id, store durably on the inbound
+ * topic. Never routes or delivers.
+ */
 package org.safehub.ingress;

@@ -1,5 +1,8 @@
 package org.safehub.kafka;
 
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -10,13 +13,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-import io.smallrye.common.annotation.Identifier;
 
 /**
- * Builds the hub's Kafka clients from the shared {@code kafka.*} configuration (bootstrap servers and,
- * in production, TLS/SASL settings), adding the settings each role needs for durability.
+ * Builds the hub's Kafka clients from the shared {@code kafka.*} configuration (bootstrap servers
+ * and, in production, TLS/SASL settings), adding the settings each role needs for durability.
  */
 @Singleton
 public final class KafkaClients {
@@ -39,14 +39,19 @@ public final class KafkaClients {
     base.forEach(
         (k, v) -> {
           // only client settings: Quarkus adds its own keys (health, devservices) to this map
-          if (k.contains(".") && !k.startsWith("health") && !k.startsWith("devservices") && !k.startsWith("snappy")) {
+          if (k.contains(".")
+              && !k.startsWith("health")
+              && !k.startsWith("devservices")
+              && !k.startsWith("snappy")) {
             c.put(k, v);
           }
         });
     return c;
   }
 
-  /** A durable, idempotent producer: acks=all, so a returned send means the record is replicated. */
+  /**
+   * A durable, idempotent producer: acks=all, so a returned send means the record is replicated.
+   */
   public KafkaProducer<String, byte[]> durableProducer(String clientId, int deliveryTimeoutMs) {
     Map<String, Object> c = common();
     c.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -57,14 +62,20 @@ public final class KafkaClients {
     int half = Math.max(500, deliveryTimeoutMs / 2);
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(half, 5000));
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(half, 5000));
-    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryTimeoutMs, Math.min(half, 5000) + 2));
+    c.put(
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+        Math.max(deliveryTimeoutMs, Math.min(half, 5000) + 2));
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return new KafkaProducer<>(c);
   }
 
-  /** A transactional producer whose stable id lets a restarted instance fence its crashed predecessor. */
-  public KafkaProducer<String, byte[]> transactionalProducer(String transactionalId, int transactionTimeoutMs) {
+  /**
+   * A transactional producer whose stable id lets a restarted instance fence its crashed
+   * predecessor.
+   */
+  public KafkaProducer<String, byte[]> transactionalProducer(
+      String transactionalId, int transactionTimeoutMs) {
     Map<String, Object> c = common();
     c.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
     c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -79,7 +90,8 @@ public final class KafkaClients {
   }
 
   /** A read_committed consumer that never commits by itself. */
-  public KafkaConsumer<String, byte[]> consumer(String clientId, String groupId, int maxPollRecords) {
+  public KafkaConsumer<String, byte[]> consumer(
+      String clientId, String groupId, int maxPollRecords) {
     Map<String, Object> c = common();
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     if (groupId != null) {

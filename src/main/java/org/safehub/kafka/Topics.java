@@ -1,8 +1,8 @@
 package org.safehub.kafka;
 
-import java.util.Objects;
-import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.Objects;
 import org.safehub.config.SafehubConfig;
 
 /** Names of the hub's topics. Each agency has its own delivery topic holding only its copies. */

@@ -1,5 +1,7 @@
 package org.safehub.keys;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,8 +17,6 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 
 /**
  * The agency key directory in PostgreSQL: each agency's encryption certificates with key ids,
@@ -34,19 +34,24 @@ public final class AgencyKeyDirectory {
   }
 
   /** Parses, checks and stores a certificate; a malformed, weak or expired one is refused. */
-  public AgencyCertificate add(String agencyId, String pem, String actor) throws CryptoException, SQLException {
+  public AgencyCertificate add(String agencyId, String pem, String actor)
+      throws CryptoException, SQLException {
     try (Connection c = ds.getConnection()) {
       return add(c, agencyId, pem, actor);
     }
   }
 
-  /** As {@link #add(String, String, String)}, on the caller's connection (and so in its transaction). */
-  public AgencyCertificate add(Connection c, String agencyId, String pem, String actor) throws CryptoException, SQLException {
+  /**
+   * As {@link #add(String, String, String)}, on the caller's connection (and so in its
+   * transaction).
+   */
+  public AgencyCertificate add(Connection c, String agencyId, String pem, String actor)
+      throws CryptoException, SQLException {
     AgencyCertificate cert = AgencyCertificate.parsePem(agencyId, pem);
     try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into agency_certificate (agency_id, key_id, pem, not_before, not_after, added_at, added_by) values (?, ?, ?, ?, ?, ?, ?)"
-                    + " on conflict (agency_id, key_id) do nothing")) {
+        c.prepareStatement(
+            "insert into agency_certificate (agency_id, key_id, pem, not_before, not_after, added_at, added_by) values (?, ?, ?, ?, ?, ?, ?)"
+                + " on conflict (agency_id, key_id) do nothing")) {
       ps.setString(1, agencyId);
       ps.setString(2, cert.keyId());
       ps.setString(3, cert.pem());
@@ -59,7 +64,9 @@ public final class AgencyKeyDirectory {
     return cert;
   }
 
-  /** Revokes one certificate of an agency; false if the agency has no certificate with that key id. */
+  /**
+   * Revokes one certificate of an agency; false if the agency has no certificate with that key id.
+   */
   public boolean revoke(String agencyId, String keyId) throws SQLException {
     try (Connection c = ds.getConnection()) {
       return revoke(c, agencyId, keyId);
@@ -69,7 +76,8 @@ public final class AgencyKeyDirectory {
   /** As {@link #revoke(String, String)}, on the caller's connection (and so in its transaction). */
   public boolean revoke(Connection c, String agencyId, String keyId) throws SQLException {
     try (PreparedStatement ps =
-            c.prepareStatement("update agency_certificate set revoked_at = coalesce(revoked_at, ?) where agency_id = ? and key_id = ?")) {
+        c.prepareStatement(
+            "update agency_certificate set revoked_at = coalesce(revoked_at, ?) where agency_id = ? and key_id = ?")) {
       ps.setTimestamp(1, Timestamp.from(Instant.now()));
       ps.setString(2, agencyId);
       ps.setString(3, keyId);
@@ -82,15 +90,23 @@ public final class AgencyKeyDirectory {
     return all().getOrDefault(agencyId, List.of());
   }
 
-  /** Every agency's certificates, newest first (unreadable rows are skipped: they can never be used). */
+  /**
+   * Every agency's certificates, newest first (unreadable rows are skipped: they can never be
+   * used).
+   */
   public Map<String, List<AgencyCertificate>> all() throws SQLException {
     Map<String, List<AgencyCertificate>> out = new HashMap<>();
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement("select agency_id, pem, revoked_at from agency_certificate");
+        PreparedStatement ps =
+            c.prepareStatement("select agency_id, pem, revoked_at from agency_certificate");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         try {
-          AgencyCertificate cert = AgencyCertificate.of(rs.getString(1), org.safehub.crypto.PemKeys.readCertificate(rs.getString(2)), Instant.EPOCH);
+          AgencyCertificate cert =
+              AgencyCertificate.of(
+                  rs.getString(1),
+                  org.safehub.crypto.PemKeys.readCertificate(rs.getString(2)),
+                  Instant.EPOCH);
           if (rs.getTimestamp(3) != null) {
             cert = cert.revoke();
           }
@@ -100,12 +116,14 @@ public final class AgencyKeyDirectory {
         }
       }
     }
-    out.values().forEach(l -> l.sort(Comparator.comparing(AgencyCertificate::notBefore).reversed()));
+    out.values()
+        .forEach(l -> l.sort(Comparator.comparing(AgencyCertificate::notBefore).reversed()));
     return out;
   }
 
   /** The certificate new copies for {@code agencyId} use now, if any. */
-  public static Optional<AgencyCertificate> current(List<AgencyCertificate> newestFirst, Instant now) {
+  public static Optional<AgencyCertificate> current(
+      List<AgencyCertificate> newestFirst, Instant now) {
     return newestFirst.stream().filter(c -> !c.revoked() && c.usableAt(now)).findFirst();
   }
 }

@@ -11,9 +11,9 @@ import org.safehub.crypto.CryptoException;
 import org.safehub.crypto.RecipientKeyType;
 
 /**
- * Development only ({@code safehub.keys.demo-agency-keys}): a key pair per registered agency (RSA for some, EC P-256
- * for others, so both recipient kinds are exercised), kept in {@code dir}, and its certificate registered if the agency
- * has none.
+ * Development only ({@code safehub.keys.demo-agency-keys}): a key pair per registered agency (RSA
+ * for some, EC P-256 for others, so both recipient kinds are exercised), kept in {@code dir}, and
+ * its certificate registered if the agency has none.
  */
 public final class DemoAgencyKeys {
 
@@ -31,7 +31,8 @@ public final class DemoAgencyKeys {
           directory.add(a.id(), cert.pem(), "demo-bootstrap");
         }
       } catch (CryptoException | SQLException e) {
-        throw new IllegalStateException("cannot create demo keys for " + a.id() + ": " + e.getMessage());
+        throw new IllegalStateException(
+            "cannot create demo keys for " + a.id() + ": " + e.getMessage());
       }
     }
     LOG.infof("demo agency keys (development only) in %s", dir);

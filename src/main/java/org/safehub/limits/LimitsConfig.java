@@ -4,17 +4,26 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
-/** How many requests the hub takes from one caller, and how many of their refusals it audits one by one. */
+/**
+ * How many requests the hub takes from one caller, and how many of their refusals it audits one by
+ * one.
+ */
 @ConfigMapping(prefix = "safehub.limits")
 public interface LimitsConfig {
 
   /** Authenticated callers, counted per agency (the token's {@code agency} claim). */
   Rate agency();
 
-  /** Requests without a valid token, counted per source address (turn on proxy address forwarding behind a proxy). */
+  /**
+   * Requests without a valid token, counted per source address (turn on proxy address forwarding
+   * behind a proxy).
+   */
   Unauthenticated unauthenticated();
 
-  /** Refusals audited one by one per caller (source address or agency) and window; the rest are counted in one aggregated event. */
+  /**
+   * Refusals audited one by one per caller (source address or agency) and window; the rest are
+   * counted in one aggregated event.
+   */
   @WithDefault("200")
   int auditPerCallerPerWindow();
 
@@ -22,11 +31,16 @@ public interface LimitsConfig {
   @WithDefault("2000")
   int auditOverallPerWindow();
 
-  /** The window of the audit thinning; an aggregated event is written once its window has closed. */
+  /**
+   * The window of the audit thinning; an aggregated event is written once its window has closed.
+   */
   @WithDefault("PT1M")
   Duration auditWindow();
 
-  /** Most callers tracked at once in each table (buckets, audit counts): bounds the memory a flood can take. */
+  /**
+   * Most callers tracked at once in each table (buckets, audit counts): bounds the memory a flood
+   * can take.
+   */
   @WithDefault("100000")
   int maxTrackedCallers();
 
@@ -41,7 +55,10 @@ public interface LimitsConfig {
     int burst();
   }
 
-  /** The per-source bucket for requests without a valid token; much smaller, since no legitimate caller needs many. */
+  /**
+   * The per-source bucket for requests without a valid token; much smaller, since no legitimate
+   * caller needs many.
+   */
   interface Unauthenticated {
     /** Requests without a valid token per second and source address, sustained. */
     @WithDefault("20")

@@ -13,11 +13,12 @@ import java.util.Objects;
 import org.safehub.audit.AuditAction;
 
 /**
- * Keeps a flood of refusals from growing the permanent audit log without bound. Per caller (a source
- * address, or an agency over its rate) and window, the first refusals are audited one by one; past the
- * threshold, or past the overall threshold of the window, a refusal is only counted, and once the window
- * has closed one aggregated event per kind of refusal stands for all that were counted, with their number.
- * Memory is bounded: callers in a bounded cache, aggregates by window and kind (a handful of problem codes).
+ * Keeps a flood of refusals from growing the permanent audit log without bound. Per caller (a
+ * source address, or an agency over its rate) and window, the first refusals are audited one by
+ * one; past the threshold, or past the overall threshold of the window, a refusal is only counted,
+ * and once the window has closed one aggregated event per kind of refusal stands for all that were
+ * counted, with their number. Memory is bounded: callers in a bounded cache, aggregates by window
+ * and kind (a handful of problem codes).
  */
 public final class RefusalLedger {
 
@@ -38,7 +39,8 @@ public final class RefusalLedger {
    * @param count how many refusals it stands for
    * @param callers how many distinct callers had refusals counted in the window (any kind)
    */
-  public record Aggregate(Instant windowStart, Duration window, Kind kind, long count, int callers) {}
+  public record Aggregate(
+      Instant windowStart, Duration window, Kind kind, long count, int callers) {}
 
   private static final class Window {
     long start = Long.MIN_VALUE;
@@ -51,15 +53,19 @@ public final class RefusalLedger {
   private final long windowMillis;
   private final Clock clock;
   private final Cache<String, Window> callers;
+
   /** window start (ms) -> kind -> count. */
   private final Map<Long, Map<Kind, Long>> counted = new LinkedHashMap<>();
+
   private final Map<Long, Integer> callersCounted = new LinkedHashMap<>();
   private long overallWindow = Long.MIN_VALUE;
   private int overallAudited;
 
-  public RefusalLedger(int perCallerPerWindow, int overallPerWindow, Duration window, int maxCallers, Clock clock) {
+  public RefusalLedger(
+      int perCallerPerWindow, int overallPerWindow, Duration window, int maxCallers, Clock clock) {
     if (perCallerPerWindow < 0 || overallPerWindow < 0 || maxCallers < 1 || window.toMillis() < 1) {
-      throw new IllegalArgumentException("thresholds must not be negative, the window and the caller bound positive");
+      throw new IllegalArgumentException(
+          "thresholds must not be negative, the window and the caller bound positive");
     }
     this.perCaller = perCallerPerWindow;
     this.overall = overallPerWindow;
@@ -68,7 +74,10 @@ public final class RefusalLedger {
     this.callers = Caffeine.newBuilder().maximumSize(maxCallers).executor(Runnable::run).build();
   }
 
-  /** True: audit this refusal as its own event. False: it has been counted for its window's aggregated event. */
+  /**
+   * True: audit this refusal as its own event. False: it has been counted for its window's
+   * aggregated event.
+   */
   public synchronized boolean admit(String caller, Kind kind) {
     long start = Math.floorDiv(clock.millis(), windowMillis) * windowMillis;
     if (overallWindow != start) {
@@ -94,7 +103,10 @@ public final class RefusalLedger {
     return false;
   }
 
-  /** The aggregates of every window that has closed (all of them when {@code all}), each handed out once. */
+  /**
+   * The aggregates of every window that has closed (all of them when {@code all}), each handed out
+   * once.
+   */
   public synchronized List<Aggregate> drain(boolean all) {
     long current = Math.floorDiv(clock.millis(), windowMillis) * windowMillis;
     List<Aggregate> out = new ArrayList<>();
@@ -106,7 +118,13 @@ public final class RefusalLedger {
       }
       int distinct = callersCounted.getOrDefault(e.getKey(), 0);
       for (var k : e.getValue().entrySet()) {
-        out.add(new Aggregate(Instant.ofEpochMilli(e.getKey()), Duration.ofMillis(windowMillis), k.getKey(), k.getValue(), distinct));
+        out.add(
+            new Aggregate(
+                Instant.ofEpochMilli(e.getKey()),
+                Duration.ofMillis(windowMillis),
+                k.getKey(),
+                k.getValue(),
+                distinct));
       }
       it.remove();
       callersCounted.remove(e.getKey());

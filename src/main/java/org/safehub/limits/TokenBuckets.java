@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * One token bucket per key (an agency, a source address) in a bounded cache. A bucket left alone long
- * enough to refill completely is dropped, since a new one is the same; past the size bound the least
- * recently used go first, so a flood from many addresses costs bounded memory.
+ * One token bucket per key (an agency, a source address) in a bounded cache. A bucket left alone
+ * long enough to refill completely is dropped, since a new one is the same; past the size bound the
+ * least recently used go first, so a flood from many addresses costs bounded memory.
  */
 public final class TokenBuckets {
 
@@ -33,15 +33,19 @@ public final class TokenBuckets {
     this.capacity = burst;
     this.nanoTime = nanoTime;
     long refillNanos = (long) Math.ceil(burst / tokensPerNano);
-    this.buckets = Caffeine.newBuilder()
-        .maximumSize(maxKeys)
-        .expireAfterAccess(Duration.ofNanos(Math.max(refillNanos, NANOS_PER_SECOND)))
-        .ticker(nanoTime::getAsLong)
-        .executor(Runnable::run)
-        .build();
+    this.buckets =
+        Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            .expireAfterAccess(Duration.ofNanos(Math.max(refillNanos, NANOS_PER_SECOND)))
+            .ticker(nanoTime::getAsLong)
+            .executor(Runnable::run)
+            .build();
   }
 
-  /** Takes one token for {@code key}: 0 when there was one, else the nanoseconds until there will be. */
+  /**
+   * Takes one token for {@code key}: 0 when there was one, else the nanoseconds until there will
+   * be.
+   */
   public long take(String key) {
     long now = nanoTime.getAsLong();
     Bucket b = buckets.get(key, k -> new Bucket(capacity, now));
@@ -64,7 +68,8 @@ public final class TokenBuckets {
 
   /** Whole seconds to wait, at least one: the form of a Retry-After header. */
   public static int retryAfterSeconds(long nanos) {
-    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
+    return (int)
+        Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
   }
 
   private static final class Bucket {

@@ -35,10 +35,10 @@ import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
 
 /**
- * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages for each
- * recipient's copy, write (seal) each copy that passed, and add the hub's notices about it; each copy's decision and
- * audit event come with it. Called concurrently for the messages of a batch (see {@link CopyStage}); holds no state of
- * its own between calls.
+ * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages
+ * for each recipient's copy, write (seal) each copy that passed, and add the hub's notices about
+ * it; each copy's decision and audit event come with it. Called concurrently for the messages of a
+ * batch (see {@link CopyStage}); holds no state of its own between calls.
  */
 final class MessageRun {
 
@@ -52,7 +52,13 @@ final class MessageRun {
   private final ConsentRegistry consent;
   private final Duration consentGrace;
 
-  MessageRun(Topics topics, Router router, List<CopyStage> stages, List<NoticeSource> noticeSources, CopyWriter writer, ConsentRegistry consent,
+  MessageRun(
+      Topics topics,
+      Router router,
+      List<CopyStage> stages,
+      List<NoticeSource> noticeSources,
+      CopyWriter writer,
+      ConsentRegistry consent,
       Duration consentGrace) {
     this.topics = topics;
     this.router = router;
@@ -63,7 +69,10 @@ final class MessageRun {
     this.consentGrace = consentGrace;
   }
 
-  /** A consent change in the inbound topic whose publisher has not yet been answered: the batch waits for it. */
+  /**
+   * A consent change in the inbound topic whose publisher has not yet been answered: the batch
+   * waits for it.
+   */
   static final class NotYetAccepted extends Exception {
     NotYetAccepted() {
       super("consent change not yet accepted", null, false, false);
@@ -74,12 +83,17 @@ final class MessageRun {
   record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {}
 
   /**
-   * Turns each delivered copy of a consent-based message that the consent read under the lock no longer
-   * allows into a withheld one: its record is not sent, its decision and audit event say why.
+   * Turns each delivered copy of a consent-based message that the consent read under the lock no
+   * longer allows into a withheld one: its record is not sent, its decision and audit event say
+   * why.
    */
   void withholdLate(
-      List<Result> results, Map<String, ConsentRecord> records, List<ProducerRecord<String, byte[]>> out,
-      List<DeliveryStatusStore.Outcome> outcomes, List<AuditEvent> events, Instant now) {
+      List<Result> results,
+      Map<String, ConsentRecord> records,
+      List<ProducerRecord<String, byte[]>> out,
+      List<DeliveryStatusStore.Outcome> outcomes,
+      List<AuditEvent> events,
+      Instant now) {
     for (Result r : results) {
       Envelope e = r.inbound().envelope();
       if (r.poison() != null || !ConsentGate.relies(e)) {
@@ -99,15 +113,24 @@ final class MessageRun {
         continue;
       }
       UUID id = e.messageId();
-      out.removeIf(pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
+      out.removeIf(
+          pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
       outcomes.replaceAll(
-          o -> o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
-              ? new DeliveryStatusStore.Outcome(id, o.recipient(), false, late.get(o.recipient()))
-              : o);
+          o ->
+              o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
+                  ? new DeliveryStatusStore.Outcome(
+                      id, o.recipient(), false, late.get(o.recipient()))
+                  : o);
       events.replaceAll(
-          ev -> ev.action() == AuditAction.DELIVERED && id.equals(ev.messageId()) && late.containsKey(ev.recipient())
-              ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null).recipient(ev.recipient()).reason(late.get(ev.recipient()).wire()).build()
-              : ev);
+          ev ->
+              ev.action() == AuditAction.DELIVERED
+                      && id.equals(ev.messageId())
+                      && late.containsKey(ev.recipient())
+                  ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null)
+                      .recipient(ev.recipient())
+                      .reason(late.get(ev.recipient()).wire())
+                      .build()
+                  : ev);
     }
   }
 
@@ -134,9 +157,16 @@ final class MessageRun {
     }
   }
 
-  /** Routes one message and runs the stages for each recipient, adding its copies, decisions and audit events. */
+  /**
+   * Routes one message and runs the stages for each recipient, adding its copies, decisions and
+   * audit events.
+   */
   private void process(
-      Inbound b, Instant now, List<ProducerRecord<String, byte[]>> mOut, List<DeliveryStatusStore.Outcome> mOutcomes, List<AuditEvent> mEvents)
+      Inbound b,
+      Instant now,
+      List<ProducerRecord<String, byte[]>> mOut,
+      List<DeliveryStatusStore.Outcome> mOutcomes,
+      List<AuditEvent> mEvents)
       throws Exception {
     InboundRecord in = b.in();
     Envelope envelope = b.envelope();
@@ -146,22 +176,43 @@ final class MessageRun {
         case APPLIED -> {}
         case PENDING -> throw new NotYetAccepted(); // retry the batch
         case NOT_ACCEPTED -> {
-          mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, null).reason("not-accepted").build());
+          mEvents.add(
+              event(AuditAction.WITHHELD, now, in.sender(), envelope, null)
+                  .reason("not-accepted")
+                  .build());
           return;
         }
       }
     }
-    String justification = envelope.legalBasis().isConsent() ? null : in.message().path("legalBasis").path("justification").asText(null);
+    String justification =
+        envelope.legalBasis().isConsent()
+            ? null
+            : in.message().path("legalBasis").path("justification").asText(null);
     List<RecipientOutcome> routed = router.route(envelope, in.sender());
-    mEvents.add(event(AuditAction.ROUTED, now, in.sender(), envelope, justification).detail("candidates", Integer.toString(routed.size())).build());
+    mEvents.add(
+        event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
+            .detail("candidates", Integer.toString(routed.size()))
+            .build());
     for (RecipientOutcome o : routed) {
       if (o instanceof RecipientOutcome.Withhold w) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
-        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(w.agencyId()).reason(w.reason().wire()).build());
+        mOutcomes.add(
+            new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
+        mEvents.add(
+            event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
+                .recipient(w.agencyId())
+                .reason(w.reason().wire())
+                .build());
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
-      Copy copy = new Copy(envelope, in.sender(), in.receivedAt(), new Recipient(d.agency().id(), d.agency().type().name()), in.message().deepCopy(), List.of());
+      Copy copy =
+          new Copy(
+              envelope,
+              in.sender(),
+              in.receivedAt(),
+              new Recipient(d.agency().id(), d.agency().type().name()),
+              in.message().deepCopy(),
+              List.of());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
         StageOutcome so;
@@ -185,12 +236,25 @@ final class MessageRun {
         }
       }
       if (withheld != null) {
-        mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
-        mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(d.agencyId()).reason(withheld.wire()).build());
+        mOutcomes.add(
+            new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
+        mEvents.add(
+            event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
+                .recipient(d.agencyId())
+                .reason(withheld.wire())
+                .build());
         continue;
       }
-      mOut.add(record(d.agencyId(), envelope.messageId().toString(), envelope.type(), in.sender(), writer.format(), bytes));
-      mOutcomes.add(new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+      mOut.add(
+          record(
+              d.agencyId(),
+              envelope.messageId().toString(),
+              envelope.type(),
+              in.sender(),
+              writer.format(),
+              bytes));
+      mOutcomes.add(
+          new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
       mEvents.add(
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
@@ -205,21 +269,37 @@ final class MessageRun {
           WithholdReason withheld = noticeWithheld(n);
           if (withheld != null) {
             // like a copy: withheld and audited, never replayed
-            mEvents.add(event(AuditAction.WITHHELD, now, in.sender(), envelope, justification).recipient(n.recipient()).reason(withheld.wire())
-                .detail("notice", n.kind()).build());
+            mEvents.add(
+                event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
+                    .recipient(n.recipient())
+                    .reason(withheld.wire())
+                    .detail("notice", n.kind())
+                    .build());
             continue;
           }
           try {
-            mOut.add(record(n.recipient(), envelope.messageId().toString(), n.kind(), "safehub", writer.format(), writer.writeNotice(n)));
+            mOut.add(
+                record(
+                    n.recipient(),
+                    envelope.messageId().toString(),
+                    n.kind(),
+                    "safehub",
+                    writer.format(),
+                    writer.writeNotice(n)));
           } catch (Exception e) {
-            LOG.warnf("notice %s for %s not sealed (%s)", n.kind(), n.recipient(), e.getClass().getSimpleName());
+            LOG.warnf(
+                "notice %s for %s not sealed (%s)",
+                n.kind(), n.recipient(), e.getClass().getSimpleName());
           }
         }
       }
     }
-      }
+  }
 
-  /** The first stage's reason to withhold a notice, or null; a stage that fails withholds it (fail closed). */
+  /**
+   * The first stage's reason to withhold a notice, or null; a stage that fails withholds it (fail
+   * closed).
+   */
   private WithholdReason noticeWithheld(Notice n) {
     for (CopyStage stage : stages) {
       if (stage instanceof NoticeGate gate) {
@@ -236,16 +316,31 @@ final class MessageRun {
     return null;
   }
 
-  private static AuditEvent.Builder event(AuditAction action, Instant now, String sender, Envelope e, String justification) {
-    return AuditEvent.builder(action, now).actor(sender, null).message(e.messageId(), e.type(), e.caseRef()).legalBasis(e.legalBasis().wire(), justification);
+  private static AuditEvent.Builder event(
+      AuditAction action, Instant now, String sender, Envelope e, String justification) {
+    return AuditEvent.builder(action, now)
+        .actor(sender, null)
+        .message(e.messageId(), e.type(), e.caseRef())
+        .legalBasis(e.legalBasis().wire(), justification);
   }
 
-  private ProducerRecord<String, byte[]> record(String agency, String messageId, String type, String sender, String format, byte[] value) {
+  private ProducerRecord<String, byte[]> record(
+      String agency, String messageId, String type, String sender, String format, byte[] value) {
     return new ProducerRecord<>(
         topics.delivery(agency),
         null,
         messageId,
         value,
-        Headers.of(Headers.MESSAGE_ID, messageId, Headers.TYPE, type, Headers.SENDER, sender, Headers.RECIPIENT, agency, Headers.FORMAT, format));
+        Headers.of(
+            Headers.MESSAGE_ID,
+            messageId,
+            Headers.TYPE,
+            type,
+            Headers.SENDER,
+            sender,
+            Headers.RECIPIENT,
+            agency,
+            Headers.FORMAT,
+            format));
   }
 }

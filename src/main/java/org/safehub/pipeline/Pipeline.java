@@ -1,6 +1,10 @@
 package org.safehub.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,34 +26,30 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.config.SafehubConfig;
+import org.safehub.consent.ConsentGate;
+import org.safehub.consent.ConsentRegistry;
 import org.safehub.copy.CopyStage;
-import org.safehub.copy.NoticeSource;
 import org.safehub.copy.CopyWriter;
+import org.safehub.copy.NoticeSource;
+import org.safehub.copy.WithholdReason;
+import org.safehub.crypto.AtRestSealer;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
 import org.safehub.kafka.Headers;
+import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.Router;
-import org.safehub.copy.WithholdReason;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-import jakarta.annotation.PreDestroy;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.safehub.config.SafehubConfig;
-import org.safehub.kafka.KafkaClients;
-import org.safehub.validation.StrictJson;
-import org.safehub.crypto.AtRestSealer;
 import org.safehub.trail.AuditTrail;
-import org.safehub.consent.ConsentRegistry;
-import org.safehub.consent.ConsentGate;
+import org.safehub.validation.StrictJson;
 
 /**
  * The consume-route-deliver loop. Each batch of inbound records becomes, in one Kafka transaction,
  * each recipient's copy on its own delivery topic plus the consumed offsets; the decisions are
- * recorded in PostgreSQL before the transaction commits. A crash at any point leaves either the whole
- * batch delivered and its offsets committed, or neither. What runs for each copy, in which order, is
- * {@link Stages}: route, then each {@link CopyStage}, then the {@link CopyWriter}.
+ * recorded in PostgreSQL before the transaction commits. A crash at any point leaves either the
+ * whole batch delivered and its offsets committed, or neither. What runs for each copy, in which
+ * order, is {@link Stages}: route, then each {@link CopyStage}, then the {@link CopyWriter}.
  */
 @Singleton
 public final class Pipeline implements Runnable {
@@ -69,23 +69,43 @@ public final class Pipeline implements Runnable {
   private final ConsentRegistry consent;
   private final MessageRun messages;
   private final AtomicLong processed = new AtomicLong();
-  // the workers of the stages' threading contract (CopyStage): one per processor, for this pipeline alone
+  // the workers of the stages' threading contract (CopyStage): one per processor, for this pipeline
+  // alone
   private final java.util.concurrent.ForkJoinPool workers =
-      new java.util.concurrent.ForkJoinPool(Math.max(1, Runtime.getRuntime().availableProcessors()));
+      new java.util.concurrent.ForkJoinPool(
+          Math.max(1, Runtime.getRuntime().availableProcessors()));
   private volatile boolean running = true;
   private Thread thread;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private volatile long lastLoop = System.nanoTime();
   private boolean transactionOpen;
 
-  /** This instance's pipeline: its consumer group and transactional id are named for {@code safehub.instance-id}. */
+  /**
+   * This instance's pipeline: its consumer group and transactional id are named for {@code
+   * safehub.instance-id}.
+   */
   @Inject
   public Pipeline(
-      Stages stages, KafkaClients kafka, SafehubConfig config, Topics topics, DeliveryStatusStore statuses, StrictJson json,
-      MeterRegistry metrics, AtRestSealer atRest, AuditTrail trail, ConsentRegistry consent) {
+      Stages stages,
+      KafkaClients kafka,
+      SafehubConfig config,
+      Topics topics,
+      DeliveryStatusStore statuses,
+      StrictJson json,
+      MeterRegistry metrics,
+      AtRestSealer atRest,
+      AuditTrail trail,
+      ConsentRegistry consent) {
     this(
-        () -> kafka.consumer("safehub-pipeline-" + config.instanceId(), config.kafka().topicPrefix() + "pipeline", config.pipeline().maxBatch()),
-        () -> kafka.transactionalProducer("safehub-pipeline-" + config.instanceId(), config.pipeline().transactionTimeoutMs()),
+        () ->
+            kafka.consumer(
+                "safehub-pipeline-" + config.instanceId(),
+                config.kafka().topicPrefix() + "pipeline",
+                config.pipeline().maxBatch()),
+        () ->
+            kafka.transactionalProducer(
+                "safehub-pipeline-" + config.instanceId(),
+                config.pipeline().transactionTimeoutMs()),
         topics,
         stages.router(),
         stages.copyStages(),
@@ -128,7 +148,8 @@ public final class Pipeline implements Runnable {
     this.statuses = statuses;
     this.mapper = mapper;
     this.metrics = metrics;
-    this.messages = new MessageRun(topics, router, stages, noticeSources, writer, consent, consentGrace);
+    this.messages =
+        new MessageRun(topics, router, stages, noticeSources, writer, consent, consentGrace);
   }
 
   @Override
@@ -166,14 +187,17 @@ public final class Pipeline implements Runnable {
       try {
         processBatch(records, c, p);
         processed.addAndGet(records.count());
-      } catch (org.apache.kafka.common.errors.ProducerFencedException | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+      } catch (org.apache.kafka.common.errors.ProducerFencedException
+          | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
         // another instance with our transactional id took over: start again with a new producer
         throw e;
       } catch (Exception e) {
         if (e instanceof MessageRun.NotYetAccepted) {
           LOG.debugf("batch of %d waits for a consent change to be accepted", records.count());
         } else {
-          LOG.warnf("batch of %d not delivered (%s); will retry", records.count(), e.getClass().getSimpleName());
+          LOG.warnf(
+              "batch of %d not delivered (%s); will retry",
+              records.count(), e.getClass().getSimpleName());
         }
         if (transactionOpen) {
           transactionOpen = false;
@@ -189,7 +213,10 @@ public final class Pipeline implements Runnable {
     }
   }
 
-  private void processBatch(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> c, KafkaProducer<String, byte[]> p)
+  private void processBatch(
+      ConsumerRecords<String, byte[]> records,
+      KafkaConsumer<String, byte[]> c,
+      KafkaProducer<String, byte[]> p)
       throws Exception {
     List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
     List<DeliveryStatusStore.Outcome> outcomes = new ArrayList<>();
@@ -199,9 +226,17 @@ public final class Pipeline implements Runnable {
     List<AuditEvent> events = new ArrayList<>();
     java.time.Instant now = java.time.Instant.now();
     for (ConsumerRecord<String, byte[]> r : records) {
-      offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      offsets.put(
+          new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
-        byte[] plain = atRest.open(r.value(), AtRestSealer.aad(r.topic(), r.key() == null ? new byte[0] : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] plain =
+            atRest.open(
+                r.value(),
+                AtRestSealer.aad(
+                    r.topic(),
+                    r.key() == null
+                        ? new byte[0]
+                        : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         InboundRecord in = InboundRecord.decode(plain, mapper);
         batch.add(new MessageRun.Inbound(r, in, Envelope.of(in.message())));
       } catch (Exception e) {
@@ -213,9 +248,13 @@ public final class Pipeline implements Runnable {
       stage.beginBatch(envelopes);
     }
     writer.beginBatch();
-    // messages are routed, redacted and sealed in parallel (sealing is the CPU cost); results keep their order
+    // messages are routed, redacted and sealed in parallel (sealing is the CPU cost); results keep
+    // their order
     java.time.Instant at = now;
-    List<MessageRun.Result> results = workers.submit(() -> batch.parallelStream().map(b -> messages.processOne(b, at)).toList()).get();
+    List<MessageRun.Result> results =
+        workers
+            .submit(() -> batch.parallelStream().map(b -> messages.processOne(b, at)).toList())
+            .get();
     for (MessageRun.Result r : results) {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
@@ -223,7 +262,9 @@ public final class Pipeline implements Runnable {
       MessageRun.Inbound b = r.inbound();
       if (r.poison() != null) {
         // a record the pipeline cannot process must not block every later message: set it aside
-        LOG.warnf("message %s set aside (%s)", b.envelope().messageId(), r.poison().getClass().getSimpleName());
+        LOG.warnf(
+            "message %s set aside (%s)",
+            b.envelope().messageId(), r.poison().getClass().getSimpleName());
         out.add(deadLetter(b.record(), "unprocessable"));
         events.add(
             AuditEvent.builder(AuditAction.WITHHELD, now)
@@ -238,12 +279,16 @@ public final class Pipeline implements Runnable {
       outcomes.addAll(r.outcomes());
       events.addAll(r.events());
     }
-    // Consent is checked again here, under a shared lock on the subjects' consent rows held until the
-    // Kafka transaction has committed: a withdrawal accepted (202) while this batch was being sealed
+    // Consent is checked again here, under a shared lock on the subjects' consent rows held until
+    // the
+    // Kafka transaction has committed: a withdrawal accepted (202) while this batch was being
+    // sealed
     // either waited for it to commit, or is seen now and its subject's copies are withheld.
     Set<String> refs = new LinkedHashSet<>();
     for (MessageRun.Result r : results) {
-      if (r.poison() == null && ConsentGate.relies(r.inbound().envelope()) && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
+      if (r.poison() == null
+          && ConsentGate.relies(r.inbound().envelope())
+          && r.outcomes().stream().anyMatch(DeliveryStatusStore.Outcome::delivered)) {
         r.inbound().envelope().subjects().forEach(sub -> refs.add(sub.ref()));
       }
     }
@@ -253,7 +298,8 @@ public final class Pipeline implements Runnable {
         messages.withholdLate(results, lock.records(), out, outcomes, events, now);
       }
       // recorded first: nothing is delivered that the hub has not written down
-      List<AuditEvent> stored = statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
+      List<AuditEvent> stored =
+          statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
       p.beginTransaction();
       transactionOpen = true;
       for (ProducerRecord<String, byte[]> pr : out) {
@@ -272,18 +318,30 @@ public final class Pipeline implements Runnable {
     }
     // counters carry reason codes only
     for (DeliveryStatusStore.Outcome o : outcomes) {
-      metrics.counter(o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld", "reason", o.delivered() ? "none" : o.reason().wire()).increment();
+      metrics
+          .counter(
+              o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld",
+              "reason",
+              o.delivered() ? "none" : o.reason().wire())
+          .increment();
     }
   }
 
-  private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> r, String reason) {
-    LOG.warnf("inbound record %s-%d@%d sent to dead letter: %s", r.topic(), r.partition(), r.offset(), reason);
+  private ProducerRecord<String, byte[]> deadLetter(
+      ConsumerRecord<String, byte[]> r, String reason) {
+    LOG.warnf(
+        "inbound record %s-%d@%d sent to dead letter: %s",
+        r.topic(), r.partition(), r.offset(), reason);
     return new ProducerRecord<>(
         topics.deadLetter(),
         null,
         r.key(),
         r.value(),
-        Headers.of(Headers.REASON, reason, "safehub-source", r.topic() + "-" + r.partition() + "@" + r.offset()));
+        Headers.of(
+            Headers.REASON,
+            reason,
+            "safehub-source",
+            r.topic() + "-" + r.partition() + "@" + r.offset()));
   }
 
   /** Runs the loop on its own daemon thread, {@code safehub-pipeline}. */
@@ -295,12 +353,17 @@ public final class Pipeline implements Runnable {
     }
   }
 
-  /** Whether {@link #start} ran (the pipeline can be switched off with {@code safehub.pipeline.enabled}). */
+  /**
+   * Whether {@link #start} ran (the pipeline can be switched off with {@code
+   * safehub.pipeline.enabled}).
+   */
   public synchronized boolean started() {
     return thread != null;
   }
 
-  /** Stops the loop and waits up to 10 s for the batch in hand; safe to call if it never started. */
+  /**
+   * Stops the loop and waits up to 10 s for the batch in hand; safe to call if it never started.
+   */
   @PreDestroy
   public void stopAndWait() {
     stop();

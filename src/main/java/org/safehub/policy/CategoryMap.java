@@ -15,11 +15,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Where each leaf of a message sits, and its data category, read from a schema's
- * {@code x-safehub-category} tags by walking {@code properties}, {@code items} and local
- * {@code $ref}s from the root. Conditional restatements ({@code if/then/else/allOf/anyOf/oneOf}) are
- * not read: a location exists only where the schema declares it. Anything a message holds that the map
- * does not know, or that carries no known tag, is {@link #UNTAGGED}.
+ * Where each leaf of a message sits, and its data category, read from a schema's {@code
+ * x-safehub-category} tags by walking {@code properties}, {@code items} and local {@code $ref}s
+ * from the root. Conditional restatements ({@code if/then/else/allOf/anyOf/oneOf}) are not read: a
+ * location exists only where the schema declares it. Anything a message holds that the map does not
+ * know, or that carries no known tag, is {@link #UNTAGGED}.
  */
 public final class CategoryMap {
 
@@ -83,7 +83,9 @@ public final class CategoryMap {
     if (node.properties.isEmpty() && node.items == null) {
       out.put(at, node.category.wire());
     }
-    node.properties.forEach((name, child) -> collect(child, at + "/" + name.replace("~", "~0").replace("/", "~1"), out, onPath));
+    node.properties.forEach(
+        (name, child) ->
+            collect(child, at + "/" + name.replace("~", "~0").replace("/", "~1"), out, onPath));
     if (node.items != null) {
       collect(node.items, at + "/*", out, onPath);
     }
@@ -105,7 +107,10 @@ public final class CategoryMap {
       return category;
     }
 
-    /** The declared property {@code name} of an object here, or null if the schema does not declare it. */
+    /**
+     * The declared property {@code name} of an object here, or null if the schema does not declare
+     * it.
+     */
     public Node property(String name) {
       return properties.get(name);
     }
@@ -116,7 +121,10 @@ public final class CategoryMap {
     }
   }
 
-  /** Builds the tree once per document; each local {@code $ref} target is built once, so recursion ends. */
+  /**
+   * Builds the tree once per document; each local {@code $ref} target is built once, so recursion
+   * ends.
+   */
   private static final class Builder {
     private final JsonNode document;
     private final Map<String, Node> refs = new HashMap<>();
@@ -131,18 +139,23 @@ public final class CategoryMap {
       if (base != null && tag == null && !schema.has("properties") && !schema.has("items")) {
         return base;
       }
-      Node node = new Node(tag != null ? category(tag) : base != null ? base.category : DataCategory.UNTAGGED);
+      Node node =
+          new Node(
+              tag != null ? category(tag) : base != null ? base.category : DataCategory.UNTAGGED);
       if (base != null) {
         node.properties.putAll(base.properties);
         node.items = base.items;
       }
       JsonNode properties = schema.get("properties");
       if (properties != null && properties.isObject()) {
-        properties.fields().forEachRemaining(e -> {
-          if (e.getValue().isObject()) {
-            node.properties.put(e.getKey(), build(e.getValue()));
-          }
-        });
+        properties
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (e.getValue().isObject()) {
+                    node.properties.put(e.getKey(), build(e.getValue()));
+                  }
+                });
       }
       JsonNode items = schema.get("items");
       if (items != null && items.isObject()) {
@@ -154,7 +167,8 @@ public final class CategoryMap {
     private Node ref(JsonNode ref) {
       String target = ref.isTextual() ? ref.asText() : "";
       if (!target.startsWith("#/")) {
-        return new Node(DataCategory.UNTAGGED); // only local references are followed; anything else is unknown
+        return new Node(
+            DataCategory.UNTAGGED); // only local references are followed; anything else is unknown
       }
       Node known = refs.get(target);
       if (known != null) {
@@ -178,7 +192,9 @@ public final class CategoryMap {
     }
 
     private static DataCategory category(JsonNode tag) {
-      return tag.isTextual() ? DataCategory.ofKnown(tag.asText()).orElse(DataCategory.UNTAGGED) : DataCategory.UNTAGGED;
+      return tag.isTextual()
+          ? DataCategory.ofKnown(tag.asText()).orElse(DataCategory.UNTAGGED)
+          : DataCategory.UNTAGGED;
     }
   }
 }

@@ -10,9 +10,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The data categories the schemas tag their leaves with ({@code x-safehub-category}), and
- * {@link #UNTAGGED}: where a leaf has no tag or an unknown one, the most restricted category, which
- * no policy can allow.
+ * The data categories the schemas tag their leaves with ({@code x-safehub-category}), and {@link
+ * #UNTAGGED}: where a leaf has no tag or an unknown one, the most restricted category, which no
+ * policy can allow.
  */
 public enum DataCategory {
   IDENTITY("identity"),
@@ -30,9 +30,11 @@ public enum DataCategory {
   UNTAGGED(CategoryMap.UNTAGGED);
 
   private static final Map<String, DataCategory> BY_WIRE =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(DataCategory::wire, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(DataCategory::wire, Function.identity()));
 
-  private static final Set<DataCategory> KNOWN = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(UNTAGGED)));
+  private static final Set<DataCategory> KNOWN =
+      Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(UNTAGGED)));
 
   private final String wire;
 
@@ -45,12 +47,18 @@ public enum DataCategory {
     return wire;
   }
 
-  /** The twelve categories a schema may use and a policy may allow (everything but {@link #UNTAGGED}). */
+  /**
+   * The twelve categories a schema may use and a policy may allow (everything but {@link
+   * #UNTAGGED}).
+   */
   public static Set<DataCategory> known() {
     return KNOWN;
   }
 
-  /** A known category by its wire name; empty for {@code untagged} and for any name not in the schemas' README. */
+  /**
+   * A known category by its wire name; empty for {@code untagged} and for any name not in the
+   * schemas' README.
+   */
   public static Optional<DataCategory> ofKnown(String wire) {
     DataCategory c = wire == null ? null : BY_WIRE.get(wire);
     return c == null || c == UNTAGGED ? Optional.empty() : Optional.of(c);

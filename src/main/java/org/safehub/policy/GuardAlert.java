@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * The safety guard had to remove data from a copy for a perpetrator programme: the policy or the
- * redaction failed somewhere. Names the message, the recipient agency and the categories, never a value.
+ * redaction failed somewhere. Names the message, the recipient agency and the categories, never a
+ * value.
  */
 public record GuardAlert(UUID messageId, String recipient, List<String> categories) {
   public GuardAlert {

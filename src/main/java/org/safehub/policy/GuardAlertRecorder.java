@@ -6,12 +6,12 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
-import org.safehub.policy.GuardAlert;
 import org.safehub.trail.AuditTrail;
 
 /**
- * Records each safety-guard alert in the audit log before the guarded copy goes on. A failure to record it is
- * thrown, not swallowed, so the redaction stage withholds the copy: no copy leaves whose alert went unrecorded.
+ * Records each safety-guard alert in the audit log before the guarded copy goes on. A failure to
+ * record it is thrown, not swallowed, so the redaction stage withholds the copy: no copy leaves
+ * whose alert went unrecorded.
  */
 public final class GuardAlertRecorder implements Consumer<GuardAlert> {
 
@@ -25,10 +25,12 @@ public final class GuardAlertRecorder implements Consumer<GuardAlert> {
 
   @Override
   public void accept(GuardAlert alert) {
-    trail.record(List.of(AuditEvent.builder(AuditAction.GUARD_ALERT, clock.instant())
-        .message(alert.messageId(), null, null)
-        .recipient(alert.recipient())
-        .categories(alert.categories())
-        .build()));
+    trail.record(
+        List.of(
+            AuditEvent.builder(AuditAction.GUARD_ALERT, clock.instant())
+                .message(alert.messageId(), null, null)
+                .recipient(alert.recipient())
+                .categories(alert.categories())
+                .build()));
   }
 }

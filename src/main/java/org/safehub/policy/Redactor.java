@@ -13,14 +13,14 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Removes from a message every leaf whose category is not allowed, building a new tree (the input is
- * never changed). A leaf is a scalar or an empty object or array; its category comes from the
- * {@link CategoryMap}, and a location the map does not know is {@code untagged}. Redaction only ever
- * removes, and never moves what it keeps:
+ * Removes from a message every leaf whose category is not allowed, building a new tree (the input
+ * is never changed). A leaf is a scalar or an empty object or array; its category comes from the
+ * {@link CategoryMap}, and a location the map does not know is {@code untagged}. Redaction only
+ * ever removes, and never moves what it keeps:
  *
  * <ul>
- *   <li>an object or array left empty by redaction is removed too, since an empty {@code victim: {}}
- *       still says a victim block existed;
+ *   <li>an object or array left empty by redaction is removed too, since an empty {@code victim:
+ *       {}} still says a victim block existed;
  *   <li>an array that loses any element is removed whole, so that every kept value stays at its
  *       original index (a disallowed array of scalars goes as one).
  * </ul>
@@ -29,7 +29,10 @@ public final class Redactor {
 
   private Redactor() {}
 
-  /** A redacted view and the sorted names of the categories that were removed from it (never values). */
+  /**
+   * A redacted view and the sorted names of the categories that were removed from it (never
+   * values).
+   */
   public record Redaction(JsonNode view, List<String> removedCategories) {
     public Redaction {
       Objects.requireNonNull(view, "view");
@@ -37,18 +40,26 @@ public final class Redactor {
     }
   }
 
-  /** The view with every leaf outside {@code allowed} removed; {@code untagged} is removed whatever {@code allowed} says. */
+  /**
+   * The view with every leaf outside {@code allowed} removed; {@code untagged} is removed whatever
+   * {@code allowed} says.
+   */
   public static Redaction redact(JsonNode view, CategoryMap map, Set<DataCategory> allowed) {
     Objects.requireNonNull(view, "view");
     Objects.requireNonNull(map, "map");
     Objects.requireNonNull(allowed, "allowed");
     SortedSet<String> removed = new TreeSet<>();
     JsonNode kept = keep(view, map.root(), allowed, removed);
-    return new Redaction(kept == null ? JsonNodeFactory.instance.objectNode() : kept, List.copyOf(removed));
+    return new Redaction(
+        kept == null ? JsonNodeFactory.instance.objectNode() : kept, List.copyOf(removed));
   }
 
-  /** The redacted copy of {@code node}, or null if nothing of it may be kept; adds what it drops to {@code removed}. */
-  private static JsonNode keep(JsonNode node, CategoryMap.Node shape, Set<DataCategory> allowed, Set<String> removed) {
+  /**
+   * The redacted copy of {@code node}, or null if nothing of it may be kept; adds what it drops to
+   * {@code removed}.
+   */
+  private static JsonNode keep(
+      JsonNode node, CategoryMap.Node shape, Set<DataCategory> allowed, Set<String> removed) {
     if (isLeaf(node)) {
       DataCategory category = shape == null ? DataCategory.UNTAGGED : shape.category();
       if (category != DataCategory.UNTAGGED && allowed.contains(category)) {
@@ -61,7 +72,12 @@ public final class Redactor {
       ObjectNode out = JsonNodeFactory.instance.objectNode();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        JsonNode child = keep(field.getValue(), shape == null ? null : shape.property(field.getKey()), allowed, removed);
+        JsonNode child =
+            keep(
+                field.getValue(),
+                shape == null ? null : shape.property(field.getKey()),
+                allowed,
+                removed);
         if (child != null) {
           out.set(field.getKey(), child);
         }
@@ -89,7 +105,11 @@ public final class Redactor {
     if (isLeaf(node)) {
       out.add((shape == null ? DataCategory.UNTAGGED : shape.category()).wire());
     } else if (node.isObject()) {
-      node.fields().forEachRemaining(f -> categoriesOf(f.getValue(), shape == null ? null : shape.property(f.getKey()), out));
+      node.fields()
+          .forEachRemaining(
+              f ->
+                  categoriesOf(
+                      f.getValue(), shape == null ? null : shape.property(f.getKey()), out));
     } else {
       CategoryMap.Node items = shape == null ? null : shape.items();
       node.forEach(element -> categoriesOf(element, items, out));

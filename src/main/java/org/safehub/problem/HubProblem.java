@@ -1,11 +1,10 @@
 package org.safehub.problem;
 
 import java.util.List;
-import org.safehub.problem.Violation;
 
 /**
- * A refusal the caller must hear about, carried to the single HTTP mapper that turns it into an
- * RFC 9457 problem document. Detail and violations never contain message content.
+ * A refusal the caller must hear about, carried to the single HTTP mapper that turns it into an RFC
+ * 9457 problem document. Detail and violations never contain message content.
  */
 public class HubProblem extends RuntimeException {
 
@@ -15,7 +14,13 @@ public class HubProblem extends RuntimeException {
   private final List<Violation> violations;
   private final Integer retryAfterSeconds;
 
-  public HubProblem(int status, String code, String title, String detail, List<Violation> violations, Integer retryAfterSeconds) {
+  public HubProblem(
+      int status,
+      String code,
+      String title,
+      String detail,
+      List<Violation> violations,
+      Integer retryAfterSeconds) {
     super(detail, null, false, false);
     this.status = status;
     this.code = code;
@@ -29,7 +34,13 @@ public class HubProblem extends RuntimeException {
   }
 
   public static HubProblem unavailable(String detail, int retryAfterSeconds) {
-    return new HubProblem(503, "unavailable", "Service temporarily unavailable", detail, List.of(), retryAfterSeconds);
+    return new HubProblem(
+        503,
+        "unavailable",
+        "Service temporarily unavailable",
+        detail,
+        List.of(),
+        retryAfterSeconds);
   }
 
   public static HubProblem notFound(String detail) {

@@ -1,2 +1,5 @@
-/** The one exception type that carries a refusal (status, problem type, violations) up to the HTTP mapper. Ground floor. */
+/**
+ * The one exception type that carries a refusal (status, problem type, violations) up to the HTTP
+ * mapper. Ground floor.
+ */
 package org.safehub.problem;

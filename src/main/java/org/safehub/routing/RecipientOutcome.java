@@ -4,7 +4,9 @@ import java.util.Objects;
 import org.safehub.agencies.Agency;
 import org.safehub.copy.WithholdReason;
 
-/** What routing decided for one candidate recipient: deliver a copy, or withhold it with a reason. */
+/**
+ * What routing decided for one candidate recipient: deliver a copy, or withhold it with a reason.
+ */
 public sealed interface RecipientOutcome {
   String agencyId();
 

@@ -1,22 +1,22 @@
 package org.safehub.routing;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
-import org.safehub.envelope.Envelope;
-import org.safehub.copy.WithholdReason;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
+import org.safehub.copy.WithholdReason;
+import org.safehub.envelope.Envelope;
 import org.safehub.validation.SchemaCatalogue;
 
 /**
  * Decides the candidate recipients of a message: explicit recipients plus matching standing
- * subscriptions, narrowed by which agency types may receive the type and by agency status.
- * Consent and redaction are later stages; this class only routes.
+ * subscriptions, narrowed by which agency types may receive the type and by agency status. Consent
+ * and redaction are later stages; this class only routes.
  */
 @Singleton
 public final class Router {
@@ -35,7 +35,10 @@ public final class Router {
     this.policy = policy;
   }
 
-  /** One outcome per candidate recipient, in agency-id order; the sender never receives its own message. */
+  /**
+   * One outcome per candidate recipient, in agency-id order; the sender never receives its own
+   * message.
+   */
   public List<RecipientOutcome> route(Envelope envelope, String senderAgencyId) {
     TreeSet<String> candidates = new TreeSet<>(envelope.recipients());
     for (Subscription s : policy.subscriptions()) {

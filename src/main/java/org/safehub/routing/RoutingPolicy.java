@@ -28,14 +28,18 @@ public final class RoutingPolicy {
   private final Map<String, Set<AgencyType>> receivers;
   private final List<Subscription> subscriptions;
 
-  public RoutingPolicy(Map<String, Set<AgencyType>> senders, Map<String, Set<AgencyType>> receivers, List<Subscription> subscriptions) {
+  public RoutingPolicy(
+      Map<String, Set<AgencyType>> senders,
+      Map<String, Set<AgencyType>> receivers,
+      List<Subscription> subscriptions) {
     this.senders = Map.copyOf(senders);
     this.receivers = Map.copyOf(receivers);
     this.subscriptions = List.copyOf(subscriptions);
   }
 
   /** Loads {@code <configDir>/routing.yaml}; every fault names the file and the place. */
-  public static RoutingPolicy load(Path configDir, AgencyDirectory agencies, Collection<String> schemaTypes) {
+  public static RoutingPolicy load(
+      Path configDir, AgencyDirectory agencies, Collection<String> schemaTypes) {
     Path file = configDir.resolve(FILE);
     String name = file.toString();
     JsonNode root = ConfigFiles.read(file, "routing");
@@ -47,14 +51,31 @@ public final class RoutingPolicy {
             entry -> {
               String type = entry.getKey();
               if (!schemaTypes.contains(type)) {
-                throw new DeployConfigException(name, "/messageTypes/" + type + ": no schema for message type '" + type + "'");
+                throw new DeployConfigException(
+                    name, "/messageTypes/" + type + ": no schema for message type '" + type + "'");
               }
-              senders.put(type, agencyTypes(entry.getValue().path("senders"), agencies, name, "/messageTypes/" + type + "/senders"));
-              receivers.put(type, agencyTypes(entry.getValue().path("receivers"), agencies, name, "/messageTypes/" + type + "/receivers"));
+              senders.put(
+                  type,
+                  agencyTypes(
+                      entry.getValue().path("senders"),
+                      agencies,
+                      name,
+                      "/messageTypes/" + type + "/senders"));
+              receivers.put(
+                  type,
+                  agencyTypes(
+                      entry.getValue().path("receivers"),
+                      agencies,
+                      name,
+                      "/messageTypes/" + type + "/receivers"));
             });
     for (String type : schemaTypes) {
       if (!senders.containsKey(type)) {
-        throw new DeployConfigException(name, "/messageTypes: message type '" + type + "' has a schema but no entry (who may send and receive it)");
+        throw new DeployConfigException(
+            name,
+            "/messageTypes: message type '"
+                + type
+                + "' has a schema but no entry (who may send and receive it)");
       }
     }
     List<Subscription> subscriptions = new ArrayList<>();
@@ -63,16 +84,30 @@ public final class RoutingPolicy {
       String where = "/subscriptions/" + i;
       String agencyId = s.path("agency").asText();
       Agency agency =
-          agencies.find(agencyId).orElseThrow(() -> new DeployConfigException(name, where + "/agency: unknown agency '" + agencyId + "'"));
+          agencies
+              .find(agencyId)
+              .orElseThrow(
+                  () ->
+                      new DeployConfigException(
+                          name, where + "/agency: unknown agency '" + agencyId + "'"));
       Set<String> types = new LinkedHashSet<>();
       for (JsonNode t : s.path("types")) {
         String type = t.asText();
         if (!receivers.containsKey(type)) {
-          throw new DeployConfigException(name, where + "/types: unknown message type '" + type + "'");
+          throw new DeployConfigException(
+              name, where + "/types: unknown message type '" + type + "'");
         }
         if (!receivers.get(type).contains(agency.type())) {
           throw new DeployConfigException(
-              name, where + ": agency '" + agencyId + "' (" + agency.type() + ") subscribes to '" + type + "', which its agency type may not receive");
+              name,
+              where
+                  + ": agency '"
+                  + agencyId
+                  + "' ("
+                  + agency.type()
+                  + ") subscribes to '"
+                  + type
+                  + "', which its agency type may not receive");
         }
         types.add(type);
       }
@@ -90,7 +125,8 @@ public final class RoutingPolicy {
     return new RoutingPolicy(senders, receivers, subscriptions);
   }
 
-  private static Set<AgencyType> agencyTypes(JsonNode list, AgencyDirectory agencies, String file, String where) {
+  private static Set<AgencyType> agencyTypes(
+      JsonNode list, AgencyDirectory agencies, String file, String where) {
     Set<AgencyType> out = new LinkedHashSet<>();
     for (JsonNode t : list) {
       AgencyType type = AgencyType.of(t.asText());

@@ -4,8 +4,12 @@ import java.util.Set;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Priority;
 
-/** A standing subscription: an agency receives messages of these types, in these areas, at these priorities. */
-public record Subscription(String agency, Set<String> types, Set<String> areas, Set<Priority> priorities) {
+/**
+ * A standing subscription: an agency receives messages of these types, in these areas, at these
+ * priorities.
+ */
+public record Subscription(
+    String agency, Set<String> types, Set<String> areas, Set<Priority> priorities) {
   public Subscription {
     types = Set.copyOf(types);
     areas = Set.copyOf(areas);
@@ -13,6 +17,8 @@ public record Subscription(String agency, Set<String> types, Set<String> areas, 
   }
 
   public boolean matches(Envelope e) {
-    return types.contains(e.type()) && areas.contains(e.area()) && priorities.contains(e.priority());
+    return types.contains(e.type())
+        && areas.contains(e.area())
+        && priorities.contains(e.priority());
   }
 }

@@ -1,6 +1,8 @@
 package org.safehub.sealing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,13 +14,11 @@ import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CopySealer;
 import org.safehub.crypto.CryptoException;
 import org.safehub.keys.AgencyKeyDirectory;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.validation.StrictJson;
 
 /**
- * Seals each copy for its recipient alone: the copy document, signed by the hub (CMS SignedData), then
- * enveloped with AES-256-GCM for the agency's newest valid certificate (AuthEnvelopedData). No
+ * Seals each copy for its recipient alone: the copy document, signed by the hub (CMS SignedData),
+ * then enveloped with AES-256-GCM for the agency's newest valid certificate (AuthEnvelopedData). No
  * usable certificate, or any sealing error, and the copy is withheld: never sent in plaintext.
  */
 @Singleton
@@ -56,12 +56,14 @@ public final class SealingCopyWriter implements CopyWriter {
 
   @Override
   public byte[] write(Copy copy) throws Exception {
-    return sealer.seal(mapper.writeValueAsBytes(documents.document(copy)), certificateOf(copy.recipient().id()));
+    return sealer.seal(
+        mapper.writeValueAsBytes(documents.document(copy)), certificateOf(copy.recipient().id()));
   }
 
   @Override
   public byte[] writeNotice(Notice notice) throws Exception {
-    return sealer.seal(mapper.writeValueAsBytes(notice.content()), certificateOf(notice.recipient()));
+    return sealer.seal(
+        mapper.writeValueAsBytes(notice.content()), certificateOf(notice.recipient()));
   }
 
   private AgencyCertificate certificateOf(String agencyId) throws CryptoException {

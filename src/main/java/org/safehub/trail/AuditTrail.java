@@ -1,5 +1,8 @@
 package org.safehub.trail;
 
+import io.smallrye.common.annotation.Identifier;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -10,15 +13,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
-import org.safehub.kafka.Topics;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
-import io.smallrye.common.annotation.Identifier;
 import org.safehub.kafka.KafkaClients;
+import org.safehub.kafka.Topics;
 
 /**
- * Where the hub records its decisions: the tamper-evident audit log in PostgreSQL (written before the
- * decision takes effect) and, for a SIEM, the audit Kafka topic. Events carry no message content.
+ * Where the hub records its decisions: the tamper-evident audit log in PostgreSQL (written before
+ * the decision takes effect) and, for a SIEM, the audit Kafka topic. Events carry no message
+ * content.
  */
 @Singleton
 public final class AuditTrail {
@@ -30,7 +31,10 @@ public final class AuditTrail {
   private final Topics topics;
 
   @Inject
-  public AuditTrail(AuditLog log, @Identifier(KafkaClients.AUDIT_PRODUCER) Producer<String, byte[]> producer, Topics topics) {
+  public AuditTrail(
+      AuditLog log,
+      @Identifier(KafkaClients.AUDIT_PRODUCER) Producer<String, byte[]> producer,
+      Topics topics) {
     this.log = log;
     this.producer = producer;
     this.topics = topics;
@@ -40,7 +44,10 @@ public final class AuditTrail {
     return log;
   }
 
-  /** Appends in a transaction of its own, then forwards to the audit topic. Throws if the log cannot be written. */
+  /**
+   * Appends in a transaction of its own, then forwards to the audit topic. Throws if the log cannot
+   * be written.
+   */
   public List<AuditEvent> record(List<AuditEvent> events) {
     List<AuditEvent> stored = log.append(events);
     forward(stored);
@@ -52,14 +59,16 @@ public final class AuditTrail {
     try {
       record(List.of(event));
     } catch (RuntimeException e) {
-      LOG.errorf("audit event %s could not be recorded (%s)", event.action().wire(), e.getClass().getSimpleName());
+      LOG.errorf(
+          "audit event %s could not be recorded (%s)",
+          event.action().wire(), e.getClass().getSimpleName());
     }
   }
 
   /**
-   * Takes a decision and records its audit events in the same PostgreSQL transaction (both commit or neither
-   * does), then forwards the events; returns the decision's result. Throws if the events cannot be recorded, in
-   * which case the decision did not happen.
+   * Takes a decision and records its audit events in the same PostgreSQL transaction (both commit
+   * or neither does), then forwards the events; returns the decision's result. Throws if the events
+   * cannot be recorded, in which case the decision did not happen.
    */
   public <T> T decide(AuditLog.Decision<T> decision) {
     AuditLog.Decided<T> d = log.decide(decision);
@@ -84,9 +93,25 @@ public final class AuditTrail {
           e.justification() == null
               ? e
               : new AuditEvent(
-                  e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(), e.caseRef(), e.recipient(),
-                  e.legalBasis(), e.reason(), e.categories(), null, e.detail());
-      out.add(new ProducerRecord<>(topics.audit(), Long.toString(e.seq()), feed.toJson().getBytes(StandardCharsets.UTF_8)));
+                  e.seq(),
+                  e.time(),
+                  e.action(),
+                  e.actorAgency(),
+                  e.actorClient(),
+                  e.messageId(),
+                  e.messageType(),
+                  e.caseRef(),
+                  e.recipient(),
+                  e.legalBasis(),
+                  e.reason(),
+                  e.categories(),
+                  null,
+                  e.detail());
+      out.add(
+          new ProducerRecord<>(
+              topics.audit(),
+              Long.toString(e.seq()),
+              feed.toJson().getBytes(StandardCharsets.UTF_8)));
     }
     return out;
   }
@@ -94,11 +119,15 @@ public final class AuditTrail {
   /** Sends stored events to the audit topic (best effort: the PostgreSQL log is the record). */
   public void forward(List<AuditEvent> stored) {
     for (ProducerRecord<String, byte[]> r : records(stored)) {
-      producer.send(r, (md, ex) -> {
-        if (ex != null) {
-          LOG.warnf("audit event %s not forwarded to the audit topic (%s)", r.key(), ex.getClass().getSimpleName());
-        }
-      });
+      producer.send(
+          r,
+          (md, ex) -> {
+            if (ex != null) {
+              LOG.warnf(
+                  "audit event %s not forwarded to the audit topic (%s)",
+                  r.key(), ex.getClass().getSimpleName());
+            }
+          });
     }
   }
 }

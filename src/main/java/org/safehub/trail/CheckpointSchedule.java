@@ -6,7 +6,9 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditLog;
 
-/** Signs an audit checkpoint when one is due (every N events or T seconds, whichever comes first). */
+/**
+ * Signs an audit checkpoint when one is due (every N events or T seconds, whichever comes first).
+ */
 @Singleton
 public class CheckpointSchedule {
 
@@ -19,7 +21,9 @@ public class CheckpointSchedule {
     this.log = log;
   }
 
-  @Scheduled(every = "${safehub.audit.checkpoint-interval:PT10S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  @Scheduled(
+      every = "${safehub.audit.checkpoint-interval:PT10S}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void checkpoint() {
     try {
       log.maybeCheckpoint();

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
-/** A content hash of a JSON document that ignores key order and whitespace, for idempotent re-sends. */
+/**
+ * A content hash of a JSON document that ignores key order and whitespace, for idempotent re-sends.
+ */
 public final class Canonical {
 
   private Canonical() {}
@@ -17,7 +19,8 @@ public final class Canonical {
     StringBuilder sb = new StringBuilder(256);
     write(node, sb);
     try {
-      return MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256")
+          .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import java.util.Objects;
 
-/** A loaded payload schema of one message type and version, with its raw document (category tags). */
+/**
+ * A loaded payload schema of one message type and version, with its raw document (category tags).
+ */
 public record MessageSchema(String type, int version, Schema compiled, JsonNode document) {
   public MessageSchema {
     Objects.requireNonNull(type, "type");

@@ -8,6 +8,8 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.PathType;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,15 +23,13 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.safehub.problem.Violation;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
+import org.safehub.problem.Violation;
 
 /**
- * The JSON Schemas the hub validates against, loaded once from the schemas folder: the envelope, and
- * one payload schema per message type and version ({@code <type>/v<N>.schema.json}). A new message
- * type is a new folder here and no code.
+ * The JSON Schemas the hub validates against, loaded once from the schemas folder: the envelope,
+ * and one payload schema per message type and version ({@code <type>/v<N>.schema.json}). A new
+ * message type is a new folder here and no code.
  */
 @Singleton
 public final class SchemaCatalogue {
@@ -40,7 +40,8 @@ public final class SchemaCatalogue {
   private final JsonNode envelopeDocument;
   private final Map<String, Map<Integer, MessageSchema>> byType;
 
-  private SchemaCatalogue(Schema envelope, JsonNode envelopeDocument, Map<String, Map<Integer, MessageSchema>> byType) {
+  private SchemaCatalogue(
+      Schema envelope, JsonNode envelopeDocument, Map<String, Map<Integer, MessageSchema>> byType) {
     this.envelope = envelope;
     this.envelopeDocument = envelopeDocument;
     this.byType = byType;
@@ -92,9 +93,12 @@ public final class SchemaCatalogue {
             try {
               compiled = registry.getSchema(doc);
             } catch (RuntimeException e) {
-              throw new IllegalStateException(file + ": not a usable JSON Schema: " + e.getMessage(), e);
+              throw new IllegalStateException(
+                  file + ": not a usable JSON Schema: " + e.getMessage(), e);
             }
-            byType.computeIfAbsent(type, t -> new TreeMap<>()).put(version, new MessageSchema(type, version, compiled, doc));
+            byType
+                .computeIfAbsent(type, t -> new TreeMap<>())
+                .put(version, new MessageSchema(type, version, compiled, doc));
           }
         }
       }
@@ -128,21 +132,25 @@ public final class SchemaCatalogue {
   /** The payload schema of a type and version, if known. */
   public java.util.Optional<MessageSchema> schema(String type, int version) {
     Map<Integer, MessageSchema> versions = byType.get(type);
-    return versions == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(versions.get(version));
+    return versions == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.ofNullable(versions.get(version));
   }
 
   /**
-   * Validates a parsed message: the envelope first, then its payload against the type's schema. Every
-   * string's {@code maxLength} is checked first, over the whole message: an over-long string is
-   * reported as such and cut to its bound before the validator (and its {@code format} and
+   * Validates a parsed message: the envelope first, then its payload against the type's schema.
+   * Every string's {@code maxLength} is checked first, over the whole message: an over-long string
+   * is reported as such and cut to its bound before the validator (and its {@code format} and
    * {@code pattern} expressions) sees it, so no input costs more than its allowed length.
    */
   public ValidationResult validate(JsonNode message) {
     if (!message.isObject()) {
       return new ValidationResult.Invalid(
-          ValidationResult.ProblemKind.SCHEMA_VIOLATION, List.of(new Violation("", "type", "A message must be a JSON object.")));
+          ValidationResult.ProblemKind.SCHEMA_VIOLATION,
+          List.of(new Violation("", "type", "A message must be a JSON object.")));
     }
-    Map<String, Integer> overLong = new LinkedHashMap<>(StringBounds.overLong(message, envelopeDocument, ""));
+    Map<String, Integer> overLong =
+        new LinkedHashMap<>(StringBounds.overLong(message, envelopeDocument, ""));
     MessageSchema known = knownSchema(message);
     JsonNode originalPayload = message.get("payload");
     if (known != null && originalPayload != null && originalPayload.isObject()) {
@@ -150,46 +158,70 @@ public final class SchemaCatalogue {
     }
     JsonNode checked = overLong.isEmpty() ? message : StringBounds.truncated(message, overLong);
     List<Violation> violations = new ArrayList<>();
-    overLong.forEach((pointer, bound) -> violations.add(new Violation(pointer, "maxLength", "must be at most " + bound + " characters long")));
+    overLong.forEach(
+        (pointer, bound) ->
+            violations.add(
+                new Violation(
+                    pointer, "maxLength", "must be at most " + bound + " characters long")));
     violations.addAll(outside(overLong, toViolations(envelope.validate(checked), "")));
     JsonNode typeNode = checked.get("type");
     JsonNode versionNode = checked.get("schemaVersion");
-    if (typeNode == null || !typeNode.isTextual() || versionNode == null || !versionNode.canConvertToExactIntegral()) {
+    if (typeNode == null
+        || !typeNode.isTextual()
+        || versionNode == null
+        || !versionNode.canConvertToExactIntegral()) {
       // the envelope schema has already reported what is missing or mistyped
-      return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
+      return new ValidationResult.Invalid(
+          ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
     }
     Map<Integer, MessageSchema> versions = byType.get(typeNode.asText());
     if (versions == null) {
       violations.add(new Violation("/type", "unknown-type", "Unknown message type."));
       return new ValidationResult.Invalid(ValidationResult.ProblemKind.UNKNOWN_TYPE, violations);
     }
-    MessageSchema schema = versionNode.canConvertToInt() ? versions.get(versionNode.intValue()) : null;
+    MessageSchema schema =
+        versionNode.canConvertToInt() ? versions.get(versionNode.intValue()) : null;
     if (schema == null) {
-      violations.add(new Violation("/schemaVersion", "unknown-version", "Unknown schema version for this message type; known: " + versions.keySet() + "."));
+      violations.add(
+          new Violation(
+              "/schemaVersion",
+              "unknown-version",
+              "Unknown schema version for this message type; known: " + versions.keySet() + "."));
       return new ValidationResult.Invalid(ValidationResult.ProblemKind.UNKNOWN_TYPE, violations);
     }
     JsonNode payload = checked.get("payload");
     if (payload != null && payload.isObject()) {
-      violations.addAll(outside(overLong, toViolations(schema.compiled().validate(payload), "/payload")));
+      violations.addAll(
+          outside(overLong, toViolations(schema.compiled().validate(payload), "/payload")));
     }
     if (!violations.isEmpty()) {
-      return new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
+      return new ValidationResult.Invalid(
+          ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations);
     }
     return new ValidationResult.Valid(message, schema);
   }
 
-  /** The payload schema the message names, if its type and version are both known (before any validation). */
+  /**
+   * The payload schema the message names, if its type and version are both known (before any
+   * validation).
+   */
   private MessageSchema knownSchema(JsonNode message) {
     JsonNode typeNode = message.get("type");
     JsonNode versionNode = message.get("schemaVersion");
-    if (typeNode == null || !typeNode.isTextual() || versionNode == null || !versionNode.canConvertToInt()) {
+    if (typeNode == null
+        || !typeNode.isTextual()
+        || versionNode == null
+        || !versionNode.canConvertToInt()) {
       return null;
     }
     Map<Integer, MessageSchema> versions = byType.get(typeNode.asText());
     return versions == null ? null : versions.get(versionNode.intValue());
   }
 
-  /** The validator's findings, less those about a string it saw cut short (reported as too long instead). */
+  /**
+   * The validator's findings, less those about a string it saw cut short (reported as too long
+   * instead).
+   */
   private static List<Violation> outside(Map<String, Integer> cut, List<Violation> found) {
     if (cut.isEmpty()) {
       return found;
@@ -209,11 +241,15 @@ public final class SchemaCatalogue {
     return out;
   }
 
-  // The library's messages start with the instance location and may quote constants from the schema;
-  // they do not echo instance values for the keywords our schemas use, but strip the location prefix.
+  // The library's messages start with the instance location and may quote constants from the
+  // schema;
+  // they do not echo instance values for the keywords our schemas use, but strip the location
+  // prefix.
   private static String safeMessage(Error e) {
     String keyword = String.valueOf(e.getKeyword());
-    if (keyword.equals("additionalProperties") || keyword.equals("unevaluatedProperties") || keyword.equals("propertyNames")) {
+    if (keyword.equals("additionalProperties")
+        || keyword.equals("unevaluatedProperties")
+        || keyword.equals("propertyNames")) {
       // the property name is the sender's text, and may itself be personal data
       return "a property that this schema does not define is present";
     }

@@ -10,20 +10,21 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.safehub.problem.Violation;
-import jakarta.inject.Singleton;
-import jakarta.inject.Inject;
 import org.safehub.config.SafehubConfig;
+import org.safehub.problem.Violation;
 
 /**
- * Parses untrusted JSON with hard limits: duplicate keys, trailing content, deep nesting, long strings
- * and long numbers are errors, never silently accepted. Errors name the position, not the content.
+ * Parses untrusted JSON with hard limits: duplicate keys, trailing content, deep nesting, long
+ * strings and long numbers are errors, never silently accepted. Errors name the position, not the
+ * content.
  */
 @Singleton
 public final class StrictJson {
@@ -33,10 +34,15 @@ public final class StrictJson {
   /** With the limits of {@code safehub.ingress.*}. */
   @Inject
   public StrictJson(SafehubConfig config) {
-    this(config.ingress().maxNestingDepth(), config.ingress().maxStringLength(), config.ingress().maxNumberLength(), config.ingress().maxBodyBytes());
+    this(
+        config.ingress().maxNestingDepth(),
+        config.ingress().maxStringLength(),
+        config.ingress().maxNumberLength(),
+        config.ingress().maxBodyBytes());
   }
 
-  public StrictJson(int maxNestingDepth, int maxStringLength, int maxNumberLength, int maxDocumentBytes) {
+  public StrictJson(
+      int maxNestingDepth, int maxStringLength, int maxNumberLength, int maxDocumentBytes) {
     JsonFactory factory =
         JsonFactory.builder()
             .streamReadConstraints(
@@ -56,10 +62,13 @@ public final class StrictJson {
             .build();
   }
 
-  /** Parses one JSON document; the result is either the tree or an {@link ValidationResult.Invalid}. */
+  /**
+   * Parses one JSON document; the result is either the tree or an {@link ValidationResult.Invalid}.
+   */
   public Parsed parse(byte[] body) {
     if (body == null || body.length == 0) {
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "empty", "The body is empty."));
+      return new Parsed.Failed(
+          invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "empty", "The body is empty."));
     }
     String text;
     try {
@@ -73,39 +82,70 @@ public final class StrictJson {
               .decode(ByteBuffer.wrap(body))
               .toString();
     } catch (CharacterCodingException e) {
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "encoding", "The body is not valid UTF-8."));
+      return new Parsed.Failed(
+          invalid(
+              ValidationResult.ProblemKind.MALFORMED_JSON,
+              "",
+              "encoding",
+              "The body is not valid UTF-8."));
     }
     try {
       JsonNode node = mapper.readTree(text);
       if (node == null || node.isMissingNode()) {
-        return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "empty", "The body holds no JSON document."));
+        return new Parsed.Failed(
+            invalid(
+                ValidationResult.ProblemKind.MALFORMED_JSON,
+                "",
+                "empty",
+                "The body holds no JSON document."));
       }
       String bad = firstUnpairedSurrogate(node, "");
       if (bad != null) {
-        return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, bad, "encoding", "A string holds an unpaired surrogate (not valid Unicode text)."));
+        return new Parsed.Failed(
+            invalid(
+                ValidationResult.ProblemKind.MALFORMED_JSON,
+                bad,
+                "encoding",
+                "A string holds an unpaired surrogate (not valid Unicode text)."));
       }
       return new Parsed.Ok(node);
     } catch (StreamConstraintsException e) {
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.LIMIT_EXCEEDED, "", "limit", describeLimit(e)));
+      return new Parsed.Failed(
+          invalid(ValidationResult.ProblemKind.LIMIT_EXCEEDED, "", "limit", describeLimit(e)));
     } catch (JsonProcessingException e) {
       String message = describe(e);
       String keyword = message.startsWith("Duplicate") ? "duplicate-key" : "syntax";
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", keyword, message));
+      return new Parsed.Failed(
+          invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", keyword, message));
     } catch (IOException e) {
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", "syntax", "The body is not valid JSON."));
+      return new Parsed.Failed(
+          invalid(
+              ValidationResult.ProblemKind.MALFORMED_JSON,
+              "",
+              "syntax",
+              "The body is not valid JSON."));
     } catch (RuntimeException e) {
       // e.g. NumberFormatException for an exponent beyond any number type
-      return new Parsed.Failed(invalid(ValidationResult.ProblemKind.LIMIT_EXCEEDED, "", "limit", "A value is beyond what the hub accepts."));
+      return new Parsed.Failed(
+          invalid(
+              ValidationResult.ProblemKind.LIMIT_EXCEEDED,
+              "",
+              "limit",
+              "A value is beyond what the hub accepts."));
     }
   }
 
-  /** The JSON pointer of the first string (value or name) with an unpaired UTF-16 surrogate, or null. */
+  /**
+   * The JSON pointer of the first string (value or name) with an unpaired UTF-16 surrogate, or
+   * null.
+   */
   private static String firstUnpairedSurrogate(JsonNode node, String pointer) {
     if (node.isTextual()) {
       return wellFormed(node.textValue()) ? null : pointer;
     }
     if (node.isObject()) {
-      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = node.fields();
+          it.hasNext(); ) {
         java.util.Map.Entry<String, JsonNode> e = it.next();
         String child = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
         if (!wellFormed(e.getKey())) {
@@ -146,7 +186,8 @@ public final class StrictJson {
     return mapper;
   }
 
-  private static ValidationResult.Invalid invalid(ValidationResult.ProblemKind kind, String pointer, String keyword, String message) {
+  private static ValidationResult.Invalid invalid(
+      ValidationResult.ProblemKind kind, String pointer, String keyword, String message) {
     return new ValidationResult.Invalid(kind, List.of(new Violation(pointer, keyword, message)));
   }
 
@@ -178,11 +219,14 @@ public final class StrictJson {
       kind = "Unexpected end of input";
     } else if (original.contains("Trailing token")) {
       kind = "Trailing content after the JSON document";
-    } else if (original.contains("Unrecognized token") || original.contains("Unexpected character")) {
+    } else if (original.contains("Unrecognized token")
+        || original.contains("Unexpected character")) {
       kind = "Unexpected character";
     } else if (original.contains("control character") || original.contains("CTRL-CHAR")) {
       kind = "Unescaped control character";
-    } else if (original.contains("Leading zeroes") || original.contains("Non-standard") || original.contains("NaN")) {
+    } else if (original.contains("Leading zeroes")
+        || original.contains("Non-standard")
+        || original.contains("NaN")) {
       kind = "Non-standard number";
     } else {
       kind = "Syntax error";
@@ -200,5 +244,4 @@ public final class StrictJson {
 
     record Failed(ValidationResult.Invalid invalid) implements Parsed {}
   }
-
 }

@@ -13,28 +13,37 @@ import java.util.Map;
 
 /**
  * The schema's {@code maxLength}, checked before any {@code format} or {@code pattern} runs. The
- * validator evaluates every keyword of a location and its order is not guaranteed, so a 64 KiB string
- * under a 254-character {@code format: email} would still be matched by the email expression (seconds
- * of CPU). This walk finds every string longer than the {@code maxLength} its location declares
- * (directly, through a local {@code $ref}, or an {@code allOf} member: the bounds that always apply)
- * and cuts it to that length in a copy, so the validator only ever sees strings as long as the schema
- * allows. Cost: one pass over the message, linear in its size.
+ * validator evaluates every keyword of a location and its order is not guaranteed, so a 64 KiB
+ * string under a 254-character {@code format: email} would still be matched by the email expression
+ * (seconds of CPU). This walk finds every string longer than the {@code maxLength} its location
+ * declares (directly, through a local {@code $ref}, or an {@code allOf} member: the bounds that
+ * always apply) and cuts it to that length in a copy, so the validator only ever sees strings as
+ * long as the schema allows. Cost: one pass over the message, linear in its size.
  */
 final class StringBounds {
 
-  /** Walks no deeper than this through {@code $ref} and {@code allOf} chains (the parser caps instance depth). */
+  /**
+   * Walks no deeper than this through {@code $ref} and {@code allOf} chains (the parser caps
+   * instance depth).
+   */
   private static final int MAX_SCHEMA_HOPS = 32;
 
   private StringBounds() {}
 
-  /** Every string in {@code instance} longer than its location's {@code maxLength}: pointer (prefixed by {@code at}) to the bound. */
+  /**
+   * Every string in {@code instance} longer than its location's {@code maxLength}: pointer
+   * (prefixed by {@code at}) to the bound.
+   */
   static Map<String, Integer> overLong(JsonNode instance, JsonNode schemaDocument, String at) {
     Map<String, Integer> out = new LinkedHashMap<>();
     walk(instance, applicable(schemaDocument, schemaDocument), schemaDocument, at, out);
     return out;
   }
 
-  /** A copy of {@code message} with every string at a pointer of {@code bounds} cut to its bound (in code points). */
+  /**
+   * A copy of {@code message} with every string at a pointer of {@code bounds} cut to its bound (in
+   * code points).
+   */
   static JsonNode truncated(JsonNode message, Map<String, Integer> bounds) {
     JsonNode copy = message.deepCopy();
     for (Map.Entry<String, Integer> b : bounds.entrySet()) {
@@ -51,7 +60,12 @@ final class StringBounds {
     return copy;
   }
 
-  private static void walk(JsonNode node, List<JsonNode> schemas, JsonNode document, String at, Map<String, Integer> out) {
+  private static void walk(
+      JsonNode node,
+      List<JsonNode> schemas,
+      JsonNode document,
+      String at,
+      Map<String, Integer> out) {
     if (schemas.isEmpty()) {
       return;
     }
@@ -64,8 +78,11 @@ final class StringBounds {
         }
       }
       String text = node.textValue();
-      // length in code points, as JSON Schema counts it; the char count is an upper bound, so skip the scan when it fits
-      if (bound != Integer.MAX_VALUE && text.length() > bound && text.codePointCount(0, text.length()) > bound) {
+      // length in code points, as JSON Schema counts it; the char count is an upper bound, so skip
+      // the scan when it fits
+      if (bound != Integer.MAX_VALUE
+          && text.length() > bound
+          && text.codePointCount(0, text.length()) > bound) {
         out.put(at, bound);
       }
     } else if (node.isObject()) {
@@ -78,7 +95,12 @@ final class StringBounds {
             children.addAll(applicable(child, document));
           }
         }
-        walk(field.getValue(), children, document, at + "/" + field.getKey().replace("~", "~0").replace("/", "~1"), out);
+        walk(
+            field.getValue(),
+            children,
+            document,
+            at + "/" + field.getKey().replace("~", "~0").replace("/", "~1"),
+            out);
       }
     } else if (node.isArray()) {
       List<JsonNode> items = new ArrayList<>();
@@ -94,7 +116,10 @@ final class StringBounds {
     }
   }
 
-  /** {@code schema} and the schemas that always apply with it: its local {@code $ref} target and {@code allOf} members, transitively. */
+  /**
+   * {@code schema} and the schemas that always apply with it: its local {@code $ref} target and
+   * {@code allOf} members, transitively.
+   */
   private static List<JsonNode> applicable(JsonNode schema, JsonNode document) {
     List<JsonNode> out = new ArrayList<>();
     add(schema, document, out, 0);

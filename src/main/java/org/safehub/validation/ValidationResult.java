@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.safehub.problem.Violation;
 
-/** The outcome of validating a message: valid (with its schema) or invalid with every violation found. */
+/**
+ * The outcome of validating a message: valid (with its schema) or invalid with every violation
+ * found.
+ */
 public sealed interface ValidationResult {
 
   /** The message conforms to the envelope and to its type's schema. */

@@ -13,9 +13,9 @@ import org.safehub.crypto.SealedJustifications;
 import org.safehub.trail.CheckpointSchedule;
 
 /**
- * The hub's audit log, built here (a producer) because the audit package knows nothing of the hub's keys or settings:
- * checkpoints signed with the hub's signing key, justifications sealed with its audit key ({@link CheckpointSchedule}
- * signs them).
+ * The hub's audit log, built here (a producer) because the audit package knows nothing of the hub's
+ * keys or settings: checkpoints signed with the hub's signing key, justifications sealed with its
+ * audit key ({@link CheckpointSchedule} signs them).
  */
 @Singleton
 public class AuditLogs {
@@ -40,6 +40,7 @@ public class AuditLogs {
         dataSource,
         signer,
         new SealedJustifications(keys.auditKey()),
-        new AuditLog.Settings(config.audit().checkpointEveryEvents(), config.audit().checkpointInterval()));
+        new AuditLog.Settings(
+            config.audit().checkpointEveryEvents(), config.audit().checkpointInterval()));
   }
 }

@@ -3,9 +3,9 @@ package org.safehub.wiring;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
@@ -13,8 +13,8 @@ import org.safehub.config.DemoSecrets;
 import org.safehub.config.SafehubConfig;
 
 /**
- * Fail closed on demo secrets: a production hub (not started by the dev stack, not a test or dev mode)
- * stops at start-up, before it serves a request, when any secret setting holds a demo value.
+ * Fail closed on demo secrets: a production hub (not started by the dev stack, not a test or dev
+ * mode) stops at start-up, before it serves a request, when any secret setting holds a demo value.
  */
 @Singleton
 class DemoSecretsGuard {
@@ -34,7 +34,9 @@ class DemoSecretsGuard {
     if (LaunchMode.current() != LaunchMode.NORMAL || config.devStack()) {
       return;
     }
-    List<String> offending = DemoSecrets.offending(all.getPropertyNames(), name -> all.getOptionalValue(name, String.class));
+    List<String> offending =
+        DemoSecrets.offending(
+            all.getPropertyNames(), name -> all.getOptionalValue(name, String.class));
     if (!offending.isEmpty()) {
       String refusal = DemoSecrets.refusal(offending);
       LOG.error(refusal);

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.safehub.ingress.GroupCommit;
 
-/** Ready only while the publish path's group-commit thread runs: without it no publish can be accepted. */
+/**
+ * Ready only while the publish path's group-commit thread runs: without it no publish can be
+ * accepted.
+ */
 @Readiness
 @ApplicationScoped
 public class GroupCommitHealth implements HealthCheck {
@@ -21,6 +24,9 @@ public class GroupCommitHealth implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    return HealthCheckResponse.named("group-commit").status(group.alive()).withData("queued", group.queued()).build();
+    return HealthCheckResponse.named("group-commit")
+        .status(group.alive())
+        .withData("queued", group.queued())
+        .build();
   }
 }

@@ -31,11 +31,12 @@ import org.safehub.pipeline.Pipeline;
 import org.safehub.trail.AuditTrail;
 
 /**
- * Starts the hub, in order. Injecting the publish service, the audit trail and the pipeline builds every component, so
- * the schemas, the deploy/ files and the keys are loaded and checked before the hub serves anything (an invalid file
- * stops it); then the hub's public keys are written next to its key store, the demo agency keys registered
- * (development only), the topics created, and the pipeline started. On shutdown the pipeline stops first; the other
- * resources close with their beans.
+ * Starts the hub, in order. Injecting the publish service, the audit trail and the pipeline builds
+ * every component, so the schemas, the deploy/ files and the keys are loaded and checked before the
+ * hub serves anything (an invalid file stops it); then the hub's public keys are written next to
+ * its key store, the demo agency keys registered (development only), the topics created, and the
+ * pipeline started. On shutdown the pipeline stops first; the other resources close with their
+ * beans.
  */
 @Singleton
 class HubStartup {
@@ -52,8 +53,15 @@ class HubStartup {
 
   @Inject
   HubStartup(
-      SafehubConfig config, HubKeys keys, AgencyDirectory agencies, AgencyKeyDirectory agencyKeys, KafkaClients kafka, Topics topics,
-      PublishService publish, AuditTrail trail, Pipeline pipeline) {
+      SafehubConfig config,
+      HubKeys keys,
+      AgencyDirectory agencies,
+      AgencyKeyDirectory agencyKeys,
+      KafkaClients kafka,
+      Topics topics,
+      PublishService publish,
+      AuditTrail trail,
+      Pipeline pipeline) {
     this.config = config;
     this.keys = keys;
     this.agencies = agencies;
@@ -66,7 +74,8 @@ class HubStartup {
   void onStart(@Observes StartupEvent ev) {
     writePublicKeys();
     if (config.keys().demoAgencyKeys()) {
-      DemoAgencyKeys.register(agencies, agencyKeys, config.dataDir().resolve("keys").resolve("agencies"));
+      DemoAgencyKeys.register(
+          agencies, agencyKeys, config.dataDir().resolve("keys").resolve("agencies"));
     }
     if (config.kafka().createTopics()) {
       createTopics();
@@ -81,21 +90,29 @@ class HubStartup {
     pipeline.stopAndWait();
   }
 
-  /** The hub's certificate (for agencies and openssl) and the audit checkpoints' verification key, next to the key store. */
+  /**
+   * The hub's certificate (for agencies and openssl) and the audit checkpoints' verification key,
+   * next to the key store.
+   */
   private void writePublicKeys() {
     Path certFile = keys.location().resolveSibling("hub.cert.pem");
     try {
       Files.writeString(certFile, keys.signingCertificatePem());
-      LOG.infof("hub keys %s %s; hub certificate for agencies and openssl: %s", keys.created() ? "created in" : "loaded from", keys.location(), certFile);
+      LOG.infof(
+          "hub keys %s %s; hub certificate for agencies and openssl: %s",
+          keys.created() ? "created in" : "loaded from", keys.location(), certFile);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot load the hub's keys from " + keys.location() + ": " + e.getMessage());
+      throw new IllegalStateException(
+          "cannot load the hub's keys from " + keys.location() + ": " + e.getMessage());
     }
     try {
       Path pub = keys.location().resolveSibling("audit-public-key.pem");
       Files.writeString(pub, keys.verificationKeyPem());
       LOG.infof("audit log checkpoints are verified with %s", pub);
     } catch (IOException e) {
-      LOG.warnf("could not write the audit public key next to the key store (%s)", e.getClass().getSimpleName());
+      LOG.warnf(
+          "could not write the audit public key next to the key store (%s)",
+          e.getClass().getSimpleName());
     }
   }
 

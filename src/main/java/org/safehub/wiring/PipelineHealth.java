@@ -8,7 +8,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.safehub.pipeline.Pipeline;
 
-/** Ready only while the pipeline loop is polling: a stuck pipeline takes the instance out of rotation. */
+/**
+ * Ready only while the pipeline loop is polling: a stuck pipeline takes the instance out of
+ * rotation.
+ */
 @Readiness
 @ApplicationScoped
 public class PipelineHealth implements HealthCheck {
@@ -26,6 +29,10 @@ public class PipelineHealth implements HealthCheck {
       return HealthCheckResponse.named("pipeline").up().withData("enabled", false).build();
     }
     long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(p.sinceLastLoopNanos());
-    return HealthCheckResponse.named("pipeline").status(idleSeconds < 60).withData("processed", p.processed()).withData("secondsSinceLastPoll", idleSeconds).build();
+    return HealthCheckResponse.named("pipeline")
+        .status(idleSeconds < 60)
+        .withData("processed", p.processed())
+        .withData("secondsSinceLastPoll", idleSeconds)
+        .build();
   }
 }

@@ -33,23 +33,26 @@ import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
 /**
- * Every endpoint x every role x own / other agency's resources, as an explicit table (written from the
- * README's contract, not computed from the code under test), on the real components. OWASP API1: an
- * agency never reads or touches another agency's status, copies or keys; another agency's message
- * looks exactly like one that does not exist (404).
+ * Every endpoint x every role x own / other agency's resources, as an explicit table (written from
+ * the README's contract, not computed from the code under test), on the real components. OWASP
+ * API1: an agency never reads or touches another agency's status, copies or keys; another agency's
+ * message looks exactly like one that does not exist (404).
  *
- * <p>Resources: M_ISS is a marac-referral published by demo-iss (routed to demo-marac only); M_CS is a
- * referral published by demo-cs (routed to demo-dvpp and demo-iss); NO_MSG is a message id nobody used;
- * NO_KEY a certificate key id that does not exist. Operator calls that would change shared state are
- * made only where harmless: a malformed certificate (400), a nonexistent key id (404), reinstating an
- * active agency (200), suspending a nonexistent agency (404). Suspending a real agency as hub-admin is
- * left out (every demo agency is used by other tests; SealingIT covers it).
+ * <p>Resources: M_ISS is a marac-referral published by demo-iss (routed to demo-marac only); M_CS
+ * is a referral published by demo-cs (routed to demo-dvpp and demo-iss); NO_MSG is a message id
+ * nobody used; NO_KEY a certificate key id that does not exist. Operator calls that would change
+ * shared state are made only where harmless: a malformed certificate (400), a nonexistent key id
+ * (404), reinstating an active agency (200), suspending a nonexistent agency (404). Suspending a
+ * real agency as hub-admin is left out (every demo agency is used by other tests; SealingIT covers
+ * it).
  */
 @QuarkusTest
 class AuthorizationMatrixIT {
 
   /** Columns: who calls. NONE sends no token. */
-  private static final String[] CALLERS = {"NONE", "demo-iss", "demo-cs", "demo-auditor", "demo-admin"};
+  private static final String[] CALLERS = {
+    "NONE", "demo-iss", "demo-cs", "demo-auditor", "demo-admin"
+  };
 
   /**
    * method, path, then the expected answer for each caller in {@link #CALLERS} order: a status, or
@@ -57,48 +60,99 @@ class AuthorizationMatrixIT {
    * not-found); "-" means the call is not made.
    */
   private static final String[][] TABLE = {
-      // method  path                                                            NONE   iss    cs     auditor admin
-      {"POST", "/api/v1/messages",                                                "401", "202", "202", "403", "403"},
-      {"GET",  "/api/v1/messages/{M_ISS}/status",                                 "401", "200", "404", "403", "403"},
-      {"GET",  "/api/v1/messages/{M_CS}/status",                                  "401", "404", "200", "403", "403"},
-      {"GET",  "/api/v1/messages/{NO_MSG}/status",                                "401", "404", "404", "403", "403"},
-      {"GET",  "/api/v1/inbox",                                                   "401", "200", "200", "403", "403"},
-      {"GET",  "/api/v1/inbox/stream",                                            "401", "200", "200", "403", "403"},
-      {"POST", "/api/v1/inbox/{M_ISS}/ack",                                       "401", "404", "404", "403", "403"},
-      {"POST", "/api/v1/inbox/{M_CS}/ack",                                        "401", "200", "404", "403", "403"},
-      {"POST", "/api/v1/inbox/{NO_MSG}/ack",                                      "401", "404", "404", "403", "403"},
-      {"GET",  "/api/v1/keys/hub",                                                "401", "200", "200", "200", "200"},
-      {"GET",  "/api/v1/keys/own",                                                "401", "200", "200", "403", "403"},
-      // parameter pollution: naming another agency in the query changes nothing
-      {"GET",  "/api/v1/keys/own?agencyId=demo-cs&agency=demo-cs",                "401", "200", "200", "403", "403"},
-      {"GET",  "/api/v1/inbox?agency=demo-cs&agencyId=demo-iss&limit=50",         "401", "200", "200", "403", "403"},
-      {"GET",  "/api/v1/messages/{M_ISS}/status?agency=demo-iss&sender=demo-iss", "401", "200", "404", "403", "403"},
-      {"GET",  "/api/v1/admin/agencies",                                          "401", "403", "403", "403", "200"},
-      {"GET",  "/api/v1/admin/agencies/demo-iss",                                 "401", "403", "403", "403", "200"},
-      {"GET",  "/api/v1/admin/agencies/demo-cs",                                  "401", "403", "403", "403", "200"},
-      {"GET",  "/api/v1/admin/agencies/no-such-agency",                           "401", "403", "403", "403", "404"},
-      {"POST", "/api/v1/admin/agencies/demo-iss/certificates",                    "401", "403", "403", "403", "400:invalid-certificate"},
-      {"POST", "/api/v1/admin/agencies/demo-cs/certificates",                     "401", "403", "403", "403", "400:invalid-certificate"},
-      {"POST", "/api/v1/admin/agencies/demo-iss/certificates/{NO_KEY}/revoke",    "401", "403", "403", "403", "404"},
-      {"POST", "/api/v1/admin/agencies/demo-cs/certificates/{NO_KEY}/revoke",     "401", "403", "403", "403", "404"},
-      {"POST", "/api/v1/admin/agencies/demo-iss/suspend",                         "401", "403", "403", "403", "-"},
-      {"POST", "/api/v1/admin/agencies/demo-cs/suspend",                          "401", "403", "403", "403", "-"},
-      {"POST", "/api/v1/admin/agencies/no-such-agency/suspend",                   "401", "403", "403", "403", "404"},
-      {"POST", "/api/v1/admin/agencies/demo-iss/reinstate",                       "401", "403", "403", "403", "200"},
-      {"POST", "/api/v1/admin/agencies/demo-cs/reinstate",                        "401", "403", "403", "403", "200"},
-      // the auditor's API: auditors only, agencies never (not even about themselves), operators neither
-      {"GET",  "/api/v1/audit/events",                                            "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/events?agency=demo-iss",                            "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/events?agency=demo-cs",                             "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/shared-without-consent",                            "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/checkpoints/latest",                                "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/events/0/inclusion",                                "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/consistency?from=1",                                "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/export?from=0&to=0",                                "401", "403", "403", "200", "403"},
-      {"GET",  "/api/v1/audit/public-key",                                        "401", "403", "403", "200", "403"},
+    // method  path                                                            NONE   iss    cs
+    // auditor admin
+    {"POST", "/api/v1/messages", "401", "202", "202", "403", "403"},
+    {"GET", "/api/v1/messages/{M_ISS}/status", "401", "200", "404", "403", "403"},
+    {"GET", "/api/v1/messages/{M_CS}/status", "401", "404", "200", "403", "403"},
+    {"GET", "/api/v1/messages/{NO_MSG}/status", "401", "404", "404", "403", "403"},
+    {"GET", "/api/v1/inbox", "401", "200", "200", "403", "403"},
+    {"GET", "/api/v1/inbox/stream", "401", "200", "200", "403", "403"},
+    {"POST", "/api/v1/inbox/{M_ISS}/ack", "401", "404", "404", "403", "403"},
+    {"POST", "/api/v1/inbox/{M_CS}/ack", "401", "200", "404", "403", "403"},
+    {"POST", "/api/v1/inbox/{NO_MSG}/ack", "401", "404", "404", "403", "403"},
+    {"GET", "/api/v1/keys/hub", "401", "200", "200", "200", "200"},
+    {"GET", "/api/v1/keys/own", "401", "200", "200", "403", "403"},
+    // parameter pollution: naming another agency in the query changes nothing
+    {"GET", "/api/v1/keys/own?agencyId=demo-cs&agency=demo-cs", "401", "200", "200", "403", "403"},
+    {
+      "GET",
+      "/api/v1/inbox?agency=demo-cs&agencyId=demo-iss&limit=50",
+      "401",
+      "200",
+      "200",
+      "403",
+      "403"
+    },
+    {
+      "GET",
+      "/api/v1/messages/{M_ISS}/status?agency=demo-iss&sender=demo-iss",
+      "401",
+      "200",
+      "404",
+      "403",
+      "403"
+    },
+    {"GET", "/api/v1/admin/agencies", "401", "403", "403", "403", "200"},
+    {"GET", "/api/v1/admin/agencies/demo-iss", "401", "403", "403", "403", "200"},
+    {"GET", "/api/v1/admin/agencies/demo-cs", "401", "403", "403", "403", "200"},
+    {"GET", "/api/v1/admin/agencies/no-such-agency", "401", "403", "403", "403", "404"},
+    {
+      "POST",
+      "/api/v1/admin/agencies/demo-iss/certificates",
+      "401",
+      "403",
+      "403",
+      "403",
+      "400:invalid-certificate"
+    },
+    {
+      "POST",
+      "/api/v1/admin/agencies/demo-cs/certificates",
+      "401",
+      "403",
+      "403",
+      "403",
+      "400:invalid-certificate"
+    },
+    {
+      "POST",
+      "/api/v1/admin/agencies/demo-iss/certificates/{NO_KEY}/revoke",
+      "401",
+      "403",
+      "403",
+      "403",
+      "404"
+    },
+    {
+      "POST",
+      "/api/v1/admin/agencies/demo-cs/certificates/{NO_KEY}/revoke",
+      "401",
+      "403",
+      "403",
+      "403",
+      "404"
+    },
+    {"POST", "/api/v1/admin/agencies/demo-iss/suspend", "401", "403", "403", "403", "-"},
+    {"POST", "/api/v1/admin/agencies/demo-cs/suspend", "401", "403", "403", "403", "-"},
+    {"POST", "/api/v1/admin/agencies/no-such-agency/suspend", "401", "403", "403", "403", "404"},
+    {"POST", "/api/v1/admin/agencies/demo-iss/reinstate", "401", "403", "403", "403", "200"},
+    {"POST", "/api/v1/admin/agencies/demo-cs/reinstate", "401", "403", "403", "403", "200"},
+    // the auditor's API: auditors only, agencies never (not even about themselves), operators
+    // neither
+    {"GET", "/api/v1/audit/events", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/events?agency=demo-iss", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/events?agency=demo-cs", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/shared-without-consent", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/checkpoints/latest", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/events/0/inclusion", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/consistency?from=1", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/export?from=0&to=0", "401", "403", "403", "200", "403"},
+    {"GET", "/api/v1/audit/public-key", "401", "403", "403", "200", "403"},
   };
 
-  private static final String MALFORMED_PEM = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+  private static final String MALFORMED_PEM =
+      "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
 
   @TestHTTPResource("/")
   URL hub;
@@ -111,8 +165,17 @@ class AuthorizationMatrixIT {
     awaitState("demo-iss", mIss, "demo-marac", "delivered");
     awaitState("demo-cs", mCs, "demo-iss", "delivered");
     // the log signs a checkpoint within safehub.audit.checkpoint-interval of events arriving
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> given().auth().oauth2(Tokens.forClient("demo-auditor")).get("/api/v1/audit/checkpoints/latest").statusCode() == 200);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                given()
+                        .auth()
+                        .oauth2(Tokens.forClient("demo-auditor"))
+                        .get("/api/v1/audit/checkpoints/latest")
+                        .statusCode()
+                    == 200);
     String noMsg = UUID.randomUUID().toString();
     String noKey = "no-such-key-" + UUID.randomUUID();
 
@@ -121,7 +184,12 @@ class AuthorizationMatrixIT {
     try {
       for (String[] row : TABLE) {
         String method = row[0];
-        String path = row[1].replace("{M_ISS}", mIss).replace("{M_CS}", mCs).replace("{NO_MSG}", noMsg).replace("{NO_KEY}", noKey);
+        String path =
+            row[1]
+                .replace("{M_ISS}", mIss)
+                .replace("{M_CS}", mCs)
+                .replace("{NO_MSG}", noMsg)
+                .replace("{NO_KEY}", noKey);
         for (int col = 0; col < CALLERS.length; col++) {
           String cell = row[col + 2];
           if (cell.equals("-")) {
@@ -136,35 +204,56 @@ class AuthorizationMatrixIT {
         }
       }
     } finally {
-      // in case a non-admin's suspend was wrongly honoured, do not leave the agency suspended for other tests
+      // in case a non-admin's suspend was wrongly honoured, do not leave the agency suspended for
+      // other tests
       for (String agency : List.of("demo-iss", "demo-cs")) {
-        given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/" + agency + "/reinstate");
+        given()
+            .auth()
+            .oauth2(Tokens.forClient("demo-admin"))
+            .post("/api/v1/admin/agencies/" + agency + "/reinstate");
       }
     }
-    System.out.println("AuthorizationMatrixIT: " + calls + " calls, " + failures.size() + " failures");
-    assertTrue(failures.isEmpty(), failures.size() + " of " + calls + " calls answered wrongly:\n  " + String.join("\n  ", failures));
+    System.out.println(
+        "AuthorizationMatrixIT: " + calls + " calls, " + failures.size() + " failures");
+    assertTrue(
+        failures.isEmpty(),
+        failures.size()
+            + " of "
+            + calls
+            + " calls answered wrongly:\n  "
+            + String.join("\n  ", failures));
 
     // Then object level: inboxes hold only copies routed to their agency
     List<JsonNode> csInbox = inbox("demo-cs");
     List<JsonNode> issInbox = inbox("demo-iss");
     Set<String> csIds = ids(csInbox);
     Set<String> issIds = ids(issInbox);
-    assertFalse(csIds.contains(mIss), "demo-cs's inbox holds a copy of demo-iss's marac-referral, which was not routed to it");
+    assertFalse(
+        csIds.contains(mIss),
+        "demo-cs's inbox holds a copy of demo-iss's marac-referral, which was not routed to it");
     assertFalse(issIds.contains(mIss), "the sender's own inbox holds no copy of its message");
     assertTrue(issIds.contains(mCs), "demo-iss's inbox holds its copy of demo-cs's referral");
     assertFalse(csIds.contains(mCs), "the sender's own inbox holds no copy of its message");
-    assertTrue(ids(inbox("demo-marac")).contains(mIss), "the recipient's inbox holds the marac-referral");
-    // every copy in an inbox is sealed for that agency and addressed to it (opens with its key only)
+    assertTrue(
+        ids(inbox("demo-marac")).contains(mIss), "the recipient's inbox holds the marac-referral");
+    // every copy in an inbox is sealed for that agency and addressed to it (opens with its key
+    // only)
     for (JsonNode item : csInbox) {
       JsonNode opened = SealedCopies.open("demo-cs", item);
       if (!isNotice(item)) {
-        assertEquals("demo-cs", opened.path("recipient").asText(), "copy " + item.path("messageId") + " in demo-cs's inbox");
+        assertEquals(
+            "demo-cs",
+            opened.path("recipient").asText(),
+            "copy " + item.path("messageId") + " in demo-cs's inbox");
       }
     }
     for (JsonNode item : issInbox) {
       JsonNode opened = SealedCopies.open("demo-iss", item);
       if (!isNotice(item)) {
-        assertEquals("demo-iss", opened.path("recipient").asText(), "copy " + item.path("messageId") + " in demo-iss's inbox");
+        assertEquals(
+            "demo-iss",
+            opened.path("recipient").asText(),
+            "copy " + item.path("messageId") + " in demo-iss's inbox");
       }
     }
     assertNoticesAreAboutOwnMessages("demo-cs", csInbox);
@@ -175,13 +264,16 @@ class AuthorizationMatrixIT {
   private String call(String method, String path, String caller, String cell) throws Exception {
     String[] expected = cell.split(":");
     int status = Integer.parseInt(expected[0]);
-    String code = expected.length > 1 ? expected[1] : switch (status) {
-      case 400 -> "schema-violation";
-      case 401 -> "unauthenticated";
-      case 403 -> "forbidden";
-      case 404 -> "not-found";
-      default -> null;
-    };
+    String code =
+        expected.length > 1
+            ? expected[1]
+            : switch (status) {
+              case 400 -> "schema-violation";
+              case 401 -> "unauthenticated";
+              case 403 -> "forbidden";
+              case 404 -> "not-found";
+              default -> null;
+            };
     if (path.equals("/api/v1/inbox/stream")) {
       return stream(path, caller, status, code);
     }
@@ -190,9 +282,15 @@ class AuthorizationMatrixIT {
       req = req.auth().oauth2(Tokens.forClient(caller));
     }
     if (method.equals("POST") && path.equals("/api/v1/messages")) {
-      req = req.contentType("application/json").body(TestMessages.json(TestMessages.example("referral")).getBytes(StandardCharsets.UTF_8));
+      req =
+          req.contentType("application/json")
+              .body(
+                  TestMessages.json(TestMessages.example("referral"))
+                      .getBytes(StandardCharsets.UTF_8));
     } else if (method.equals("POST") && path.endsWith("/certificates")) {
-      req = req.contentType("application/x-pem-file").body(MALFORMED_PEM.getBytes(StandardCharsets.US_ASCII));
+      req =
+          req.contentType("application/x-pem-file")
+              .body(MALFORMED_PEM.getBytes(StandardCharsets.US_ASCII));
     }
     Response r = method.equals("GET") ? req.get(path) : req.post(path);
     String body = r.asString();
@@ -207,9 +305,17 @@ class AuthorizationMatrixIT {
   }
 
   /** What is wrong with a refusal's problem document, or null. */
-  private static String problemFault(String contentType, String body, int status, String code, String path, String challenge) {
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/problem+json")) {
-      return "refusal " + status + " is not application/problem+json but " + contentType + " (body " + abbreviate(body) + ")";
+  private static String problemFault(
+      String contentType, String body, int status, String code, String path, String challenge) {
+    if (contentType == null
+        || !contentType.toLowerCase(Locale.ROOT).startsWith("application/problem+json")) {
+      return "refusal "
+          + status
+          + " is not application/problem+json but "
+          + contentType
+          + " (body "
+          + abbreviate(body)
+          + ")";
     }
     JsonNode p = TestMessages.readTree(body);
     List<String> wrong = new ArrayList<>();
@@ -228,21 +334,30 @@ class AuthorizationMatrixIT {
     if (status == 401 && (challenge == null || !challenge.startsWith("Bearer"))) {
       wrong.add("no 'WWW-Authenticate: Bearer' challenge");
     }
-    return wrong.isEmpty() ? null : "problem document: " + String.join(", ", wrong) + " in " + abbreviate(body);
+    return wrong.isEmpty()
+        ? null
+        : "problem document: " + String.join(", ", wrong) + " in " + abbreviate(body);
   }
 
   /** Checks the content of a success for the object-level rules: only the caller's own things. */
   private static String successFault(String path, String caller, Response r) {
     if (path.equals("/api/v1/audit/export")) {
-      return String.valueOf(r.contentType()).startsWith("application/x-ndjson") && !r.asString().isBlank() ? null
+      return String.valueOf(r.contentType()).startsWith("application/x-ndjson")
+              && !r.asString().isBlank()
+          ? null
           : "export is not JSON Lines: " + r.contentType();
     }
     if (path.equals("/api/v1/audit/public-key")) {
-      return r.asString().contains("PUBLIC KEY") ? null : "no PEM public key: " + abbreviate(r.asString());
+      return r.asString().contains("PUBLIC KEY")
+          ? null
+          : "no PEM public key: " + abbreviate(r.asString());
     }
     JsonNode b = TestMessages.readTree(r.asString());
-    if (path.equals("/api/v1/audit/events") || path.equals("/api/v1/audit/shared-without-consent")) {
-      return b.path("events").isArray() && b.has("nextAfter") ? null : "audit page without events/nextAfter: " + abbreviate(r.asString());
+    if (path.equals("/api/v1/audit/events")
+        || path.equals("/api/v1/audit/shared-without-consent")) {
+      return b.path("events").isArray() && b.has("nextAfter")
+          ? null
+          : "audit page without events/nextAfter: " + abbreviate(r.asString());
     }
     if (path.equals("/api/v1/audit/checkpoints/latest")) {
       return b.isObject() && b.size() > 0 ? null : "empty checkpoint";
@@ -251,8 +366,10 @@ class AuthorizationMatrixIT {
       return b.path("path").isArray() ? null : "proof without a path: " + abbreviate(r.asString());
     }
     if (path.endsWith("/status")) {
-      return caller.equals(b.path("sender").asText()) && path.contains(b.path("messageId").asText()) ? null
-          : "status of a message the caller did not send, or of another message: " + abbreviate(r.asString());
+      return caller.equals(b.path("sender").asText()) && path.contains(b.path("messageId").asText())
+          ? null
+          : "status of a message the caller did not send, or of another message: "
+              + abbreviate(r.asString());
     }
     if (path.equals("/api/v1/keys/own")) {
       if (!b.isArray() || b.isEmpty()) {
@@ -266,22 +383,31 @@ class AuthorizationMatrixIT {
       return null;
     }
     if (path.equals("/api/v1/keys/hub")) {
-      return b.path("certificate").asText().contains("BEGIN CERTIFICATE") && b.path("verificationKey").asText().contains("PUBLIC KEY") ? null
+      return b.path("certificate").asText().contains("BEGIN CERTIFICATE")
+              && b.path("verificationKey").asText().contains("PUBLIC KEY")
+          ? null
           : "keys/hub lacks the certificate or verification key";
     }
     if (path.equals("/api/v1/admin/agencies")) {
       Set<String> ids = new HashSet<>();
       b.forEach(a -> ids.add(a.path("id").asText()));
       // every agency agencies.yaml registers, in both demo areas
-      return ids.containsAll(org.safehub.testsupport.DemoAgencies.ids()) ? null : "agency list incomplete: " + ids;
+      return ids.containsAll(org.safehub.testsupport.DemoAgencies.ids())
+          ? null
+          : "agency list incomplete: " + ids;
     }
     if (path.startsWith("/api/v1/admin/agencies/") && path.endsWith("/reinstate")) {
       String agency = path.split("/")[5];
-      return agency.equals(b.path("agencyId").asText()) && "active".equals(b.path("status").asText()) ? null : "reinstate answered " + b;
+      return agency.equals(b.path("agencyId").asText())
+              && "active".equals(b.path("status").asText())
+          ? null
+          : "reinstate answered " + b;
     }
     if (path.startsWith("/api/v1/admin/agencies/")) {
       String agency = path.split("/")[5];
-      return agency.equals(b.path("id").asText()) && b.path("certificates").isArray() ? null : "agency detail answered " + abbreviate(r.asString());
+      return agency.equals(b.path("id").asText()) && b.path("certificates").isArray()
+          ? null
+          : "agency detail answered " + abbreviate(r.asString());
     }
     if (path.equals("/api/v1/inbox")) {
       if (!b.path("items").isArray()) {
@@ -296,35 +422,58 @@ class AuthorizationMatrixIT {
             return "inbox holds a copy addressed to " + recipient + ": " + item.path("messageId");
           }
         } catch (AssertionError e) {
-          return "inbox holds a copy the caller cannot open: " + item.path("messageId") + " (" + e.getMessage() + ")";
+          return "inbox holds a copy the caller cannot open: "
+              + item.path("messageId")
+              + " ("
+              + e.getMessage()
+              + ")";
         }
       }
       return null;
     }
     if (path.endsWith("/ack")) {
-      return "acknowledged".equals(b.path("state").asText()) && path.contains(b.path("messageId").asText()) ? null : "ack answered " + b;
+      return "acknowledged".equals(b.path("state").asText())
+              && path.contains(b.path("messageId").asText())
+          ? null
+          : "ack answered " + b;
     }
     if (path.equals("/api/v1/messages")) {
-      return r.statusCode() == 202 && b.path("messageId").isTextual() ? null : "publish answered " + b;
+      return r.statusCode() == 202 && b.path("messageId").isTextual()
+          ? null
+          : "publish answered " + b;
     }
     return null;
   }
 
   /** The live stream: only the status line (and a refusal's body) matters here. */
   private String stream(String path, String caller, int status, String code) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(hub.toString().replaceAll("/$", "") + path)).header("Accept", "text/event-stream");
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(hub.toString().replaceAll("/$", "") + path))
+            .header("Accept", "text/event-stream");
     if (!caller.equals("NONE")) {
       b.header("Authorization", "Bearer " + Tokens.forClient(caller));
     }
-    HttpResponse<InputStream> r = http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream()).get(30, TimeUnit.SECONDS);
+    HttpResponse<InputStream> r =
+        http.sendAsync(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream())
+            .get(30, TimeUnit.SECONDS);
     try (InputStream in = r.body()) {
       if (r.statusCode() != status) {
         return "HTTP " + r.statusCode() + ", expected " + status;
       }
       if (status >= 400) {
         String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        return problemFault(r.headers().firstValue("Content-Type").orElse(null), body, status, code, path, r.headers().firstValue("WWW-Authenticate").orElse(null));
+        return problemFault(
+            r.headers().firstValue("Content-Type").orElse(null),
+            body,
+            status,
+            code,
+            path,
+            r.headers().firstValue("WWW-Authenticate").orElse(null));
       }
       String ct = r.headers().firstValue("Content-Type").orElse("");
       return ct.startsWith("text/event-stream") ? null : "stream Content-Type " + ct;
@@ -332,22 +481,41 @@ class AuthorizationMatrixIT {
   }
 
   private static String publish(String client, ObjectNode msg) {
-    given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient(client))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
   private static void awaitState(String sender, String id, String recipient, String state) {
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      JsonNode st = TestMessages.readTree(given().auth().oauth2(Tokens.forClient(sender)).get("/api/v1/messages/" + id + "/status")
-          .then().statusCode(200).extract().asString());
-      for (JsonNode r : st.path("recipients")) {
-        if (recipient.equals(r.path("agency").asText()) && state.equals(r.path("state").asText())) {
-          return true;
-        }
-      }
-      return false;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              JsonNode st =
+                  TestMessages.readTree(
+                      given()
+                          .auth()
+                          .oauth2(Tokens.forClient(sender))
+                          .get("/api/v1/messages/" + id + "/status")
+                          .then()
+                          .statusCode(200)
+                          .extract()
+                          .asString());
+              for (JsonNode r : st.path("recipients")) {
+                if (recipient.equals(r.path("agency").asText())
+                    && state.equals(r.path("state").asText())) {
+                  return true;
+                }
+              }
+              return false;
+            });
   }
 
   /** Every item of the agency's inbox. */
@@ -355,11 +523,14 @@ class AuthorizationMatrixIT {
     List<JsonNode> items = new ArrayList<>();
     String cursor = null;
     while (true) {
-      RequestSpecification req = given().auth().oauth2(Tokens.forClient(agency)).queryParam("limit", 500);
+      RequestSpecification req =
+          given().auth().oauth2(Tokens.forClient(agency)).queryParam("limit", 500);
       if (cursor != null) {
         req = req.queryParam("after", cursor);
       }
-      JsonNode page = TestMessages.readTree(req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
+      JsonNode page =
+          TestMessages.readTree(
+              req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
       if (page.path("items").isEmpty()) {
         return items;
       }
@@ -368,21 +539,28 @@ class AuthorizationMatrixIT {
     }
   }
 
-  /** Ids of the message copies (not the hub's notices, which carry the id of the message they are about). */
+  /**
+   * Ids of the message copies (not the hub's notices, which carry the id of the message they are
+   * about).
+   */
   private static Set<String> ids(List<JsonNode> items) {
     Set<String> ids = new HashSet<>();
     items.stream().filter(i -> !isNotice(i)).forEach(i -> ids.add(i.path("messageId").asText()));
     return ids;
   }
 
-  /** A content-free notice from the hub itself (sender "safehub"): fetch notices, consent-withdrawal notices. */
+  /**
+   * A content-free notice from the hub itself (sender "safehub"): fetch notices, consent-withdrawal
+   * notices.
+   */
   private static boolean isNotice(JsonNode item) {
     return "safehub".equals(item.path("sender").asText());
   }
 
   /**
-   * A notice in an agency's inbox is about a message that agency sent (a fetch notice: status 200 for it)
-   * or one it holds a copy of (a consent-withdrawal notice); never about another agency's business.
+   * A notice in an agency's inbox is about a message that agency sent (a fetch notice: status 200
+   * for it) or one it holds a copy of (a consent-withdrawal notice); never about another agency's
+   * business.
    */
   private static void assertNoticesAreAboutOwnMessages(String agency, List<JsonNode> items) {
     Set<String> copies = ids(items);
@@ -392,9 +570,21 @@ class AuthorizationMatrixIT {
       }
       String about = item.path("messageId").asText();
       JsonNode opened = SealedCopies.open(agency, item);
-      int status = given().auth().oauth2(Tokens.forClient(agency)).get("/api/v1/messages/" + about + "/status").statusCode();
-      assertTrue(status == 200 || copies.contains(about),
-          agency + "'s inbox holds a " + item.path("type").asText() + " notice about " + about + ", which it neither sent nor received: " + opened);
+      int status =
+          given()
+              .auth()
+              .oauth2(Tokens.forClient(agency))
+              .get("/api/v1/messages/" + about + "/status")
+              .statusCode();
+      assertTrue(
+          status == 200 || copies.contains(about),
+          agency
+              + "'s inbox holds a "
+              + item.path("type").asText()
+              + " notice about "
+              + about
+              + ", which it neither sent nor received: "
+              + opened);
     }
   }
 

@@ -19,11 +19,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The OpenAPI document describes the body of every response the README's HTTP API table documents. */
+/**
+ * The OpenAPI document describes the body of every response the README's HTTP API table documents.
+ */
 @QuarkusTest
 class OpenApiIT {
 
-  private static final Pattern ENDPOINT = Pattern.compile("`(?:(GET|POST|PUT|DELETE) )?(/api/[^`?]*|…/[^`?]*)[^`]*`");
+  private static final Pattern ENDPOINT =
+      Pattern.compile("`(?:(GET|POST|PUT|DELETE) )?(/api/[^`?]*|…/[^`?]*)[^`]*`");
 
   private record Endpoint(String method, String path) {}
 
@@ -31,10 +34,21 @@ class OpenApiIT {
   void everyResponseInTheReadmesApiTableHasATypedSchema() throws IOException {
     // Given the endpoints the README documents
     List<Endpoint> endpoints = readmeEndpoints();
-    assertEquals(20, endpoints.size(), "endpoints read from the README's HTTP API table: " + endpoints);
+    assertEquals(
+        20, endpoints.size(), "endpoints read from the README's HTTP API table: " + endpoints);
     // When the hub describes its API
-    JsonNode doc = new ObjectMapper().readTree(given().accept("application/json").get("/openapi?format=json").then().statusCode(200).extract().asString());
-    // Then every documented endpoint has a success response whose every body has a schema that says what it holds
+    JsonNode doc =
+        new ObjectMapper()
+            .readTree(
+                given()
+                    .accept("application/json")
+                    .get("/openapi?format=json")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString());
+    // Then every documented endpoint has a success response whose every body has a schema that says
+    // what it holds
     List<String> problems = new ArrayList<>();
     for (Endpoint e : endpoints) {
       JsonNode operation = operation(doc, e);
@@ -43,7 +57,8 @@ class OpenApiIT {
         continue;
       }
       int successes = 0;
-      for (Iterator<Map.Entry<String, JsonNode>> it = operation.path("responses").fields(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = operation.path("responses").fields();
+          it.hasNext(); ) {
         Map.Entry<String, JsonNode> response = it.next();
         if (!response.getKey().startsWith("2")) {
           continue;
@@ -53,12 +68,15 @@ class OpenApiIT {
         if (content.isEmpty()) {
           problems.add(e + " " + response.getKey() + ": no body described");
         }
-        content.fields().forEachRemaining(media -> {
-          String why = untyped(doc, media.getValue().path("schema"), 0);
-          if (why != null) {
-            problems.add(e + " " + response.getKey() + " " + media.getKey() + ": " + why);
-          }
-        });
+        content
+            .fields()
+            .forEachRemaining(
+                media -> {
+                  String why = untyped(doc, media.getValue().path("schema"), 0);
+                  if (why != null) {
+                    problems.add(e + " " + response.getKey() + " " + media.getKey() + ": " + why);
+                  }
+                });
       }
       if (successes == 0) {
         problems.add(e + ": no success response");
@@ -67,14 +85,18 @@ class OpenApiIT {
     assertTrue(problems.isEmpty(), String.join("\n", problems));
   }
 
-  /** Why a schema does not say what a body holds, or null if it does: a named record, a list of them, or text. */
+  /**
+   * Why a schema does not say what a body holds, or null if it does: a named record, a list of
+   * them, or text.
+   */
   private static String untyped(JsonNode doc, JsonNode schema, int depth) {
     if (schema.isMissingNode() || schema.isEmpty()) {
       return "no schema";
     }
     if (schema.has("$ref")) {
       String ref = schema.get("$ref").asText();
-      JsonNode target = doc.path("components").path("schemas").path(ref.substring(ref.lastIndexOf('/') + 1));
+      JsonNode target =
+          doc.path("components").path("schemas").path(ref.substring(ref.lastIndexOf('/') + 1));
       if (target.isMissingNode()) {
         return "dangling " + ref;
       }
@@ -109,7 +131,10 @@ class OpenApiIT {
     return path.replaceAll("\\{[^}]*}", "{}").replaceAll("/$", "");
   }
 
-  /** Each method and path in the README's HTTP API table; {@code …/x} is the previous path's sibling x. */
+  /**
+   * Each method and path in the README's HTTP API table; {@code …/x} is the previous path's sibling
+   * x.
+   */
   private static List<Endpoint> readmeEndpoints() throws IOException {
     List<Endpoint> out = new ArrayList<>();
     boolean inSection = false;

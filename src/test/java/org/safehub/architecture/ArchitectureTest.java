@@ -20,34 +20,60 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hub's floors, top to bottom (README, "How the code is laid out"): a package may depend only on its own floor
- * or a lower one, and no packages form a cycle. ArchUnit reads the compiled classes, so a fully qualified name in the
- * code counts like an import.
+ * The hub's floors, top to bottom (README, "How the code is laid out"): a package may depend only
+ * on its own floor or a lower one, and no packages form a cycle. ArchUnit reads the compiled
+ * classes, so a fully qualified name in the code counts like an import.
  */
 class ArchitectureTest {
 
   /** Top floor first. Every package of the hub is on exactly one floor. */
   static final List<List<String>> FLOORS =
       List.of(
-          List.of("api", "limits", "wiring", "client"), // HTTP resources, problem mapping, request limits, health; the client tool
+          List.of(
+              "api", "limits", "wiring",
+              "client"), // HTTP resources, problem mapping, request limits, health; the client tool
           List.of("ingress", "pipeline"),
           List.of("consent", "policy", "sealing", "delivery"), // the stages
-          List.of("routing", "validation", "keys", "agencies"),
-          List.of("envelope", "identity", "audit", "crypto", "trail", "config", "kafka", "problem", "copy", "db")); // ground; copy = stage vocabulary, db = the transaction helper
+          List.of("routing", "validation", "keys", "agencies", "deadlines"),
+          List.of(
+              "envelope",
+              "identity",
+              "audit",
+              "crypto",
+              "trail",
+              "config",
+              "kafka",
+              "problem",
+              "copy",
+              "db")); // ground; copy = stage vocabulary, db = the transaction helper
 
   private static final JavaClasses HUB =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.safehub");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("org.safehub");
 
   static ArchRule layers() {
     List<ArchRule> rules = new ArrayList<>();
     for (int floor = 1; floor < FLOORS.size(); floor++) {
-      String[] above = FLOORS.subList(0, floor).stream().flatMap(List::stream).map(p -> "org.safehub." + p + "..").toArray(String[]::new);
+      String[] above =
+          FLOORS.subList(0, floor).stream()
+              .flatMap(List::stream)
+              .map(p -> "org.safehub." + p + "..")
+              .toArray(String[]::new);
       for (String pkg : FLOORS.get(floor)) {
         rules.add(
             noClasses()
-                .that().resideInAPackage("org.safehub." + pkg + "..")
-                .should().dependOnClassesThat().resideInAnyPackage(above)
-                .as("org.safehub." + pkg + " (floor " + (floor + 1) + ") depends on no package of a higher floor")
+                .that()
+                .resideInAPackage("org.safehub." + pkg + "..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(above)
+                .as(
+                    "org.safehub."
+                        + pkg
+                        + " (floor "
+                        + (floor + 1)
+                        + ") depends on no package of a higher floor")
                 .allowEmptyShould(true));
       }
     }
@@ -77,13 +103,15 @@ class ArchitectureTest {
       packages.add(rest.isEmpty() ? "(org.safehub itself)" : rest.substring(1).split("\\.")[0]);
     }
     packages.removeAll(onAFloor);
-    assertEquals(Set.of(), packages, "packages not on any floor: give each a floor in FLOORS and README");
+    assertEquals(
+        Set.of(), packages, "packages not on any floor: give each a floor in FLOORS and README");
   }
 
   @Test
   void anUpwardArrowFailsTheBuild() {
     // Given a ground-floor class that reaches up to the HTTP layer (test fixture)
-    JavaClasses withUpwardArrow = new ClassFileImporter().importClasses(org.safehub.envelope.UpwardArrowFixture.class);
+    JavaClasses withUpwardArrow =
+        new ClassFileImporter().importClasses(org.safehub.envelope.UpwardArrowFixture.class);
     // When / Then
     AssertionError e = assertThrows(AssertionError.class, () -> layers().check(withUpwardArrow));
     assertTrue(e.getMessage().contains("org.safehub.api"), e.getMessage());

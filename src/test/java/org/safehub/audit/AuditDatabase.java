@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
-/** One embedded PostgreSQL per test JVM; each caller gets a fresh database with the hub's migrations applied. */
+/**
+ * One embedded PostgreSQL per test JVM; each caller gets a fresh database with the hub's migrations
+ * applied.
+ */
 public final class AuditDatabase {
 
   private static EmbeddedPostgres postgres;
@@ -29,13 +32,16 @@ public final class AuditDatabase {
       } catch (IOException e) {
         throw new UncheckedIOException("embedded PostgreSQL did not start", e);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          postgres.close();
-        } catch (IOException ignored) {
-          // the JVM is going anyway
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      postgres.close();
+                    } catch (IOException ignored) {
+                      // the JVM is going anyway
+                    }
+                  }));
     }
     return postgres;
   }
@@ -45,7 +51,10 @@ public final class AuditDatabase {
     return create("audit_" + ProcessHandle.current().pid() + "_" + NEXT.incrementAndGet());
   }
 
-  /** A justification sealer for tests: AES-256-GCM under a random key of its own, bound to the message id. */
+  /**
+   * A justification sealer for tests: AES-256-GCM under a random key of its own, bound to the
+   * message id.
+   */
   public static JustificationSealer testSealer() {
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
@@ -57,7 +66,10 @@ public final class AuditDatabase {
           byte[] nonce = new byte[12];
           new java.security.SecureRandom().nextBytes(nonce);
           javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
-          gcm.init(javax.crypto.Cipher.ENCRYPT_MODE, aes, new javax.crypto.spec.GCMParameterSpec(128, nonce));
+          gcm.init(
+              javax.crypto.Cipher.ENCRYPT_MODE,
+              aes,
+              new javax.crypto.spec.GCMParameterSpec(128, nonce));
           gcm.updateAAD(messageId.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
           byte[] ct = gcm.doFinal(justification.getBytes(java.nio.charset.StandardCharsets.UTF_8));
           byte[] out = java.util.Arrays.copyOf(nonce, 12 + ct.length);
@@ -72,9 +84,13 @@ public final class AuditDatabase {
       public String open(java.util.UUID messageId, byte[] sealed) {
         try {
           javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
-          gcm.init(javax.crypto.Cipher.DECRYPT_MODE, aes, new javax.crypto.spec.GCMParameterSpec(128, sealed, 0, 12));
+          gcm.init(
+              javax.crypto.Cipher.DECRYPT_MODE,
+              aes,
+              new javax.crypto.spec.GCMParameterSpec(128, sealed, 0, 12));
           gcm.updateAAD(messageId.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-          return new String(gcm.doFinal(sealed, 12, sealed.length - 12), java.nio.charset.StandardCharsets.UTF_8);
+          return new String(
+              gcm.doFinal(sealed, 12, sealed.length - 12), java.nio.charset.StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
           throw new IllegalStateException(e);
         }
@@ -90,7 +106,8 @@ public final class AuditDatabase {
   }
 
   private static DataSource create(String name) {
-    try (Connection c = server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = server().getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("create database " + name);
     } catch (SQLException e) {
       throw new IllegalStateException("could not create database " + name, e);

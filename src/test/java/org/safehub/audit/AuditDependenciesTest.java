@@ -17,14 +17,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The audit package sits at the bottom of the hub and the offline verifier needs nothing but itself: read from the
- * compiled classes (fully qualified references included), not from the source's imports.
+ * The audit package sits at the bottom of the hub and the offline verifier needs nothing but
+ * itself: read from the compiled classes (fully qualified references included), not from the
+ * source's imports.
  */
 class AuditDependenciesTest {
 
-  /** The hub's packages the audit package may name: its own layer (see the layers in issue 11) and below. */
-  private static final List<String> MAY_NAME = List.of("org/safehub/audit/", "org/safehub/crypto/",
-      "org/safehub/envelope/", "org/safehub/identity/", "org/safehub/config/", "org/safehub/problem/");
+  /**
+   * The hub's packages the audit package may name: its own layer (see the layers in issue 11) and
+   * below.
+   */
+  private static final List<String> MAY_NAME =
+      List.of(
+          "org/safehub/audit/",
+          "org/safehub/crypto/",
+          "org/safehub/envelope/",
+          "org/safehub/identity/",
+          "org/safehub/config/",
+          "org/safehub/problem/");
 
   @Test
   void theAuditPackageNamesNothingOfTheHubAboveIt() throws IOException {
@@ -63,9 +73,19 @@ class AuditDependenciesTest {
     // Then
     assertEquals(Set.of(), outside);
     assertTrue(reached.contains("org/safehub/audit/MerkleTree"), reached.toString());
-    for (String hubSide : List.of("AuditLog", "TreeStore", "AuditAppender", "AuditCheckpoints", "AuditQueries",
-        "AuditExport", "SealedJustifications", "JustificationSealer")) {
-      assertTrue(!reached.contains("org/safehub/audit/" + hubSide), hubSide + " is the hub's side: " + reached);
+    for (String hubSide :
+        List.of(
+            "AuditLog",
+            "TreeStore",
+            "AuditAppender",
+            "AuditCheckpoints",
+            "AuditQueries",
+            "AuditExport",
+            "SealedJustifications",
+            "JustificationSealer")) {
+      assertTrue(
+          !reached.contains("org/safehub/audit/" + hubSide),
+          hubSide + " is the hub's side: " + reached);
     }
   }
 
@@ -73,7 +93,9 @@ class AuditDependenciesTest {
     Path root = classesRoot();
     try (Stream<Path> files = Files.list(root.resolve("org/safehub/audit"))) {
       Set<String> classes = new TreeSet<>();
-      files.map(p -> root.relativize(p).toString().replace('\\', '/')).filter(n -> n.endsWith(".class"))
+      files
+          .map(p -> root.relativize(p).toString().replace('\\', '/'))
+          .filter(n -> n.endsWith(".class"))
           .forEach(n -> classes.add(n.substring(0, n.length() - ".class".length())));
       assertTrue(classes.contains("org/safehub/audit/AuditLog"), classes.toString());
       return classes;

@@ -30,26 +30,42 @@ import org.safehub.testsupport.SettableClock;
 class AuditLogIT {
 
   static final Instant START = Instant.parse("2025-01-06T08:00:00Z");
-  static final String[] AGENCIES = {"police-west", "childrens-services-north", "idva-service", "probation-east",
-      "housing-central"};
-  static final String[] BASES = {"consent", "safeguarding-child", "safeguarding-adult-at-risk", "vital-interests"};
-  static final AuditAction[] ACTIONS = {AuditAction.PUBLISH_ACCEPTED, AuditAction.ROUTED,
-      AuditAction.CONSENT_RECORDED, AuditAction.AUTH_DENIED, AuditAction.DELIVERED, AuditAction.WITHHELD, AuditAction.FETCHED, AuditAction.ACKNOWLEDGED};
+  static final String[] AGENCIES = {
+    "police-west", "childrens-services-north", "idva-service", "probation-east", "housing-central"
+  };
+  static final String[] BASES = {
+    "consent", "safeguarding-child", "safeguarding-adult-at-risk", "vital-interests"
+  };
+  static final AuditAction[] ACTIONS = {
+    AuditAction.PUBLISH_ACCEPTED,
+    AuditAction.ROUTED,
+    AuditAction.CONSENT_RECORDED,
+    AuditAction.AUTH_DENIED,
+    AuditAction.DELIVERED,
+    AuditAction.WITHHELD,
+    AuditAction.FETCHED,
+    AuditAction.ACKNOWLEDGED
+  };
 
   private static DataSource db;
   private static KeyPair keys;
   private static AuditLog log;
   private static final List<AuditEvent> stored = new ArrayList<>();
 
-  /** The i-th of a deterministic spread of events: 37 cases, 5 agencies, 8 actions, 4 bases, one a minute. */
+  /**
+   * The i-th of a deterministic spread of events: 37 cases, 5 agencies, 8 actions, 4 bases, one a
+   * minute.
+   */
   static AuditEvent event(int i) {
     AuditAction action = ACTIONS[i % ACTIONS.length];
     String basis = BASES[(i / ACTIONS.length) % BASES.length];
-    AuditEvent.Builder b = AuditEvent.builder(action, START.plus(Duration.ofMinutes(i)))
-        .actor(AGENCIES[i % AGENCIES.length], AGENCIES[i % AGENCIES.length] + "-client")
-        .message(new UUID(0, i / 4), "referral", "CASE-" + (i % 37))
-        .recipient(AGENCIES[(i + 2) % AGENCIES.length])
-        .legalBasis(basis, basis.equals("consent") ? null : justificationOf(new UUID(0, i / 4)));
+    AuditEvent.Builder b =
+        AuditEvent.builder(action, START.plus(Duration.ofMinutes(i)))
+            .actor(AGENCIES[i % AGENCIES.length], AGENCIES[i % AGENCIES.length] + "-client")
+            .message(new UUID(0, i / 4), "referral", "CASE-" + (i % 37))
+            .recipient(AGENCIES[(i + 2) % AGENCIES.length])
+            .legalBasis(
+                basis, basis.equals("consent") ? null : justificationOf(new UUID(0, i / 4)));
     if (action == AuditAction.WITHHELD) {
       b.reason("no-consent");
     }
@@ -61,16 +77,34 @@ class AuditLogIT {
 
   /** The justification of a message: one per message, as the hub records it. */
   static String justificationOf(UUID messageId) {
-    return "Serious risk of harm; justification for message " + messageId.getLeastSignificantBits() + ".";
+    return "Serious risk of harm; justification for message "
+        + messageId.getLeastSignificantBits()
+        + ".";
   }
 
-  /** An event as stored (its justification sealed) the way a query shows it: with the justification opened. */
+  /**
+   * An event as stored (its justification sealed) the way a query shows it: with the justification
+   * opened.
+   */
   static AuditEvent opened(AuditEvent e) {
     if (!e.detail().containsKey(AuditLog.JUSTIFICATION_SEAL)) {
       return e;
     }
-    return new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
-        e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), justificationOf(e.messageId()), e.detail());
+    return new AuditEvent(
+        e.seq(),
+        e.time(),
+        e.action(),
+        e.actorAgency(),
+        e.actorClient(),
+        e.messageId(),
+        e.messageType(),
+        e.caseRef(),
+        e.recipient(),
+        e.legalBasis(),
+        e.reason(),
+        e.categories(),
+        justificationOf(e.messageId()),
+        e.detail());
   }
 
   /** An event as stored, its seal left out: what the caller appended. */
@@ -80,8 +114,21 @@ class AuditLogIT {
     }
     java.util.Map<String, String> detail = new java.util.HashMap<>(e.detail());
     detail.remove(AuditLog.JUSTIFICATION_SEAL);
-    return new AuditEvent(e.seq(), e.time(), e.action(), e.actorAgency(), e.actorClient(), e.messageId(), e.messageType(),
-        e.caseRef(), e.recipient(), e.legalBasis(), e.reason(), e.categories(), justificationOf(e.messageId()), detail);
+    return new AuditEvent(
+        e.seq(),
+        e.time(),
+        e.action(),
+        e.actorAgency(),
+        e.actorClient(),
+        e.messageId(),
+        e.messageType(),
+        e.caseRef(),
+        e.recipient(),
+        e.legalBasis(),
+        e.reason(),
+        e.categories(),
+        justificationOf(e.messageId()),
+        detail);
   }
 
   @BeforeAll
@@ -117,48 +164,71 @@ class AuditLogIT {
     // Then
     assertEquals(1000, checkpoint.treeSize());
     assertTrue(checkpoint.verify(keys.getPublic()));
-    assertArrayEquals(MerkleTree.root(stored.stream().map(AuditEvent::leafHash).toList()), checkpoint.rootHash());
+    assertArrayEquals(
+        MerkleTree.root(stored.stream().map(AuditEvent::leafHash).toList()), checkpoint.rootHash());
     assertEquals(Optional.of(checkpoint), log.latestCheckpoint());
     assertEquals(Optional.of(checkpoint), log.checkpoint(1000));
     assertEquals(checkpoint, log.checkpointNow(), "nothing new: the same checkpoint");
     assertTrue(log.checkpoint(300).orElseThrow().verify(keys.getPublic()));
-    assertEquals(List.of(300L, 1000L), log.checkpoints(0, 10).stream().map(Checkpoint::treeSize).toList());
+    assertEquals(
+        List.of(300L, 1000L), log.checkpoints(0, 10).stream().map(Checkpoint::treeSize).toList());
   }
 
   @Test
   void queryByCaseRefPagesThroughEveryMatchInSeqOrder() {
-    assertQuery(AuditLog.Filter.all().caseRef("CASE-5").limit(7), e -> "CASE-5".equals(e.caseRef()));
+    assertQuery(
+        AuditLog.Filter.all().caseRef("CASE-5").limit(7), e -> "CASE-5".equals(e.caseRef()));
   }
 
   @Test
   void queryByAgencyMatchesActorOrRecipient() {
-    List<AuditEvent> found = assertQuery(AuditLog.Filter.all().agency("idva-service").limit(50),
-        e -> "idva-service".equals(e.actorAgency()) || "idva-service".equals(e.recipient()));
+    List<AuditEvent> found =
+        assertQuery(
+            AuditLog.Filter.all().agency("idva-service").limit(50),
+            e -> "idva-service".equals(e.actorAgency()) || "idva-service".equals(e.recipient()));
     assertTrue(found.stream().anyMatch(e -> "idva-service".equals(e.actorAgency())));
     assertTrue(found.stream().anyMatch(e -> "idva-service".equals(e.recipient())));
   }
 
   @Test
   void queryByActionBasisAndTimeRange() {
-    assertQuery(AuditLog.Filter.all().action(AuditAction.WITHHELD).limit(30), e -> e.action() == AuditAction.WITHHELD);
-    assertQuery(AuditLog.Filter.all().legalBasis("vital-interests").limit(100),
+    assertQuery(
+        AuditLog.Filter.all().action(AuditAction.WITHHELD).limit(30),
+        e -> e.action() == AuditAction.WITHHELD);
+    assertQuery(
+        AuditLog.Filter.all().legalBasis("vital-interests").limit(100),
         e -> "vital-interests".equals(e.legalBasis()));
     Instant from = START.plus(Duration.ofHours(3));
     Instant to = START.plus(Duration.ofHours(4));
-    List<AuditEvent> hour = assertQuery(AuditLog.Filter.all().between(from, to).limit(25),
-        e -> !e.time().isBefore(from) && e.time().isBefore(to));
+    List<AuditEvent> hour =
+        assertQuery(
+            AuditLog.Filter.all().between(from, to).limit(25),
+            e -> !e.time().isBefore(from) && e.time().isBefore(to));
     assertEquals(60, hour.size());
   }
 
   @Test
   void filtersCombine() {
-    assertQuery(AuditLog.Filter.all().caseRef("CASE-3").agency("police-west").action(AuditAction.DELIVERED).limit(2),
-        e -> "CASE-3".equals(e.caseRef()) && e.action() == AuditAction.DELIVERED
-            && ("police-west".equals(e.actorAgency()) || "police-west".equals(e.recipient())));
-    assertQuery(AuditLog.Filter.all().agency("housing-central").between(START, START.plus(Duration.ofHours(10)))
-        .legalBasis("consent").limit(3), e -> ("housing-central".equals(e.actorAgency())
-            || "housing-central".equals(e.recipient())) && e.time().isBefore(START.plus(Duration.ofHours(10)))
-            && "consent".equals(e.legalBasis()));
+    assertQuery(
+        AuditLog.Filter.all()
+            .caseRef("CASE-3")
+            .agency("police-west")
+            .action(AuditAction.DELIVERED)
+            .limit(2),
+        e ->
+            "CASE-3".equals(e.caseRef())
+                && e.action() == AuditAction.DELIVERED
+                && ("police-west".equals(e.actorAgency()) || "police-west".equals(e.recipient())));
+    assertQuery(
+        AuditLog.Filter.all()
+            .agency("housing-central")
+            .between(START, START.plus(Duration.ofHours(10)))
+            .legalBasis("consent")
+            .limit(3),
+        e ->
+            ("housing-central".equals(e.actorAgency()) || "housing-central".equals(e.recipient()))
+                && e.time().isBefore(START.plus(Duration.ofHours(10)))
+                && "consent".equals(e.legalBasis()));
     assertTrue(log.query(AuditLog.Filter.all().caseRef("NO-SUCH-CASE")).events().isEmpty());
   }
 
@@ -173,12 +243,15 @@ class AuditLogIT {
       after = page.nextAfterSeq();
     } while (after != null);
     // Then
-    List<AuditEvent> expected = stored.stream().filter(AuditEvent::sharedWithoutConsent).map(AuditLogIT::opened).toList();
+    List<AuditEvent> expected =
+        stored.stream().filter(AuditEvent::sharedWithoutConsent).map(AuditLogIT::opened).toList();
     assertFalse(expected.isEmpty());
     assertEquals(expected, all);
-    assertTrue(all.stream().allMatch(e -> e.justification() != null && !e.legalBasis().equals("consent")));
+    assertTrue(
+        all.stream().allMatch(e -> e.justification() != null && !e.legalBasis().equals("consent")));
     Instant to = START.plus(Duration.ofHours(2));
-    assertEquals(expected.stream().filter(e -> e.time().isBefore(to)).toList(),
+    assertEquals(
+        expected.stream().filter(e -> e.time().isBefore(to)).toList(),
         log.sharedWithoutConsent(START, to, null, 1000).events());
   }
 
@@ -192,7 +265,9 @@ class AuditLogIT {
       assertTrue(proof.verify(checkpoint.rootHash()), "seq " + e.seq());
       assertFalse(proof.verify(early.rootHash()));
       if (e.seq() < 300) {
-        assertTrue(log.inclusionProof(e.seq(), 300).verify(early.rootHash()), "seq " + e.seq() + " in 300");
+        assertTrue(
+            log.inclusionProof(e.seq(), 300).verify(early.rootHash()),
+            "seq " + e.seq() + " in 300");
       }
     }
     assertThrows(IllegalArgumentException.class, () -> log.inclusionProof(1000, 1000));
@@ -215,11 +290,19 @@ class AuditLogIT {
   void maybeCheckpointSignsAfterEnoughEventsOrEnoughTime() {
     // Given a log that checkpoints every 10 events or every hour, on a clock we move
     SettableClock clock = new SettableClock(START);
-    AuditLog small = new AuditLog(AuditDatabase.fresh(), CheckpointSigner.of(AuditDatabase.p256()), AuditDatabase.testSealer(),
-        new AuditLog.Settings(10, Duration.ofHours(1)), clock);
+    AuditLog small =
+        new AuditLog(
+            AuditDatabase.fresh(),
+            CheckpointSigner.of(AuditDatabase.p256()),
+            AuditDatabase.testSealer(),
+            new AuditLog.Settings(10, Duration.ofHours(1)),
+            clock);
     assertTrue(small.maybeCheckpoint().isEmpty(), "an empty log needs no checkpoint");
     small.append(List.of(event(0)));
-    assertEquals(1, small.maybeCheckpoint().orElseThrow().treeSize(), "the first events are checkpointed at once");
+    assertEquals(
+        1,
+        small.maybeCheckpoint().orElseThrow().treeSize(),
+        "the first events are checkpointed at once");
     // When fewer than 10 events and less than an hour
     small.append(events(1, 9));
     clock.now = START.plus(Duration.ofMinutes(59));
@@ -242,7 +325,8 @@ class AuditLogIT {
   void appendInTheCallersTransactionRollsBackWithIt() throws SQLException {
     // Given
     DataSource fresh = AuditDatabase.fresh();
-    AuditLog own = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog own =
+        new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     own.append(events(0, 3));
     // When the caller's transaction rolls back
     try (Connection c = fresh.getConnection()) {
@@ -271,20 +355,23 @@ class AuditLogIT {
   void twoHubInstancesAppendingAtOnceNeverInterleaveSeqs() throws Exception {
     // Given two logs (two hub instances) on one database
     DataSource shared = AuditDatabase.fresh();
-    AuditLog a = new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
-    AuditLog b = new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog a =
+        new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog b =
+        new AuditLog(shared, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<List<AuditEvent>>> futures = new ArrayList<>();
     // When each appends 50 batches of 10 from two threads
     for (int t = 0; t < 4; t++) {
       AuditLog target = t % 2 == 0 ? a : b;
-      Callable<List<AuditEvent>> appender = () -> {
-        List<AuditEvent> mine = new ArrayList<>();
-        for (int k = 0; k < 50; k++) {
-          mine.addAll(target.append(events(0, 10)));
-        }
-        return mine;
-      };
+      Callable<List<AuditEvent>> appender =
+          () -> {
+            List<AuditEvent> mine = new ArrayList<>();
+            for (int k = 0; k < 50; k++) {
+              mine.addAll(target.append(events(0, 10)));
+            }
+            return mine;
+          };
       futures.add(pool.submit(appender));
     }
     List<Long> seqs = new ArrayList<>();
@@ -308,9 +395,13 @@ class AuditLogIT {
 
   @Test
   void theDatabaseRefusesToChangeOrDeleteAuditRows() throws SQLException {
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-      assertThrows(SQLException.class, () -> s.executeUpdate("update audit_event set recipient = 'x' where seq = 1"));
-      assertThrows(SQLException.class, () -> s.executeUpdate("delete from audit_event where seq = 1"));
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      assertThrows(
+          SQLException.class,
+          () -> s.executeUpdate("update audit_event set recipient = 'x' where seq = 1"));
+      assertThrows(
+          SQLException.class, () -> s.executeUpdate("delete from audit_event where seq = 1"));
       assertThrows(SQLException.class, () -> s.executeUpdate("truncate audit_event"));
       assertThrows(SQLException.class, () -> s.executeUpdate("delete from audit_checkpoint"));
     }
@@ -320,30 +411,37 @@ class AuditLogIT {
   void theHubRefusesToSignOverARewrittenHistory() throws SQLException {
     // Given a log with a checkpoint, whose stored leaf hash is then rewritten behind the hub's back
     DataSource fresh = AuditDatabase.fresh();
-    AuditLog first = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog first =
+        new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     first.append(events(0, 20));
     first.checkpointNow();
-    try (Connection c = fresh.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = fresh.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("alter table audit_event disable trigger audit_event_append_only");
       s.executeUpdate("update audit_event set leaf_hash = sha256(leaf_hash) where seq = 4");
     }
     // When a hub instance (cache cold) is asked for a new checkpoint
-    AuditLog restarted = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog restarted =
+        new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     restarted.append(events(20, 21));
     // Then it refuses
-    IllegalStateException refused = assertThrows(IllegalStateException.class, restarted::checkpointNow);
+    IllegalStateException refused =
+        assertThrows(IllegalStateException.class, restarted::checkpointNow);
     assertTrue(refused.getMessage().contains("no longer matches"), refused.getMessage());
   }
 
   @Test
   void aGapInTheStoredLogStopsProofs() throws SQLException {
     DataSource fresh = AuditDatabase.fresh();
-    new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults()).append(events(0, 10));
-    try (Connection c = fresh.getConnection(); Statement s = c.createStatement()) {
+    new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults())
+        .append(events(0, 10));
+    try (Connection c = fresh.getConnection();
+        Statement s = c.createStatement()) {
       s.execute("alter table audit_event disable trigger audit_event_append_only");
       s.executeUpdate("delete from audit_event where seq = 6");
     }
-    AuditLog restarted = new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    AuditLog restarted =
+        new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     assertThrows(IllegalStateException.class, restarted::size);
     assertThrows(IllegalStateException.class, restarted::checkpointNow);
   }
@@ -358,8 +456,12 @@ class AuditLogIT {
     return events;
   }
 
-  /** Pages through {@code filter} and checks the pages equal the stored events matching {@code expected}. */
-  private static List<AuditEvent> assertQuery(AuditLog.Filter filter, Predicate<AuditEvent> expected) {
+  /**
+   * Pages through {@code filter} and checks the pages equal the stored events matching {@code
+   * expected}.
+   */
+  private static List<AuditEvent> assertQuery(
+      AuditLog.Filter filter, Predicate<AuditEvent> expected) {
     List<AuditEvent> all = new ArrayList<>();
     AuditLog.Filter f = filter;
     int pages = 0;

@@ -30,13 +30,16 @@ class AuditVerifierIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static KeyPair keys;
   private static AuditLog log;
+
   /** The export of seqs 0..199 with checkpoints at 50, 120 and 200. */
   private static List<String> export;
 
   @BeforeAll
   static void exportALogOfTwoHundredEvents() throws IOException {
     keys = AuditDatabase.p256();
-    log = new AuditLog(AuditDatabase.fresh(), keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    log =
+        new AuditLog(
+            AuditDatabase.fresh(), keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     log.append(AuditLogIT.events(0, 50));
     log.checkpointNow();
     log.append(AuditLogIT.events(50, 120));
@@ -53,16 +56,24 @@ class AuditVerifierIT {
     AuditVerifier.Verified verified = assertInstanceOf(AuditVerifier.Verified.class, result);
     assertEquals(200, verified.events());
     assertEquals(3, verified.checkpoints(), "50, 120 and the one export signed to cover 199");
-    assertEquals("verified: 200 events, 3 checkpoints, root " + HexFormat.of().formatHex(log.root(200)),
+    assertEquals(
+        "verified: 200 events, 3 checkpoints, root " + HexFormat.of().formatHex(log.root(200)),
         result.summary());
   }
 
   @Test
   void exportHasTheDocumentedShape() throws IOException {
-    assertEquals("{\"type\":\"header\",\"format\":\"safehub-audit-export/1\",\"fromSeq\":0,\"toSeq\":199,"
-        + "\"treeSize\":200,\"keyId\":\"" + Checkpoint.keyId(keys.getPublic()) + "\"}", export.get(0));
-    assertEquals(List.of(50L, 120L, 200L), List.of(1, 2, 3).stream()
-        .map(i -> readTree(export.get(i)).get("treeSize").asLong()).toList());
+    assertEquals(
+        "{\"type\":\"header\",\"format\":\"safehub-audit-export/1\",\"fromSeq\":0,\"toSeq\":199,"
+            + "\"treeSize\":200,\"keyId\":\""
+            + Checkpoint.keyId(keys.getPublic())
+            + "\"}",
+        export.get(0));
+    assertEquals(
+        List.of(50L, 120L, 200L),
+        List.of(1, 2, 3).stream()
+            .map(i -> readTree(export.get(i)).get("treeSize").asLong())
+            .toList());
     assertEquals(1 + 3 + 200, export.size());
     ObjectNode line = readTree(export.get(4 + 17));
     assertEquals("event", line.get("type").asText());
@@ -76,11 +87,14 @@ class AuditVerifierIT {
     // When
     List<String> middle = export(60, 99);
     // Then
-    AuditVerifier.Verified verified = assertInstanceOf(AuditVerifier.Verified.class, verify(middle));
+    AuditVerifier.Verified verified =
+        assertInstanceOf(AuditVerifier.Verified.class, verify(middle));
     assertEquals(40, verified.events());
     assertEquals(120, verified.entries(), "hashes up to the checkpoint that covers seq 99");
     assertEquals(2, verified.checkpoints());
-    assertTrue(middle.get(3).contains("\"type\":\"leaf\"") && !middle.get(3).contains("\"event\""), middle.get(3));
+    assertTrue(
+        middle.get(3).contains("\"type\":\"leaf\"") && !middle.get(3).contains("\"event\""),
+        middle.get(3));
   }
 
   @Test
@@ -100,7 +114,9 @@ class AuditVerifierIT {
     List<String> tampered = new ArrayList<>(export);
     ObjectNode line = readTree(tampered.get(lineOf(77)));
     ((ObjectNode) line.get("event")).put("legalBasis", "consent");
-    line.put("leafHash", HexFormat.of().formatHex(AuditEvent.fromJson(line.get("event").toString()).leafHash()));
+    line.put(
+        "leafHash",
+        HexFormat.of().formatHex(AuditEvent.fromJson(line.get("event").toString()).leafHash()));
     tampered.set(lineOf(77), line.toString());
     // Then the checkpoint covering it no longer matches: altered, in 50..119
     AuditVerifier.Failed failed = assertFailed(tampered, AuditVerifier.Kind.ALTERED, null);
@@ -142,7 +158,8 @@ class AuditVerifierIT {
 
   @Test
   void forgedLineWithAnExistingSeqIsInserted() throws IOException {
-    // Given a forged event claiming seq 90, with a self-consistent leaf hash, placed after the real one
+    // Given a forged event claiming seq 90, with a self-consistent leaf hash, placed after the real
+    // one
     List<String> tampered = new ArrayList<>(export);
     tampered.add(lineOf(90) + 1, forgedLine(90));
     // Then
@@ -167,7 +184,8 @@ class AuditVerifierIT {
     checkpoint.put("signature", Base64.getEncoder().encodeToString(signature));
     tampered.set(2, checkpoint.toString());
     // Then
-    AuditVerifier.Failed failed = assertFailed(tampered, AuditVerifier.Kind.BAD_CHECKPOINT_SIGNATURE, null);
+    AuditVerifier.Failed failed =
+        assertFailed(tampered, AuditVerifier.Kind.BAD_CHECKPOINT_SIGNATURE, null);
     assertTrue(failed.detail().contains("tree size 120"), failed.detail());
   }
 
@@ -183,17 +201,22 @@ class AuditVerifierIT {
   @Test
   void anotherKeyMakesEveryCheckpointABadSignature() {
     AuditVerifier.Result result = verify(export, AuditDatabase.p256());
-    assertEquals(AuditVerifier.Kind.BAD_CHECKPOINT_SIGNATURE, assertInstanceOf(AuditVerifier.Failed.class, result).kind());
+    assertEquals(
+        AuditVerifier.Kind.BAD_CHECKPOINT_SIGNATURE,
+        assertInstanceOf(AuditVerifier.Failed.class, result).kind());
   }
 
   @Test
   void truncatedAtACheckpointStillNeedsEveryEventItSigned() {
-    // Given the last checkpoint and the events it alone covers are cut off, and the header shrunk to match
+    // Given the last checkpoint and the events it alone covers are cut off, and the header shrunk
+    // to match
     List<String> tampered = new ArrayList<>(export.subList(0, lineOf(120)));
     tampered.remove(3);
     tampered.set(0, tampered.get(0).replace("\"toSeq\":199", "\"toSeq\":119"));
-    // Then a shorter log does verify (an export is not signed as a whole) but says how many events it holds
-    assertEquals("verified: 120 events, 2 checkpoints, root " + HexFormat.of().formatHex(log.root(120)),
+    // Then a shorter log does verify (an export is not signed as a whole) but says how many events
+    // it holds
+    assertEquals(
+        "verified: 120 events, 2 checkpoints, root " + HexFormat.of().formatHex(log.root(120)),
         verify(tampered).summary());
     // And without shrinking the header it is missing events
     List<String> unshrunk = new ArrayList<>(export.subList(0, lineOf(120)));
@@ -210,17 +233,21 @@ class AuditVerifierIT {
   }
 
   @Test
-  void commandPrintsVerifiedOrTheFirstProblemAndExitsAccordingly(@TempDir Path dir) throws IOException {
+  void commandPrintsVerifiedOrTheFirstProblemAndExitsAccordingly(@TempDir Path dir)
+      throws IOException {
     // Given
     Path good = Files.write(dir.resolve("audit.jsonl"), export, StandardCharsets.UTF_8);
     List<String> tampered = new ArrayList<>(export);
     tampered.remove(lineOf(12));
     Path bad = Files.write(dir.resolve("tampered.jsonl"), tampered, StandardCharsets.UTF_8);
-    Path pem = Files.writeString(dir.resolve("audit-public.pem"), AuditVerifier.toPem(keys.getPublic()));
+    Path pem =
+        Files.writeString(dir.resolve("audit-public.pem"), AuditVerifier.toPem(keys.getPublic()));
     // When / Then
-    assertEquals("0 verified: 200 events, 3 checkpoints, root " + HexFormat.of().formatHex(log.root(200)),
+    assertEquals(
+        "0 verified: 200 events, 3 checkpoints, root " + HexFormat.of().formatHex(log.root(200)),
         run("--export", good.toString(), "--public-key", pem.toString()));
-    assertEquals("1 missing at seq 12: seq 12 is missing (between seq 11 and seq 13)",
+    assertEquals(
+        "1 missing at seq 12: seq 12 is missing (between seq 11 and seq 13)",
         run("--export", bad.toString(), "--public-key", pem.toString()));
     assertTrue(run("--export", good.toString()).startsWith("2 "), "usage");
   }
@@ -243,9 +270,13 @@ class AuditVerifierIT {
   }
 
   private static String forgedLine(long seq) throws IOException {
-    AuditEvent forged = AuditEvent.builder(AuditAction.DELIVERED, AuditLogIT.START)
-        .actor("police-west", "police-west-client").recipient("probation-east").legalBasis("consent", null).build()
-        .withSeq(seq);
+    AuditEvent forged =
+        AuditEvent.builder(AuditAction.DELIVERED, AuditLogIT.START)
+            .actor("police-west", "police-west-client")
+            .recipient("probation-east")
+            .legalBasis("consent", null)
+            .build()
+            .withSeq(seq);
     ObjectNode line = JSON.createObjectNode();
     line.put("type", "event");
     line.put("seq", seq);
@@ -268,15 +299,18 @@ class AuditVerifierIT {
 
   private static AuditVerifier.Result verify(List<String> lines, KeyPair with) {
     try {
-      return AuditVerifier.verify(new StringReader(String.join("\n", lines) + "\n"), with.getPublic());
+      return AuditVerifier.verify(
+          new StringReader(String.join("\n", lines) + "\n"), with.getPublic());
     } catch (IOException e) {
       throw new AssertionError(e);
     }
   }
 
-  private static AuditVerifier.Failed assertFailed(List<String> lines, AuditVerifier.Kind kind, Long seq) {
+  private static AuditVerifier.Failed assertFailed(
+      List<String> lines, AuditVerifier.Kind kind, Long seq) {
     AuditVerifier.Result result = verify(lines);
-    AuditVerifier.Failed failed = assertInstanceOf(AuditVerifier.Failed.class, result, result.summary());
+    AuditVerifier.Failed failed =
+        assertInstanceOf(AuditVerifier.Failed.class, result, result.summary());
     assertEquals(kind, failed.kind(), failed.summary());
     if (seq == null) {
       assertNull(failed.seq(), failed.summary());
@@ -289,8 +323,13 @@ class AuditVerifierIT {
   private static String run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = AuditVerifier.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return code + " " + (out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).strip();
+    int code =
+        AuditVerifier.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return code
+        + " "
+        + (out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8)).strip();
   }
 }

@@ -26,18 +26,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The verifier as an auditor gets it: {@code target/safehub-audit-verifier.jar} (built by {@code package}, before
- * Failsafe runs), started with {@code java -jar} in a JVM of its own, nothing of the hub on its class path, against
- * an export of a real log.
+ * The verifier as an auditor gets it: {@code target/safehub-audit-verifier.jar} (built by {@code
+ * package}, before Failsafe runs), started with {@code java -jar} in a JVM of its own, nothing of
+ * the hub on its class path, against an export of a real log.
  */
 class AuditVerifierJarIT {
 
   private static final Path JAR = Path.of("target", "safehub-audit-verifier.jar");
-  /** Names of classes outside the JDK, as class files write them. */
-  private static final Pattern CLASS_NAME = Pattern.compile("(?:org|com|io|jakarta|net)/[A-Za-z0-9_/$]+");
 
-  @TempDir
-  static Path dir;
+  /** Names of classes outside the JDK, as class files write them. */
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("(?:org|com|io|jakarta|net)/[A-Za-z0-9_/$]+");
+
+  @TempDir static Path dir;
   private static KeyPair keys;
   private static AuditLog log;
   private static List<String> export;
@@ -47,7 +48,9 @@ class AuditVerifierJarIT {
   static void exportARealLog() throws IOException {
     assertTrue(Files.isRegularFile(JAR), JAR + " is built by ./mvnw package");
     keys = AuditDatabase.p256();
-    log = new AuditLog(AuditDatabase.fresh(), keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    log =
+        new AuditLog(
+            AuditDatabase.fresh(), keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
     log.append(AuditLogIT.events(0, 40));
     log.checkpointNow();
     log.append(AuditLogIT.events(40, 60));
@@ -65,7 +68,9 @@ class AuditVerifierJarIT {
     Run run = runJar("--export", file.toString(), "--public-key", pem.toString());
     // Then
     assertEquals(0, run.exit(), run.toString());
-    assertEquals("verified: 60 events, 2 checkpoints, root " + HexFormat.of().formatHex(log.root(60)), run.out(),
+    assertEquals(
+        "verified: 60 events, 2 checkpoints, root " + HexFormat.of().formatHex(log.root(60)),
+        run.out(),
         run.toString());
   }
 
@@ -74,7 +79,8 @@ class AuditVerifierJarIT {
     // Given: seq 17's case reference edited, its leaf hash left as it was
     List<String> tampered = new ArrayList<>(export);
     int line = lineOf(17);
-    String edited = tampered.get(line).replace("\"caseRef\":\"CASE-17\"", "\"caseRef\":\"CASE-18\"");
+    String edited =
+        tampered.get(line).replace("\"caseRef\":\"CASE-17\"", "\"caseRef\":\"CASE-18\"");
     assertFalse(edited.equals(tampered.get(line)), "the edit took");
     tampered.set(line, edited);
     Path file = Files.write(dir.resolve("tampered.jsonl"), tampered, StandardCharsets.UTF_8);
@@ -89,7 +95,9 @@ class AuditVerifierJarIT {
   void theJarRefusesAnExportUnderAnotherKey() throws Exception {
     // Given
     Path file = Files.write(dir.resolve("audit-other.jsonl"), export, StandardCharsets.UTF_8);
-    Path other = Files.writeString(dir.resolve("other-public.pem"), AuditVerifier.toPem(AuditDatabase.p256().getPublic()));
+    Path other =
+        Files.writeString(
+            dir.resolve("other-public.pem"), AuditVerifier.toPem(AuditDatabase.p256().getPublic()));
     // When
     Run run = runJar("--export", file.toString(), "--public-key", other.toString());
     // Then
@@ -102,7 +110,9 @@ class AuditVerifierJarIT {
     Set<String> classes = new TreeSet<>();
     Set<String> hubClasses = new TreeSet<>();
     try (JarFile jar = new JarFile(JAR.toFile())) {
-      jar.stream().map(JarEntry::getName).filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
+      jar.stream()
+          .map(JarEntry::getName)
+          .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
           .forEach(n -> classes.add(n.substring(0, n.length() - ".class".length())));
       classes.stream().filter(n -> n.startsWith("org/safehub/")).forEach(hubClasses::add);
       Set<String> unresolved = new TreeSet<>();
@@ -118,10 +128,16 @@ class AuditVerifierJarIT {
       assertEquals(Set.of(), unresolved, "classes the verifier names but the jar lacks");
     }
     assertTrue(hubClasses.contains("org/safehub/audit/AuditVerifier"), hubClasses.toString());
-    assertEquals(Set.of(), hubClasses.stream().filter(n -> !n.startsWith("org/safehub/audit/")).collect(
-        Collectors.toSet()), "hub classes outside the audit package");
+    assertEquals(
+        Set.of(),
+        hubClasses.stream()
+            .filter(n -> !n.startsWith("org/safehub/audit/"))
+            .collect(Collectors.toSet()),
+        "hub classes outside the audit package");
     for (String dbSide : List.of("AuditLog", "TreeStore", "AuditAppender", "AuditExport")) {
-      assertFalse(hubClasses.contains("org/safehub/audit/" + dbSide), dbSide + " is the hub's side, not the verifier's");
+      assertFalse(
+          hubClasses.contains("org/safehub/audit/" + dbSide),
+          dbSide + " is the hub's side, not the verifier's");
     }
   }
 
@@ -129,10 +145,17 @@ class AuditVerifierJarIT {
 
   private record Run(int exit, String out, String err) {}
 
-  /** {@code java -jar} the verifier in a JVM of its own: the JDK running this test, and no class path. */
+  /**
+   * {@code java -jar} the verifier in a JVM of its own: the JDK running this test, and no class
+   * path.
+   */
   private static Run runJar(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", JAR.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().remove("CLASSPATH");

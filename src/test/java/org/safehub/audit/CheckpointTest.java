@@ -29,7 +29,10 @@ class CheckpointTest {
     // When
     Checkpoint checkpoint = Checkpoint.sign(7, ROOT, TIME, KEYS);
     // Then
-    assertEquals("safehub-audit-checkpoint v1\n7\n" + Base64.getEncoder().encodeToString(ROOT) + "\n1741079730123\n",
+    assertEquals(
+        "safehub-audit-checkpoint v1\n7\n"
+            + Base64.getEncoder().encodeToString(ROOT)
+            + "\n1741079730123\n",
         new String(checkpoint.signedText(), StandardCharsets.US_ASCII));
     assertEquals(Instant.parse("2025-03-04T09:15:30.123Z"), checkpoint.time());
     assertEquals(Checkpoint.keyId(KEYS.getPublic()), checkpoint.keyId());
@@ -51,12 +54,22 @@ class CheckpointTest {
     otherRoot[0] ^= 1;
     byte[] otherSignature = c.signature();
     otherSignature[otherSignature.length - 1] ^= 1;
-    assertFalse(new Checkpoint(8, c.rootHash(), c.time(), c.signature(), c.keyId()).verify(KEYS.getPublic()));
-    assertFalse(new Checkpoint(7, otherRoot, c.time(), c.signature(), c.keyId()).verify(KEYS.getPublic()));
-    assertFalse(new Checkpoint(7, c.rootHash(), c.time().plusMillis(1), c.signature(), c.keyId()).verify(KEYS.getPublic()));
-    assertFalse(new Checkpoint(7, c.rootHash(), c.time(), otherSignature, c.keyId()).verify(KEYS.getPublic()));
-    assertFalse(new Checkpoint(7, c.rootHash(), c.time(), c.signature(), "0".repeat(32)).verify(KEYS.getPublic()));
-    assertFalse(new Checkpoint(7, c.rootHash(), c.time(), new byte[0], c.keyId()).verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(8, c.rootHash(), c.time(), c.signature(), c.keyId())
+            .verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(7, otherRoot, c.time(), c.signature(), c.keyId()).verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(7, c.rootHash(), c.time().plusMillis(1), c.signature(), c.keyId())
+            .verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(7, c.rootHash(), c.time(), otherSignature, c.keyId())
+            .verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(7, c.rootHash(), c.time(), c.signature(), "0".repeat(32))
+            .verify(KEYS.getPublic()));
+    assertFalse(
+        new Checkpoint(7, c.rootHash(), c.time(), new byte[0], c.keyId()).verify(KEYS.getPublic()));
   }
 
   @Test
@@ -65,8 +78,13 @@ class CheckpointTest {
     Checkpoint back = Checkpoint.fromJson(checkpoint.toJson());
     assertEquals(checkpoint, back);
     assertTrue(back.verify(KEYS.getPublic()));
-    assertTrue(checkpoint.toJson().startsWith("{\"treeSize\":1000000,\"rootHash\":\"" + checkpoint.rootHex() + "\""));
-    assertThrows(IllegalArgumentException.class, () -> Checkpoint.fromJson(checkpoint.toJson().replace("{", "{\"x\":1,")));
+    assertTrue(
+        checkpoint
+            .toJson()
+            .startsWith("{\"treeSize\":1000000,\"rootHash\":\"" + checkpoint.rootHex() + "\""));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Checkpoint.fromJson(checkpoint.toJson().replace("{", "{\"x\":1,")));
   }
 
   @Test
@@ -77,29 +95,35 @@ class CheckpointTest {
     KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
     KeyPair mismatched = new KeyPair(KEYS.getPublic(), AuditDatabase.p256().getPrivate());
-    assertThrows(IllegalArgumentException.class, () -> Checkpoint.requireWorking(CheckpointSigner.of(p384)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> Checkpoint.requireWorking(CheckpointSigner.of(p384)));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Checkpoint.requireWorking(CheckpointSigner.of(rsa.generateKeyPair())));
-    assertThrows(IllegalArgumentException.class, () -> Checkpoint.requireWorking(CheckpointSigner.of(mismatched)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Checkpoint.requireWorking(CheckpointSigner.of(mismatched)));
     CheckpointSigner good = CheckpointSigner.of(KEYS);
     assertEquals(good, Checkpoint.requireWorking(good));
   }
 
   @Test
   void aSignerThatKeepsItsPrivateKeySignsVerifiableCheckpoints() throws Exception {
-    // Given a signer that exposes only sign(bytes) and its public key, as the hub's opaque signing key does
+    // Given a signer that exposes only sign(bytes) and its public key, as the hub's opaque signing
+    // key does
     CheckpointSigner inMemory = CheckpointSigner.of(KEYS);
-    CheckpointSigner opaque = new CheckpointSigner() {
-      @Override
-      public PublicKey publicKey() {
-        return KEYS.getPublic();
-      }
+    CheckpointSigner opaque =
+        new CheckpointSigner() {
+          @Override
+          public PublicKey publicKey() {
+            return KEYS.getPublic();
+          }
 
-      @Override
-      public byte[] sign(byte[] data) throws Exception {
-        return inMemory.sign(data);
-      }
-    };
+          @Override
+          public byte[] sign(byte[] data) throws Exception {
+            return inMemory.sign(data);
+          }
+        };
     // When
     Checkpoint checkpoint = Checkpoint.sign(3, ROOT, TIME, Checkpoint.requireWorking(opaque));
     // Then
@@ -108,11 +132,12 @@ class CheckpointTest {
 
   @Test
   void keyIdIsTheSameForTheSameKeyWhateverItsEncodingProvider() throws Exception {
-    PublicKey reparsed = KeyFactory.getInstance("EC")
-        .generatePublic(new X509EncodedKeySpec(KEYS.getPublic().getEncoded()));
-    PublicKey viaBouncyCastle = KeyFactory.getInstance("EC",
-        new BouncyCastleProvider())
-        .generatePublic(new X509EncodedKeySpec(KEYS.getPublic().getEncoded()));
+    PublicKey reparsed =
+        KeyFactory.getInstance("EC")
+            .generatePublic(new X509EncodedKeySpec(KEYS.getPublic().getEncoded()));
+    PublicKey viaBouncyCastle =
+        KeyFactory.getInstance("EC", new BouncyCastleProvider())
+            .generatePublic(new X509EncodedKeySpec(KEYS.getPublic().getEncoded()));
     assertEquals(Checkpoint.keyId(KEYS.getPublic()), Checkpoint.keyId(reparsed));
     assertEquals(Checkpoint.keyId(KEYS.getPublic()), Checkpoint.keyId(viaBouncyCastle));
     assertTrue(Checkpoint.sign(3, ROOT, TIME, KEYS).verify(viaBouncyCastle));
@@ -123,6 +148,8 @@ class CheckpointTest {
     String pem = AuditVerifier.toPem(KEYS.getPublic());
     assertTrue(pem.startsWith("-----BEGIN PUBLIC KEY-----\n"));
     assertEquals(KEYS.getPublic(), AuditVerifier.readPublicKeyPem(pem));
-    assertThrows(IllegalArgumentException.class, () -> AuditVerifier.readPublicKeyPem("-----BEGIN PUBLIC KEY-----\nAAAA\n"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AuditVerifier.readPublicKeyPem("-----BEGIN PUBLIC KEY-----\nAAAA\n"));
   }
 }

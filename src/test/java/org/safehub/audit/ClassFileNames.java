@@ -19,8 +19,9 @@ final class ClassFileNames {
   private ClassFileNames() {}
 
   /**
-   * Every class a class file names: its constant pool's class entries, and the classes in its descriptors and
-   * signatures (which the JVM resolves when it links or reflects, not only when code runs).
+   * Every class a class file names: its constant pool's class entries, and the classes in its
+   * descriptors and signatures (which the JVM resolves when it links or reflects, not only when
+   * code runs).
    */
   static Set<String> of(InputStream classFile) throws IOException {
     DataInputStream in = new DataInputStream(classFile);

@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The whole tree in memory (about 64 bytes per event): the reference the stored {@link TreeStore} is checked
- * against in tests, and what the hub used before its tree moved to PostgreSQL. Append-only and thread-safe.
+ * The whole tree in memory (about 64 bytes per event): the reference the stored {@link TreeStore}
+ * is checked against in tests, and what the hub used before its tree moved to PostgreSQL.
+ * Append-only and thread-safe.
  */
 final class TreeCache implements MerkleTree.Subtrees {
 
@@ -70,11 +71,14 @@ final class TreeCache implements MerkleTree.Subtrees {
 
   private void checkSize(long treeSize) {
     if (treeSize < 0 || treeSize > size()) {
-      throw new IllegalArgumentException("tree size " + treeSize + " is beyond the log's " + size() + " events");
+      throw new IllegalArgumentException(
+          "tree size " + treeSize + " is beyond the log's " + size() + " events");
     }
   }
 
-  /** A growable array of 32-byte hashes in fixed-size chunks, so growth never copies what is there. */
+  /**
+   * A growable array of 32-byte hashes in fixed-size chunks, so growth never copies what is there.
+   */
   private static final class HashArray {
     private static final int CHUNK_HASHES = 1 << 15;
     private final List<byte[]> chunks = new ArrayList<>();
@@ -93,7 +97,8 @@ final class TreeCache implements MerkleTree.Subtrees {
       byte[] chunk = chunks.get(last);
       if (offset == chunk.length) {
         // the last chunk doubles up to its full size, so a short level costs little
-        chunk = Arrays.copyOf(chunk, Math.min(chunk.length * 2, CHUNK_HASHES * MerkleTree.HASH_LENGTH));
+        chunk =
+            Arrays.copyOf(chunk, Math.min(chunk.length * 2, CHUNK_HASHES * MerkleTree.HASH_LENGTH));
         chunks.set(last, chunk);
       }
       System.arraycopy(hash, 0, chunk, offset, MerkleTree.HASH_LENGTH);

@@ -14,9 +14,9 @@ import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.TestMessages;
 
 /**
- * The demo Keycloak realm matches deploy/config/agencies.yaml: every registered agency, in either demo area,
- * has a client whose tokens say which agency it is and are meant for the hub, and whose service account may
- * publish and subscribe.
+ * The demo Keycloak realm matches deploy/config/agencies.yaml: every registered agency, in either
+ * demo area, has a client whose tokens say which agency it is and are meant for the hub, and whose
+ * service account may publish and subscribe.
  */
 class DemoRealmTest {
 
@@ -37,8 +37,12 @@ class DemoRealmTest {
 
   @Test
   void bothDemoAreasHaveTheirFiveAgencies() {
-    assertEquals(List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac"), DemoAgencies.inArea("E08000026"));
-    assertEquals(List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac"), DemoAgencies.inArea("E08000025"));
+    assertEquals(
+        List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac"),
+        DemoAgencies.inArea("E08000026"));
+    assertEquals(
+        List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac"),
+        DemoAgencies.inArea("E08000025"));
   }
 
   @Test
@@ -54,19 +58,23 @@ class DemoRealmTest {
       if (!(id + "-demo-secret").equals(client.path("secret").asText())) {
         faults.add(id + ": secret is not <client>-demo-secret");
       }
-      if (!client.path("serviceAccountsEnabled").asBoolean() || client.path("publicClient").asBoolean(true)) {
+      if (!client.path("serviceAccountsEnabled").asBoolean()
+          || client.path("publicClient").asBoolean(true)) {
         faults.add(id + ": not a confidential client with a service account");
       }
       JsonNode agency = find(client.path("protocolMappers"), "name", "agency");
-      if (agency == null || !"oidc-hardcoded-claim-mapper".equals(agency.path("protocolMapper").asText())
+      if (agency == null
+          || !"oidc-hardcoded-claim-mapper".equals(agency.path("protocolMapper").asText())
           || !"agency".equals(agency.path("config").path("claim.name").asText())
           || !id.equals(agency.path("config").path("claim.value").asText())
           || !"true".equals(agency.path("config").path("access.token.claim").asText())) {
         faults.add(id + ": no agency claim naming it in the access token");
       }
       JsonNode audience = find(client.path("protocolMappers"), "name", "audience-safehub-hub");
-      if (audience == null || !"oidc-audience-mapper".equals(audience.path("protocolMapper").asText())
-          || !"safehub-hub".equals(audience.path("config").path("included.custom.audience").asText())
+      if (audience == null
+          || !"oidc-audience-mapper".equals(audience.path("protocolMapper").asText())
+          || !"safehub-hub"
+              .equals(audience.path("config").path("included.custom.audience").asText())
           || !"true".equals(audience.path("config").path("access.token.claim").asText())) {
         faults.add(id + ": no safehub-hub audience in the access token");
       }
@@ -76,7 +84,10 @@ class DemoRealmTest {
       } else {
         List<String> roles = new ArrayList<>();
         user.path("realmRoles").forEach(r -> roles.add(r.asText()));
-        if (!roles.contains("publisher") || !roles.contains("subscriber") || roles.contains("auditor") || roles.contains("hub-admin")) {
+        if (!roles.contains("publisher")
+            || !roles.contains("subscriber")
+            || roles.contains("auditor")
+            || roles.contains("hub-admin")) {
           faults.add(id + ": roles " + roles + ", want publisher and subscriber only");
         }
       }

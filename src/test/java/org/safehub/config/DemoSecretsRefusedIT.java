@@ -20,8 +20,10 @@ import org.safehub.testsupport.ComponentsResource;
 class DemoSecretsRefusedIT {
 
   @Test
-  void thePackagedHubOutsideTheDevStackRefusesToStartWithDemoSecretsNamingEachSetting() throws Exception {
-    // Given the real components, and the demo datasource password, the development key-store password
+  void thePackagedHubOutsideTheDevStackRefusesToStartWithDemoSecretsNamingEachSetting()
+      throws Exception {
+    // Given the real components, and the demo datasource password, the development key-store
+    // password
     // (the default) and a demo client secret
     DevStack.Endpoints endpoints = ComponentsResource.endpoints();
     Path log = Path.of("target", "demo-secrets-refused.log");
@@ -38,11 +40,14 @@ class DemoSecretsRefusedIT {
     command.add("-Dquarkus.http.port=0");
     command.add("-Dsafehub.instance-id=demo-secrets-refused");
     command.add("-Dsafehub.pipeline.enabled=false");
-    command.add("-Dsafehub.data-dir=" + Files.createTempDirectory(Path.of("target"), "demo-secrets").toAbsolutePath());
+    command.add(
+        "-Dsafehub.data-dir="
+            + Files.createTempDirectory(Path.of("target"), "demo-secrets").toAbsolutePath());
     command.add("-jar");
     command.add(DevStackMain.HUB_JAR.toAbsolutePath().toString());
     // When it is started without -Dsafehub.dev-stack=true
-    Process hub = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process hub =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     boolean exited = hub.waitFor(120, TimeUnit.SECONDS);
     if (!exited) {
       hub.descendants().forEach(ProcessHandle::destroy);
@@ -52,7 +57,11 @@ class DemoSecretsRefusedIT {
     String output = Files.readString(log);
     assertTrue(exited, "the hub did not stop within 120 s; output in " + log);
     assertNotEquals(0, hub.exitValue(), output);
-    for (String setting : List.of("quarkus.datasource.password", "safehub.keys.hub-keystore-password", "quarkus.oidc.credentials.secret")) {
+    for (String setting :
+        List.of(
+            "quarkus.datasource.password",
+            "safehub.keys.hub-keystore-password",
+            "quarkus.oidc.credentials.secret")) {
       assertTrue(output.contains(setting), "the refusal names " + setting + ":\n" + output);
     }
     assertTrue(output.contains("refuses to start outside the dev stack"), output);

@@ -23,8 +23,9 @@ import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
 /**
- * Consent belongs to the person, recorded by those who work with them; a change takes effect only with
- * its message; and the status a perpetrator programme reads is no consent oracle. On the real stack.
+ * Consent belongs to the person, recorded by those who work with them; a change takes effect only
+ * with its message; and the status a perpetrator programme reads is no consent oracle. On the real
+ * stack.
  */
 @QuarkusTest
 class ConsentAuthorityIT {
@@ -36,7 +37,12 @@ class ConsentAuthorityIT {
   }
 
   private static Response post(String client, ObjectNode msg) {
-    return given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg)).post("/api/v1/messages");
+    return given()
+        .auth()
+        .oauth2(Tokens.forClient(client))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages");
   }
 
   private static ObjectNode withRole(ObjectNode msg, String ref, String role) {
@@ -47,7 +53,9 @@ class ConsentAuthorityIT {
   /** The registry's row for {@code subject}: status and role, or null if it has none. */
   private String[] registry(String subject) throws SQLException {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("select status, subject_role, recorded_by_message from consent where subject_ref = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select status, subject_role, recorded_by_message from consent where subject_ref = ?")) {
       ps.setString(1, subject);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new String[] {rs.getString(1), rs.getString(2), rs.getString(3)} : null;
@@ -57,7 +65,8 @@ class ConsentAuthorityIT {
 
   private long history(String subject) throws SQLException {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("select count(*) from consent_history where subject_ref = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("select count(*) from consent_history where subject_ref = ?")) {
       ps.setString(1, subject);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -69,7 +78,8 @@ class ConsentAuthorityIT {
   private long refusalsAudited(String agency, String code) throws SQLException {
     try (Connection c = db.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("select count(*) from audit_event where action = 'forbidden' and actor_agency = ? and event_json like ?")) {
+            c.prepareStatement(
+                "select count(*) from audit_event where action = 'forbidden' and actor_agency = ? and event_json like ?")) {
       ps.setString(1, agency);
       ps.setString(2, "%\"" + code + "\"%");
       try (ResultSet rs = ps.executeQuery()) {
@@ -83,18 +93,26 @@ class ConsentAuthorityIT {
   void aProgrammeCannotWithdrawOrGrantAVictimsConsentAndTheRefusalIsAudited() throws Exception {
     // Given a victim's consent recorded by partner support
     String victim = newSubject();
-    String grant = ConsentIT.publish("demo-iss", ConsentIT.consentChange(victim, "granted", "partner-support", "childrens-services"));
+    String grant =
+        ConsentIT.publish(
+            "demo-iss",
+            ConsentIT.consentChange(victim, "granted", "partner-support", "childrens-services"));
     long before = refusalsAudited("demo-dvpp", "consent-not-permitted");
     // When the programme tries to withdraw it, or to grant it wider
     for (ObjectNode attempt :
-        new ObjectNode[] {ConsentIT.consentChange(victim, "withdrawn"), ConsentIT.consentChange(victim, "granted", "perpetrator-programme")}) {
+        new ObjectNode[] {
+          ConsentIT.consentChange(victim, "withdrawn"),
+          ConsentIT.consentChange(victim, "granted", "perpetrator-programme")
+        }) {
       Response r = post("demo-dvpp", attempt);
       // Then it is refused as not permitted
       assertEquals(403, r.statusCode(), r.asString());
       assertTrue(r.jsonPath().getString("type").endsWith("consent-not-permitted"), r.asString());
     }
     // and audited, and the registry is as partner support left it
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> refusalsAudited("demo-dvpp", "consent-not-permitted") >= before + 2);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> refusalsAudited("demo-dvpp", "consent-not-permitted") >= before + 2);
     assertEquals("granted", registry(victim)[0]);
     assertEquals(grant, registry(victim)[2]);
     assertEquals(1, history(victim));
@@ -103,22 +121,39 @@ class ConsentAuthorityIT {
   @Test
   void aProgrammeCannotRecordAChildsConsentNorRelabelAVictimAsItsClient() throws Exception {
     String child = newSubject();
-    Response r = post("demo-dvpp", withRole(ConsentIT.consentChange(child, "granted", "perpetrator-programme"), child, "child"));
+    Response r =
+        post(
+            "demo-dvpp",
+            withRole(
+                ConsentIT.consentChange(child, "granted", "perpetrator-programme"),
+                child,
+                "child"));
     assertEquals(403, r.statusCode(), r.asString());
     assertNull(registry(child));
-    // a victim's ref given the perpetrator's role is still the victim's: the registry's role decides
+    // a victim's ref given the perpetrator's role is still the victim's: the registry's role
+    // decides
     String victim = newSubject();
     ConsentIT.publish("demo-iss", ConsentIT.consentChange(victim, "granted", "partner-support"));
-    Response relabel = post("demo-dvpp", withRole(ConsentIT.consentChange(victim, "withdrawn"), victim, "perpetrator"));
+    Response relabel =
+        post(
+            "demo-dvpp",
+            withRole(ConsentIT.consentChange(victim, "withdrawn"), victim, "perpetrator"));
     assertEquals(403, relabel.statusCode(), relabel.asString());
-    assertTrue(relabel.jsonPath().getString("type").endsWith("consent-not-permitted"), relabel.asString());
+    assertTrue(
+        relabel.jsonPath().getString("type").endsWith("consent-not-permitted"), relabel.asString());
     assertEquals("granted", registry(victim)[0]);
   }
 
   @Test
   void aProgrammeMayRecordItsOwnClientsConsentAndItTakesEffectBeforeThe202() throws Exception {
     String client = newSubject();
-    String id = ConsentIT.publish("demo-dvpp", withRole(ConsentIT.consentChange(client, "granted", "partner-support"), client, "perpetrator"));
+    String id =
+        ConsentIT.publish(
+            "demo-dvpp",
+            withRole(
+                ConsentIT.consentChange(client, "granted", "partner-support"),
+                client,
+                "perpetrator"));
     // in effect when the 202 came: the change committed with its receipt
     String[] row = registry(client);
     assertEquals("granted", row[0]);
@@ -141,7 +176,8 @@ class ConsentAuthorityIT {
     // a change giving a registered victim another role
     String victim = newSubject();
     ConsentIT.publish("demo-iss", ConsentIT.consentChange(victim, "granted", "partner-support"));
-    Response relabel = post("demo-cs", withRole(ConsentIT.consentChange(victim, "withdrawn"), victim, "child"));
+    Response relabel =
+        post("demo-cs", withRole(ConsentIT.consentChange(victim, "withdrawn"), victim, "child"));
     assertEquals(409, relabel.statusCode(), relabel.asString());
     assertEquals("granted", registry(victim)[0]);
     assertEquals("victim", registry(victim)[1]);
@@ -150,7 +186,9 @@ class ConsentAuthorityIT {
   @Test
   void aWithdrawalRefusedForAReusedMessageIdOrAnInvalidFieldChangesNothing() throws Exception {
     String victim = newSubject();
-    String grant = ConsentIT.publish("demo-iss", ConsentIT.consentChange(victim, "granted", "partner-support"));
+    String grant =
+        ConsentIT.publish(
+            "demo-iss", ConsentIT.consentChange(victim, "granted", "partner-support"));
     // a messageId already used by another message
     ObjectNode earlier = TestMessages.example("attendance");
     ConsentIT.publish("demo-dvpp", earlier);
@@ -173,29 +211,45 @@ class ConsentAuthorityIT {
     // a victim with no consent, and a victim whose consent was withdrawn
     String none = newSubject();
     String withdrawn = newSubject();
-    ConsentIT.publish("demo-iss", ConsentIT.consentChange(withdrawn, "granted", "partner-support", "childrens-services"));
+    ConsentIT.publish(
+        "demo-iss",
+        ConsentIT.consentChange(withdrawn, "granted", "partner-support", "childrens-services"));
     ConsentIT.publish("demo-iss", ConsentIT.consentChange(withdrawn, "withdrawn"));
     for (String victim : new String[] {none, withdrawn}) {
-      // When the programme sends a consent-based risk disclosure about her, and a routine one that is not
+      // When the programme sends a consent-based risk disclosure about her, and a routine one that
+      // is not
       String id = ConsentIT.publish("demo-dvpp", ConsentIT.riskDisclosure(victim));
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ConsentIT.settled("demo-dvpp", id));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> ConsentIT.settled("demo-dvpp", id));
       Map<String, String[]> s = ConsentIT.states("demo-dvpp", id);
       // Then every withheld copy shows the same reason, whatever consent she gave
       assertTrue(!s.isEmpty(), s.toString());
       s.forEach((agency, v) -> assertEquals("withheld", v[0], agency));
       s.forEach((agency, v) -> assertEquals("not-shared", v[1], agency));
     }
-    // and so does, on a consent-based message, a refusal that has nothing to do with consent (a recipient that may not receive the type)
-    ObjectNode attendance = withRole(TestMessages.withRecipients(TestMessages.example("attendance"), "demo-marac"), none, "victim");
+    // and so does, on a consent-based message, a refusal that has nothing to do with consent (a
+    // recipient that may not receive the type)
+    ObjectNode attendance =
+        withRole(
+            TestMessages.withRecipients(TestMessages.example("attendance"), "demo-marac"),
+            none,
+            "victim");
     attendance.putObject("legalBasis").put("basis", "consent");
     String other = ConsentIT.publish("demo-dvpp", attendance);
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ConsentIT.settled("demo-dvpp", other));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> ConsentIT.settled("demo-dvpp", other));
     Map<String, String[]> mixed = ConsentIT.states("demo-dvpp", other);
     assertTrue(mixed.containsKey("demo-marac") && mixed.size() > 1, mixed.keySet().toString());
     mixed.forEach((agency, v) -> assertEquals("not-shared", v[1], agency));
     // while an agency that may record her consent still sees the precise reason
     String byMarac = ConsentIT.publish("demo-marac", ConsentIT.riskDisclosure(withdrawn));
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> ConsentIT.settled("demo-marac", byMarac));
-    ConsentIT.states("demo-marac", byMarac).values().forEach(v -> assertEquals("consent-withdrawn", v[1]));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> ConsentIT.settled("demo-marac", byMarac));
+    ConsentIT.states("demo-marac", byMarac)
+        .values()
+        .forEach(v -> assertEquals("consent-withdrawn", v[1]));
   }
 }

@@ -26,8 +26,14 @@ import org.safehub.testsupport.Tokens;
 class ConsentIT {
 
   static String publish(String client, ObjectNode msg) {
-    given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient(client))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
@@ -36,7 +42,9 @@ class ConsentIT {
     msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
     ObjectNode basis = msg.putObject("legalBasis");
     basis.put("basis", "legal-obligation");
-    basis.put("justification", "Agencies must be told of a change to consent so that they stop sharing beyond it.");
+    basis.put(
+        "justification",
+        "Agencies must be told of a change to consent so that they stop sharing beyond it.");
     ObjectNode p = msg.putObject("payload");
     p.put("subjectRef", subject);
     p.put("change", change);
@@ -65,10 +73,22 @@ class ConsentIT {
   }
 
   static Map<String, String[]> states(String sender, String id) {
-    JsonPath st = given().auth().oauth2(Tokens.forClient(sender)).get("/api/v1/messages/" + id + "/status").then().statusCode(200).extract().jsonPath();
+    JsonPath st =
+        given()
+            .auth()
+            .oauth2(Tokens.forClient(sender))
+            .get("/api/v1/messages/" + id + "/status")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
     Map<String, String[]> out = new HashMap<>();
     List<Map<String, Object>> recips = st.getList("recipients");
-    recips.forEach(r -> out.put((String) r.get("agency"), new String[] {(String) r.get("state"), (String) r.get("reason")}));
+    recips.forEach(
+        r ->
+            out.put(
+                (String) r.get("agency"),
+                new String[] {(String) r.get("state"), (String) r.get("reason")}));
     return out;
   }
 
@@ -85,12 +105,15 @@ class ConsentIT {
       if (cursor != null) {
         req.queryParam("after", cursor);
       }
-      JsonNode body = TestMessages.readTree(req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
+      JsonNode body =
+          TestMessages.readTree(
+              req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
       if (body.get("items").isEmpty()) {
         return null;
       }
       for (JsonNode item : body.get("items")) {
-        if (messageId.equals(item.get("messageId").asText()) && (type == null || type.equals(item.get("type").asText()))) {
+        if (messageId.equals(item.get("messageId").asText())
+            && (type == null || type.equals(item.get("type").asText()))) {
           return item;
         }
       }
@@ -126,21 +149,33 @@ class ConsentIT {
   void riskDisclosureIsRedactedPerRecipientThenWithdrawnConsentWithholdsTheNextFromEveryone() {
     // Given consent to share with partner support, Children's Services and the programme
     String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
-    publish("demo-iss", consentChange(subject, "granted", "partner-support", "childrens-services", "perpetrator-programme"));
+    publish(
+        "demo-iss",
+        consentChange(
+            subject, "granted", "partner-support", "childrens-services", "perpetrator-programme"));
     String first = publish("demo-marac", riskDisclosure(subject));
     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> settled("demo-marac", first));
     states("demo-marac", first).values().forEach(v -> assertEquals("delivered", v[0]));
-    // partner support and Children's Services get what the policy allows: the address, phone and note
+    // partner support and Children's Services get what the policy allows: the address, phone and
+    // note
     for (String agency : List.of("demo-iss", "demo-cs")) {
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, first, "risk-disclosure") != null);
-      JsonNode payload = SealedCopies.open(agency, copyIn(agency, first, "risk-disclosure")).get("message").get("payload");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> copyIn(agency, first, "risk-disclosure") != null);
+      JsonNode payload =
+          SealedCopies.open(agency, copyIn(agency, first, "risk-disclosure"))
+              .get("message")
+              .get("payload");
       assertEquals("1 Example Street, Coventry", payload.path("victimAddress").asText(), agency);
       assertEquals("07700 900123", payload.path("victimPhone").asText(), agency);
       assertTrue(payload.path("note").asText().contains("Tuesdays"), agency);
     }
     // the programme gets no address, phone or note, and is not told that they existed
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn("demo-dvpp", first, "risk-disclosure") != null);
-    JsonNode programmeCopy = SealedCopies.open("demo-dvpp", copyIn("demo-dvpp", first, "risk-disclosure"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> copyIn("demo-dvpp", first, "risk-disclosure") != null);
+    JsonNode programmeCopy =
+        SealedCopies.open("demo-dvpp", copyIn("demo-dvpp", first, "risk-disclosure"));
     String programmeText = programmeCopy.toString();
     assertFalse(programmeText.contains("Example Street"), programmeText);
     assertFalse(programmeText.contains("07700"), programmeText);
@@ -148,8 +183,14 @@ class ConsentIT {
     assertTrue(programmeCopy.get("message").get("payload").has("riskLevel"), "risk stays");
     List<String> removed = new java.util.ArrayList<>();
     programmeCopy.get("removedCategories").forEach(c -> removed.add(c.asText()));
-    // that an address or phone existed is itself information: a programme's copy never names a guarded category
-    assertTrue(removed.stream().noneMatch(List.of("victim-location", "victim-contact", "child-location", "free-text")::contains), removed.toString());
+    // that an address or phone existed is itself information: a programme's copy never names a
+    // guarded category
+    assertTrue(
+        removed.stream()
+            .noneMatch(
+                List.of("victim-location", "victim-contact", "child-location", "free-text")
+                    ::contains),
+        removed.toString());
     // When consent is withdrawn
     String withdrawal = publish("demo-iss", consentChange(subject, "withdrawn"));
     String later = publish("demo-marac", riskDisclosure(subject));
@@ -161,7 +202,9 @@ class ConsentIT {
     s.values().forEach(v -> assertEquals("consent-withdrawn", v[1]));
     // and each earlier recipient gets a content-free notice naming the earlier message
     for (String agency : List.of("demo-dvpp", "demo-iss", "demo-cs")) {
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
       JsonNode notice = copyIn(agency, withdrawal, "consent-withdrawn-notice");
       assertEquals("safehub", notice.get("sender").asText(), agency);
       JsonNode opened = SealedCopies.open(agency, notice);

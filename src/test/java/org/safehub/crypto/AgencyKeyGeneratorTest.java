@@ -25,14 +25,17 @@ class AgencyKeyGeneratorTest {
     assertTrue(Files.readString(key).startsWith("-----BEGIN PRIVATE KEY-----"));
     assertEquals(RecipientKeyType.RSA, cert.keyType());
     assertEquals(3072, ((RSAPublicKey) cert.certificate().getPublicKey()).getModulus().bitLength());
-    assertEquals(cert, AgencyCertificate.parsePem("demo-iss", Files.readString(dir.resolve("demo-iss.cert.pem"))));
+    assertEquals(
+        cert,
+        AgencyCertificate.parsePem("demo-iss", Files.readString(dir.resolve("demo-iss.cert.pem"))));
     assertTrue(cert.certificate().getKeyUsage()[2], "keyEncipherment");
   }
 
   @Test
   void generatesAnEcP256KeyWhoseCopiesOpen() throws Exception {
     // Given
-    AgencyCertificate cert = AgencyKeyGenerator.generate("demo-mash", RecipientKeyType.EC_P256, dir);
+    AgencyCertificate cert =
+        AgencyKeyGenerator.generate("demo-mash", RecipientKeyType.EC_P256, dir);
     PrivateKey key = PemKeys.readPrivateKey(AgencyKeyGenerator.keyFile(dir, "demo-mash"));
     HubKeys hub = TestCerts.hub(dir, "hub");
     // When
@@ -40,20 +43,31 @@ class AgencyKeyGeneratorTest {
     // Then
     assertEquals(RecipientKeyType.EC_P256, cert.keyType());
     assertTrue(cert.certificate().getKeyUsage()[4], "keyAgreement");
-    assertEquals("hello", new String(new CopyOpener().open(sealed, key, cert.certificate(), hub.signingCertificate()).content()));
+    assertEquals(
+        "hello",
+        new String(
+            new CopyOpener()
+                .open(sealed, key, cert.certificate(), hub.signingCertificate())
+                .content()));
   }
 
   @Test
   void neverOverwritesAnExistingKeyButLoadsIt() throws Exception {
     AgencyCertificate first = AgencyKeyGenerator.generate("demo-cs", RecipientKeyType.EC_P256, dir);
-    assertThrows(CryptoException.class, () -> AgencyKeyGenerator.generate("demo-cs", RecipientKeyType.EC_P256, dir));
-    assertEquals(first, AgencyKeyGenerator.loadOrGenerate("demo-cs", RecipientKeyType.EC_P256, dir));
+    assertThrows(
+        CryptoException.class,
+        () -> AgencyKeyGenerator.generate("demo-cs", RecipientKeyType.EC_P256, dir));
+    assertEquals(
+        first, AgencyKeyGenerator.loadOrGenerate("demo-cs", RecipientKeyType.EC_P256, dir));
   }
 
   @Test
   void agencyIdMustBeASlugSoItCannotEscapeTheFolder() {
     for (String bad : new String[] {"../etc/x", "Demo", "a/b", "", "x"}) {
-      assertThrows(CryptoException.class, () -> AgencyKeyGenerator.generate(bad, RecipientKeyType.EC_P256, dir), bad);
+      assertThrows(
+          CryptoException.class,
+          () -> AgencyKeyGenerator.generate(bad, RecipientKeyType.EC_P256, dir),
+          bad);
     }
   }
 }

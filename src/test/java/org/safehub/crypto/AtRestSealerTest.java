@@ -24,8 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.safehub.testsupport.SettableClock;
 
 class AtRestSealerTest {
-  static final byte[] RECORD = "{\"subject\":{\"name\":\"canary-4242\"}}".getBytes(StandardCharsets.UTF_8);
-  static final byte[] AAD = AtRestSealer.aad("safehub.inbound", "msg-1".getBytes(StandardCharsets.UTF_8));
+  static final byte[] RECORD =
+      "{\"subject\":{\"name\":\"canary-4242\"}}".getBytes(StandardCharsets.UTF_8);
+  static final byte[] AAD =
+      AtRestSealer.aad("safehub.inbound", "msg-1".getBytes(StandardCharsets.UTF_8));
 
   final KeyEncryptionKey kek = KeyEncryptionKey.generate();
   final AtRestSealer sealer = new AtRestSealer(kek, AtRestSealer.DekPolicy.DEFAULT);
@@ -37,7 +39,8 @@ class AtRestSealerTest {
     // Then
     assertEquals(RECORD.length + AtRestSealer.OVERHEAD, sealed.length);
     assertEquals(AtRestSealer.VERSION_1, sealed[0]);
-    assertEquals(-1, SealedCopyTest.indexOf(sealed, "canary-4242".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(
+        -1, SealedCopyTest.indexOf(sealed, "canary-4242".getBytes(StandardCharsets.UTF_8)));
     assertArrayEquals(RECORD, sealer.open(sealed, AAD));
     assertArrayEquals(new byte[0], sealer.open(sealer.seal(new byte[0], AAD), AAD));
   }
@@ -46,13 +49,15 @@ class AtRestSealerTest {
   void anotherSealerWithTheSameKekOpensTheRecord() throws Exception {
     // e.g. after a restart, or another hub instance reading the retry topic
     byte[] sealed = sealer.seal(RECORD, AAD);
-    assertArrayEquals(RECORD, new AtRestSealer(kek, AtRestSealer.DekPolicy.DEFAULT).open(sealed, AAD));
+    assertArrayEquals(
+        RECORD, new AtRestSealer(kek, AtRestSealer.DekPolicy.DEFAULT).open(sealed, AAD));
   }
 
   @Test
   void dekRotatesAfterMaxRecords() throws Exception {
     // Given
-    AtRestSealer rotating = new AtRestSealer(kek, new AtRestSealer.DekPolicy(3, Duration.ofHours(1)));
+    AtRestSealer rotating =
+        new AtRestSealer(kek, new AtRestSealer.DekPolicy(3, Duration.ofHours(1)));
     // When
     List<String> ids = new ArrayList<>();
     List<byte[]> sealed = new ArrayList<>();
@@ -76,7 +81,8 @@ class AtRestSealerTest {
   void dekRotatesAfterMaxAge() throws Exception {
     // Given
     SettableClock clock = new SettableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    AtRestSealer rotating = new AtRestSealer(kek, new AtRestSealer.DekPolicy(100_000, Duration.ofMinutes(10)), clock);
+    AtRestSealer rotating =
+        new AtRestSealer(kek, new AtRestSealer.DekPolicy(100_000, Duration.ofMinutes(10)), clock);
     String first = AtRestSealer.dekId(rotating.seal(RECORD, AAD));
     clock.now = clock.now.plus(Duration.ofMinutes(9));
     String stillFirst = AtRestSealer.dekId(rotating.seal(RECORD, AAD));
@@ -90,11 +96,15 @@ class AtRestSealerTest {
 
   @Test
   void noncesNeverRepeatUnderOneDek() throws Exception {
-    AtRestSealer rotating = new AtRestSealer(kek, new AtRestSealer.DekPolicy(1000, Duration.ofHours(1)));
+    AtRestSealer rotating =
+        new AtRestSealer(kek, new AtRestSealer.DekPolicy(1000, Duration.ofHours(1)));
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 5000; i++) {
       byte[] s = rotating.seal(RECORD, AAD);
-      String dekAndNonce = AtRestSealer.dekId(s) + java.util.HexFormat.of().formatHex(s, AtRestSealer.HEADER_BYTES, AtRestSealer.CIPHERTEXT_OFFSET);
+      String dekAndNonce =
+          AtRestSealer.dekId(s)
+              + java.util.HexFormat.of()
+                  .formatHex(s, AtRestSealer.HEADER_BYTES, AtRestSealer.CIPHERTEXT_OFFSET);
       assertTrue(seen.add(dekAndNonce), "nonce reused under a DEK");
     }
   }
@@ -107,40 +117,59 @@ class AtRestSealerTest {
       tampered[i] ^= 0x01;
       assertThrows(CryptoException.class, () -> sealer.open(tampered, AAD), "flip at " + i);
     }
-    CryptoException e = assertThrows(CryptoException.class, () -> {
-      byte[] tampered = sealed.clone();
-      tampered[tampered.length - 1] ^= 0x01;
-      sealer.open(tampered, AAD);
-    });
+    CryptoException e =
+        assertThrows(
+            CryptoException.class,
+            () -> {
+              byte[] tampered = sealed.clone();
+              tampered[tampered.length - 1] ^= 0x01;
+              sealer.open(tampered, AAD);
+            });
     assertTrue(e.getMessage().contains("failed authentication"), e.getMessage());
   }
 
   @Test
   void truncatedOrUnknownVersionRecordIsRefused() throws Exception {
     byte[] sealed = sealer.seal(RECORD, AAD);
-    assertTrue(assertThrows(CryptoException.class, () -> sealer.open(java.util.Arrays.copyOf(sealed, 40), AAD)).getMessage().contains("too short"));
+    assertTrue(
+        assertThrows(
+                CryptoException.class, () -> sealer.open(java.util.Arrays.copyOf(sealed, 40), AAD))
+            .getMessage()
+            .contains("too short"));
     sealed[0] = 0x02;
-    assertEquals("unsupported sealed-record version 0x02", assertThrows(CryptoException.class, () -> sealer.open(sealed, AAD)).getMessage());
+    assertEquals(
+        "unsupported sealed-record version 0x02",
+        assertThrows(CryptoException.class, () -> sealer.open(sealed, AAD)).getMessage());
   }
 
   @Test
   void recordMovedToAnotherTopicOrKeyFailsToOpen() throws Exception {
     byte[] sealed = sealer.seal(RECORD, AtRestSealer.aad("safehub.inbound", "msg-1".getBytes()));
-    assertThrows(CryptoException.class, () -> sealer.open(sealed, AtRestSealer.aad("safehub.retry", "msg-1".getBytes())));
-    assertThrows(CryptoException.class, () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", "msg-2".getBytes())));
-    assertThrows(CryptoException.class, () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", null)));
+    assertThrows(
+        CryptoException.class,
+        () -> sealer.open(sealed, AtRestSealer.aad("safehub.retry", "msg-1".getBytes())));
+    assertThrows(
+        CryptoException.class,
+        () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", "msg-2".getBytes())));
+    assertThrows(
+        CryptoException.class,
+        () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", null)));
   }
 
   @Test
   void aadOfTopicAndKeyIsUnambiguous() {
-    assertFalse(java.util.Arrays.equals(AtRestSealer.aad("ab", "c".getBytes()), AtRestSealer.aad("a", "bc".getBytes())));
-    assertFalse(java.util.Arrays.equals(AtRestSealer.aad("t", new byte[0]), AtRestSealer.aad("t", null)));
+    assertFalse(
+        java.util.Arrays.equals(
+            AtRestSealer.aad("ab", "c".getBytes()), AtRestSealer.aad("a", "bc".getBytes())));
+    assertFalse(
+        java.util.Arrays.equals(AtRestSealer.aad("t", new byte[0]), AtRestSealer.aad("t", null)));
   }
 
   @Test
   void differentKekCannotOpen() throws Exception {
     byte[] sealed = sealer.seal(RECORD, AAD);
-    AtRestSealer other = new AtRestSealer(KeyEncryptionKey.generate(), AtRestSealer.DekPolicy.DEFAULT);
+    AtRestSealer other =
+        new AtRestSealer(KeyEncryptionKey.generate(), AtRestSealer.DekPolicy.DEFAULT);
     CryptoException e = assertThrows(CryptoException.class, () -> other.open(sealed, AAD));
     assertTrue(e.getMessage().contains("another key-encryption key"), e.getMessage());
   }
@@ -169,24 +198,33 @@ class AtRestSealerTest {
 
   @Test
   void concurrentSealAndOpenAcrossRotationsAllRoundTrip() throws Exception {
-    AtRestSealer rotating = new AtRestSealer(kek, new AtRestSealer.DekPolicy(50, Duration.ofHours(1)));
+    AtRestSealer rotating =
+        new AtRestSealer(kek, new AtRestSealer.DekPolicy(50, Duration.ofHours(1)));
     Set<String> nonces = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < 2000; i++) {
-            byte[] plain = ByteBuffer.allocate(8).putInt(thread).putInt(i).array();
-            byte[] s = rotating.seal(plain, AAD);
-            if (!nonces.add(AtRestSealer.dekId(s) + java.util.HexFormat.of().formatHex(s, AtRestSealer.HEADER_BYTES, AtRestSealer.CIPHERTEXT_OFFSET))) {
-              throw new AssertionError("nonce reused under a DEK");
-            }
-            assertArrayEquals(plain, rotating.open(s, AAD));
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 2000; i++) {
+                    byte[] plain = ByteBuffer.allocate(8).putInt(thread).putInt(i).array();
+                    byte[] s = rotating.seal(plain, AAD);
+                    if (!nonces.add(
+                        AtRestSealer.dekId(s)
+                            + java.util.HexFormat.of()
+                                .formatHex(
+                                    s,
+                                    AtRestSealer.HEADER_BYTES,
+                                    AtRestSealer.CIPHERTEXT_OFFSET))) {
+                      throw new AssertionError("nonce reused under a DEK");
+                    }
+                    assertArrayEquals(plain, rotating.open(s, AAD));
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -199,8 +237,12 @@ class AtRestSealerTest {
 
   @Test
   void dekPolicyRefusesLimitsThatCouldExhaustTheNonceSpace() {
-    assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(0, Duration.ofHours(1)));
-    assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy((1L << 31) + 1, Duration.ofHours(1)));
-    assertThrows(IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(10, Duration.ZERO));
+    assertThrows(
+        IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(0, Duration.ofHours(1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new AtRestSealer.DekPolicy((1L << 31) + 1, Duration.ofHours(1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> new AtRestSealer.DekPolicy(10, Duration.ZERO));
   }
 }

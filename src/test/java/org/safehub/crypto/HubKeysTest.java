@@ -36,11 +36,17 @@ class HubKeysTest {
     Path store = dir.resolve("hub.p12");
     HubKeys first = HubKeys.loadOrCreate(store, PASSWORD);
     java.util.UUID message = java.util.UUID.randomUUID();
-    byte[] sealed = new SealedJustifications(first.auditKey()).seal(message, "Serious risk; the children are at the address.");
+    byte[] sealed =
+        new SealedJustifications(first.auditKey())
+            .seal(message, "Serious risk; the children are at the address.");
     // When the store is loaded again, the same key opens it (and not for another message)
     HubKeys again = HubKeys.loadOrCreate(store, PASSWORD);
-    assertEquals("Serious risk; the children are at the address.", new SealedJustifications(again.auditKey()).open(message, sealed));
-    assertThrows(IllegalStateException.class, () -> new SealedJustifications(again.auditKey()).open(java.util.UUID.randomUUID(), sealed));
+    assertEquals(
+        "Serious risk; the children are at the address.",
+        new SealedJustifications(again.auditKey()).open(message, sealed));
+    assertThrows(
+        IllegalStateException.class,
+        () -> new SealedJustifications(again.auditKey()).open(java.util.UUID.randomUUID(), sealed));
     // When the audit key entry is destroyed for retention
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (var in = Files.newInputStream(store)) {
@@ -51,10 +57,16 @@ class HubKeysTest {
       ks.store(out, PASSWORD);
     }
     HubKeys after = HubKeys.loadOrCreate(store, PASSWORD);
-    // Then the hub starts with a new audit key, which cannot open what the old one sealed, and keeps it
-    assertThrows(IllegalStateException.class, () -> new SealedJustifications(after.auditKey()).open(message, sealed));
+    // Then the hub starts with a new audit key, which cannot open what the old one sealed, and
+    // keeps it
+    assertThrows(
+        IllegalStateException.class,
+        () -> new SealedJustifications(after.auditKey()).open(message, sealed));
     byte[] fresh = new SealedJustifications(after.auditKey()).seal(message, "later");
-    assertEquals("later", new SealedJustifications(HubKeys.loadOrCreate(store, PASSWORD).auditKey()).open(message, fresh));
+    assertEquals(
+        "later",
+        new SealedJustifications(HubKeys.loadOrCreate(store, PASSWORD).auditKey())
+            .open(message, fresh));
   }
 
   @Test
@@ -62,7 +74,9 @@ class HubKeysTest {
     // Given
     Path store = dir.resolve("keys/hub.p12");
     HubKeys first = HubKeys.loadOrCreate(store, PASSWORD);
-    byte[] sealed = new AtRestSealer(first.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT).seal("x".getBytes(), new byte[0]);
+    byte[] sealed =
+        new AtRestSealer(first.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT)
+            .seal("x".getBytes(), new byte[0]);
     // When
     HubKeys second = HubKeys.loadOrCreate(store, PASSWORD);
     // Then
@@ -70,7 +84,10 @@ class HubKeysTest {
     assertFalse(second.created());
     assertEquals(first.signingCertificate(), second.signingCertificate());
     assertEquals(first.signingCertificatePem(), second.signingCertificatePem());
-    assertArrayEquals("x".getBytes(), new AtRestSealer(second.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT).open(sealed, new byte[0]));
+    assertArrayEquals(
+        "x".getBytes(),
+        new AtRestSealer(second.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT)
+            .open(sealed, new byte[0]));
   }
 
   @Test
@@ -81,18 +98,23 @@ class HubKeysTest {
   }
 
   @Test
-  void signingCertificateIsASelfSignedTwoYearP256DigitalSignatureCertificateForSafehubHub() throws Exception {
+  void signingCertificateIsASelfSignedTwoYearP256DigitalSignatureCertificateForSafehubHub()
+      throws Exception {
     // When
-    X509Certificate cert = HubKeys.loadOrCreate(dir.resolve("hub.p12"), PASSWORD).signingCertificate();
+    X509Certificate cert =
+        HubKeys.loadOrCreate(dir.resolve("hub.p12"), PASSWORD).signingCertificate();
     // Then
     assertEquals("CN=Safehub hub", cert.getSubjectX500Principal().getName());
     assertEquals(cert.getSubjectX500Principal(), cert.getIssuerX500Principal());
     cert.verify(cert.getPublicKey());
-    assertTrue(cert.getPublicKey() instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256);
+    assertTrue(
+        cert.getPublicKey() instanceof ECPublicKey ec
+            && ec.getParams().getCurve().getField().getFieldSize() == 256);
     assertTrue(cert.getKeyUsage()[0], "digitalSignature");
     assertTrue(cert.getCriticalExtensionOIDs().contains(Extension.keyUsage.getId()));
     assertEquals(-1, cert.getBasicConstraints(), "not a CA");
-    long days = Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
+    long days =
+        Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
     assertTrue(days >= 730 && days <= 732, "about two years: " + days);
     assertTrue(new X509CertificateHolder(cert.getEncoded()).isValidOn(new java.util.Date()));
   }
@@ -106,7 +128,8 @@ class HubKeysTest {
     // When
     byte[] signature = reloaded.signingKey().sign(data);
     // Then
-    assertTrue(reloaded.signingKey().privateKey().getClass().getName().startsWith("org.bouncycastle."));
+    assertTrue(
+        reloaded.signingKey().privateKey().getClass().getName().startsWith("org.bouncycastle."));
     String pem = keys.verificationKeyPem();
     assertTrue(pem.startsWith("-----BEGIN PUBLIC KEY-----"));
     byte[] der = java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
@@ -122,13 +145,16 @@ class HubKeysTest {
   void wrongPasswordIsRefused() throws Exception {
     Path store = dir.resolve("hub.p12");
     HubKeys.loadOrCreate(store, PASSWORD);
-    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, "wrong".toCharArray()));
+    CryptoException e =
+        assertThrows(
+            CryptoException.class, () -> HubKeys.loadOrCreate(store, "wrong".toCharArray()));
     assertTrue(e.getMessage().contains("wrong password"), e.getMessage());
   }
 
   @Test
   void emptyPasswordIsRefused() {
-    assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(dir.resolve("hub.p12"), new char[0]));
+    assertThrows(
+        CryptoException.class, () -> HubKeys.loadOrCreate(dir.resolve("hub.p12"), new char[0]));
   }
 
   @Test
@@ -145,13 +171,18 @@ class HubKeysTest {
     HubKeys keys = HubKeys.loadOrCreate(dir.resolve("full.p12"), PASSWORD);
     KeyStore partial = KeyStore.getInstance("PKCS12");
     partial.load(null, null);
-    partial.setEntry(HubKeys.SIGNING_ALIAS, new KeyStore.PrivateKeyEntry(keys.signingKey().privateKey(), new Certificate[] {keys.signingCertificate()}), new KeyStore.PasswordProtection(PASSWORD));
+    partial.setEntry(
+        HubKeys.SIGNING_ALIAS,
+        new KeyStore.PrivateKeyEntry(
+            keys.signingKey().privateKey(), new Certificate[] {keys.signingCertificate()}),
+        new KeyStore.PasswordProtection(PASSWORD));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     partial.store(out, PASSWORD);
     Path store = dir.resolve("partial.p12");
     Files.write(store, out.toByteArray());
     // When / Then
-    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD));
+    CryptoException e =
+        assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD));
     assertTrue(e.getMessage().contains(HubKeys.KEK_ALIAS), e.getMessage());
   }
 
@@ -159,8 +190,10 @@ class HubKeysTest {
   void expiredHubCertificateStopsStartUp() throws Exception {
     Path store = dir.resolve("hub.p12");
     HubKeys.loadOrCreate(store, PASSWORD);
-    java.time.Clock later = java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.of(800, ChronoUnit.DAYS));
-    CryptoException e = assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD, later));
+    java.time.Clock later =
+        java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.of(800, ChronoUnit.DAYS));
+    CryptoException e =
+        assertThrows(CryptoException.class, () -> HubKeys.loadOrCreate(store, PASSWORD, later));
     assertTrue(e.getMessage().contains("expired"), e.getMessage());
   }
 }

@@ -31,11 +31,15 @@ class JdkAesGcmEncryptorTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     OutputStream stream = encryptor.getOutputStream(out);
     stream.write(content);
-    encryptor.getAADStream().write(aad); // after the content, as Bouncy Castle's generator writes it
+    encryptor
+        .getAADStream()
+        .write(aad); // after the content, as Bouncy Castle's generator writes it
     stream.close();
 
-    assertEquals(NISTObjectIdentifiers.id_aes256_GCM, encryptor.getAlgorithmIdentifier().getAlgorithm());
-    GCMParameters params = GCMParameters.getInstance(encryptor.getAlgorithmIdentifier().getParameters());
+    assertEquals(
+        NISTObjectIdentifiers.id_aes256_GCM, encryptor.getAlgorithmIdentifier().getAlgorithm());
+    GCMParameters params =
+        GCMParameters.getInstance(encryptor.getAlgorithmIdentifier().getParameters());
     assertEquals(12, params.getNonce().length);
     assertEquals(16, params.getIcvLen());
     byte[] key = keyBytes(encryptor);
@@ -44,12 +48,18 @@ class JdkAesGcmEncryptorTest {
     byte[] sealed = concat(out.toByteArray(), encryptor.getMAC());
     assertEquals(content.length, out.size(), "the tag is not in the content stream");
     Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-    cipher.init(Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"), new GCMParameterSpec(128, params.getNonce()));
+    cipher.init(
+        Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(128, params.getNonce()));
     cipher.updateAAD(aad);
     assertArrayEquals(content, cipher.doFinal(sealed));
 
     sealed[0] ^= 1;
-    cipher.init(Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"), new GCMParameterSpec(128, params.getNonce()));
+    cipher.init(
+        Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(128, params.getNonce()));
     cipher.updateAAD(aad);
     byte[] tampered = sealed;
     assertThrows(AEADBadTagException.class, () -> cipher.doFinal(tampered));
@@ -59,8 +69,10 @@ class JdkAesGcmEncryptorTest {
   void everyEncryptorHasItsOwnKeyAndNonce() throws Exception {
     JdkAesGcmEncryptor a = new JdkAesGcmEncryptor(RANDOM);
     JdkAesGcmEncryptor b = new JdkAesGcmEncryptor(RANDOM);
-    assertFalse(Arrays.equals(GCMParameters.getInstance(a.getAlgorithmIdentifier().getParameters()).getNonce(),
-        GCMParameters.getInstance(b.getAlgorithmIdentifier().getParameters()).getNonce()));
+    assertFalse(
+        Arrays.equals(
+            GCMParameters.getInstance(a.getAlgorithmIdentifier().getParameters()).getNonce(),
+            GCMParameters.getInstance(b.getAlgorithmIdentifier().getParameters()).getNonce()));
     assertFalse(Arrays.equals(keyBytes(a), keyBytes(b)));
   }
 

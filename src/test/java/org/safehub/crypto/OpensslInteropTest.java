@@ -14,19 +14,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A copy sealed by the hub opens with the real openssl CLI: {@code openssl cms -decrypt} with the
- * agency's key, then {@code openssl cms -verify} against the hub certificate, with openssl's default
- * verification purpose (S/MIME signing). Fails, never skips, if openssl is missing.
+ * agency's key, then {@code openssl cms -verify} against the hub certificate, with openssl's
+ * default verification purpose (S/MIME signing). Fails, never skips, if openssl is missing.
  */
 class OpensslInteropTest {
   // line ends of both kinds and non-ASCII: openssl must hand back the very bytes the hub signed
-  static final byte[] CONTENT = "{\n  \"messageId\": \"0b5e\",\r\n  \"summary\": \"canary 9001 caf\u00e9\"\n}\n".getBytes(StandardCharsets.UTF_8);
+  static final byte[] CONTENT =
+      "{\n  \"messageId\": \"0b5e\",\r\n  \"summary\": \"canary 9001 caf\u00e9\"\n}\n"
+          .getBytes(StandardCharsets.UTF_8);
 
   @TempDir static Path dir;
   static String openssl;
@@ -43,7 +45,8 @@ class OpensslInteropTest {
 
   @ParameterizedTest
   @EnumSource(RecipientKeyType.class)
-  void opensslDecryptsWithTheAgencyKeyAndVerifiesTheHubSignature(RecipientKeyType type) throws Exception {
+  void opensslDecryptsWithTheAgencyKeyAndVerifiesTheHubSignature(RecipientKeyType type)
+      throws Exception {
     // Given: an agency key pair written as an agency would have it, and a copy sealed for it
     Path work = Files.createDirectories(dir.resolve(type.name().toLowerCase()));
     String agencyId = "demo-" + type.name().toLowerCase().replace('_', '-');
@@ -54,8 +57,36 @@ class OpensslInteropTest {
     Files.write(copy, new CopySealer(hub.signingKey()).seal(CONTENT, agency));
 
     // When
-    Result decrypt = run(work, openssl, "cms", "-decrypt", "-inform", "DER", "-in", copy.toString(), "-recip", cert.toString(), "-inkey", key.toString(), "-out", "signed.der");
-    Result verify = run(work, openssl, "cms", "-verify", "-inform", "DER", "-in", "signed.der", "-CAfile", hubCert.toString(), "-out", "content.json");
+    Result decrypt =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            copy.toString(),
+            "-recip",
+            cert.toString(),
+            "-inkey",
+            key.toString(),
+            "-out",
+            "signed.der");
+    Result verify =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-verify",
+            "-inform",
+            "DER",
+            "-in",
+            "signed.der",
+            "-CAfile",
+            hubCert.toString(),
+            "-out",
+            "content.json");
 
     // Then
     assertEquals(0, decrypt.exit, "openssl cms -decrypt failed: " + decrypt.output);
@@ -68,13 +99,28 @@ class OpensslInteropTest {
   void opensslRejectsACopyWhoseCiphertextWasAltered() throws Exception {
     // Given
     Path work = Files.createDirectories(dir.resolve("tampered"));
-    AgencyCertificate agency = AgencyKeyGenerator.generate("demo-tamper", RecipientKeyType.EC_P256, work);
+    AgencyCertificate agency =
+        AgencyKeyGenerator.generate("demo-tamper", RecipientKeyType.EC_P256, work);
     byte[] sealed = new CopySealer(hub.signingKey()).seal(CONTENT, agency);
     sealed[sealed.length - 40] ^= 0x01; // inside the ciphertext, before the 16-byte tag
     Files.write(work.resolve("copy.der"), sealed);
     // When
-    Result decrypt = run(work, openssl, "cms", "-decrypt", "-inform", "DER", "-in", "copy.der", "-recip", AgencyKeyGenerator.certificateFile(work, "demo-tamper").toString(),
-        "-inkey", AgencyKeyGenerator.keyFile(work, "demo-tamper").toString(), "-out", "signed.der");
+    Result decrypt =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "copy.der",
+            "-recip",
+            AgencyKeyGenerator.certificateFile(work, "demo-tamper").toString(),
+            "-inkey",
+            AgencyKeyGenerator.keyFile(work, "demo-tamper").toString(),
+            "-out",
+            "signed.der");
     // Then
     assertNotEquals(0, decrypt.exit, "openssl accepted a tampered copy: " + decrypt.output);
   }
@@ -83,15 +129,43 @@ class OpensslInteropTest {
   void opensslRefusesACopyVerifiedAgainstAnotherHubCertificate() throws Exception {
     // Given
     Path work = Files.createDirectories(dir.resolve("other-hub"));
-    AgencyCertificate agency = AgencyKeyGenerator.generate("demo-other", RecipientKeyType.RSA, work);
+    AgencyCertificate agency =
+        AgencyKeyGenerator.generate("demo-other", RecipientKeyType.RSA, work);
     Files.write(work.resolve("copy.der"), new CopySealer(hub.signingKey()).seal(CONTENT, agency));
     HubKeys otherHub = TestCerts.hub(work, "other-hub");
     Files.writeString(work.resolve("other-hub.cert.pem"), otherHub.signingCertificatePem());
-    Result decrypt = run(work, openssl, "cms", "-decrypt", "-inform", "DER", "-in", "copy.der", "-recip", AgencyKeyGenerator.certificateFile(work, "demo-other").toString(),
-        "-inkey", AgencyKeyGenerator.keyFile(work, "demo-other").toString(), "-out", "signed.der");
+    Result decrypt =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "copy.der",
+            "-recip",
+            AgencyKeyGenerator.certificateFile(work, "demo-other").toString(),
+            "-inkey",
+            AgencyKeyGenerator.keyFile(work, "demo-other").toString(),
+            "-out",
+            "signed.der");
     assertEquals(0, decrypt.exit, decrypt.output);
     // When
-    Result verify = run(work, openssl, "cms", "-verify", "-inform", "DER", "-in", "signed.der", "-CAfile", "other-hub.cert.pem", "-out", "content.json");
+    Result verify =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-verify",
+            "-inform",
+            "DER",
+            "-in",
+            "signed.der",
+            "-CAfile",
+            "other-hub.cert.pem",
+            "-out",
+            "content.json");
     // Then
     assertNotEquals(0, verify.exit, "openssl verified against the wrong hub: " + verify.output);
   }
@@ -101,32 +175,77 @@ class OpensslInteropTest {
   void opensslOpensTheVersion1GoldenCopies(String kind) throws Exception {
     // Given: the files as an agency would hold them
     Path work = Files.createDirectories(dir.resolve("golden-" + kind));
-    for (String name : new String[] {"copy-v1-" + kind + ".der", "agency-" + kind + ".test-only.key.pem", "agency-" + kind + ".cert.pem", "hub.cert.pem"}) {
+    for (String name :
+        new String[] {
+          "copy-v1-" + kind + ".der",
+          "agency-" + kind + ".test-only.key.pem",
+          "agency-" + kind + ".cert.pem",
+          "hub.cert.pem"
+        }) {
       Files.write(work.resolve(name), SealedFormatGoldenTest.resource(name));
     }
     // When
-    Result decrypt = run(work, openssl, "cms", "-decrypt", "-inform", "DER", "-in", "copy-v1-" + kind + ".der", "-recip", "agency-" + kind + ".cert.pem",
-        "-inkey", "agency-" + kind + ".test-only.key.pem", "-out", "signed.der");
-    // -attime: the golden hub certificate runs out two years after it was made; verify as of its start
-    long validFrom = PemKeys.readCertificate(SealedFormatGoldenTest.text("hub.cert.pem")).getNotBefore().toInstant().plusSeconds(3600).getEpochSecond();
-    Result verify = run(work, openssl, "cms", "-verify", "-inform", "DER", "-in", "signed.der", "-CAfile", "hub.cert.pem", "-attime", Long.toString(validFrom), "-out", "content.json");
+    Result decrypt =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-decrypt",
+            "-inform",
+            "DER",
+            "-in",
+            "copy-v1-" + kind + ".der",
+            "-recip",
+            "agency-" + kind + ".cert.pem",
+            "-inkey",
+            "agency-" + kind + ".test-only.key.pem",
+            "-out",
+            "signed.der");
+    // -attime: the golden hub certificate runs out two years after it was made; verify as of its
+    // start
+    long validFrom =
+        PemKeys.readCertificate(SealedFormatGoldenTest.text("hub.cert.pem"))
+            .getNotBefore()
+            .toInstant()
+            .plusSeconds(3600)
+            .getEpochSecond();
+    Result verify =
+        run(
+            work,
+            openssl,
+            "cms",
+            "-verify",
+            "-inform",
+            "DER",
+            "-in",
+            "signed.der",
+            "-CAfile",
+            "hub.cert.pem",
+            "-attime",
+            Long.toString(validFrom),
+            "-out",
+            "content.json");
     // Then
     assertEquals(0, decrypt.exit, decrypt.output);
     assertEquals(0, verify.exit, verify.output);
     assertTrue(verify.output.contains("Verification successful"), verify.output);
-    assertArrayEquals(SealedFormatGoldenTest.resource("copy-content.json"), Files.readAllBytes(work.resolve("content.json")));
+    assertArrayEquals(
+        SealedFormatGoldenTest.resource("copy-content.json"),
+        Files.readAllBytes(work.resolve("content.json")));
   }
 
   record Result(int exit, String output) {}
 
   static Result run(Path workDir, String... command) throws Exception {
-    Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     p.getOutputStream().close();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       fail("timed out: " + String.join(" ", command));
     }
-    return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
   }
 
   static String findOnPath(String program) {
@@ -141,8 +260,10 @@ class OpensslInteropTest {
         }
       }
     }
-    fail("the openssl CLI is required for this interoperability test and was not found on PATH (" + String.join(":", looked)
-        + "); install OpenSSL 3 (Debian: apt-get install openssl)");
+    fail(
+        "the openssl CLI is required for this interoperability test and was not found on PATH ("
+            + String.join(":", looked)
+            + "); install OpenSSL 3 (Debian: apt-get install openssl)");
     return null;
   }
 }

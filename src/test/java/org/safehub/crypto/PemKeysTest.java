@@ -28,9 +28,17 @@ class PemKeysTest {
       try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
         writer.writeObject(keys);
       }
-      assertTrue(out.toString().contains("-----BEGIN " + keys.getPrivate().getAlgorithm().replace("ECDSA", "EC") + " PRIVATE KEY-----"), out.toString().lines().findFirst().orElse(""));
+      assertTrue(
+          out.toString()
+              .contains(
+                  "-----BEGIN "
+                      + keys.getPrivate().getAlgorithm().replace("ECDSA", "EC")
+                      + " PRIVATE KEY-----"),
+          out.toString().lines().findFirst().orElse(""));
       PrivateKey traditional = PemKeys.readPrivateKey(out.toString());
-      assertEquals(keys.getPrivate().getAlgorithm().replace("ECDSA", "EC"), traditional.getAlgorithm().replace("ECDSA", "EC"));
+      assertEquals(
+          keys.getPrivate().getAlgorithm().replace("ECDSA", "EC"),
+          traditional.getAlgorithm().replace("ECDSA", "EC"));
     }
   }
 
@@ -39,10 +47,18 @@ class PemKeysTest {
     KeyPair keys = TestCerts.ec("secp256r1");
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(new JcaPKCS8Generator(keys.getPrivate(), new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setPassword("pw".toCharArray()).setProvider(Bc.PROVIDER).build()));
+      writer.writeObject(
+          new JcaPKCS8Generator(
+              keys.getPrivate(),
+              new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                  .setPassword("pw".toCharArray())
+                  .setProvider(Bc.PROVIDER)
+                  .build()));
     }
-    CryptoException e = assertThrows(CryptoException.class, () -> PemKeys.readPrivateKey(out.toString()));
-    assertTrue(e.getMessage().startsWith("encrypted PEM private keys are not supported"), e.getMessage());
+    CryptoException e =
+        assertThrows(CryptoException.class, () -> PemKeys.readPrivateKey(out.toString()));
+    assertTrue(
+        e.getMessage().startsWith("encrypted PEM private keys are not supported"), e.getMessage());
   }
 
   @Test

@@ -19,11 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.cms.AuthEnvelopedData;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.cms.ContentInfo;
 import org.bouncycastle.asn1.cms.KeyAgreeRecipientInfo;
 import org.bouncycastle.asn1.cms.KeyTransRecipientInfo;
 import org.bouncycastle.asn1.cms.RecipientInfo;
-import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSAESOAEPparams;
@@ -33,7 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SealedCopyTest {
-  static final byte[] CONTENT = "{\"messageId\":\"6f1c\",\"type\":\"attendance\",\"message\":{\"note\":\"canary-7731\"}}".getBytes(StandardCharsets.UTF_8);
+  static final byte[] CONTENT =
+      "{\"messageId\":\"6f1c\",\"type\":\"attendance\",\"message\":{\"note\":\"canary-7731\"}}"
+          .getBytes(StandardCharsets.UTF_8);
 
   @TempDir static Path dir;
   static HubKeys hub;
@@ -75,7 +77,8 @@ class SealedCopyTest {
   }
 
   @Test
-  void sealedCopyIsAuthEnvelopedAes256GcmWithOaepSha256OrEcdhSha256KdfAndNoPlaintext() throws Exception {
+  void sealedCopyIsAuthEnvelopedAes256GcmWithOaepSha256OrEcdhSha256KdfAndNoPlaintext()
+      throws Exception {
     // Given
     byte[] rsa = sealer.seal(CONTENT, rsaAgency.parsed());
     byte[] ec = sealer.seal(CONTENT, ecAgency.parsed());
@@ -84,17 +87,34 @@ class SealedCopyTest {
       ContentInfo info = ContentInfo.getInstance(ASN1Primitive.fromByteArray(der));
       assertEquals(CMSObjectIdentifiers.authEnvelopedData, info.getContentType());
       AuthEnvelopedData env = AuthEnvelopedData.getInstance(info.getContent());
-      assertEquals(CMSAlgorithm.AES256_GCM, env.getAuthEncryptedContentInfo().getContentEncryptionAlgorithm().getAlgorithm());
+      assertEquals(
+          CMSAlgorithm.AES256_GCM,
+          env.getAuthEncryptedContentInfo().getContentEncryptionAlgorithm().getAlgorithm());
       assertEquals(1, env.getRecipientInfos().size());
-      assertEquals(-1, indexOf(der, "canary-7731".getBytes(StandardCharsets.UTF_8)), "plaintext visible in sealed copy");
+      assertEquals(
+          -1,
+          indexOf(der, "canary-7731".getBytes(StandardCharsets.UTF_8)),
+          "plaintext visible in sealed copy");
     }
-    RecipientInfo rsaInfo = RecipientInfo.getInstance(AuthEnvelopedData.getInstance(ContentInfo.getInstance(ASN1Primitive.fromByteArray(rsa)).getContent()).getRecipientInfos().getObjectAt(0));
+    RecipientInfo rsaInfo =
+        RecipientInfo.getInstance(
+            AuthEnvelopedData.getInstance(
+                    ContentInfo.getInstance(ASN1Primitive.fromByteArray(rsa)).getContent())
+                .getRecipientInfos()
+                .getObjectAt(0));
     KeyTransRecipientInfo ktri = KeyTransRecipientInfo.getInstance(rsaInfo.getInfo());
-    assertEquals(PKCSObjectIdentifiers.id_RSAES_OAEP, ktri.getKeyEncryptionAlgorithm().getAlgorithm());
-    RSAESOAEPparams oaep = RSAESOAEPparams.getInstance(ktri.getKeyEncryptionAlgorithm().getParameters());
+    assertEquals(
+        PKCSObjectIdentifiers.id_RSAES_OAEP, ktri.getKeyEncryptionAlgorithm().getAlgorithm());
+    RSAESOAEPparams oaep =
+        RSAESOAEPparams.getInstance(ktri.getKeyEncryptionAlgorithm().getParameters());
     assertEquals(NISTObjectIdentifiers.id_sha256, oaep.getHashAlgorithm().getAlgorithm());
     assertEquals(PKCSObjectIdentifiers.id_mgf1, oaep.getMaskGenAlgorithm().getAlgorithm());
-    RecipientInfo ecInfo = RecipientInfo.getInstance(AuthEnvelopedData.getInstance(ContentInfo.getInstance(ASN1Primitive.fromByteArray(ec)).getContent()).getRecipientInfos().getObjectAt(0));
+    RecipientInfo ecInfo =
+        RecipientInfo.getInstance(
+            AuthEnvelopedData.getInstance(
+                    ContentInfo.getInstance(ASN1Primitive.fromByteArray(ec)).getContent())
+                .getRecipientInfos()
+                .getObjectAt(0));
     KeyAgreeRecipientInfo kari = KeyAgreeRecipientInfo.getInstance(ecInfo.getInfo());
     assertEquals(CMSAlgorithm.ECDH_SHA256KDF, kari.getKeyEncryptionAlgorithm().getAlgorithm());
   }
@@ -102,7 +122,8 @@ class SealedCopyTest {
   @Test
   void openedCopyCarriesTheHubsSigningTime() throws Exception {
     // Given
-    Instant signedAt = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant signedAt =
+        Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     CopySealer fixedClock = new CopySealer(hub.signingKey(), Clock.fixed(signedAt, ZoneOffset.UTC));
     // When
     CopyOpener.Opened opened = open(fixedClock.seal(CONTENT, ecAgency.parsed()), ecAgency);
@@ -116,13 +137,19 @@ class SealedCopyTest {
     byte[] forEc = sealer.seal(CONTENT, ecAgency.parsed());
 
     // another agency, with its own certificate: the copy is not addressed to it
-    CryptoException notAddressed = assertThrows(CryptoException.class, () -> open(forRsa, otherRsaAgency));
+    CryptoException notAddressed =
+        assertThrows(CryptoException.class, () -> open(forRsa, otherRsaAgency));
     assertTrue(notAddressed.getMessage().contains("not addressed"), notAddressed.getMessage());
     assertThrows(CryptoException.class, () -> open(forEc, otherEcAgency));
 
     // another agency's key presented with the recipient's certificate: decryption fails
-    assertThrows(CryptoException.class, () -> opener.open(forRsa, otherRsaAgency.key(), rsaAgency.cert(), hub.signingCertificate()));
-    assertThrows(CryptoException.class, () -> opener.open(forEc, otherEcAgency.key(), ecAgency.cert(), hub.signingCertificate()));
+    assertThrows(
+        CryptoException.class,
+        () ->
+            opener.open(forRsa, otherRsaAgency.key(), rsaAgency.cert(), hub.signingCertificate()));
+    assertThrows(
+        CryptoException.class,
+        () -> opener.open(forEc, otherEcAgency.key(), ecAgency.cert(), hub.signingCertificate()));
   }
 
   @Test
@@ -130,7 +157,9 @@ class SealedCopyTest {
     for (TestCerts.Agency agency : List.of(ecAgency, rsaAgency)) {
       // Given
       byte[] sealed = sealer.seal(CONTENT, agency.parsed());
-      AuthEnvelopedData env = AuthEnvelopedData.getInstance(ContentInfo.getInstance(ASN1Primitive.fromByteArray(sealed)).getContent());
+      AuthEnvelopedData env =
+          AuthEnvelopedData.getInstance(
+              ContentInfo.getInstance(ASN1Primitive.fromByteArray(sealed)).getContent());
       byte[] ciphertext = env.getAuthEncryptedContentInfo().getEncryptedContent().getOctets();
       byte[] tag = env.getMac().getOctets();
       int ctAt = indexOf(sealed, ciphertext);
@@ -147,8 +176,12 @@ class SealedCopyTest {
       for (int position : positions) {
         byte[] tampered = sealed.clone();
         tampered[position] ^= 0x01;
-        CryptoException e = assertThrows(CryptoException.class, () -> open(tampered, agency), "flip at " + position);
-        assertTrue(e.getMessage().contains("failed authentication"), "flip at " + position + ": " + e.getMessage());
+        CryptoException e =
+            assertThrows(
+                CryptoException.class, () -> open(tampered, agency), "flip at " + position);
+        assertTrue(
+            e.getMessage().contains("failed authentication"),
+            "flip at " + position + ": " + e.getMessage());
       }
     }
   }
@@ -157,7 +190,8 @@ class SealedCopyTest {
   void noFlippedByteAnywhereInTheCopyOpensToOtherContent() throws Exception {
     // Given
     byte[] sealed = sealer.seal(CONTENT, ecAgency.parsed());
-    // When / Then: every position either fails or (an unauthenticated version number, say) yields the very same content
+    // When / Then: every position either fails or (an unauthenticated version number, say) yields
+    // the very same content
     for (int position = 0; position < sealed.length; position++) {
       byte[] tampered = sealed.clone();
       tampered[position] ^= 0x01;
@@ -170,7 +204,8 @@ class SealedCopyTest {
   }
 
   @Test
-  void copySignedByAnotherHubKeyFailsVerificationAgainstTheTrustedHubCertificate() throws Exception {
+  void copySignedByAnotherHubKeyFailsVerificationAgainstTheTrustedHubCertificate()
+      throws Exception {
     // Given: another hub, with its own certificate
     byte[] fromOtherHub = new CopySealer(otherHub.signingKey()).seal(CONTENT, ecAgency.parsed());
     // Then
@@ -178,7 +213,8 @@ class SealedCopyTest {
     assertTrue(e.getMessage().contains("other than the trusted hub certificate"), e.getMessage());
 
     // Given: another key that claims the trusted hub's certificate
-    HubSigningKey impostor = new HubSigningKey(otherHub.signingKey().privateKey(), hub.signingCertificate());
+    HubSigningKey impostor =
+        new HubSigningKey(otherHub.signingKey().privateKey(), hub.signingCertificate());
     byte[] forged = new CopySealer(impostor).seal(CONTENT, ecAgency.parsed());
     // Then
     CryptoException forgery = assertThrows(CryptoException.class, () -> open(forged, ecAgency));
@@ -188,14 +224,21 @@ class SealedCopyTest {
   @Test
   void sealingRefusesRevokedOrExpiredRecipientCertificates() throws Exception {
     assertThrows(CryptoException.class, () -> sealer.seal(CONTENT, ecAgency.parsed().revoke()));
-    CopySealer later = new CopySealer(hub.signingKey(), Clock.fixed(ecAgency.parsed().notAfter().plusSeconds(1), ZoneOffset.UTC));
-    CryptoException e = assertThrows(CryptoException.class, () -> later.seal(CONTENT, ecAgency.parsed()));
+    CopySealer later =
+        new CopySealer(
+            hub.signingKey(),
+            Clock.fixed(ecAgency.parsed().notAfter().plusSeconds(1), ZoneOffset.UTC));
+    CryptoException e =
+        assertThrows(CryptoException.class, () -> later.seal(CONTENT, ecAgency.parsed()));
     assertTrue(e.getMessage().contains("not valid now"), e.getMessage());
   }
 
   @Test
   void somethingThatIsNotASealedCopyIsRejectedClearly() {
-    CryptoException garbage = assertThrows(CryptoException.class, () -> open("not cms".getBytes(StandardCharsets.UTF_8), ecAgency));
+    CryptoException garbage =
+        assertThrows(
+            CryptoException.class,
+            () -> open("not cms".getBytes(StandardCharsets.UTF_8), ecAgency));
     assertTrue(garbage.getMessage().startsWith("not a sealed copy"), garbage.getMessage());
   }
 
@@ -207,14 +250,16 @@ class SealedCopyTest {
       for (int i = 0; i < 64; i++) {
         TestCerts.Agency agency = i % 2 == 0 ? rsaAgency : ecAgency;
         byte[] content = ("copy " + i).getBytes(StandardCharsets.UTF_8);
-        futures.add(pool.submit(() -> {
-          byte[] sealed = sealer.seal(content, agency.parsed());
-          byte[] opened = open(sealed, agency).content();
-          if (!java.util.Arrays.equals(content, opened)) {
-            fail("copy opened to other content");
-          }
-          return sealed;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  byte[] sealed = sealer.seal(content, agency.parsed());
+                  byte[] opened = open(sealed, agency).content();
+                  if (!java.util.Arrays.equals(content, opened)) {
+                    fail("copy opened to other content");
+                  }
+                  return sealed;
+                }));
       }
       for (Future<byte[]> f : futures) {
         f.get();
@@ -226,7 +271,9 @@ class SealedCopyTest {
 
   @Test
   void twoSealsOfTheSameContentDiffer() throws Exception {
-    assertNotEquals(java.util.Arrays.toString(sealer.seal(CONTENT, ecAgency.parsed())), java.util.Arrays.toString(sealer.seal(CONTENT, ecAgency.parsed())));
+    assertNotEquals(
+        java.util.Arrays.toString(sealer.seal(CONTENT, ecAgency.parsed())),
+        java.util.Arrays.toString(sealer.seal(CONTENT, ecAgency.parsed())));
   }
 
   static int indexOf(byte[] haystack, byte[] needle) {

@@ -10,9 +10,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Copies and at-rest records sealed by version 1 of the formats (files under
@@ -37,8 +37,13 @@ class SealedFormatGoldenTest {
     // Given
     byte[] copy = resource("copy-v1-" + kind + ".der");
     // When
-    CopyOpener.Opened opened = new CopyOpener().open(copy, PemKeys.readPrivateKey(text("agency-" + kind + ".test-only.key.pem")),
-        PemKeys.readCertificate(text("agency-" + kind + ".cert.pem")), PemKeys.readCertificate(text("hub.cert.pem")));
+    CopyOpener.Opened opened =
+        new CopyOpener()
+            .open(
+                copy,
+                PemKeys.readPrivateKey(text("agency-" + kind + ".test-only.key.pem")),
+                PemKeys.readCertificate(text("agency-" + kind + ".cert.pem")),
+                PemKeys.readCertificate(text("hub.cert.pem")));
     // Then
     assertArrayEquals(resource("copy-content.json"), opened.content());
     assertTrue(opened.signingTime().isBefore(Instant.now()));
@@ -49,13 +54,19 @@ class SealedFormatGoldenTest {
     // Given
     byte[] sealed = resource("at-rest-v1.bin");
     byte[] content = resource("copy-content.json");
-    KeyEncryptionKey kek = KeyEncryptionKey.ofBytes(HexFormat.of().parseHex(text("at-rest-kek.test-only.hex").strip()));
-    byte[] aad = AtRestSealer.aad(GoldenFilesWriter.TOPIC, GoldenFilesWriter.RECORD_KEY.getBytes(StandardCharsets.UTF_8));
+    KeyEncryptionKey kek =
+        KeyEncryptionKey.ofBytes(
+            HexFormat.of().parseHex(text("at-rest-kek.test-only.hex").strip()));
+    byte[] aad =
+        AtRestSealer.aad(
+            GoldenFilesWriter.TOPIC, GoldenFilesWriter.RECORD_KEY.getBytes(StandardCharsets.UTF_8));
     AtRestSealer sealer = new AtRestSealer(kek, AtRestSealer.DekPolicy.DEFAULT);
     // Then: 1 version + 16 DEK id + 40 wrapped DEK + 12 nonce + ciphertext + 16 tag
     assertEquals(0x01, sealed[0]);
     assertEquals(1 + 16 + 40 + 12 + content.length + 16, sealed.length);
     assertArrayEquals(content, sealer.open(sealed, aad));
-    assertThrows(CryptoException.class, () -> sealer.open(sealed, AtRestSealer.aad(GoldenFilesWriter.TOPIC, null)));
+    assertThrows(
+        CryptoException.class,
+        () -> sealer.open(sealed, AtRestSealer.aad(GoldenFilesWriter.TOPIC, null)));
   }
 }

@@ -42,17 +42,26 @@ final class TestCerts {
     return g.generateKeyPair();
   }
 
-  static X509Certificate cert(KeyPair keys, Instant notBefore, Instant notAfter, Integer keyUsage) throws Exception {
+  static X509Certificate cert(KeyPair keys, Instant notBefore, Instant notAfter, Integer keyUsage)
+      throws Exception {
     X500Name name = new X500Name("CN=test agency");
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, BigInteger.valueOf(System.nanoTime()), Date.from(notBefore), Date.from(notAfter), name, keys.getPublic());
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            name,
+            BigInteger.valueOf(System.nanoTime()),
+            Date.from(notBefore),
+            Date.from(notAfter),
+            name,
+            keys.getPublic());
     if (keyUsage != null) {
       b.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage));
     }
-    String alg = switch (keys.getPrivate().getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "DSA" -> "SHA256withDSA";
-      default -> "SHA256withECDSA";
-    };
+    String alg =
+        switch (keys.getPrivate().getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "DSA" -> "SHA256withDSA";
+          default -> "SHA256withECDSA";
+        };
     return Bc.certificate(new X509CertificateHolderBuilder(b).sign(alg, keys.getPrivate()));
   }
 
@@ -77,7 +86,8 @@ final class TestCerts {
 
   /** Small wrapper so the signing step reads as one line above. */
   private record X509CertificateHolderBuilder(X509v3CertificateBuilder builder) {
-    org.bouncycastle.cert.X509CertificateHolder sign(String algorithm, PrivateKey key) throws Exception {
+    org.bouncycastle.cert.X509CertificateHolder sign(String algorithm, PrivateKey key)
+        throws Exception {
       return builder.build(new JcaContentSignerBuilder(algorithm).build(key));
     }
   }

@@ -16,21 +16,28 @@ import org.junit.jupiter.api.Test;
 
 class TransactionsTest {
 
-  /** A data source whose one connection writes down what is done with it; a named call can be made to fail. */
+  /**
+   * A data source whose one connection writes down what is done with it; a named call can be made
+   * to fail.
+   */
   private static final class Recording implements DataSource {
     final List<String> calls = new ArrayList<>();
     String failing;
 
     @Override
     public Connection getConnection() {
-      return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-        String call = method.getName() + (args == null ? "" : "(" + args[0] + ")");
-        calls.add(call);
-        if (call.equals(failing)) {
-          throw new SQLException(call + " failed");
-        }
-        return null;
-      });
+      return (Connection)
+          Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {Connection.class},
+              (proxy, method, args) -> {
+                String call = method.getName() + (args == null ? "" : "(" + args[0] + ")");
+                calls.add(call);
+                if (call.equals(failing)) {
+                  throw new SQLException(call + " failed");
+                }
+                return null;
+              });
     }
 
     @Override
@@ -89,9 +96,15 @@ class TransactionsTest {
     Recording ds = new Recording();
     Refused refused = new Refused();
     // When
-    Refused thrown = assertThrows(Refused.class, () -> Transactions.run(ds, c -> {
-      throw refused;
-    }));
+    Refused thrown =
+        assertThrows(
+            Refused.class,
+            () ->
+                Transactions.run(
+                    ds,
+                    c -> {
+                      throw refused;
+                    }));
     // Then
     assertSame(refused, thrown);
     assertEquals(List.of("setAutoCommit(false)", "rollback", "close"), ds.calls);
@@ -103,7 +116,8 @@ class TransactionsTest {
     Recording ds = new Recording();
     ds.failing = "commit";
     // When
-    SQLException thrown = assertThrows(SQLException.class, () -> Transactions.inTransaction(ds, c -> 1));
+    SQLException thrown =
+        assertThrows(SQLException.class, () -> Transactions.inTransaction(ds, c -> 1));
     // Then
     assertEquals("commit failed", thrown.getMessage());
     assertEquals(List.of("setAutoCommit(false)", "commit", "rollback", "close"), ds.calls);
@@ -115,9 +129,15 @@ class TransactionsTest {
     Recording ds = new Recording();
     ds.failing = "rollback";
     // When
-    IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Transactions.run(ds, c -> {
-      throw new IllegalStateException("work failed");
-    }));
+    IllegalStateException thrown =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Transactions.run(
+                    ds,
+                    c -> {
+                      throw new IllegalStateException("work failed");
+                    }));
     // Then
     assertEquals("rollback failed", thrown.getSuppressed()[0].getMessage());
     assertEquals(List.of("setAutoCommit(false)", "rollback", "close"), ds.calls);

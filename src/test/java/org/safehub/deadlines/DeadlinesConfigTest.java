@@ -59,13 +59,21 @@ class DeadlinesConfigTest {
   @Test
   void badDurationIsRefused() throws IOException {
     edit("deadlines.yaml", "immediate: PT1H", "immediate: PT1X");
-    assertNames(refusal(), "deadlines.yaml", "/acknowledgeWithin/immediate", "'PT1X' is not an ISO-8601 duration");
+    assertNames(
+        refusal(),
+        "deadlines.yaml",
+        "/acknowledgeWithin/immediate",
+        "'PT1X' is not an ISO-8601 duration");
   }
 
   @Test
   void wordsThatAreNotADurationAreRefused() throws IOException {
     edit("deadlines.yaml", "immediate: PT1H", "immediate: one hour");
-    assertNames(refusal(), "deadlines.yaml", "/acknowledgeWithin/immediate", "'one hour' is neither an ISO-8601 duration");
+    assertNames(
+        refusal(),
+        "deadlines.yaml",
+        "/acknowledgeWithin/immediate",
+        "'one hour' is neither an ISO-8601 duration");
   }
 
   @Test
@@ -88,14 +96,19 @@ class DeadlinesConfigTest {
 
   @Test
   void repeatThatIsNotADurationIsRefused() throws IOException {
-    edit("deadlines.yaml", "    immediate: PT1H\n  maxRepeats", "    immediate: end-of-next-working-day\n  maxRepeats");
-    assertNames(refusal(), "deadlines.yaml", "/escalation/repeatEvery/immediate", "repeat interval");
+    edit(
+        "deadlines.yaml",
+        "    immediate: PT1H\n  maxRepeats",
+        "    immediate: end-of-next-working-day\n  maxRepeats");
+    assertNames(
+        refusal(), "deadlines.yaml", "/escalation/repeatEvery/immediate", "repeat interval");
   }
 
   @Test
   void badZoneIsRefused() throws IOException {
     edit("deadlines.yaml", "zone: Europe/London", "zone: Europe/Londres");
-    assertNames(refusal(), "deadlines.yaml", "/workingDay/zone", "'Europe/Londres' is not a time zone");
+    assertNames(
+        refusal(), "deadlines.yaml", "/workingDay/zone", "'Europe/Londres' is not a time zone");
   }
 
   @Test
@@ -119,26 +132,45 @@ class DeadlinesConfigTest {
   @Test
   void missingEscalationIsRefused() throws IOException {
     String text = Files.readString(dir.resolve("deadlines.yaml"));
-    Files.writeString(dir.resolve("deadlines.yaml"), text.replaceAll("(?s)escalation:.*?maxRepeats: 3\n", ""));
+    Files.writeString(
+        dir.resolve("deadlines.yaml"), text.replaceAll("(?s)escalation:.*?maxRepeats: 3\n", ""));
     assertNames(refusal(), "deadlines.yaml", "escalation");
   }
 
   @Test
   void overrideThatRemovesADeadlineIsRefused() throws IOException {
-    edit("deadlines.yaml", "    acknowledgeWithin: end-of-next-working-day", "    acknowledgeWithin: none");
-    assertNames(refusal(), "deadlines.yaml", "/overrides/0/acknowledgeWithin", "can only bring a deadline forward");
+    edit(
+        "deadlines.yaml",
+        "    acknowledgeWithin: end-of-next-working-day",
+        "    acknowledgeWithin: none");
+    assertNames(
+        refusal(),
+        "deadlines.yaml",
+        "/overrides/0/acknowledgeWithin",
+        "can only bring a deadline forward");
   }
 
   @Test
   void overrideForAMisspeltAgencyTypeIsRefused() throws IOException {
-    edit("deadlines.yaml", "recipientAgencyType: childrens-services", "recipientAgencyType: childrens-service");
-    assertNames(refusal(), "deadlines.yaml", "/overrides/0/recipientAgencyType", "unknown agency type 'childrens-service'");
+    edit(
+        "deadlines.yaml",
+        "recipientAgencyType: childrens-services",
+        "recipientAgencyType: childrens-service");
+    assertNames(
+        refusal(),
+        "deadlines.yaml",
+        "/overrides/0/recipientAgencyType",
+        "unknown agency type 'childrens-service'");
   }
 
   @Test
   void overrideForAnUnknownMessageTypeIsRefused() throws IOException {
     edit("deadlines.yaml", "type: child-protection-alert", "type: child-protection-alarm");
-    assertNames(refusal(), "deadlines.yaml", "/overrides/0/type", "unknown message type 'child-protection-alarm'");
+    assertNames(
+        refusal(),
+        "deadlines.yaml",
+        "/overrides/0/type",
+        "unknown message type 'child-protection-alarm'");
   }
 
   @Test

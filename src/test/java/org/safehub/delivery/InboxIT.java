@@ -2,7 +2,6 @@ package org.safehub.delivery;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,15 +40,27 @@ class InboxIT {
     if (recipients.length > 0) {
       TestMessages.withRecipients(msg, recipients);
     }
-    given().auth().oauth2(Tokens.forClient("demo-dvpp")).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-dvpp"))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
   private static String publishMaracReferral() {
     ObjectNode msg = TestMessages.example("marac-referral");
-    given().auth().oauth2(Tokens.forClient("demo-iss")).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-iss"))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
@@ -95,12 +106,24 @@ class InboxIT {
     assertEquals("attendance", page.getString("items[" + idx + "].type"));
     assertEquals("demo-dvpp", page.getString("items[" + idx + "].sender"));
     assertEquals("cms", page.getString("items[" + idx + "].format"));
-    com.fasterxml.jackson.databind.JsonNode item = TestMessages.readTree(given().auth().oauth2(Tokens.forClient("demo-iss")).queryParam("limit", 500)
-        .get("/api/v1/inbox").then().extract().asString()).get("items").get(idx);
-    com.fasterxml.jackson.databind.JsonNode document = org.safehub.testsupport.SealedCopies.open("demo-iss", item);
+    com.fasterxml.jackson.databind.JsonNode item =
+        TestMessages.readTree(
+                given()
+                    .auth()
+                    .oauth2(Tokens.forClient("demo-iss"))
+                    .queryParam("limit", 500)
+                    .get("/api/v1/inbox")
+                    .then()
+                    .extract()
+                    .asString())
+            .get("items")
+            .get(idx);
+    com.fasterxml.jackson.databind.JsonNode document =
+        org.safehub.testsupport.SealedCopies.open("demo-iss", item);
     assertEquals(a, document.get("message").get("messageId").asText());
     assertEquals("demo-iss", document.get("recipient").asText());
-    // a non-recipient's inbox does not hold it; the sender's holds only the notice that it was fetched (as CP-IS does)
+    // a non-recipient's inbox does not hold it; the sender's holds only the notice that it was
+    // fetched (as CP-IS does)
     assertTrue(!allIds("demo-marac").contains(a));
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> allIds("demo-dvpp").contains(a));
     JsonPath owner = inbox("demo-dvpp", null, 500);
@@ -116,25 +139,53 @@ class InboxIT {
   @Test
   void statusShowsDeliveredThenAcknowledgedAndOnlyToTheSender() {
     String id = publishAttendance();
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", id).getList("recipients.state").stream().allMatch("delivered"::equals)
-        && !status("demo-dvpp", id).getList("recipients").isEmpty());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                status("demo-dvpp", id).getList("recipients.state").stream()
+                        .allMatch("delivered"::equals)
+                    && !status("demo-dvpp", id).getList("recipients").isEmpty());
     JsonPath st = status("demo-dvpp", id);
     assertEquals(List.of("demo-cs", "demo-iss"), st.getList("recipients.agency"));
-    given().auth().oauth2(Tokens.forClient("demo-iss")).post("/api/v1/inbox/" + id + "/ack").then().statusCode(200).body("state", equalTo("acknowledged"));
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-iss"))
+        .post("/api/v1/inbox/" + id + "/ack")
+        .then()
+        .statusCode(200)
+        .body("state", equalTo("acknowledged"));
     Map<String, String> states = new java.util.HashMap<>();
     List<Map<String, Object>> recips = status("demo-dvpp", id).getList("recipients");
     recips.forEach(r -> states.put((String) r.get("agency"), (String) r.get("state")));
     assertEquals(Map.of("demo-cs", "delivered", "demo-iss", "acknowledged"), states);
     // another agency sees nothing (not even that the message exists) and cannot acknowledge it
-    given().auth().oauth2(Tokens.forClient("demo-iss")).get("/api/v1/messages/" + id + "/status").then().statusCode(404);
-    given().auth().oauth2(Tokens.forClient("demo-marac")).post("/api/v1/inbox/" + id + "/ack").then().statusCode(404);
-    given().auth().oauth2(Tokens.forClient("demo-auditor")).get("/api/v1/inbox").then().statusCode(403);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-iss"))
+        .get("/api/v1/messages/" + id + "/status")
+        .then()
+        .statusCode(404);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-marac"))
+        .post("/api/v1/inbox/" + id + "/ack")
+        .then()
+        .statusCode(404);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-auditor"))
+        .get("/api/v1/inbox")
+        .then()
+        .statusCode(403);
   }
 
   @Test
   void explicitRecipientNotPermittedToReceiveIsShownWithheldWithReason() {
     String id = publishAttendance("demo-marac");
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", id).getList("recipients.state").contains("delivered"));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> status("demo-dvpp", id).getList("recipients.state").contains("delivered"));
     JsonPath st = status("demo-dvpp", id);
     int idx = st.getList("recipients.agency").indexOf("demo-marac");
     assertEquals("withheld", st.getString("recipients[" + idx + "].state"));
@@ -144,9 +195,13 @@ class InboxIT {
   @Test
   void liveStreamDeliversNewCopiesAsServerSentEvents() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest req = HttpRequest.newBuilder(URI.create(streamUrl.toString()))
-        .header("Authorization", "Bearer " + Tokens.forClient("demo-cs")).header("Accept", "text/event-stream").build();
-    CompletableFuture<HttpResponse<Stream<String>>> resp = http.sendAsync(req, HttpResponse.BodyHandlers.ofLines());
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(streamUrl.toString()))
+            .header("Authorization", "Bearer " + Tokens.forClient("demo-cs"))
+            .header("Accept", "text/event-stream")
+            .build();
+    CompletableFuture<HttpResponse<Stream<String>>> resp =
+        http.sendAsync(req, HttpResponse.BodyHandlers.ofLines());
     List<String> lines = Collections.synchronizedList(new ArrayList<>());
     HttpResponse<Stream<String>> r = resp.get(30, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
@@ -156,13 +211,20 @@ class InboxIT {
     // the live consumer joins the delivery topics asynchronously: publish until one arrives
     List<String> sent = new ArrayList<>();
     List<String> notForCs = new ArrayList<>();
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-      sent.add(publishAttendance());
-      notForCs.add(publishMaracReferral());
-      synchronized (lines) {
-        return sent.stream().anyMatch(id -> lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(id)));
-      }
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              sent.add(publishAttendance());
+              notForCs.add(publishMaracReferral());
+              synchronized (lines) {
+                return sent.stream()
+                    .anyMatch(
+                        id ->
+                            lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(id)));
+              }
+            });
     synchronized (lines) {
       // a copy addressed only to MARAC never appears on Children's Services' stream
       assertTrue(notForCs.stream().noneMatch(id -> lines.stream().anyMatch(l -> l.contains(id))));
@@ -176,18 +238,26 @@ class InboxIT {
     final int status;
 
     LiveStream(String client) throws Exception {
-      HttpRequest req = HttpRequest.newBuilder(URI.create(streamUrl.toString()))
-          .header("Authorization", "Bearer " + Tokens.forClient(client)).header("Accept", "text/event-stream").build();
-      HttpResponse<Stream<String>> r = HttpClient.newHttpClient().sendAsync(req, HttpResponse.BodyHandlers.ofLines()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      HttpRequest req =
+          HttpRequest.newBuilder(URI.create(streamUrl.toString()))
+              .header("Authorization", "Bearer " + Tokens.forClient(client))
+              .header("Accept", "text/event-stream")
+              .build();
+      HttpResponse<Stream<String>> r =
+          HttpClient.newHttpClient()
+              .sendAsync(req, HttpResponse.BodyHandlers.ofLines())
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
       status = r.statusCode();
-      Thread reader = new Thread(() -> {
-        try {
-          r.body().forEach(lines::add);
-        } catch (RuntimeException e) {
-          // a reset connection ends the stream as well
-        }
-        ended.complete(null);
-      });
+      Thread reader =
+          new Thread(
+              () -> {
+                try {
+                  r.body().forEach(lines::add);
+                } catch (RuntimeException e) {
+                  // a reset connection ends the stream as well
+                }
+                ended.complete(null);
+              });
       reader.setDaemon(true);
       reader.start();
     }
@@ -198,23 +268,42 @@ class InboxIT {
       }
     }
 
-    /** Publishes attendance records for {@code recipient} until one arrives (the live consumer joins the topics asynchronously); returns its id. */
+    /**
+     * Publishes attendance records for {@code recipient} until one arrives (the live consumer joins
+     * the topics asynchronously); returns its id.
+     */
     String awaitLive(String recipient) {
       List<String> sent = new ArrayList<>();
-      Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-        sent.add(publishAttendance(recipient));
-        return sent.stream().anyMatch(this::has);
-      });
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(
+              () -> {
+                sent.add(publishAttendance(recipient));
+                return sent.stream().anyMatch(this::has);
+              });
       return sent.stream().filter(this::has).findFirst().orElseThrow();
     }
   }
 
   private static JsonNode auditEvents(String agency, String action, Instant from) {
-    return TestMessages.readTree(given().auth().oauth2(Tokens.forClient("demo-auditor")).queryParam("agency", agency).queryParam("action", action)
-        .queryParam("from", from.toString()).queryParam("limit", 1000).get("/api/v1/audit/events").then().statusCode(200).extract().asString());
+    return TestMessages.readTree(
+        given()
+            .auth()
+            .oauth2(Tokens.forClient("demo-auditor"))
+            .queryParam("agency", agency)
+            .queryParam("action", action)
+            .queryParam("from", from.toString())
+            .queryParam("limit", 1000)
+            .get("/api/v1/audit/events")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString());
   }
 
-  private static JsonNode auditEventFor(String agency, String action, Instant from, String messageId) {
+  private static JsonNode auditEventFor(
+      String agency, String action, Instant from, String messageId) {
     for (JsonNode e : auditEvents(agency, action, from).get("events")) {
       if (messageId.equals(e.path("messageId").asText())) {
         return e;
@@ -232,13 +321,18 @@ class InboxIT {
     // When a copy for it arrives over the stream
     String id = stream.awaitLive("demo-cs");
     // Then its fetch is recorded exactly as a paged fetch is
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> auditEventFor("demo-cs", "fetched", start, id) != null);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> auditEventFor("demo-cs", "fetched", start, id) != null);
     JsonNode fetched = auditEventFor("demo-cs", "fetched", start, id);
     assertEquals("demo-cs", fetched.get("actorAgency").asText());
     assertEquals("demo-dvpp", fetched.get("detail").get("owner").asText());
     // and the sender gets its sealed fetch-notice, naming who fetched it
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ownerNotice("demo-dvpp", id) != null);
-    JsonNode opened = org.safehub.testsupport.SealedCopies.open("demo-dvpp", ownerNotice("demo-dvpp", id));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> ownerNotice("demo-dvpp", id) != null);
+    JsonNode opened =
+        org.safehub.testsupport.SealedCopies.open("demo-dvpp", ownerNotice("demo-dvpp", id));
     assertEquals("fetched", opened.get("notice").asText());
     assertEquals("demo-cs", opened.get("fetchedBy").asText());
   }
@@ -251,41 +345,89 @@ class InboxIT {
     stream.awaitLive("demo-cs");
     try {
       // When an operator suspends Children's Services
-      given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/demo-cs/suspend").then().statusCode(200);
+      given()
+          .auth()
+          .oauth2(Tokens.forClient("demo-admin"))
+          .post("/api/v1/admin/agencies/demo-cs/suspend")
+          .then()
+          .statusCode(200);
       // Then the open stream ends (no waiting for the next copy or a keep-alive)
       stream.ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
       int seen = stream.lines.size();
       String later = publishAttendance("demo-cs", "demo-iss");
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> status("demo-dvpp", later).getList("recipients.state").contains("delivered"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> status("demo-dvpp", later).getList("recipients.state").contains("delivered"));
       assertFalse(stream.has(later));
       assertEquals(seen, stream.lines.size(), "nothing arrives after the stream ended");
       // and it cannot be reopened while suspended
-      given().auth().oauth2(Tokens.forClient("demo-cs")).accept("text/event-stream").get("/api/v1/inbox/stream")
-          .then().statusCode(403).body("type", equalTo("urn:safehub:problem:agency-suspended"));
+      given()
+          .auth()
+          .oauth2(Tokens.forClient("demo-cs"))
+          .accept("text/event-stream")
+          .get("/api/v1/inbox/stream")
+          .then()
+          .statusCode(403)
+          .body("type", equalTo("urn:safehub:problem:agency-suspended"));
     } finally {
-      given().auth().oauth2(Tokens.forClient("demo-admin")).post("/api/v1/admin/agencies/demo-cs/reinstate").then().statusCode(200);
+      given()
+          .auth()
+          .oauth2(Tokens.forClient("demo-admin"))
+          .post("/api/v1/admin/agencies/demo-cs/reinstate")
+          .then()
+          .statusCode(200);
     }
   }
 
   /** The fetch-notice about {@code messageId} in {@code owner}'s inbox, or null. */
   private static JsonNode ownerNotice(String owner, String messageId) {
-    JsonNode items = TestMessages.readTree(given().auth().oauth2(Tokens.forClient(owner)).queryParam("limit", 500).get("/api/v1/inbox")
-        .then().statusCode(200).extract().asString()).get("items");
+    JsonNode items =
+        TestMessages.readTree(
+                given()
+                    .auth()
+                    .oauth2(Tokens.forClient(owner))
+                    .queryParam("limit", 500)
+                    .get("/api/v1/inbox")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString())
+            .get("items");
     String cursor = null;
     while (!items.isEmpty()) {
       for (JsonNode item : items) {
-        if (messageId.equals(item.get("messageId").asText()) && "fetch-notice".equals(item.get("type").asText())) {
+        if (messageId.equals(item.get("messageId").asText())
+            && "fetch-notice".equals(item.get("type").asText())) {
           return item;
         }
         cursor = item.get("cursor").asText();
       }
-      items = TestMessages.readTree(given().auth().oauth2(Tokens.forClient(owner)).queryParam("limit", 500).queryParam("after", cursor).get("/api/v1/inbox")
-          .then().statusCode(200).extract().asString()).get("items");
+      items =
+          TestMessages.readTree(
+                  given()
+                      .auth()
+                      .oauth2(Tokens.forClient(owner))
+                      .queryParam("limit", 500)
+                      .queryParam("after", cursor)
+                      .get("/api/v1/inbox")
+                      .then()
+                      .statusCode(200)
+                      .extract()
+                      .asString())
+              .get("items");
     }
     return null;
   }
 
   private static JsonPath status(String client, String id) {
-    return given().auth().oauth2(Tokens.forClient(client)).get("/api/v1/messages/" + id + "/status").then().statusCode(200).extract().jsonPath();
+    return given()
+        .auth()
+        .oauth2(Tokens.forClient(client))
+        .get("/api/v1/messages/" + id + "/status")
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath();
   }
 }

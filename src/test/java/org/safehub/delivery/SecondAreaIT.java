@@ -20,32 +20,47 @@ import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
 /**
- * The second demo area, E08000025, with its own five demo2-* agencies: standing subscriptions stay within
- * their area, and each demo2 agency has a token, a registered key and can open the copies sealed for it.
- * Expectations are written out by hand from deploy/config/routing.yaml.
+ * The second demo area, E08000025, with its own five demo2-* agencies: standing subscriptions stay
+ * within their area, and each demo2 agency has a token, a registered key and can open the copies
+ * sealed for it. Expectations are written out by hand from deploy/config/routing.yaml.
  */
 @QuarkusTest
 class SecondAreaIT {
 
   private static final String AREA = "E08000026";
   private static final String AREA2 = "E08000025";
-  private static final List<String> DEMO2 = List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac");
+  private static final List<String> DEMO2 =
+      List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac");
 
   private static String publish(String sender, String type, String area, String priority) {
     ObjectNode msg = TestMessages.example(type);
     msg.put("area", area);
     msg.put("priority", priority);
-    given().auth().oauth2(Tokens.forClient(sender)).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient(sender))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
-  /** Waits for the first expected copy (all copies of a message commit together), then counts every agency's. */
+  /**
+   * Waits for the first expected copy (all copies of a message commit together), then counts every
+   * agency's.
+   */
   private static void assertCopiesExactlyAt(String messageId, Set<String> expected) {
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
         .until(() -> DeliveryTopics.copiesOf(expected.iterator().next(), messageId) >= 1);
     for (String agency : DemoAgencies.ids()) {
-      assertEquals(expected.contains(agency) ? 1 : 0, DeliveryTopics.copiesOf(agency, messageId), messageId + " copies at " + agency);
+      assertEquals(
+          expected.contains(agency) ? 1 : 0,
+          DeliveryTopics.copiesOf(agency, messageId),
+          messageId + " copies at " + agency);
     }
   }
 
@@ -69,8 +84,12 @@ class SecondAreaIT {
   @Test
   void eachDemo2AgencyGetsATokenAndOpensItsOwnSealedCopy() {
     // Given messages in E08000025 that, between them, reach all five demo2 agencies by subscription
-    String risk = publish("demo2-iss", "risk-disclosure", AREA2, "urgent"); // demo2-dvpp, demo2-cs, demo2-mash
-    String exit = publish("demo2-dvpp", "programme-exit", AREA2, "routine"); // demo2-iss, demo2-cs, demo2-marac
+    String risk =
+        publish(
+            "demo2-iss", "risk-disclosure", AREA2, "urgent"); // demo2-dvpp, demo2-cs, demo2-mash
+    String exit =
+        publish(
+            "demo2-dvpp", "programme-exit", AREA2, "routine"); // demo2-iss, demo2-cs, demo2-marac
     assertCopiesExactlyAt(risk, Set.of("demo2-dvpp", "demo2-cs", "demo2-mash"));
     assertCopiesExactlyAt(exit, Set.of("demo2-iss", "demo2-cs", "demo2-marac"));
     for (String agency : DEMO2) {
@@ -78,7 +97,8 @@ class SecondAreaIT {
       assertEquals(agency, Tokens.payload(Tokens.forClient(agency)).path("agency").asText());
       String id = agency.equals("demo2-iss") || agency.equals("demo2-marac") ? exit : risk;
       String type = id.equals(exit) ? "programme-exit" : "risk-disclosure";
-      // Then it fetches its copy and opens it with its own key (registered at start-up from agencies.yaml)
+      // Then it fetches its copy and opens it with its own key (registered at start-up from
+      // agencies.yaml)
       JsonNode document = SealedCopies.open(agency, inboxItem(agency, id, type));
       assertEquals(agency, document.path("recipient").asText());
       assertEquals(id, document.path("message").path("messageId").asText());
@@ -88,11 +108,15 @@ class SecondAreaIT {
 
   private static JsonNode inboxItem(String agency, String messageId, String type) {
     AtomicReference<JsonNode> found = new AtomicReference<>();
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
-      Optional<JsonNode> item = findInInbox(agency, messageId, type);
-      item.ifPresent(found::set);
-      return item.isPresent();
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              Optional<JsonNode> item = findInInbox(agency, messageId, type);
+              item.ifPresent(found::set);
+              return item.isPresent();
+            });
     return found.get();
   }
 
@@ -103,12 +127,15 @@ class SecondAreaIT {
       if (cursor != null) {
         req.queryParam("after", cursor);
       }
-      JsonNode page = TestMessages.readTree(req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
+      JsonNode page =
+          TestMessages.readTree(
+              req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
       if (page.path("items").isEmpty()) {
         return Optional.empty();
       }
       for (JsonNode item : page.path("items")) {
-        if (messageId.equals(item.path("messageId").asText()) && type.equals(item.path("type").asText())) {
+        if (messageId.equals(item.path("messageId").asText())
+            && type.equals(item.path("type").asText())) {
           return Optional.of(item);
         }
       }

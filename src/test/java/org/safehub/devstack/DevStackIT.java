@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +20,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,18 +40,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.Tokens;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 /**
- * Proves the dev stack is the real thing: Kafka transactions, SQL, Keycloak client-credentials tokens
- * shaped as the hub expects, and data that outlives a restart on the same data directory.
+ * Proves the dev stack is the real thing: Kafka transactions, SQL, Keycloak client-credentials
+ * tokens shaped as the hub expects, and data that outlives a restart on the same data directory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevStackIT {
 
-  /** Static, so it exists in {@code @BeforeAll} and is deleted only after {@code @AfterAll} has stopped the stack. */
-  @TempDir
-  static Path dataDir;
+  /**
+   * Static, so it exists in {@code @BeforeAll} and is deleted only after {@code @AfterAll} has
+   * stopped the stack.
+   */
+  @TempDir static Path dataDir;
 
   private DevStack stack;
 
@@ -89,10 +89,12 @@ class DevStackIT {
 
   @Test
   void postgresRoundTrip() throws SQLException {
-    try (Connection db = connect(stack.endpoints()); Statement sql = db.createStatement()) {
+    try (Connection db = connect(stack.endpoints());
+        Statement sql = db.createStatement()) {
       sql.execute("CREATE TABLE round_trip (id int PRIMARY KEY, note text NOT NULL)");
       sql.execute("INSERT INTO round_trip VALUES (1, 'hello')");
-      try (ResultSet rows = sql.executeQuery("SELECT note, current_database() FROM round_trip WHERE id = 1")) {
+      try (ResultSet rows =
+          sql.executeQuery("SELECT note, current_database() FROM round_trip WHERE id = 1")) {
         assertTrue(rows.next());
         assertEquals("hello", rows.getString(1));
         assertEquals("safehub", rows.getString(2));
@@ -114,14 +116,19 @@ class DevStackIT {
   void everyAgencyOfAgenciesYamlGetsATokenNamingItInBothDemoAreas() {
     // Given every agency deploy/config/agencies.yaml registers (the second area's demo2-* included)
     List<String> ids = DemoAgencies.ids();
-    assertTrue(ids.containsAll(List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac")), ids.toString());
+    assertTrue(
+        ids.containsAll(
+            List.of("demo2-dvpp", "demo2-iss", "demo2-cs", "demo2-mash", "demo2-marac")),
+        ids.toString());
     for (String id : ids) {
       // When it asks the dev stack's Keycloak for a token with its demo secret
       JsonNode claims = Tokens.payload(Tokens.fetch(stack.endpoints().issuer(), id));
       // Then the token names it, is meant for the hub and lets it publish and subscribe
       assertEquals(id, claims.path("agency").asText());
       assertTrue(audience(claims).contains("safehub-hub"), id + " aud: " + claims.path("aud"));
-      assertTrue(roles(claims).containsAll(List.of("publisher", "subscriber")), id + " roles: " + roles(claims));
+      assertTrue(
+          roles(claims).containsAll(List.of("publisher", "subscriber")),
+          id + " roles: " + roles(claims));
     }
   }
 
@@ -134,15 +141,21 @@ class DevStackIT {
     assertFalse(roles(claims).contains("publisher"), "roles: " + roles(claims));
   }
 
-  /** Tests and the one-command start may run Keycloaks from the same unpacked home at the same time. */
+  /**
+   * Tests and the one-command start may run Keycloaks from the same unpacked home at the same time.
+   */
   @Test
   void aSecondKeycloakFromTheSameHomeRunsAlongside() {
     KeycloakHome home = KeycloakHome.prepare(options().keycloakHome(), options().realmFile());
     try (KeycloakNode second = KeycloakNode.start(home, dataDir.resolve("second-keycloak"), 0)) {
       String issuer = second.baseUrl() + "/realms/safehub";
-      assertEquals("demo-cs", Tokens.payload(Tokens.fetch(issuer, "demo-cs")).path("agency").asText());
-      assertEquals("demo-iss", Tokens.payload(Tokens.fetch(stack.endpoints().issuer(), "demo-iss"))
-          .path("agency").asText());
+      assertEquals(
+          "demo-cs", Tokens.payload(Tokens.fetch(issuer, "demo-cs")).path("agency").asText());
+      assertEquals(
+          "demo-iss",
+          Tokens.payload(Tokens.fetch(stack.endpoints().issuer(), "demo-iss"))
+              .path("agency")
+              .asText());
     }
   }
 
@@ -151,13 +164,15 @@ class DevStackIT {
     String topic = "devstack-restart";
     String value = "kept-" + UUID.randomUUID();
     createTopic(stack.endpoints().kafkaBootstrap(), topic);
-    try (KafkaProducer<String, String> producer = transactionalProducer(stack.endpoints().kafkaBootstrap())) {
+    try (KafkaProducer<String, String> producer =
+        transactionalProducer(stack.endpoints().kafkaBootstrap())) {
       producer.initTransactions();
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(topic, "k", value));
       producer.commitTransaction();
     }
-    try (Connection db = connect(stack.endpoints()); Statement sql = db.createStatement()) {
+    try (Connection db = connect(stack.endpoints());
+        Statement sql = db.createStatement()) {
       sql.execute("CREATE TABLE kept (note text NOT NULL)");
       sql.execute("INSERT INTO kept VALUES ('" + value + "')");
     }
@@ -168,7 +183,7 @@ class DevStackIT {
 
     assertEquals(List.of(value), readCommitted(stack.endpoints().kafkaBootstrap(), topic, 1));
     try (Connection db = connect(stack.endpoints());
-         PreparedStatement query = db.prepareStatement("SELECT count(*) FROM kept WHERE note = ?")) {
+        PreparedStatement query = db.prepareStatement("SELECT count(*) FROM kept WHERE note = ?")) {
       query.setString(1, value);
       try (ResultSet rows = query.executeQuery()) {
         assertTrue(rows.next());
@@ -182,7 +197,8 @@ class DevStackIT {
     // Given the stack as the start command runs it (its own data directory)
     DevStack.Endpoints e = stack.endpoints();
     // When PostgreSQL is asked for its durability settings
-    try (Connection c = DriverManager.getConnection(e.jdbcUrl(), e.dbUser(), e.dbPassword()); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(e.jdbcUrl(), e.dbUser(), e.dbPassword());
+        Statement s = c.createStatement()) {
       // Then a commit is flushed to disk before it is acknowledged
       assertEquals("on", show(s, "fsync"));
       assertEquals("on", show(s, "synchronous_commit"));
@@ -198,25 +214,39 @@ class DevStackIT {
   }
 
   private DevStack.Options options() {
-    Path keycloakHome = Path.of(System.getProperty("safehub.keycloak.home",
-        Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6").toString()));
-    return new DevStack.Options(dataDir, false, 0, 0, 0, keycloakHome,
-        Path.of("deploy/keycloak/safehub-realm.json"));
+    Path keycloakHome =
+        Path.of(
+            System.getProperty(
+                "safehub.keycloak.home",
+                Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6")
+                    .toString()));
+    return new DevStack.Options(
+        dataDir, false, 0, 0, 0, keycloakHome, Path.of("deploy/keycloak/safehub-realm.json"));
   }
 
   private static void report(String when, DevStack stack) {
     DevStack.StartTimes t = stack.startTimes();
-    System.out.printf("DevStackIT %s: ready in %d ms (Kafka %d ms, PostgreSQL %d ms, Keycloak %d ms)%n", when,
-        t.total().toMillis(), t.kafka().toMillis(), t.postgres().toMillis(), t.keycloak().toMillis());
+    System.out.printf(
+        "DevStackIT %s: ready in %d ms (Kafka %d ms, PostgreSQL %d ms, Keycloak %d ms)%n",
+        when,
+        t.total().toMillis(),
+        t.kafka().toMillis(),
+        t.postgres().toMillis(),
+        t.keycloak().toMillis());
   }
 
   private static Connection connect(DevStack.Endpoints endpoints) throws SQLException {
-    return DriverManager.getConnection(endpoints.jdbcUrl(), endpoints.dbUser(), endpoints.dbPassword());
+    return DriverManager.getConnection(
+        endpoints.jdbcUrl(), endpoints.dbUser(), endpoints.dbPassword());
   }
 
   private static void createTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -229,7 +259,10 @@ class DevStackIT {
     return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
   }
 
-  /** Reads the topic from the start, as a read_committed consumer, until {@code expected} values or 30 s. */
+  /**
+   * Reads the topic from the start, as a read_committed consumer, until {@code expected} values or
+   * 30 s.
+   */
   private static List<String> readCommitted(String bootstrap, String topic, int expected) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -237,7 +270,7 @@ class DevStackIT {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<String> values = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
-             new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
       TopicPartition partition = new TopicPartition(topic, 0);
       consumer.assign(Set.of(partition));
       consumer.seekToBeginning(Set.of(partition));

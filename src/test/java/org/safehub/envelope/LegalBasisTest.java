@@ -17,7 +17,8 @@ class LegalBasisTest {
   @Test
   void theWireNamesAreExactlyTheEnvelopeSchemasBases() throws Exception {
     // Given the bases the envelope schema allows
-    JsonNode schema = new ObjectMapper().readTree(Path.of("schemas/envelope/v1.schema.json").toFile());
+    JsonNode schema =
+        new ObjectMapper().readTree(Path.of("schemas/envelope/v1.schema.json").toFile());
     List<String> allowed = new ArrayList<>();
     schema.at("/properties/legalBasis/properties/basis/enum").forEach(b -> allowed.add(b.asText()));
     // Then each has exactly one basis, read back by its name

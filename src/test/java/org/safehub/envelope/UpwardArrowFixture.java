@@ -1,6 +1,9 @@
 package org.safehub.envelope;
 
-/** For ArchitectureTest only: a ground-floor class that depends on the top floor, which the layer rule must refuse. */
+/**
+ * For ArchitectureTest only: a ground-floor class that depends on the top floor, which the layer
+ * rule must refuse.
+ */
 public final class UpwardArrowFixture {
   Class<?> reachUp() {
     return org.safehub.api.Problems.class;

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
@@ -41,14 +42,13 @@ import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
-import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
 
 /**
  * A consent change takes effect only with its message, in the order the hub accepts messages, and a
- * withdrawal cannot slip past a pipeline batch that is sealing copies under the consent it withdraws:
- * against a real PostgreSQL with the hub's migrations. The registry is shared by every hub instance,
- * so what holds here holds across instances.
+ * withdrawal cannot slip past a pipeline batch that is sealing copies under the consent it
+ * withdraws: against a real PostgreSQL with the hub's migrations. The registry is shared by every
+ * hub instance, so what holds here holds across instances.
  */
 class ConsentTransactionIT {
 
@@ -66,10 +66,27 @@ class ConsentTransactionIT {
   void freshDatabase() {
     db = AuditDatabase.fresh();
     log = new AuditLog(db, AuditDatabase.p256(), AuditLog.Settings.defaults());
-    trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
-        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    trail =
+        new AuditTrail(
+            log,
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
+            new Topics("safehub"));
+    AgencyDirectory agencies =
+        new AgencyDirectory(
+            Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")),
+            List.of(
+                new Agency(
+                    "demo-dvpp",
+                    "Programme",
+                    AgencyType.of("perpetrator-programme"),
+                    Set.of("E09000001"),
+                    AgencyStatus.ACTIVE),
+                new Agency(
+                    "demo-iss",
+                    "Partner support",
+                    AgencyType.of("partner-support"),
+                    Set.of("E09000001"),
+                    AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     registry = new ConsentRegistry(db);
     receipts = new ReceiptStore(db, registry, trail);
@@ -86,13 +103,17 @@ class ConsentTransactionIT {
       String subject = "S-" + UUID.randomUUID();
       UUID withdrawal = UUID.randomUUID();
       UUID grant = UUID.randomUUID();
-      // the withdrawal is received first, then a grant; the grant is accepted first, then the withdrawal
+      // the withdrawal is received first, then a grant; the grant is accepted first, then the
+      // withdrawal
       claimed(group, withdrawal);
       claimed(group, grant);
       group.confirm(confirmOf(grant, change(grant, subject, ConsentChange.Kind.GRANTED, "victim")));
       assertEquals("granted", status(subject));
-      group.confirm(confirmOf(withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
-      // the withdrawal was accepted last: it wins, and the history numbers the changes in that order
+      group.confirm(
+          confirmOf(
+              withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
+      // the withdrawal was accepted last: it wins, and the history numbers the changes in that
+      // order
       assertEquals("withdrawn", status(subject));
       assertTrue(seq(withdrawal) > seq(grant), "accept order numbers the changes");
     }
@@ -105,12 +126,19 @@ class ConsentTransactionIT {
       UUID grant = UUID.randomUUID();
       claimed(group, grant);
       group.confirm(confirmOf(grant, change(grant, subject, ConsentChange.Kind.GRANTED, "victim")));
-      // a withdrawal claimed, then refused (Kafka did not take it: the publisher gets 503 and the claim is given back)
+      // a withdrawal claimed, then refused (Kafka did not take it: the publisher gets 503 and the
+      // claim is given back)
       UUID withdrawal = UUID.randomUUID();
       claimed(group, withdrawal);
       assertEquals("granted", status(subject), "a claim alone changes nothing");
       receipts.release(withdrawal);
-      assertThrows(SQLException.class, () -> group.confirm(confirmOf(withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim"))));
+      assertThrows(
+          SQLException.class,
+          () ->
+              group.confirm(
+                  confirmOf(
+                      withdrawal,
+                      change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim"))));
       assertEquals("granted", status(subject));
       assertEquals(List.of(grant), auditedMessages());
     }
@@ -125,14 +153,21 @@ class ConsentTransactionIT {
     }
     // a group that takes nothing until told to, and callers that wait 200 ms
     try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 200, false)) {
-      Future<?> confirm = callers.submit(() -> {
-        group.confirm(confirmOf(withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
-        return null;
-      });
-      ExecutionException gaveUp = assertThrows(ExecutionException.class, () -> confirm.get(10, TimeUnit.SECONDS));
+      Future<?> confirm =
+          callers.submit(
+              () -> {
+                group.confirm(
+                    confirmOf(
+                        withdrawal,
+                        change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
+                return null;
+              });
+      ExecutionException gaveUp =
+          assertThrows(ExecutionException.class, () -> confirm.get(10, TimeUnit.SECONDS));
       assertInstanceOf(SQLException.class, gaveUp.getCause(), "the caller answers 503");
       group.commitQueued();
-      assertEquals(null, status(subject), "a change its publisher was told failed never takes effect");
+      assertEquals(
+          null, status(subject), "a change its publisher was told failed never takes effect");
       assertEquals("accepting", state(withdrawal));
       assertEquals(List.of(), auditedMessages());
     }
@@ -151,26 +186,36 @@ class ConsentTransactionIT {
         group.commitQueued();
         c.get(10, TimeUnit.SECONDS);
       }
-      Future<?> g = callers.submit(() -> {
-        group.confirm(confirmOf(grant, change(grant, subject, ConsentChange.Kind.GRANTED, "victim")));
-        return null;
-      });
+      Future<?> g =
+          callers.submit(
+              () -> {
+                group.confirm(
+                    confirmOf(grant, change(grant, subject, ConsentChange.Kind.GRANTED, "victim")));
+                return null;
+              });
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> group.queued() == 1);
       group.commitQueued();
       g.get(10, TimeUnit.SECONDS);
       // one group: a change calling the victim a child, and an unrelated confirmation
-      Future<?> bad = callers.submit(() -> {
-        group.confirm(confirmOf(relabel, change(relabel, subject, ConsentChange.Kind.WITHDRAWN, "child")));
-        return null;
-      });
-      Future<?> good = callers.submit(() -> {
-        group.confirm(confirmOf(other, null));
-        return null;
-      });
+      Future<?> bad =
+          callers.submit(
+              () -> {
+                group.confirm(
+                    confirmOf(
+                        relabel, change(relabel, subject, ConsentChange.Kind.WITHDRAWN, "child")));
+                return null;
+              });
+      Future<?> good =
+          callers.submit(
+              () -> {
+                group.confirm(confirmOf(other, null));
+                return null;
+              });
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> group.queued() == 2);
       group.commitQueued();
       good.get(10, TimeUnit.SECONDS);
-      ExecutionException refused = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+      ExecutionException refused =
+          assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
       assertInstanceOf(ConsentRegistry.RoleConflict.class, refused.getCause());
       assertEquals("granted", status(subject));
       assertEquals("accepting", state(relabel), "its receipt was not made final");
@@ -189,15 +234,25 @@ class ConsentTransactionIT {
       UUID withdrawal = UUID.randomUUID();
       claimed(group, withdrawal);
       Future<?> accepted;
-      // a pipeline batch has read the consent and is sealing copies under it (until its Kafka commit)
+      // a pipeline batch has read the consent and is sealing copies under it (until its Kafka
+      // commit)
       try (ConsentRegistry.DeliveryLock batch = registry.lockForDelivery(List.of(subject))) {
         assertTrue(batch.records().get(subject).granted());
-        accepted = callers.submit(() -> {
-          group.confirm(confirmOf(withdrawal, change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
-          return null;
-        });
-        // the withdrawal is not accepted (no 202) while the batch may still commit copies under the grant
-        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !accepted.isDone());
+        accepted =
+            callers.submit(
+                () -> {
+                  group.confirm(
+                      confirmOf(
+                          withdrawal,
+                          change(withdrawal, subject, ConsentChange.Kind.WITHDRAWN, "victim")));
+                  return null;
+                });
+        // the withdrawal is not accepted (no 202) while the batch may still commit copies under the
+        // grant
+        Awaitility.await()
+            .during(Duration.ofSeconds(1))
+            .atMost(Duration.ofSeconds(3))
+            .until(() -> !accepted.isDone());
       }
       accepted.get(10, TimeUnit.SECONDS);
       assertEquals("withdrawn", status(subject));
@@ -213,21 +268,50 @@ class ConsentTransactionIT {
   }
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id) {
-    return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts("demo-iss", new byte[] {1}, "consent-change", "CASE-1", LegalBasis.LEGAL_OBLIGATION, List.of()), NOW, List.of());
+    return new ReceiptStore.ClaimRequest(
+        id,
+        new ReceiptStore.Facts(
+            "demo-iss",
+            new byte[] {1},
+            "consent-change",
+            "CASE-1",
+            LegalBasis.LEGAL_OBLIGATION,
+            List.of()),
+        NOW,
+        List.of());
   }
 
-  private static ConsentChange change(UUID id, String subject, ConsentChange.Kind kind, String role) {
-    return new ConsentChange(id, subject, role, kind, kind == ConsentChange.Kind.WITHDRAWN ? List.of() : List.of(AgencyType.of("partner-support")), List.of(), "demo-iss", NOW);
+  private static ConsentChange change(
+      UUID id, String subject, ConsentChange.Kind kind, String role) {
+    return new ConsentChange(
+        id,
+        subject,
+        role,
+        kind,
+        kind == ConsentChange.Kind.WITHDRAWN
+            ? List.of()
+            : List.of(AgencyType.of("partner-support")),
+        List.of(),
+        "demo-iss",
+        NOW);
   }
 
   private static ReceiptStore.ConfirmRequest confirmOf(UUID id, ConsentChange change) {
-    return new ReceiptStore.ConfirmRequest(id, change, List.of(AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, NOW).actor("demo-iss", "demo-iss-publisher")
-        .message(id, "consent-change", "CASE-1").legalBasis("consent", null).build()));
+    return new ReceiptStore.ConfirmRequest(
+        id,
+        change,
+        List.of(
+            AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, NOW)
+                .actor("demo-iss", "demo-iss-publisher")
+                .message(id, "consent-change", "CASE-1")
+                .legalBasis("consent", null)
+                .build()));
   }
 
   private String status(String subject) throws SQLException {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select status from consent where subject_ref = ?")) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select status from consent where subject_ref = ?")) {
       ps.setString(1, subject);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -236,7 +320,9 @@ class ConsentTransactionIT {
   }
 
   private long seq(UUID message) throws SQLException {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select seq from consent_history where recorded_by_message = ?")) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select seq from consent_history where recorded_by_message = ?")) {
       ps.setObject(1, message);
       try (ResultSet rs = ps.executeQuery()) {
         assertTrue(rs.next(), "applied");
@@ -246,7 +332,9 @@ class ConsentTransactionIT {
   }
 
   private String state(UUID id) throws SQLException {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select state from receipt where message_id = ?")) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select state from receipt where message_id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -256,7 +344,9 @@ class ConsentTransactionIT {
 
   private List<UUID> auditedMessages() throws SQLException {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("select message_id from audit_event where action = 'publish-accepted' order by seq")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select message_id from audit_event where action = 'publish-accepted' order by seq")) {
       List<UUID> out = new java.util.ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

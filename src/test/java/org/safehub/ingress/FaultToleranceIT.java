@@ -38,8 +38,9 @@ import org.safehub.testsupport.PublishBurst;
 
 /**
  * A hub process with a Kafka broker and a PostgreSQL of its own, which the test stops and starts
- * again mid-burst: publishers get 503 with Retry-After (never a 202 for a message not stored), decisions
- * that need the database fail closed, and everything accepted is delivered once the component returns.
+ * again mid-burst: publishers get 503 with Retry-After (never a 202 for a message not stored),
+ * decisions that need the database fail closed, and everything accepted is delivered once the
+ * component returns.
  */
 class FaultToleranceIT {
 
@@ -66,22 +67,48 @@ class FaultToleranceIT {
 
   private URI startHub(KafkaNode kafka, PostgresNode pg) {
     int port = Ports.free();
-    DevStack.Endpoints endpoints = new DevStack.Endpoints(kafka.bootstrapServers(), pg.jdbcUrl(), PostgresNode.USER, PostgresNode.PASSWORD, keycloak);
-    hub = HubProcess.start(HubProcess.command(List.of("-Xmx512m", "-Dsafehub.instance-id=fault-1", "-Dquarkus.log.level=WARN",
-        "-Dsafehub.ingress.produce-timeout-ms=4000"), endpoints, port, Path.of("target", "test-data"), Path.of("target", "quarkus-app", "quarkus-run.jar")));
+    DevStack.Endpoints endpoints =
+        new DevStack.Endpoints(
+            kafka.bootstrapServers(),
+            pg.jdbcUrl(),
+            PostgresNode.USER,
+            PostgresNode.PASSWORD,
+            keycloak);
+    hub =
+        HubProcess.start(
+            HubProcess.command(
+                List.of(
+                    "-Xmx512m",
+                    "-Dsafehub.instance-id=fault-1",
+                    "-Dquarkus.log.level=WARN",
+                    "-Dsafehub.ingress.produce-timeout-ms=4000"),
+                endpoints,
+                port,
+                Path.of("target", "test-data"),
+                Path.of("target", "quarkus-app", "quarkus-run.jar")));
     URI base = URI.create("http://127.0.0.1:" + port);
     HttpClient http = HttpClient.newHttpClient();
-    Awaitility.await("hub ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      try {
-        return http.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    Awaitility.await("hub ready")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              try {
+                return http.send(
+                            HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200;
+              } catch (Exception e) {
+                return false;
+              }
+            });
     return base;
   }
 
-  /** Publishers that keep sending; they record 202s, and every other answer with its Retry-After. */
+  /**
+   * Publishers that keep sending; they record 202s, and every other answer with its Retry-After.
+   */
   private static final class Burst extends PublishBurst {
     final AtomicInteger unavailable = new AtomicInteger();
     final AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
@@ -98,7 +125,9 @@ class FaultToleranceIT {
         if (r.headers().firstValue("Retry-After").isEmpty() || !r.body().contains("problem")) {
           unavailableWithoutRetryAfter.incrementAndGet();
         }
-        Thread.sleep(200); // pacing: a publisher told 503 backs off before it tries again, as Retry-After asks
+        Thread.sleep(
+            200); // pacing: a publisher told 503 backs off before it tries again, as Retry-After
+        // asks
       } else {
         other.merge(r.statusCode(), 1, Integer::sum);
       }
@@ -124,12 +153,14 @@ class FaultToleranceIT {
       long end = c.endOffsets(List.of(tp)).get(tp);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (c.position(tp) < end && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(r -> {
-          var h = r.headers().lastHeader("safehub-message-id");
-          if (h != null) {
-            out.merge(new String(h.value(), StandardCharsets.UTF_8), 1, Integer::sum);
-          }
-        });
+        c.poll(Duration.ofMillis(200))
+            .forEach(
+                r -> {
+                  var h = r.headers().lastHeader("safehub-message-id");
+                  if (h != null) {
+                    out.merge(new String(h.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+                  }
+                });
       }
     }
     return out;
@@ -138,15 +169,21 @@ class FaultToleranceIT {
   private static void assertDeliveredExactlyOnce(String bootstrap, Set<String> accepted) {
     for (String agency : List.of("demo-iss", "demo-cs")) {
       String topic = "safehub.delivery." + agency;
-      Awaitility.await("delivered to " + agency).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+      Awaitility.await("delivered to " + agency)
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofSeconds(2))
           .until(() -> copies(bootstrap, topic).keySet().containsAll(accepted));
       Map<String, Integer> c = copies(bootstrap, topic);
-      assertEquals(List.of(), c.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(), "duplicates at " + agency);
+      assertEquals(
+          List.of(),
+          c.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
+          "duplicates at " + agency);
     }
   }
 
   @Test
-  void brokerRestartMidBurstAnswers503WithRetryAfterAndDeliversEverythingAccepted() throws Exception {
+  void brokerRestartMidBurstAnswers503WithRetryAfterAndDeliversEverythingAccepted()
+      throws Exception {
     int kafkaPort = Ports.free();
     Path kafkaDir = dir.resolve("kafka");
     KafkaNode kafka = KafkaNode.start(kafkaDir, kafkaPort);
@@ -158,14 +195,21 @@ class FaultToleranceIT {
     try (Burst burst = new Burst(base)) {
       burst.until(300);
       kafka.close();
-      Awaitility.await("publishers told 503").atMost(Duration.ofSeconds(90)).until(() -> burst.unavailable.get() >= 5);
+      Awaitility.await("publishers told 503")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> burst.unavailable.get() >= 5);
       acceptedBeforeRestart = burst.accepted.size();
       kafka = KafkaNode.start(kafkaDir, kafkaPort);
       burst.until(acceptedBeforeRestart + 300);
       accepted = Set.copyOf(burst.accepted);
-      assertEquals(0, burst.unavailableWithoutRetryAfter.get(), "every 503 is a problem document with Retry-After");
+      assertEquals(
+          0,
+          burst.unavailableWithoutRetryAfter.get(),
+          "every 503 is a problem document with Retry-After");
       assertEquals(Map.of(), burst.other, "no answer but 202 or 503");
-      System.out.printf("broker restart: %d accepted, %d answered 503 while the broker was down%n", accepted.size(), burst.unavailable.get());
+      System.out.printf(
+          "broker restart: %d accepted, %d answered 503 while the broker was down%n",
+          accepted.size(), burst.unavailable.get());
     }
     closeables.add(0, kafka);
     assertDeliveredExactlyOnce(kafka.bootstrapServers(), accepted);
@@ -183,21 +227,31 @@ class FaultToleranceIT {
     try (Burst burst = new Burst(base)) {
       burst.until(200);
       pg.close();
-      // publishing needs the receipt store and the audit log: refused with 503, never accepted unrecorded
-      Awaitility.await("publishers told 503").atMost(Duration.ofSeconds(90)).until(() -> burst.unavailable.get() >= 5);
+      // publishing needs the receipt store and the audit log: refused with 503, never accepted
+      // unrecorded
+      Awaitility.await("publishers told 503")
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> burst.unavailable.get() >= 5);
       int acceptedWhileDown = burst.accepted.size();
-      Map<String, Integer> deliveredWhileDown = copies(kafka.bootstrapServers(), "safehub.delivery.demo-iss");
+      Map<String, Integer> deliveredWhileDown =
+          copies(kafka.bootstrapServers(), "safehub.delivery.demo-iss");
       // nothing is delivered while decisions cannot be recorded: not at any time in the next 5 s
       String bootstrap = kafka.bootstrapServers();
-      Awaitility.await("nothing delivered while the database is down").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofSeconds(1)).until(() -> copies(bootstrap, "safehub.delivery.demo-iss").equals(deliveredWhileDown));
-      assertEquals(deliveredWhileDown, copies(kafka.bootstrapServers(), "safehub.delivery.demo-iss"));
+      Awaitility.await("nothing delivered while the database is down")
+          .during(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> copies(bootstrap, "safehub.delivery.demo-iss").equals(deliveredWhileDown));
+      assertEquals(
+          deliveredWhileDown, copies(kafka.bootstrapServers(), "safehub.delivery.demo-iss"));
       pg = PostgresNode.start(pgDir, pgPort, dir.resolve("pg.log"));
       burst.until(acceptedWhileDown + 200);
       accepted = Set.copyOf(burst.accepted);
       assertEquals(0, burst.unavailableWithoutRetryAfter.get());
       assertEquals(Map.of(), burst.other, "no answer but 202 or 503");
-      System.out.printf("database outage: %d accepted, %d answered 503 while it was down%n", accepted.size(), burst.unavailable.get());
+      System.out.printf(
+          "database outage: %d accepted, %d answered 503 while it was down%n",
+          accepted.size(), burst.unavailable.get());
     }
     closeables.add(pg);
     assertDeliveredExactlyOnce(kafka.bootstrapServers(), accepted);

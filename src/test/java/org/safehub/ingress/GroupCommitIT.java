@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditDatabase;
@@ -40,7 +41,6 @@ import org.safehub.audit.AuditLog;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.envelope.LegalBasis;
 import org.safehub.kafka.Topics;
-import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.trail.AuditTrail;
 
 /**
@@ -63,11 +63,30 @@ class GroupCommitIT {
   @BeforeEach
   void freshDatabase() {
     db = AuditDatabase.fresh();
-    log = new AuditLog(db, AuditDatabase.p256(), AuditDatabase.testSealer(), AuditLog.Settings.defaults());
-    trail = new AuditTrail(log, new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()), new Topics("safehub"));
-    AgencyDirectory agencies = new AgencyDirectory(Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")), List.of(
-        new Agency("demo-dvpp", "Programme", AgencyType.of("perpetrator-programme"), Set.of("E09000001"), AgencyStatus.ACTIVE),
-        new Agency("demo-iss", "Partner support", AgencyType.of("partner-support"), Set.of("E09000001"), AgencyStatus.ACTIVE)));
+    log =
+        new AuditLog(
+            db, AuditDatabase.p256(), AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    trail =
+        new AuditTrail(
+            log,
+            new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()),
+            new Topics("safehub"));
+    AgencyDirectory agencies =
+        new AgencyDirectory(
+            Set.of(AgencyType.of("perpetrator-programme"), AgencyType.of("partner-support")),
+            List.of(
+                new Agency(
+                    "demo-dvpp",
+                    "Programme",
+                    AgencyType.of("perpetrator-programme"),
+                    Set.of("E09000001"),
+                    AgencyStatus.ACTIVE),
+                new Agency(
+                    "demo-iss",
+                    "Partner support",
+                    AgencyType.of("partner-support"),
+                    Set.of("E09000001"),
+                    AgencyStatus.ACTIVE)));
     statuses = new AgencyStatusStore(db, agencies);
     receipts = new ReceiptStore(db, new ConsentRegistry(db), trail);
   }
@@ -85,11 +104,13 @@ class GroupCommitIT {
       for (int i = 0; i < 200; i++) {
         UUID id = UUID.randomUUID();
         ids.add(id);
-        results.add(callers.submit(() -> {
-          ReceiptStore.Claim claim = group.claim(claimOf(id, "demo-dvpp", (byte) 1));
-          group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
-          return claim;
-        }));
+        results.add(
+            callers.submit(
+                () -> {
+                  ReceiptStore.Claim claim = group.claim(claimOf(id, "demo-dvpp", (byte) 1));
+                  group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
+                  return claim;
+                }));
       }
       for (Future<ReceiptStore.Claim> f : results) {
         assertInstanceOf(ReceiptStore.Claim.Claimed.class, f.get(60, TimeUnit.SECONDS));
@@ -100,7 +121,8 @@ class GroupCommitIT {
       }
       List<AuditEvent> events = log.query(AuditLog.Filter.all().limit(1000)).events();
       assertEquals(200, events.size(), "one accepted event per message");
-      assertEquals(Set.copyOf(ids), Set.copyOf(events.stream().map(AuditEvent::messageId).toList()));
+      assertEquals(
+          Set.copyOf(ids), Set.copyOf(events.stream().map(AuditEvent::messageId).toList()));
       for (int i = 0; i < events.size(); i++) {
         assertEquals(i, events.get(i).seq(), "seqs are gapless");
       }
@@ -119,7 +141,10 @@ class GroupCommitIT {
       group.commitQueued();
       assertInstanceOf(ReceiptStore.Claim.Claimed.class, first.get(10, TimeUnit.SECONDS));
       assertInstanceOf(ReceiptStore.Claim.Conflict.class, second.get(10, TimeUnit.SECONDS));
-      assertInstanceOf(ReceiptStore.Claim.Unconfirmed.class, same.get(10, TimeUnit.SECONDS), "same content, not yet confirmed: write it again");
+      assertInstanceOf(
+          ReceiptStore.Claim.Unconfirmed.class,
+          same.get(10, TimeUnit.SECONDS),
+          "same content, not yet confirmed: write it again");
       assertEquals("accepting", state(id));
     }
   }
@@ -131,15 +156,30 @@ class GroupCommitIT {
       UUID bad = UUID.randomUUID();
       UUID good2 = UUID.randomUUID();
       Future<ReceiptStore.Claim> a = submitClaim(group, claimOf(good1, "demo-dvpp", (byte) 1));
-      // a case reference of null breaks the receipt table's not-null constraint: the whole group's transaction fails
-      Future<ReceiptStore.Claim> b = submitClaim(group, new ReceiptStore.ClaimRequest(bad,
-          new ReceiptStore.Facts("demo-dvpp", new byte[] {9}, "attendance", null, LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss")));
+      // a case reference of null breaks the receipt table's not-null constraint: the whole group's
+      // transaction fails
+      Future<ReceiptStore.Claim> b =
+          submitClaim(
+              group,
+              new ReceiptStore.ClaimRequest(
+                  bad,
+                  new ReceiptStore.Facts(
+                      "demo-dvpp",
+                      new byte[] {9},
+                      "attendance",
+                      null,
+                      LegalBasis.CONSENT,
+                      List.of("S-1")),
+                  NOW,
+                  List.of("demo-iss")));
       Future<ReceiptStore.Claim> c = submitClaim(group, claimOf(good2, "demo-dvpp", (byte) 1));
       awaitQueued(group, 3);
       group.commitQueued();
       assertInstanceOf(ReceiptStore.Claim.Claimed.class, a.get(10, TimeUnit.SECONDS));
       assertInstanceOf(ReceiptStore.Claim.Claimed.class, c.get(10, TimeUnit.SECONDS));
-      ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> b.get(10, TimeUnit.SECONDS));
+      ExecutionException refused =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> b.get(10, TimeUnit.SECONDS));
       assertInstanceOf(SQLException.class, refused.getCause());
       assertEquals("accepting", state(good1));
       assertEquals("accepting", state(good2));
@@ -153,11 +193,17 @@ class GroupCommitIT {
     try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000)) {
       UUID refused = UUID.randomUUID();
       UUID accepted = UUID.randomUUID();
-      assertInstanceOf(ReceiptStore.Claim.SenderSuspended.class, group.claim(claimOf(refused, "demo-dvpp", (byte) 1)));
-      assertInstanceOf(ReceiptStore.Claim.Claimed.class, group.claim(claimOf(accepted, "demo-iss", (byte) 1)));
+      assertInstanceOf(
+          ReceiptStore.Claim.SenderSuspended.class,
+          group.claim(claimOf(refused, "demo-dvpp", (byte) 1)));
+      assertInstanceOf(
+          ReceiptStore.Claim.Claimed.class, group.claim(claimOf(accepted, "demo-iss", (byte) 1)));
       assertEquals(null, state(refused), "no receipt for a suspended sender");
       statuses.set("demo-dvpp", AgencyStatus.ACTIVE, "test-operator");
-      assertInstanceOf(ReceiptStore.Claim.Claimed.class, group.claim(claimOf(refused, "demo-dvpp", (byte) 1)), "reinstated: accepted again");
+      assertInstanceOf(
+          ReceiptStore.Claim.Claimed.class,
+          group.claim(claimOf(refused, "demo-dvpp", (byte) 1)),
+          "reinstated: accepted again");
     }
   }
 
@@ -169,7 +215,8 @@ class GroupCommitIT {
       group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
       group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
       assertEquals(1, log.query(AuditLog.Filter.all().limit(10)).events().size());
-      assertInstanceOf(ReceiptStore.Claim.Replay.class, group.claim(claimOf(id, "demo-dvpp", (byte) 1)));
+      assertInstanceOf(
+          ReceiptStore.Claim.Replay.class, group.claim(claimOf(id, "demo-dvpp", (byte) 1)));
     }
   }
 
@@ -177,8 +224,11 @@ class GroupCommitIT {
   void aClaimWhoseCallerStoppedWaitingIsNotTakenLater() throws Exception {
     try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 200, false)) {
       UUID abandoned = UUID.randomUUID();
-      Future<ReceiptStore.Claim> waiting = submitClaim(group, claimOf(abandoned, "demo-dvpp", (byte) 1));
-      ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+      Future<ReceiptStore.Claim> waiting =
+          submitClaim(group, claimOf(abandoned, "demo-dvpp", (byte) 1));
+      ExecutionException gaveUp =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
       assertInstanceOf(SQLException.class, gaveUp.getCause(), "the caller answers 503");
       UUID fresh = UUID.randomUUID();
       Future<ReceiptStore.Claim> next = submitClaim(group, claimOf(fresh, "demo-dvpp", (byte) 1));
@@ -198,14 +248,19 @@ class GroupCommitIT {
       awaitQueued(group, 1);
       group.commitQueued();
       assertInstanceOf(ReceiptStore.Claim.Claimed.class, claim.get(10, TimeUnit.SECONDS));
-      Future<?> confirm = callers.submit(() -> {
-        group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
-        return null;
-      });
-      ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> confirm.get(10, TimeUnit.SECONDS));
+      Future<?> confirm =
+          callers.submit(
+              () -> {
+                group.confirm(new ReceiptStore.ConfirmRequest(id, null, List.of(accepted(id))));
+                return null;
+              });
+      ExecutionException gaveUp =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ExecutionException.class, () -> confirm.get(10, TimeUnit.SECONDS));
       assertInstanceOf(SQLException.class, gaveUp.getCause());
       group.commitQueued();
-      assertEquals("accepted", state(id), "the message is in Kafka: its receipt is final all the same");
+      assertEquals(
+          "accepted", state(id), "the message is in Kafka: its receipt is final all the same");
       assertEquals(1, log.query(AuditLog.Filter.all().limit(10)).events().size());
     }
   }
@@ -216,31 +271,50 @@ class GroupCommitIT {
     assertTrue(group.alive());
     group.close();
     assertTrue(!group.alive());
-    org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> group.claim(claimOf(UUID.randomUUID(), "demo-dvpp", (byte) 1)));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        SQLException.class, () -> group.claim(claimOf(UUID.randomUUID(), "demo-dvpp", (byte) 1)));
   }
 
-  private Future<ReceiptStore.Claim> submitClaim(GroupCommit group, ReceiptStore.ClaimRequest request) {
+  private Future<ReceiptStore.Claim> submitClaim(
+      GroupCommit group, ReceiptStore.ClaimRequest request) {
     Callable<ReceiptStore.Claim> call = () -> group.claim(request);
     return callers.submit(call);
   }
 
   private static void awaitQueued(GroupCommit group, int n) {
     // waiting for other threads to enqueue; no timing is asserted
-    Awaitility.await("requests queued").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> group.queued() >= n);
+    Awaitility.await("requests queued")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> group.queued() >= n);
   }
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id, String sender, byte content) {
-    return new ReceiptStore.ClaimRequest(id,
-        new ReceiptStore.Facts(sender, new byte[] {content}, "attendance", "CASE-1", LegalBasis.CONSENT, List.of("S-1")), NOW, List.of("demo-iss"));
+    return new ReceiptStore.ClaimRequest(
+        id,
+        new ReceiptStore.Facts(
+            sender,
+            new byte[] {content},
+            "attendance",
+            "CASE-1",
+            LegalBasis.CONSENT,
+            List.of("S-1")),
+        NOW,
+        List.of("demo-iss"));
   }
 
   private static AuditEvent accepted(UUID id) {
-    return AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, NOW).actor("demo-dvpp", "demo-dvpp-publisher")
-        .message(id, "attendance", "CASE-1").legalBasis("consent", null).build();
+    return AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, NOW)
+        .actor("demo-dvpp", "demo-dvpp-publisher")
+        .message(id, "attendance", "CASE-1")
+        .legalBasis("consent", null)
+        .build();
   }
 
   private String state(UUID id) throws SQLException {
-    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("select state from receipt where message_id = ?")) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select state from receipt where message_id = ?")) {
       ps.setObject(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
@@ -250,7 +324,9 @@ class GroupCommitIT {
 
   private List<String> pendingRecipients(UUID id) throws SQLException {
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("select recipient from delivery where message_id = ? and state = 'pending' order by recipient")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select recipient from delivery where message_id = ? and state = 'pending' order by recipient")) {
       ps.setObject(1, id);
       List<String> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

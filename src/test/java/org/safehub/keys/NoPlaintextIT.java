@@ -1,7 +1,6 @@
 package org.safehub.keys;
 
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,7 +42,8 @@ import org.safehub.validation.ValidationResult;
 @QuarkusTest
 class NoPlaintextIT {
 
-  private static final SchemaCatalogue SCHEMAS = SchemaCatalogue.load(Path.of("schemas"), TestMessages.MAPPER);
+  private static final SchemaCatalogue SCHEMAS =
+      SchemaCatalogue.load(Path.of("schemas"), TestMessages.MAPPER);
 
   @Test
   void noTopicHoldsAnyPersonalValueInPlaintext() throws Exception {
@@ -52,19 +52,34 @@ class NoPlaintextIT {
     int canaryFields = 0;
     for (String type : TestMessages.TYPES) {
       ObjectNode msg = TestMessages.example(type);
-      if (type.equals("marac-action") || type.equals("consent-change") || type.equals("acknowledgement")) {
+      if (type.equals("marac-action")
+          || type.equals("consent-change")
+          || type.equals("acknowledgement")) {
         TestMessages.withRecipients(msg, "demo-dvpp", "demo-cs");
       }
       canaryFields += plant(msg, msg.get("payload"), canary);
-      ((ObjectNode) msg.get("legalBasis")).put("justification", "Justification " + canary + " for sharing without consent.");
-      String sender = switch (type) {
-        case "assessment-outcome", "attendance", "programme-exit" -> "demo-dvpp";
-        case "marac-action" -> "demo-marac";
-        case "partner-contact-summary", "risk-disclosure", "child-protection-alert", "marac-referral", "consent-change" -> "demo-iss";
-        default -> "demo-cs";
-      };
-      given().auth().oauth2(Tokens.forClient(sender)).contentType("application/json").body(TestMessages.json(msg))
-          .post("/api/v1/messages").then().statusCode(202);
+      ((ObjectNode) msg.get("legalBasis"))
+          .put("justification", "Justification " + canary + " for sharing without consent.");
+      String sender =
+          switch (type) {
+            case "assessment-outcome", "attendance", "programme-exit" -> "demo-dvpp";
+            case "marac-action" -> "demo-marac";
+            case "partner-contact-summary",
+                "risk-disclosure",
+                "child-protection-alert",
+                "marac-referral",
+                "consent-change" ->
+                "demo-iss";
+            default -> "demo-cs";
+          };
+      given()
+          .auth()
+          .oauth2(Tokens.forClient(sender))
+          .contentType("application/json")
+          .body(TestMessages.json(msg))
+          .post("/api/v1/messages")
+          .then()
+          .statusCode(202);
       published.add(new String[] {sender, msg.get("messageId").asText()});
     }
     assertTrue(canaryFields >= 20, "canary planted in " + canaryFields + " fields");
@@ -72,36 +87,50 @@ class NoPlaintextIT {
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> settled(p[0], p[1]));
     }
     // the canary did go through: a recipient's opened copy holds it
-    JsonNode item = SealingIT.awaitItem("demo-iss", published.get(TestMessages.TYPES.indexOf("attendance"))[1]);
+    JsonNode item =
+        SealingIT.awaitItem("demo-iss", published.get(TestMessages.TYPES.indexOf("attendance"))[1]);
     assertTrue(SealedCopies.open("demo-iss", item).toString().contains(canary));
 
     byte[] needle = canary.getBytes(StandardCharsets.UTF_8);
-    Map<String, Object> cfg = Map.of("bootstrap.servers", ComponentsResource.endpoints().kafkaBootstrap());
+    Map<String, Object> cfg =
+        Map.of("bootstrap.servers", ComponentsResource.endpoints().kafkaBootstrap());
     Set<String> topics;
     try (Admin admin = Admin.create(cfg)) {
       topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
     }
-    assertTrue(topics.contains("safehub.inbound") && topics.contains("safehub.delivery.demo-iss"), topics.toString());
+    assertTrue(
+        topics.contains("safehub.inbound") && topics.contains("safehub.delivery.demo-iss"),
+        topics.toString());
     long scanned = 0;
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ComponentsResource.endpoints().kafkaBootstrap());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // aborted transactions too
+    props.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ComponentsResource.endpoints().kafkaBootstrap());
+    props.put(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // aborted transactions too
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
       for (String topic : topics) {
-        List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+        List<TopicPartition> parts =
+            c.partitionsFor(topic).stream()
+                .map(i -> new TopicPartition(topic, i.partition()))
+                .toList();
         c.assign(parts);
         c.seekToBeginning(parts);
         Map<TopicPartition, Long> end = c.endOffsets(parts);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+        while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+            && System.nanoTime() < deadline) {
           for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
             scanned++;
             String where = topic + "-" + r.partition() + "@" + r.offset();
-            assertTrue(!contains(r.key(), needle) && !contains(r.value(), needle), "canary in plaintext at " + where);
+            assertTrue(
+                !contains(r.key(), needle) && !contains(r.value(), needle),
+                "canary in plaintext at " + where);
             for (Header h : r.headers()) {
-              assertTrue(!contains(h.value(), needle), "canary in header " + h.key() + " at " + where);
+              assertTrue(
+                  !contains(h.value(), needle), "canary in header " + h.key() + " at " + where);
             }
           }
         }
@@ -110,7 +139,10 @@ class NoPlaintextIT {
     assertTrue(scanned > published.size(), "scanned " + scanned + " records");
   }
 
-  /** Replaces every string leaf that stays schema-valid with a value holding the canary; returns how many. */
+  /**
+   * Replaces every string leaf that stays schema-valid with a value holding the canary; returns how
+   * many.
+   */
   private static int plant(ObjectNode message, JsonNode node, String canary) {
     int n = 0;
     if (node.isObject()) {
@@ -132,7 +164,8 @@ class NoPlaintextIT {
       for (int i = 0; i < node.size(); i++) {
         JsonNode el = node.get(i);
         if (el.isTextual()) {
-          ((com.fasterxml.jackson.databind.node.ArrayNode) node).set(i, TextNode.valueOf("X " + canary + " " + i));
+          ((com.fasterxml.jackson.databind.node.ArrayNode) node)
+              .set(i, TextNode.valueOf("X " + canary + " " + i));
           if (SCHEMAS.validate(message) instanceof ValidationResult.Valid) {
             n++;
           } else {
@@ -147,8 +180,16 @@ class NoPlaintextIT {
   }
 
   private static boolean settled(String sender, String id) {
-    JsonNode st = TestMessages.readTree(
-        given().auth().oauth2(Tokens.forClient(sender)).get("/api/v1/messages/" + id + "/status").then().statusCode(200).extract().asString());
+    JsonNode st =
+        TestMessages.readTree(
+            given()
+                .auth()
+                .oauth2(Tokens.forClient(sender))
+                .get("/api/v1/messages/" + id + "/status")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
     for (JsonNode r : st.get("recipients")) {
       if (r.get("state").asText().equals("pending")) {
         return false;

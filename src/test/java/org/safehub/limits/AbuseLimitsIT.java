@@ -35,10 +35,11 @@ import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
 /**
- * The hub cannot be flooded: an agency over its rate gets {@code 429} with {@code Retry-After}; a flood of
- * requests without a valid token from one address is refused, adds only a bounded number of audit events
- * (one aggregated event with a count stands for the rest), and leaves the hub healthy and serving callers
- * with valid tokens. Runs under its own profile: a low agency rate and a short audit window keep it cheap.
+ * The hub cannot be flooded: an agency over its rate gets {@code 429} with {@code Retry-After}; a
+ * flood of requests without a valid token from one address is refused, adds only a bounded number
+ * of audit events (one aggregated event with a count stands for the rest), and leaves the hub
+ * healthy and serving callers with valid tokens. Runs under its own profile: a low agency rate and
+ * a short audit window keep it cheap.
  */
 @QuarkusTest
 @TestProfile(AbuseLimitsIT.LowLimits.class)
@@ -46,7 +47,8 @@ class AbuseLimitsIT {
 
   private static final int FLOOD = 20_000;
   private static final int PER_SOURCE_PER_WINDOW = 50;
-  private static final String REFUSAL_ACTIONS = "('auth-denied', 'forbidden', 'publish-rejected', 'request-refused')";
+  private static final String REFUSAL_ACTIONS =
+      "('auth-denied', 'forbidden', 'publish-rejected', 'request-refused')";
 
   /** A small agency rate (10 requests, then 5 a second) and a 10 s audit window. */
   public static class LowLimits implements QuarkusTestProfile {
@@ -71,33 +73,59 @@ class AbuseLimitsIT {
     for (int i = 0; i < 40; i++) {
       answers.add(given().auth().oauth2(mash).get("/api/v1/keys/own"));
     }
-    // Then the first are served, and later ones are refused with 429, a Retry-After and a problem document
+    // Then the first are served, and later ones are refused with 429, a Retry-After and a problem
+    // document
     assertEquals(200, answers.get(0).statusCode());
-    Response refused = answers.stream().filter(r -> r.statusCode() == 429).findFirst().orElseThrow(
-        () -> new AssertionError("no 429 in 40 quick requests from one agency over a rate of 5/s with a burst of 10"));
-    assertTrue(Integer.parseInt(refused.header("Retry-After")) >= 1, "Retry-After: " + refused.header("Retry-After"));
+    Response refused =
+        answers.stream()
+            .filter(r -> r.statusCode() == 429)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new AssertionError(
+                        "no 429 in 40 quick requests from one agency over a rate of 5/s with a burst of 10"));
+    assertTrue(
+        Integer.parseInt(refused.header("Retry-After")) >= 1,
+        "Retry-After: " + refused.header("Retry-After"));
     assertEquals("application/problem+json", refused.contentType().replaceAll(";.*", ""));
     assertTrue(refused.jsonPath().getString("type").endsWith("rate-limited"), refused.asString());
     assertEquals(429, refused.jsonPath().getInt("status"));
     // and another agency, at the same moment, is served: the limit is per agency
-    given().auth().oauth2(Tokens.forClient("demo-cs")).get("/api/v1/keys/own").then().statusCode(200);
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-cs"))
+        .get("/api/v1/keys/own")
+        .then()
+        .statusCode(200);
     // and the refusal is audited against the agency
-    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> count(
-        "select count(*) from audit_event where actor_agency = 'demo-mash' and event_json::jsonb ->> 'reason' = 'rate-limited'", 0) > 0);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                count(
+                        "select count(*) from audit_event where actor_agency = 'demo-mash' and event_json::jsonb ->> 'reason' = 'rate-limited'",
+                        0)
+                    > 0);
   }
 
   @Test
-  void anUnauthenticatedFloodIsRefusedAddsBoundedAuditEventsAndValidPublishersAreStillServed() throws Exception {
+  void anUnauthenticatedFloodIsRefusedAddsBoundedAuditEventsAndValidPublishersAreStillServed()
+      throws Exception {
     // Given the audit log as it is now
     long before = count("select coalesce(max(seq), -1) from audit_event", 0);
     String publisher = Tokens.forClient("demo-dvpp");
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     URI inbox = hub.toURI().resolve("/api/v1/inbox");
     Map<Integer, AtomicInteger> byStatus = new ConcurrentHashMap<>();
     AtomicInteger retryAfterMissing = new AtomicInteger();
     List<Integer> publishes = new ArrayList<>();
 
-    // When 20,000 requests without a valid token come from one address, 32 at a time (half with no token,
+    // When 20,000 requests without a valid token come from one address, 32 at a time (half with no
+    // token,
     // half with a forged one), while a publisher with a valid token from the same address publishes
     Semaphore inFlight = new Semaphore(32);
     List<CompletableFuture<?>> all = new ArrayList<>();
@@ -107,44 +135,88 @@ class AbuseLimitsIT {
       if (i % 2 == 1) {
         req.header("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl");
       }
-      all.add(http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-        inFlight.release();
-        if (r != null) {
-          byStatus.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
-          if (r.statusCode() == 429 && r.headers().firstValue("Retry-After").isEmpty()) {
-            retryAfterMissing.incrementAndGet();
-          }
-        }
-      }));
+      all.add(
+          http.sendAsync(req.build(), HttpResponse.BodyHandlers.discarding())
+              .whenComplete(
+                  (r, e) -> {
+                    inFlight.release();
+                    if (r != null) {
+                      byStatus
+                          .computeIfAbsent(r.statusCode(), s -> new AtomicInteger())
+                          .incrementAndGet();
+                      if (r.statusCode() == 429
+                          && r.headers().firstValue("Retry-After").isEmpty()) {
+                        retryAfterMissing.incrementAndGet();
+                      }
+                    }
+                  }));
       if (i % 4000 == 2000) {
-        publishes.add(given().auth().oauth2(publisher).contentType("application/json")
-            .body(TestMessages.json(TestMessages.example("attendance"))).post("/api/v1/messages").statusCode());
+        publishes.add(
+            given()
+                .auth()
+                .oauth2(publisher)
+                .contentType("application/json")
+                .body(TestMessages.json(TestMessages.example("attendance")))
+                .post("/api/v1/messages")
+                .statusCode());
       }
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
 
-    // Then every request was refused (401 until the source's budget ran out, then 429 with Retry-After)
+    // Then every request was refused (401 until the source's budget ran out, then 429 with
+    // Retry-After)
     Map<Integer, Integer> statuses = new java.util.TreeMap<>();
     byStatus.forEach((s, n) -> statuses.put(s, n.get()));
-    assertEquals(FLOOD, statuses.getOrDefault(401, 0) + statuses.getOrDefault(429, 0), "statuses " + statuses);
+    assertEquals(
+        FLOOD,
+        statuses.getOrDefault(401, 0) + statuses.getOrDefault(429, 0),
+        "statuses " + statuses);
     assertTrue(statuses.getOrDefault(429, 0) > FLOOD / 2, "the flood is rate-limited: " + statuses);
     assertEquals(0, retryAfterMissing.get(), "every 429 carries Retry-After");
     // the publisher with a valid token was served throughout, and the hub is healthy
     assertEquals(List.of(202, 202, 202, 202, 202), publishes, "valid publishes during the flood");
     given().get("/q/health/ready").then().statusCode(200);
-    given().auth().oauth2(publisher).contentType("application/json").body(TestMessages.json(TestMessages.example("attendance")))
-        .post("/api/v1/messages").then().statusCode(202);
+    given()
+        .auth()
+        .oauth2(publisher)
+        .contentType("application/json")
+        .body(TestMessages.json(TestMessages.example("attendance")))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     // and the audit log grew by at most a few hundred events for the flood, with aggregated events
     // (once their window closed) that account for every refusal not audited one by one
-    String flood = " from audit_event where seq > ? and actor_agency is null and action in " + REFUSAL_ACTIONS;
-    long oneByOne = count("select count(*)" + flood + " and event_json::jsonb -> 'detail' ->> 'aggregated' is null", before);
+    String flood =
+        " from audit_event where seq > ? and actor_agency is null and action in " + REFUSAL_ACTIONS;
+    long oneByOne =
+        count(
+            "select count(*)"
+                + flood
+                + " and event_json::jsonb -> 'detail' ->> 'aggregated' is null",
+            before);
     assertTrue(oneByOne <= 300, "refusals audited one by one: " + oneByOne);
-    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      long aggregated = count("select coalesce(sum((event_json::jsonb -> 'detail' ->> 'count')::bigint), 0)" + flood
-          + " and event_json::jsonb -> 'detail' ->> 'aggregated' = 'true'", before);
-      assertEquals(FLOOD, oneByOne + aggregated, "one by one " + oneByOne + " + aggregated " + aggregated);
-    });
-    System.out.println("AbuseLimitsIT: flood answered " + statuses + "; audited one by one " + oneByOne + ", the rest in aggregated events");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              long aggregated =
+                  count(
+                      "select coalesce(sum((event_json::jsonb -> 'detail' ->> 'count')::bigint), 0)"
+                          + flood
+                          + " and event_json::jsonb -> 'detail' ->> 'aggregated' = 'true'",
+                      before);
+              assertEquals(
+                  FLOOD,
+                  oneByOne + aggregated,
+                  "one by one " + oneByOne + " + aggregated " + aggregated);
+            });
+    System.out.println(
+        "AbuseLimitsIT: flood answered "
+            + statuses
+            + "; audited one by one "
+            + oneByOne
+            + ", the rest in aggregated events");
   }
 
   /** The single number {@code sql} selects; its one parameter, if any, is {@code afterSeq}. */

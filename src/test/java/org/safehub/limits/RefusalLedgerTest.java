@@ -13,8 +13,10 @@ import org.safehub.testsupport.SettableClock;
 
 class RefusalLedgerTest {
 
-  private static final RefusalLedger.Kind DENIED = new RefusalLedger.Kind(AuditAction.AUTH_DENIED, "unauthenticated", 401);
-  private static final RefusalLedger.Kind LIMITED = new RefusalLedger.Kind(AuditAction.REQUEST_REFUSED, "rate-limited", 429);
+  private static final RefusalLedger.Kind DENIED =
+      new RefusalLedger.Kind(AuditAction.AUTH_DENIED, "unauthenticated", 401);
+  private static final RefusalLedger.Kind LIMITED =
+      new RefusalLedger.Kind(AuditAction.REQUEST_REFUSED, "rate-limited", 429);
 
   @Test
   void pastTheThresholdPerCallerAndWindowOneAggregatedEventPerKindStandsForTheRest() {

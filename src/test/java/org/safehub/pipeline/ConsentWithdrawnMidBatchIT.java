@@ -44,9 +44,9 @@ import org.safehub.validation.StrictJson;
 
 /**
  * "At once, really": a withdrawal accepted while a pipeline batch is already past the consent check
- * and sealing its copies still stops them. A second pipeline (its own topics, the hub's database, so
- * it stands for another hub instance) is held mid-batch, after its consent stage passed the copy,
- * while the withdrawal is published to the running hub and answered 202.
+ * and sealing its copies still stops them. A second pipeline (its own topics, the hub's database,
+ * so it stands for another hub instance) is held mid-batch, after its consent stage passed the
+ * copy, while the withdrawal is published to the running hub and answered 202.
  */
 @QuarkusTest
 class ConsentWithdrawnMidBatchIT {
@@ -99,11 +99,21 @@ class ConsentWithdrawnMidBatchIT {
   @Test
   void aWithdrawalAcceptedWhileABatchIsBeingSealedStopsItsCopies() throws Exception {
     String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
-    publish("demo-iss", consentChange(subject, "granted", "partner-support", "childrens-services", "perpetrator-programme"));
+    publish(
+        "demo-iss",
+        consentChange(
+            subject, "granted", "partner-support", "childrens-services", "perpetrator-programme"));
     Topics topics = new Topics("midbatch-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     try (Admin admin = Admin.create(kafka.adminConfig())) {
-      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
-      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      List<NewTopic> wanted =
+          new ArrayList<>(
+              List.of(
+                  new NewTopic(topics.inbound(), 1, (short) 1),
+                  new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router
+          .agencies()
+          .all()
+          .forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
       admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
     }
     // a consent-based risk disclosure about her, on the second pipeline's inbound topic
@@ -111,27 +121,30 @@ class ConsentWithdrawnMidBatchIT {
     msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
     msg.putObject("legalBasis").put("basis", "consent");
     String id = msg.get("messageId").asText();
-    byte[] sealed = atRest.seal(new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
-        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    byte[] sealed =
+        atRest.seal(
+            new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
+            AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
     try (KafkaProducer<String, byte[]> p = kafka.durableProducer("midbatch-test", 10_000)) {
       p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
     }
     Hold hold = new Hold();
-    Pipeline second = new Pipeline(
-        () -> kafka.consumer("midbatch-" + id, topics.prefix() + "pipeline", 100),
-        () -> kafka.transactionalProducer("midbatch-" + id, 60_000),
-        topics,
-        router,
-        List.of(new ConsentGate(consent), hold),
-        List.of(),
-        new PlainWriter(),
-        statuses,
-        json.mapper(),
-        metrics,
-        atRest,
-        trail,
-        consent,
-        Duration.ofSeconds(20));
+    Pipeline second =
+        new Pipeline(
+            () -> kafka.consumer("midbatch-" + id, topics.prefix() + "pipeline", 100),
+            () -> kafka.transactionalProducer("midbatch-" + id, 60_000),
+            topics,
+            router,
+            List.of(new ConsentGate(consent), hold),
+            List.of(),
+            new PlainWriter(),
+            statuses,
+            json.mapper(),
+            metrics,
+            atRest,
+            trail,
+            consent,
+            Duration.ofSeconds(20));
     Thread t = new Thread(second, "midbatch-pipeline");
     t.setDaemon(true);
     t.start();
@@ -159,13 +172,21 @@ class ConsentWithdrawnMidBatchIT {
 
   @Test
   void everyRecipientOfACopyAnotherInstanceDeliveredIsToldOfTheWithdrawal() throws Exception {
-    // Given consent, and a consent-based message the hub accepted but another instance (the second pipeline) delivered
+    // Given consent, and a consent-based message the hub accepted but another instance (the second
+    // pipeline) delivered
     String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
     publish("demo-iss", consentChange(subject, "granted", "partner-support", "childrens-services"));
     Topics topics = new Topics("other-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     try (Admin admin = Admin.create(kafka.adminConfig())) {
-      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
-      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      List<NewTopic> wanted =
+          new ArrayList<>(
+              List.of(
+                  new NewTopic(topics.inbound(), 1, (short) 1),
+                  new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router
+          .agencies()
+          .all()
+          .forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
       admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
     }
     ObjectNode msg = TestMessages.example("risk-disclosure");
@@ -173,24 +194,38 @@ class ConsentWithdrawnMidBatchIT {
     msg.putObject("legalBasis").put("basis", "consent");
     String id = msg.get("messageId").asText();
     try (java.sql.Connection c = db.getConnection();
-        java.sql.PreparedStatement ps = c.prepareStatement(
-            "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
-                + " values (?, 'demo-marac', '\\x00'::bytea, 'risk-disclosure', ?, now(), 'accepted', 'consent', ?)")) {
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
+                    + " values (?, 'demo-marac', '\\x00'::bytea, 'risk-disclosure', ?, now(), 'accepted', 'consent', ?)")) {
       ps.setObject(1, UUID.fromString(id));
       ps.setString(2, msg.get("caseRef").asText());
       ps.setArray(3, c.createArrayOf("text", new Object[] {subject}));
       ps.executeUpdate();
     }
-    byte[] sealed = atRest.seal(new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
-        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    byte[] sealed =
+        atRest.seal(
+            new InboundRecord("demo-marac", Instant.now(), msg).encode(json.mapper()),
+            AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
     try (KafkaProducer<String, byte[]> p = kafka.durableProducer("other-test", 10_000)) {
       p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
     }
-    Pipeline other = new Pipeline(
-        () -> kafka.consumer("other-" + id, topics.prefix() + "pipeline", 100),
-        () -> kafka.transactionalProducer("other-" + id, 60_000),
-        topics, router, List.of(new ConsentGate(consent)), List.of(), new PlainWriter(), statuses, json.mapper(), metrics, atRest, trail, consent,
-        Duration.ofSeconds(20));
+    Pipeline other =
+        new Pipeline(
+            () -> kafka.consumer("other-" + id, topics.prefix() + "pipeline", 100),
+            () -> kafka.transactionalProducer("other-" + id, 60_000),
+            topics,
+            router,
+            List.of(new ConsentGate(consent)),
+            List.of(),
+            new PlainWriter(),
+            statuses,
+            json.mapper(),
+            metrics,
+            atRest,
+            trail,
+            consent,
+            Duration.ofSeconds(20));
     Thread t = new Thread(other, "other-pipeline");
     t.setDaemon(true);
     t.start();
@@ -200,41 +235,69 @@ class ConsentWithdrawnMidBatchIT {
       other.stop();
       t.join(10_000);
     }
-    assertEquals(List.of(topics.delivery("demo-cs"), topics.delivery("demo-iss")), committedKeys(topics, id).stream().sorted().toList());
-    // When the victim withdraws through the running hub (this instance never delivered that message)
+    assertEquals(
+        List.of(topics.delivery("demo-cs"), topics.delivery("demo-iss")),
+        committedKeys(topics, id).stream().sorted().toList());
+    // When the victim withdraws through the running hub (this instance never delivered that
+    // message)
     String withdrawal = publish("demo-iss", consentChange(subject, "withdrawn"));
-    // Then both recipients of the other instance's copies get a notice naming it: the hub read who holds copies from the database
+    // Then both recipients of the other instance's copies get a notice naming it: the hub read who
+    // holds copies from the database
     for (String agency : List.of("demo-iss", "demo-cs")) {
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
       com.fasterxml.jackson.databind.JsonNode opened =
-          org.safehub.testsupport.SealedCopies.open(agency, copyIn(agency, withdrawal, "consent-withdrawn-notice"));
+          org.safehub.testsupport.SealedCopies.open(
+              agency, copyIn(agency, withdrawal, "consent-withdrawn-notice"));
       assertTrue(opened.get("affectedMessageIds").toString().contains(id), agency);
     }
   }
 
   @Test
   void aConsentChangeInTheInboundTopicThatWasNeverAcceptedIsNotDelivered() throws Exception {
-    // Given a withdrawal written to the inbound topic whose publisher was then refused (its receipt given back)
+    // Given a withdrawal written to the inbound topic whose publisher was then refused (its receipt
+    // given back)
     String subject = "SUBJ-" + UUID.randomUUID().toString().substring(0, 8);
     Topics topics = new Topics("refused-" + UUID.randomUUID().toString().substring(0, 8) + ".");
     try (Admin admin = Admin.create(kafka.adminConfig())) {
-      List<NewTopic> wanted = new ArrayList<>(List.of(new NewTopic(topics.inbound(), 1, (short) 1), new NewTopic(topics.deadLetter(), 1, (short) 1)));
-      router.agencies().all().forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
+      List<NewTopic> wanted =
+          new ArrayList<>(
+              List.of(
+                  new NewTopic(topics.inbound(), 1, (short) 1),
+                  new NewTopic(topics.deadLetter(), 1, (short) 1)));
+      router
+          .agencies()
+          .all()
+          .forEach(a -> wanted.add(new NewTopic(topics.delivery(a.id()), 1, (short) 1)));
       admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
     }
     ObjectNode msg = consentChange(subject, "withdrawn");
     String id = msg.get("messageId").asText();
-    byte[] sealed = atRest.seal(new InboundRecord("demo-iss", Instant.now(), msg).encode(json.mapper()),
-        AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
+    byte[] sealed =
+        atRest.seal(
+            new InboundRecord("demo-iss", Instant.now(), msg).encode(json.mapper()),
+            AtRestSealer.aad(topics.inbound(), id.getBytes(StandardCharsets.UTF_8)));
     try (KafkaProducer<String, byte[]> p = kafka.durableProducer("refused-test", 10_000)) {
       p.send(new ProducerRecord<>(topics.inbound(), id, sealed)).get(30, TimeUnit.SECONDS);
     }
     // When a pipeline takes it
-    Pipeline other = new Pipeline(
-        () -> kafka.consumer("refused-" + id, topics.prefix() + "pipeline", 100),
-        () -> kafka.transactionalProducer("refused-" + id, 60_000),
-        topics, router, List.of(new ConsentGate(consent)), List.of(new org.safehub.consent.ConsentNotices(consent, json.mapper())), new PlainWriter(),
-        statuses, json.mapper(), metrics, atRest, trail, consent, Duration.ofSeconds(20));
+    Pipeline other =
+        new Pipeline(
+            () -> kafka.consumer("refused-" + id, topics.prefix() + "pipeline", 100),
+            () -> kafka.transactionalProducer("refused-" + id, 60_000),
+            topics,
+            router,
+            List.of(new ConsentGate(consent)),
+            List.of(new org.safehub.consent.ConsentNotices(consent, json.mapper())),
+            new PlainWriter(),
+            statuses,
+            json.mapper(),
+            metrics,
+            atRest,
+            trail,
+            consent,
+            Duration.ofSeconds(20));
     Thread t = new Thread(other, "refused-pipeline");
     t.setDaemon(true);
     t.start();
@@ -250,19 +313,27 @@ class ConsentWithdrawnMidBatchIT {
   }
 
   /** The caller's inbox item for {@code messageId} of {@code type}, or null. */
-  private static com.fasterxml.jackson.databind.JsonNode copyIn(String client, String messageId, String type) {
+  private static com.fasterxml.jackson.databind.JsonNode copyIn(
+      String client, String messageId, String type) {
     String cursor = null;
     while (true) {
-      var req = io.restassured.RestAssured.given().auth().oauth2(Tokens.forClient(client)).queryParam("limit", 500);
+      var req =
+          io.restassured.RestAssured.given()
+              .auth()
+              .oauth2(Tokens.forClient(client))
+              .queryParam("limit", 500);
       if (cursor != null) {
         req.queryParam("after", cursor);
       }
-      com.fasterxml.jackson.databind.JsonNode body = TestMessages.readTree(req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
+      com.fasterxml.jackson.databind.JsonNode body =
+          TestMessages.readTree(
+              req.get("/api/v1/inbox").then().statusCode(200).extract().asString());
       if (body.get("items").isEmpty()) {
         return null;
       }
       for (com.fasterxml.jackson.databind.JsonNode item : body.get("items")) {
-        if (messageId.equals(item.get("messageId").asText()) && type.equals(item.get("type").asText())) {
+        if (messageId.equals(item.get("messageId").asText())
+            && type.equals(item.get("type").asText())) {
           return item;
         }
       }
@@ -274,7 +345,10 @@ class ConsentWithdrawnMidBatchIT {
   private List<String> committedKeys(Topics topics, String id) {
     List<String> found = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = kafka.consumer("midbatch-reader", null, 500)) {
-      List<TopicPartition> parts = router.agencies().all().stream().map(a -> new TopicPartition(topics.delivery(a.id()), 0)).toList();
+      List<TopicPartition> parts =
+          router.agencies().all().stream()
+              .map(a -> new TopicPartition(topics.delivery(a.id()), 0))
+              .toList();
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -290,8 +364,14 @@ class ConsentWithdrawnMidBatchIT {
   }
 
   private static String publish(String client, ObjectNode msg) {
-    io.restassured.RestAssured.given().auth().oauth2(Tokens.forClient(client)).contentType("application/json").body(TestMessages.json(msg))
-        .post("/api/v1/messages").then().statusCode(202);
+    io.restassured.RestAssured.given()
+        .auth()
+        .oauth2(Tokens.forClient(client))
+        .contentType("application/json")
+        .body(TestMessages.json(msg))
+        .post("/api/v1/messages")
+        .then()
+        .statusCode(202);
     return msg.get("messageId").asText();
   }
 
@@ -300,7 +380,9 @@ class ConsentWithdrawnMidBatchIT {
     msg.putArray("subjects").addObject().put("ref", subject).put("role", "victim");
     ObjectNode basis = msg.putObject("legalBasis");
     basis.put("basis", "legal-obligation");
-    basis.put("justification", "Agencies must be told of a change to consent so that they stop sharing beyond it.");
+    basis.put(
+        "justification",
+        "Agencies must be told of a change to consent so that they stop sharing beyond it.");
     ObjectNode p = msg.putObject("payload");
     p.put("subjectRef", subject);
     p.put("change", change);

@@ -29,10 +29,10 @@ import org.safehub.testsupport.PublishBurst;
 import org.safehub.testsupport.Tokens;
 
 /**
- * Kills real hub processes (SIGKILL, not a clean stop) in the middle of bursts of accepted messages,
- * on the real broker and database: every message that got a 202 is delivered to each recipient
- * exactly once, and the audit log still verifies. The kills land wherever the pipeline happens to be
- * (polling, sealing, writing the decisions, inside or after the Kafka transaction).
+ * Kills real hub processes (SIGKILL, not a clean stop) in the middle of bursts of accepted
+ * messages, on the real broker and database: every message that got a 202 is delivered to each
+ * recipient exactly once, and the audit log still verifies. The kills land wherever the pipeline
+ * happens to be (polling, sealing, writing the decisions, inside or after the Kafka transaction).
  */
 class CrashRecoveryIT {
 
@@ -54,23 +54,39 @@ class CrashRecoveryIT {
   /** A hub process sharing the test run's components and key store, with its own topics. */
   private URI startHub(String prefix, String instance) {
     int port = Ports.free();
-    List<String> opts = List.of(
-        "-Xmx512m",
-        "-Dsafehub.kafka.topic-prefix=" + prefix,
-        "-Dsafehub.instance-id=" + instance,
-        "-Dsafehub.audit.checkpoint-interval=PT2S",
-        "-Dquarkus.log.level=WARN");
-    Process p = HubProcess.start(HubProcess.command(opts, stack, port, Path.of("target", "test-data"), Path.of("target", "quarkus-app", "quarkus-run.jar")));
+    List<String> opts =
+        List.of(
+            "-Xmx512m",
+            "-Dsafehub.kafka.topic-prefix=" + prefix,
+            "-Dsafehub.instance-id=" + instance,
+            "-Dsafehub.audit.checkpoint-interval=PT2S",
+            "-Dquarkus.log.level=WARN");
+    Process p =
+        HubProcess.start(
+            HubProcess.command(
+                opts,
+                stack,
+                port,
+                Path.of("target", "test-data"),
+                Path.of("target", "quarkus-app", "quarkus-run.jar")));
     hubs.add(p);
     URI base = URI.create("http://127.0.0.1:" + port);
     HttpClient http = HttpClient.newHttpClient();
-    Awaitility.await("hub " + instance + " ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-      try {
-        return http.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-      } catch (Exception e) {
-        return false;
-      }
-    });
+    Awaitility.await("hub " + instance + " ready")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              try {
+                return http.send(
+                            HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200;
+              } catch (Exception e) {
+                return false;
+              }
+            });
     return base;
   }
 
@@ -81,36 +97,56 @@ class CrashRecoveryIT {
   }
 
   private static void assertDeliveredExactlyOnce(String prefix, Set<String> accepted) {
-    Awaitility.await("all accepted messages delivered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-      for (String agency : RECIPIENTS) {
-        Set<String> seen = new java.util.HashSet<>();
-        DeliveryTopics.readAll(prefix + "delivery." + agency).forEach(r -> seen.add(DeliveryTopics.header(r, "safehub-message-id")));
-        if (!seen.containsAll(accepted)) {
-          return false;
-        }
-      }
-      return true;
-    });
+    Awaitility.await("all accepted messages delivered")
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              for (String agency : RECIPIENTS) {
+                Set<String> seen = new java.util.HashSet<>();
+                DeliveryTopics.readAll(prefix + "delivery." + agency)
+                    .forEach(r -> seen.add(DeliveryTopics.header(r, "safehub-message-id")));
+                if (!seen.containsAll(accepted)) {
+                  return false;
+                }
+              }
+              return true;
+            });
     for (String agency : RECIPIENTS) {
       Map<String, Integer> copies = new HashMap<>();
-      DeliveryTopics.readAll(prefix + "delivery." + agency).forEach(r -> copies.merge(DeliveryTopics.header(r, "safehub-message-id"), 1, Integer::sum));
+      DeliveryTopics.readAll(prefix + "delivery." + agency)
+          .forEach(
+              r -> copies.merge(DeliveryTopics.header(r, "safehub-message-id"), 1, Integer::sum));
       List<String> missing = accepted.stream().filter(id -> !copies.containsKey(id)).toList();
-      List<String> duplicated = copies.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+      List<String> duplicated =
+          copies.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
       assertEquals(List.of(), missing, "lost at " + agency);
       assertEquals(List.of(), duplicated, "duplicated at " + agency);
     }
-    System.out.printf("crash test %s: %d accepted, each delivered exactly once to %s%n", prefix, accepted.size(), RECIPIENTS);
+    System.out.printf(
+        "crash test %s: %d accepted, each delivered exactly once to %s%n",
+        prefix, accepted.size(), RECIPIENTS);
   }
 
   private static void assertAuditVerifies(URI hub) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     String token = Tokens.forClient("demo-auditor");
-    String pem = http.send(HttpRequest.newBuilder(hub.resolve("/api/v1/audit/public-key")).header("Authorization", "Bearer " + token).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    HttpResponse<String> export = http.send(HttpRequest.newBuilder(hub.resolve("/api/v1/audit/export")).header("Authorization", "Bearer " + token).build(),
-        HttpResponse.BodyHandlers.ofString());
+    String pem =
+        http.send(
+                HttpRequest.newBuilder(hub.resolve("/api/v1/audit/public-key"))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    HttpResponse<String> export =
+        http.send(
+            HttpRequest.newBuilder(hub.resolve("/api/v1/audit/export"))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, export.statusCode());
-    AuditVerifier.Result r = AuditVerifier.verify(new StringReader(export.body()), AuditVerifier.readPublicKeyPem(pem));
+    AuditVerifier.Result r =
+        AuditVerifier.verify(new StringReader(export.body()), AuditVerifier.readPublicKeyPem(pem));
     assertInstanceOf(AuditVerifier.Verified.class, r, r.toString());
   }
 
@@ -124,7 +160,10 @@ class CrashRecoveryIT {
       for (int killAt : List.of(400, 1000, 1600)) {
         burst.until(killAt);
         kill(current);
-        URI restarted = startHub(prefix, "crash-a"); // same instance: fences and aborts its predecessor's transaction
+        URI restarted =
+            startHub(
+                prefix,
+                "crash-a"); // same instance: fences and aborts its predecessor's transaction
         burst.targets.set(0, restarted);
         current = hubs.get(hubs.size() - 1);
         hub = restarted;

@@ -30,12 +30,19 @@ import org.safehub.routing.RoutingPolicy;
 import org.safehub.sealing.SealingCopyWriter;
 import org.safehub.validation.SchemaCatalogue;
 
-/** The pipeline's stage list: the order the hub runs, and the safety guard always last before sealing. */
+/**
+ * The pipeline's stage list: the order the hub runs, and the safety guard always last before
+ * sealing.
+ */
 class StagesTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final CategoryMaps MAPS = new CategoryMaps(SchemaCatalogue.load(Path.of("schemas"), MAPPER));
-  private static final Router ROUTER = new Router(new AgencyDirectory(Set.of(), List.of()), new RoutingPolicy(Map.of(), Map.of(), List.of()));
+  private static final CategoryMaps MAPS =
+      new CategoryMaps(SchemaCatalogue.load(Path.of("schemas"), MAPPER));
+  private static final Router ROUTER =
+      new Router(
+          new AgencyDirectory(Set.of(), List.of()),
+          new RoutingPolicy(Map.of(), Map.of(), List.of()));
   // no database, keys or audit needed: the stages are only built here, never applied
   private static final SafetyGuard GUARD = new SafetyGuard(MAPS, null, new SimpleMeterRegistry());
 
@@ -43,21 +50,35 @@ class StagesTest {
   void theHubRunsSuspensionConsentRedactionThenTheGuardThenSeals() {
     // Given the stages as the hub builds them
     ConsentRegistry consent = new ConsentRegistry(null);
-    SuspensionGate suspension = new SuspensionGate(new AgencyStatusStore(null, new AgencyDirectory(Set.of(), List.of())));
+    SuspensionGate suspension =
+        new SuspensionGate(new AgencyStatusStore(null, new AgencyDirectory(Set.of(), List.of())));
     ConsentGate consentGate = new ConsentGate(consent);
     RedactionStage redaction = new RedactionStage(MAPS, SharingPolicy.of(Map.of()));
     SealingCopyWriter seal = new SealingCopyWriter(new AgencyKeyDirectory(null), null, MAPPER);
     // When
-    Stages stages = new Stages(ROUTER, suspension, consentGate, redaction, GUARD, seal, new ConsentNotices(consent, MAPPER));
+    Stages stages =
+        new Stages(
+            ROUTER,
+            suspension,
+            consentGate,
+            redaction,
+            GUARD,
+            seal,
+            new ConsentNotices(consent, MAPPER));
     // Then
-    assertEquals(List.<CopyStage>of(suspension, consentGate, redaction, GUARD), stages.copyStages());
+    assertEquals(
+        List.<CopyStage>of(suspension, consentGate, redaction, GUARD), stages.copyStages());
     assertInstanceOf(SealingCopyWriter.class, stages.writer());
   }
 
   @Test
   void aStageAfterTheSafetyGuardIsRefused() {
     CopyStage after = copy -> new StageOutcome.Pass(copy);
-    assertThrows(IllegalArgumentException.class, () -> new Stages(ROUTER, List.of(GUARD, after), new JsonCopyWriter(MAPPER), List.of()));
-    assertThrows(IllegalArgumentException.class, () -> new Stages(ROUTER, List.of(after), new JsonCopyWriter(MAPPER), List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Stages(ROUTER, List.of(GUARD, after), new JsonCopyWriter(MAPPER), List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Stages(ROUTER, List.of(after), new JsonCopyWriter(MAPPER), List.of()));
   }
 }

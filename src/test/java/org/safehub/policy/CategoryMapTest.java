@@ -17,8 +17,10 @@ class CategoryMapTest {
       // When
       Map<String, String> leaves = Fixtures.messageMap(type).leaves();
       // Then
-      Map<String, String> gaps = leaves.entrySet().stream().filter(e -> e.getValue().equals(CategoryMap.UNTAGGED))
-          .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+      Map<String, String> gaps =
+          leaves.entrySet().stream()
+              .filter(e -> e.getValue().equals(CategoryMap.UNTAGGED))
+              .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
       assertTrue(gaps.isEmpty(), type + " has untagged leaves: " + gaps.keySet());
     }
   }
@@ -41,7 +43,8 @@ class CategoryMapTest {
 
   @Test
   void followsLocalRefsIncludingRecursiveOnesAndIgnoresConditionalRestatements() {
-    // Given a schema with $defs, a recursive $ref, and an if/then that restates a leaf with another tag
+    // Given a schema with $defs, a recursive $ref, and an if/then that restates a leaf with another
+    // tag
     String schema =
         """
         {"type": "object",
@@ -66,10 +69,20 @@ class CategoryMapTest {
     CategoryMap map = CategoryMap.of(Fixtures.json(schema));
     // Then
     CategoryMap.Node root = map.root();
-    assertEquals(DataCategory.VICTIM_LOCATION, root.property("home").property("postcode").category());
-    assertEquals(DataCategory.IDENTITY, root.property("tree").property("children").items().property("children").items().property("label").category());
+    assertEquals(
+        DataCategory.VICTIM_LOCATION, root.property("home").property("postcode").category());
+    assertEquals(
+        DataCategory.IDENTITY,
+        root.property("tree")
+            .property("children")
+            .items()
+            .property("children")
+            .items()
+            .property("label")
+            .category());
     assertEquals(DataCategory.OPERATIONAL, root.property("code").category());
-    assertEquals(DataCategory.UNTAGGED, root.property("odd").category(), "an unknown tag is untagged");
+    assertEquals(
+        DataCategory.UNTAGGED, root.property("odd").category(), "an unknown tag is untagged");
     assertEquals(DataCategory.UNTAGGED, root.property("bare").category(), "no tag is untagged");
     assertNull(root.property("ghost"), "a location only a conditional mentions does not exist");
     assertNull(root.property("phantom"), "a location only an allOf mentions does not exist");

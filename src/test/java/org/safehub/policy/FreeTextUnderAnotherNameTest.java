@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.AgencyType;
 
 /**
- * Free text under another name: prose can carry anything (an address, a school), so a field that holds
- * prose must be tagged {@code free-text}, which never reaches a perpetrator programme. A free-form string
- * (no {@code enum}, {@code pattern}, {@code format} or {@code const}) that may be longer than 100
- * characters is prose unless it is on the reviewed list below, with the reason it may keep its category.
+ * Free text under another name: prose can carry anything (an address, a school), so a field that
+ * holds prose must be tagged {@code free-text}, which never reaches a perpetrator programme. A
+ * free-form string (no {@code enum}, {@code pattern}, {@code format} or {@code const}) that may be
+ * longer than 100 characters is prose unless it is on the reviewed list below, with the reason it
+ * may keep its category.
  */
 class FreeTextUnderAnotherNameTest {
 
@@ -30,28 +31,53 @@ class FreeTextUnderAnotherNameTest {
   private static final int SHORT = 100;
 
   /**
-   * The reviewed exceptions: schema folder and JSON pointer of the string's declaration in the schema
-   * file, and why it may keep its category. A new entry needs a reason a reviewer accepts.
+   * The reviewed exceptions: schema folder and JSON pointer of the string's declaration in the
+   * schema file, and why it may keep its category. A new entry needs a reason a reviewer accepts.
    */
   static final Map<String, String> REVIEWED = new LinkedHashMap<>();
 
   static {
-    String name = "a person's name (up to 200 characters for long and multi-part names): identity, as the brief allows";
-    REVIEWED.put("referral#/properties/perpetrator/properties/fullName", name + "; the programme's own client");
-    REVIEWED.put("risk-disclosure#/properties/perpetratorName", name + "; the programme's own client");
-    REVIEWED.put("child-protection-alert#/properties/childName", name + "; the type never reaches a programme (routing)");
-    REVIEWED.put("consent-change#/properties/recordedBy", name + " (the worker who recorded it); the type never reaches a programme (routing)");
-    String guarded = " is guarded by the safety guard, like free-text: it never reaches a programme, and the policy gives it to no agency type that free-text does not reach";
-    REVIEWED.put("referral#/properties/victim/properties/address", "an address: victim-location" + guarded);
-    REVIEWED.put("marac-referral#/properties/victimAddress", "an address: victim-location" + guarded);
-    REVIEWED.put("risk-disclosure#/properties/victimAddress", "an address: victim-location" + guarded);
-    REVIEWED.put("referral#/properties/victim/properties/safeContactTimes", "when the victim can be reached safely: victim-contact" + guarded);
-    REVIEWED.put("marac-referral#/properties/safeContactTimes", "when the victim can be reached safely: victim-contact" + guarded);
-    REVIEWED.put("risk-disclosure#/properties/safeContactTimes", "when the victim can be reached safely: victim-contact" + guarded);
-    REVIEWED.put("referral#/properties/children/properties/school", "a school's name: child-location" + guarded);
-    REVIEWED.put("child-protection-alert#/properties/childAddress", "a child's address: child-location" + guarded);
-    REVIEWED.put("child-protection-alert#/properties/childSchool", "a school's name: child-location" + guarded);
-    REVIEWED.put("risk-disclosure#/properties/childSchool", "a school's name: child-location" + guarded);
+    String name =
+        "a person's name (up to 200 characters for long and multi-part names): identity, as the brief allows";
+    REVIEWED.put(
+        "referral#/properties/perpetrator/properties/fullName",
+        name + "; the programme's own client");
+    REVIEWED.put(
+        "risk-disclosure#/properties/perpetratorName", name + "; the programme's own client");
+    REVIEWED.put(
+        "child-protection-alert#/properties/childName",
+        name + "; the type never reaches a programme (routing)");
+    REVIEWED.put(
+        "consent-change#/properties/recordedBy",
+        name + " (the worker who recorded it); the type never reaches a programme (routing)");
+    String guarded =
+        " is guarded by the safety guard, like free-text: it never reaches a programme, and the policy gives it to no agency type that free-text does not reach";
+    REVIEWED.put(
+        "referral#/properties/victim/properties/address", "an address: victim-location" + guarded);
+    REVIEWED.put(
+        "marac-referral#/properties/victimAddress", "an address: victim-location" + guarded);
+    REVIEWED.put(
+        "risk-disclosure#/properties/victimAddress", "an address: victim-location" + guarded);
+    REVIEWED.put(
+        "referral#/properties/victim/properties/safeContactTimes",
+        "when the victim can be reached safely: victim-contact" + guarded);
+    REVIEWED.put(
+        "marac-referral#/properties/safeContactTimes",
+        "when the victim can be reached safely: victim-contact" + guarded);
+    REVIEWED.put(
+        "risk-disclosure#/properties/safeContactTimes",
+        "when the victim can be reached safely: victim-contact" + guarded);
+    REVIEWED.put(
+        "referral#/properties/children/properties/school",
+        "a school's name: child-location" + guarded);
+    REVIEWED.put(
+        "child-protection-alert#/properties/childAddress",
+        "a child's address: child-location" + guarded);
+    REVIEWED.put(
+        "child-protection-alert#/properties/childSchool",
+        "a school's name: child-location" + guarded);
+    REVIEWED.put(
+        "risk-disclosure#/properties/childSchool", "a school's name: child-location" + guarded);
   }
 
   private final ObjectMapper mapper = new ObjectMapper();
@@ -62,11 +88,23 @@ class FreeTextUnderAnotherNameTest {
     for (Map.Entry<String, JsonNode> f : freeFormLongStrings().entrySet()) {
       String category = f.getValue().path(CategoryMap.TAG).asText("(none)");
       if (!category.equals(DataCategory.FREE_TEXT.wire()) && !REVIEWED.containsKey(f.getKey())) {
-        prose.add(f.getKey() + " (maxLength " + f.getValue().path("maxLength").asText("none") + ", tagged " + category + ")");
+        prose.add(
+            f.getKey()
+                + " (maxLength "
+                + f.getValue().path("maxLength").asText("none")
+                + ", tagged "
+                + category
+                + ")");
       }
     }
-    assertTrue(prose.isEmpty(), "free-form strings over " + SHORT + " characters that are not tagged free-text: tag them free-text, bound them to "
-        + SHORT + " characters, constrain them (enum, pattern, format), or add them to the reviewed list with a reason: " + prose);
+    assertTrue(
+        prose.isEmpty(),
+        "free-form strings over "
+            + SHORT
+            + " characters that are not tagged free-text: tag them free-text, bound them to "
+            + SHORT
+            + " characters, constrain them (enum, pattern, format), or add them to the reviewed list with a reason: "
+            + prose);
   }
 
   @Test
@@ -75,11 +113,15 @@ class FreeTextUnderAnotherNameTest {
     Set<String> stale = new TreeSet<>();
     for (String key : REVIEWED.keySet()) {
       JsonNode schema = found.get(key);
-      if (schema == null || schema.path(CategoryMap.TAG).asText().equals(DataCategory.FREE_TEXT.wire())) {
+      if (schema == null
+          || schema.path(CategoryMap.TAG).asText().equals(DataCategory.FREE_TEXT.wire())) {
         stale.add(key);
       }
     }
-    assertTrue(stale.isEmpty(), "reviewed exceptions that no longer match a long free-form non-free-text string (remove them): " + stale);
+    assertTrue(
+        stale.isEmpty(),
+        "reviewed exceptions that no longer match a long free-form non-free-text string (remove them): "
+            + stale);
   }
 
   @Test
@@ -88,13 +130,16 @@ class FreeTextUnderAnotherNameTest {
     Map<String, JsonNode> found = freeFormLongStrings();
     List<String> wrong = new ArrayList<>();
     for (Map.Entry<String, String> e : REVIEWED.entrySet()) {
-      DataCategory c = DataCategory.ofKnown(found.get(e.getKey()).path(CategoryMap.TAG).asText()).orElse(DataCategory.UNTAGGED);
+      DataCategory c =
+          DataCategory.ofKnown(found.get(e.getKey()).path(CategoryMap.TAG).asText())
+              .orElse(DataCategory.UNTAGGED);
       if (c == DataCategory.IDENTITY) {
         continue;
       }
       boolean guarded = SafetyGuard.NEVER_TO_PROGRAMME.contains(c);
       for (AgencyType agencyType : policy.agencyTypes()) {
-        if (policy.allowed(agencyType).contains(c) && !policy.allowed(agencyType).contains(DataCategory.FREE_TEXT)) {
+        if (policy.allowed(agencyType).contains(c)
+            && !policy.allowed(agencyType).contains(DataCategory.FREE_TEXT)) {
           guarded = false;
         }
       }
@@ -102,21 +147,28 @@ class FreeTextUnderAnotherNameTest {
         wrong.add(e.getKey() + " (" + c.wire() + ")");
       }
     }
-    assertTrue(wrong.isEmpty(), "reviewed exceptions whose category reaches someone free-text does not: " + wrong);
+    assertTrue(
+        wrong.isEmpty(),
+        "reviewed exceptions whose category reaches someone free-text does not: " + wrong);
   }
 
   /** Every long free-form string declaration of every schema, by "folder#pointer". */
   private Map<String, JsonNode> freeFormLongStrings() throws IOException {
     Map<String, JsonNode> out = new LinkedHashMap<>();
     try (Stream<Path> files = Files.walk(SCHEMAS)) {
-      for (Path file : files.filter(p -> p.getFileName().toString().matches("v[0-9]+\\.schema\\.json")).sorted().toList()) {
+      for (Path file :
+          files
+              .filter(p -> p.getFileName().toString().matches("v[0-9]+\\.schema\\.json"))
+              .sorted()
+              .toList()) {
         collect(mapper.readTree(file.toFile()), "", file.getParent().getFileName().toString(), out);
       }
     }
     return out;
   }
 
-  private static void collect(JsonNode schema, String at, String folder, Map<String, JsonNode> out) {
+  private static void collect(
+      JsonNode schema, String at, String folder, Map<String, JsonNode> out) {
     if (schema.isObject()) {
       if (isLongFreeFormString(schema)) {
         out.put(folder + "#" + at, schema);
@@ -134,8 +186,15 @@ class FreeTextUnderAnotherNameTest {
 
   private static boolean isLongFreeFormString(JsonNode schema) {
     JsonNode type = schema.get("type");
-    boolean string = type != null && (type.asText().equals("string") || (type.isArray() && type.toString().contains("\"string\"")));
-    if (!string || schema.has("enum") || schema.has("pattern") || schema.has("format") || schema.has("const")) {
+    boolean string =
+        type != null
+            && (type.asText().equals("string")
+                || (type.isArray() && type.toString().contains("\"string\"")));
+    if (!string
+        || schema.has("enum")
+        || schema.has("pattern")
+        || schema.has("format")
+        || schema.has("const")) {
       return false;
     }
     JsonNode max = schema.get("maxLength");

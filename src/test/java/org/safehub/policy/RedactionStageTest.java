@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.safehub.envelope.Envelope;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.envelope.Envelope;
 
 class RedactionStageTest {
 
@@ -36,33 +36,55 @@ class RedactionStageTest {
     Copy copy = passed(stage.apply(Fixtures.copyFor(message, Fixtures.PROGRAMME)));
     // Then
     JsonNode p = copy.view().path("payload");
-    for (String field : List.of("victimAddress", "victimPostcode", "victimPhone", "safeContactTimes", "childSchool", "note")) {
+    for (String field :
+        List.of(
+            "victimAddress",
+            "victimPostcode",
+            "victimPhone",
+            "safeContactTimes",
+            "childSchool",
+            "note")) {
       assertTrue(p.path(field).isMissingNode(), field);
     }
     assertTrue(copy.view().path("legalBasis").path("justification").isMissingNode());
     assertEquals("high", p.path("riskLevel").asText());
     assertEquals("EX-2027-000456", p.path("policeIncidentRef").asText());
-    assertEquals(List.of("child-location", "free-text", "victim-contact", "victim-location"), copy.removedCategories());
-    assertEquals(List.of(), alerts, "the shipped policy already keeps these from the programme; the guard has nothing to do");
+    assertEquals(
+        List.of("child-location", "free-text", "victim-contact", "victim-location"),
+        copy.removedCategories());
+    assertEquals(
+        List.of(),
+        alerts,
+        "the shipped policy already keeps these from the programme; the guard has nothing to do");
   }
 
   @Test
   void programmeCopyDocumentListsNoOtherRecipientAndNamesNoGuardedCategory() throws Exception {
-    // Given a risk disclosure with an address, a phone, a school and a note, sent to named recipients
+    // Given a risk disclosure with an address, a phone, a school and a note, sent to named
+    // recipients
     ObjectNode message = (ObjectNode) riskDisclosure().deepCopy();
     message.putArray("recipients").add("demo-iss").add("demo-cs").add("demo-dvpp");
     // When the programme's copy is made and written
     Copy copy = passed(stage.apply(Fixtures.copyFor(message, Fixtures.PROGRAMME)));
-    ObjectNode document = new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
-    // Then the document says neither who else was told nor that an address, a phone, a school or a note existed
+    ObjectNode document =
+        new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper())
+            .document(copy);
+    // Then the document says neither who else was told nor that an address, a phone, a school or a
+    // note existed
     assertTrue(document.path("message").path("recipients").isMissingNode(), document.toString());
     assertEquals(List.of(), copy.namedRemovedCategories());
-    assertTrue(document.path("removedCategories").isArray() && document.path("removedCategories").isEmpty(), document.toString());
-    for (String guarded : List.of("victim-location", "victim-contact", "child-location", "free-text")) {
+    assertTrue(
+        document.path("removedCategories").isArray()
+            && document.path("removedCategories").isEmpty(),
+        document.toString());
+    for (String guarded :
+        List.of("victim-location", "victim-contact", "child-location", "free-text")) {
       assertTrue(!document.toString().contains(guarded), guarded + " in " + document);
     }
     // but the audit still learns every category removed, and the guard had nothing to alert about
-    assertEquals(List.of("child-location", "free-text", "victim-contact", "victim-location"), copy.removedCategories());
+    assertEquals(
+        List.of("child-location", "free-text", "victim-contact", "victim-location"),
+        copy.removedCategories());
     assertEquals(List.of(), alerts);
   }
 
@@ -72,7 +94,9 @@ class RedactionStageTest {
     message.putArray("recipients").add("demo-iss").add("demo-cs");
     // Given / When
     Copy copy = passed(stage.apply(Fixtures.copyFor(message, "partner-support")));
-    ObjectNode document = new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
+    ObjectNode document =
+        new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper())
+            .document(copy);
     // Then
     assertEquals("[\"child-location\",\"health\"]", document.path("removedCategories").toString());
     assertEquals(message.get("recipients"), document.path("message").path("recipients"));
@@ -109,10 +133,22 @@ class RedactionStageTest {
       // Given / When
       Copy copy = passed(stage.apply(Fixtures.copyFor(riskDisclosure(), type)));
       // Then
-      for (String field : List.of("messageId", "type", "schemaVersion", "caseRef", "area", "sentAt", "priority", "subjects")) {
+      for (String field :
+          List.of(
+              "messageId",
+              "type",
+              "schemaVersion",
+              "caseRef",
+              "area",
+              "sentAt",
+              "priority",
+              "subjects")) {
         assertEquals(riskDisclosure().get(field), copy.view().get(field), type + " " + field);
       }
-      assertEquals("safeguarding-adult-at-risk", copy.view().path("legalBasis").path("basis").asText(), type);
+      assertEquals(
+          "safeguarding-adult-at-risk",
+          copy.view().path("legalBasis").path("basis").asText(),
+          type);
     }
   }
 
@@ -130,7 +166,9 @@ class RedactionStageTest {
     GuardAlert alert = alerts.get(0);
     assertEquals(in.envelope().messageId(), alert.messageId());
     assertEquals(in.recipient().id(), alert.recipient());
-    assertEquals(List.of("child-location", "free-text", "victim-contact", "victim-location"), alert.categories());
+    assertEquals(
+        List.of("child-location", "free-text", "victim-contact", "victim-location"),
+        alert.categories());
     assertTrue(!alert.toString().contains("Example"), "an alert carries no values");
   }
 
@@ -139,8 +177,21 @@ class RedactionStageTest {
     // Given a copy whose type and version the catalogue does not know
     Copy known = Fixtures.copyFor(riskDisclosure(), "mash");
     Envelope e = known.envelope();
-    Envelope v9 = new Envelope(e.messageId(), e.type(), 9, e.caseRef(), e.area(), e.sentAt(), e.priority(), e.recipients(), e.legalBasis(), e.subjects());
-    Copy copy = new Copy(v9, known.sender(), known.receivedAt(), known.recipient(), known.view(), List.of());
+    Envelope v9 =
+        new Envelope(
+            e.messageId(),
+            e.type(),
+            9,
+            e.caseRef(),
+            e.area(),
+            e.sentAt(),
+            e.priority(),
+            e.recipients(),
+            e.legalBasis(),
+            e.subjects());
+    Copy copy =
+        new Copy(
+            v9, known.sender(), known.receivedAt(), known.recipient(), known.view(), List.of());
     // When
     StageOutcome outcome = stage.apply(copy);
     // Then
@@ -150,12 +201,25 @@ class RedactionStageTest {
   @Test
   void anyFailureWithholdsWithPolicyError() {
     // Given a policy lookup that breaks, and an alert sink that breaks
-    CopyStage broken = Fixtures.redactAndGuard(t -> { throw new IllegalStateException("boom"); }, alerts::add);
+    CopyStage broken =
+        Fixtures.redactAndGuard(
+            t -> {
+              throw new IllegalStateException("boom");
+            },
+            alerts::add);
     CopyStage deafAlerts =
-        Fixtures.redactAndGuard(t -> DataCategory.known(), a -> { throw new IllegalStateException("down"); });
+        Fixtures.redactAndGuard(
+            t -> DataCategory.known(),
+            a -> {
+              throw new IllegalStateException("down");
+            });
     // When / Then
-    assertEquals(new StageOutcome.Withhold(WithholdReason.POLICY_ERROR), broken.apply(Fixtures.copyFor(riskDisclosure(), "mash")));
-    assertEquals(new StageOutcome.Withhold(WithholdReason.POLICY_ERROR), deafAlerts.apply(Fixtures.copyFor(riskDisclosure(), Fixtures.PROGRAMME)));
+    assertEquals(
+        new StageOutcome.Withhold(WithholdReason.POLICY_ERROR),
+        broken.apply(Fixtures.copyFor(riskDisclosure(), "mash")));
+    assertEquals(
+        new StageOutcome.Withhold(WithholdReason.POLICY_ERROR),
+        deafAlerts.apply(Fixtures.copyFor(riskDisclosure(), Fixtures.PROGRAMME)));
   }
 
   @Test
@@ -171,7 +235,9 @@ class RedactionStageTest {
   @Test
   void removedCategoriesOfEarlierStagesAreKept() {
     // Given
-    Copy in = Fixtures.copyFor(riskDisclosure(), "partner-support").withView(riskDisclosure(), List.of("attendance"));
+    Copy in =
+        Fixtures.copyFor(riskDisclosure(), "partner-support")
+            .withView(riskDisclosure(), List.of("attendance"));
     // When
     Copy copy = passed(stage.apply(in));
     // Then

@@ -22,7 +22,8 @@ class RedactorTest {
 
   @Test
   void untaggedFieldIsRemovedForEveryAgencyType() {
-    // Given a referral with a field no schema declares, in the payload, in a nested object and at the top
+    // Given a referral with a field no schema declares, in the payload, in a nested object and at
+    // the top
     ObjectNode message = (ObjectNode) referral().deepCopy();
     ((ObjectNode) message.get("payload")).put("gpSurgery", "Example Surgery, 3 High St");
     ((ObjectNode) message.get("payload").get("victim")).put("workplace", "Example Ltd");
@@ -30,7 +31,9 @@ class RedactorTest {
     SharingPolicy policy = Fixtures.shippedPolicy();
     for (String type : Fixtures.AGENCY_TYPES) {
       // When
-      Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), policy.allowed(AgencyType.of(type)));
+      Redactor.Redaction r =
+          Redactor.redact(
+              message, Fixtures.messageMap("referral"), policy.allowed(AgencyType.of(type)));
       // Then
       assertTrue(r.view().path("payload").path("gpSurgery").isMissingNode(), type);
       assertTrue(r.view().path("payload").path("victim").path("workplace").isMissingNode(), type);
@@ -58,12 +61,16 @@ class RedactorTest {
     assertTrue(message.path("payload").path("victim").size() > 0);
     // When redacted for an agency type that may hold neither
     Redactor.Redaction r =
-        Redactor.redact(message, Fixtures.messageMap("referral"), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.RISK));
+        Redactor.redact(
+            message,
+            Fixtures.messageMap("referral"),
+            EnumSet.of(DataCategory.OPERATIONAL, DataCategory.RISK));
     // Then no empty victim block betrays that there was one
     assertTrue(r.view().path("payload").path("victim").isMissingNode(), r.view().toString());
     assertTrue(r.view().path("payload").path("perpetrator").isMissingNode());
     assertTrue(r.view().path("payload").path("offenceHistory").isMissingNode());
-    assertEquals(message.path("payload").path("riskLevel"), r.view().path("payload").path("riskLevel"));
+    assertEquals(
+        message.path("payload").path("riskLevel"), r.view().path("payload").path("riskLevel"));
   }
 
   @Test
@@ -72,12 +79,18 @@ class RedactorTest {
     JsonNode message = referral();
     // When only operational leaves are allowed and the payload has none left
     ObjectNode payloadOnlyVictim = (ObjectNode) message.deepCopy();
-    payloadOnlyVictim.set("payload", Fixtures.json("{\"victim\": {\"address\": \"1 Example St\"}}"));
-    Redactor.Redaction r = Redactor.redact(payloadOnlyVictim, Fixtures.messageMap("referral"), EnumSet.of(DataCategory.OPERATIONAL));
+    payloadOnlyVictim.set(
+        "payload", Fixtures.json("{\"victim\": {\"address\": \"1 Example St\"}}"));
+    Redactor.Redaction r =
+        Redactor.redact(
+            payloadOnlyVictim,
+            Fixtures.messageMap("referral"),
+            EnumSet.of(DataCategory.OPERATIONAL));
     // Then
     assertTrue(r.view().path("payload").isMissingNode());
     assertEquals(message.get("messageId"), r.view().get("messageId"));
-    assertEquals(message.path("legalBasis").path("basis"), r.view().path("legalBasis").path("basis"));
+    assertEquals(
+        message.path("legalBasis").path("basis"), r.view().path("legalBasis").path("basis"));
     assertEquals(message.get("subjects"), r.view().get("subjects"));
   }
 
@@ -87,7 +100,11 @@ class RedactorTest {
     JsonNode message = referral();
     assertTrue(message.path("payload").path("healthConcerns").size() > 0);
     // When redacted for partner support (no health)
-    Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), Fixtures.shippedPolicy().allowed(AgencyType.of("partner-support")));
+    Redactor.Redaction r =
+        Redactor.redact(
+            message,
+            Fixtures.messageMap("referral"),
+            Fixtures.shippedPolicy().allowed(AgencyType.of("partner-support")));
     // Then
     assertTrue(r.view().path("payload").path("healthConcerns").isMissingNode());
     assertTrue(r.removedCategories().contains("health"));
@@ -97,7 +114,10 @@ class RedactorTest {
   void arrayThatWouldLoseAnElementIsRemovedWholeSoNothingKeptMovesIndex() {
     // Given subjects where the second element holds only an undeclared field
     ObjectNode message = (ObjectNode) referral().deepCopy();
-    message.set("subjects", Fixtures.json("[{\"ref\": \"SUBJ-V-0001\", \"role\": \"victim\"}, {\"nickname\": \"Jo\"}]"));
+    message.set(
+        "subjects",
+        Fixtures.json(
+            "[{\"ref\": \"SUBJ-V-0001\", \"role\": \"victim\"}, {\"nickname\": \"Jo\"}]"));
     // When
     Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("referral"), EVERYTHING);
     // Then
@@ -121,10 +141,21 @@ class RedactorTest {
     // Given
     JsonNode message = Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
     // When
-    Redactor.Redaction r = Redactor.redact(message, Fixtures.messageMap("risk-disclosure"), EnumSet.of(DataCategory.OPERATIONAL));
+    Redactor.Redaction r =
+        Redactor.redact(
+            message, Fixtures.messageMap("risk-disclosure"), EnumSet.of(DataCategory.OPERATIONAL));
     // Then
     assertEquals(
-        List.of("child-detail", "child-location", "criminal-offence", "free-text", "health", "identity", "risk", "victim-contact", "victim-location"),
+        List.of(
+            "child-detail",
+            "child-location",
+            "criminal-offence",
+            "free-text",
+            "health",
+            "identity",
+            "risk",
+            "victim-contact",
+            "victim-location"),
         r.removedCategories());
     assertFalse(r.removedCategories().toString().contains("Example"));
   }
@@ -132,12 +163,28 @@ class RedactorTest {
   @Test
   void emptyArrayInTheMessageIsALeafOfItsTaggedCategory() {
     // Given
-    ObjectNode message = (ObjectNode) Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json").deepCopy();
+    ObjectNode message =
+        (ObjectNode)
+            Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json").deepCopy();
     ((ObjectNode) message.get("payload")).putArray("riskFactors");
     // When / Then
-    assertTrue(Redactor.redact(message, Fixtures.messageMap("risk-disclosure"), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.RISK))
-        .view().path("payload").path("riskFactors").isArray());
-    assertTrue(Redactor.redact(message, Fixtures.messageMap("risk-disclosure"), EnumSet.of(DataCategory.OPERATIONAL))
-        .view().path("payload").path("riskFactors").isMissingNode());
+    assertTrue(
+        Redactor.redact(
+                message,
+                Fixtures.messageMap("risk-disclosure"),
+                EnumSet.of(DataCategory.OPERATIONAL, DataCategory.RISK))
+            .view()
+            .path("payload")
+            .path("riskFactors")
+            .isArray());
+    assertTrue(
+        Redactor.redact(
+                message,
+                Fixtures.messageMap("risk-disclosure"),
+                EnumSet.of(DataCategory.OPERATIONAL))
+            .view()
+            .path("payload")
+            .path("riskFactors")
+            .isMissingNode());
   }
 }

@@ -18,15 +18,26 @@ class SafetyGuardTest {
     // Given a risk disclosure no policy has touched
     JsonNode message = Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
     // When
-    SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
+    SafetyGuard.Guarded g =
+        SafetyGuard.apply(
+            message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
     // Then
     JsonNode p = g.view().path("payload");
-    for (String field : List.of("victimAddress", "victimPostcode", "victimPhone", "safeContactTimes", "childSchool", "note")) {
+    for (String field :
+        List.of(
+            "victimAddress",
+            "victimPostcode",
+            "victimPhone",
+            "safeContactTimes",
+            "childSchool",
+            "note")) {
       assertTrue(p.path(field).isMissingNode(), field);
     }
     assertTrue(g.view().path("legalBasis").path("justification").isMissingNode());
     assertEquals("high", p.path("riskLevel").asText());
-    assertEquals(List.of("child-location", "free-text", "victim-contact", "victim-location"), g.removedCategories());
+    assertEquals(
+        List.of("child-location", "free-text", "victim-contact", "victim-location"),
+        g.removedCategories());
     assertTrue(g.alert());
   }
 
@@ -34,9 +45,11 @@ class SafetyGuardTest {
   void guardLeavesEveryOtherAgencyTypeAlone() {
     // Given
     JsonNode message = Fixtures.example("risk-disclosure", "valid-high-risk-with-location.json");
-    for (String type : List.of("partner-support", "childrens-services", "mash", "marac", "police")) {
+    for (String type :
+        List.of("partner-support", "childrens-services", "mash", "marac", "police")) {
       // When
-      SafetyGuard.Guarded g = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(type));
+      SafetyGuard.Guarded g =
+          SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(type));
       // Then
       assertSame(message, g.view(), type);
       assertFalse(g.alert(), type);
@@ -45,17 +58,26 @@ class SafetyGuardTest {
 
   @Test
   void guardDropsTheOtherRecipientsFromAProgrammeViewWithoutAnAlert() {
-    // Given a message whose envelope names its recipients, and which holds nothing else the guard removes
-    com.fasterxml.jackson.databind.node.ObjectNode message = (com.fasterxml.jackson.databind.node.ObjectNode) Fixtures.example("risk-disclosure", "valid-minimal.json").deepCopy();
+    // Given a message whose envelope names its recipients, and which holds nothing else the guard
+    // removes
+    com.fasterxml.jackson.databind.node.ObjectNode message =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            Fixtures.example("risk-disclosure", "valid-minimal.json").deepCopy();
     message.putArray("recipients").add("demo-iss").add("demo-dvpp");
     // When
-    SafetyGuard.Guarded programme = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
-    SafetyGuard.Guarded partner = SafetyGuard.apply(message, Fixtures.messageMap("risk-disclosure"), AgencyType.of("partner-support"));
+    SafetyGuard.Guarded programme =
+        SafetyGuard.apply(
+            message, Fixtures.messageMap("risk-disclosure"), AgencyType.of(Fixtures.PROGRAMME));
+    SafetyGuard.Guarded partner =
+        SafetyGuard.apply(
+            message, Fixtures.messageMap("risk-disclosure"), AgencyType.of("partner-support"));
     // Then
     assertTrue(programme.view().path("recipients").isMissingNode(), programme.view().toString());
     assertEquals(2, message.path("recipients").size(), "the input is not changed");
     assertEquals(message.get("recipients"), partner.view().get("recipients"));
-    assertEquals(Set.of("victim-location", "victim-contact", "child-location", "free-text"), SafetyGuard.unnamedTo(AgencyType.of(Fixtures.PROGRAMME)));
+    assertEquals(
+        Set.of("victim-location", "victim-contact", "child-location", "free-text"),
+        SafetyGuard.unnamedTo(AgencyType.of(Fixtures.PROGRAMME)));
     assertEquals(Set.of(), SafetyGuard.unnamedTo(AgencyType.of("partner-support")));
   }
 
@@ -63,9 +85,17 @@ class SafetyGuardTest {
   void guardRejectsEveryGuardedCategoryForAProgrammeAndNothingElse() {
     // Given / When / Then
     assertEquals(
-        List.of(DataCategory.VICTIM_LOCATION, DataCategory.VICTIM_CONTACT, DataCategory.CHILD_LOCATION, DataCategory.FREE_TEXT),
+        List.of(
+            DataCategory.VICTIM_LOCATION,
+            DataCategory.VICTIM_CONTACT,
+            DataCategory.CHILD_LOCATION,
+            DataCategory.FREE_TEXT),
         SafetyGuard.forbiddenIn(AgencyType.of(Fixtures.PROGRAMME), DataCategory.known()));
     assertEquals(List.of(), SafetyGuard.forbiddenIn(AgencyType.of("mash"), DataCategory.known()));
-    assertEquals(List.of(), SafetyGuard.forbiddenIn(AgencyType.of(Fixtures.PROGRAMME), List.of(DataCategory.OPERATIONAL, DataCategory.RISK)));
+    assertEquals(
+        List.of(),
+        SafetyGuard.forbiddenIn(
+            AgencyType.of(Fixtures.PROGRAMME),
+            List.of(DataCategory.OPERATIONAL, DataCategory.RISK)));
   }
 }

@@ -8,20 +8,34 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The tests' own reading of the schemas, written apart from {@link CategoryMap} and {@link Redactor}:
- * every leaf of a message (a scalar, or an empty object or array) by JSON pointer, with the category
- * found by walking the raw schema documents along the leaf's path.
+ * The tests' own reading of the schemas, written apart from {@link CategoryMap} and {@link
+ * Redactor}: every leaf of a message (a scalar, or an empty object or array) by JSON pointer, with
+ * the category found by walking the raw schema documents along the leaf's path.
  */
 final class SchemaOracle {
 
   static final Set<String> KNOWN =
-      Set.of("identity", "contact", "victim-location", "victim-contact", "child-location", "child-detail", "risk", "health",
-          "criminal-offence", "attendance", "free-text", "operational");
-  static final Set<String> GUARDED = Set.of("victim-location", "victim-contact", "child-location", "free-text");
+      Set.of(
+          "identity",
+          "contact",
+          "victim-location",
+          "victim-contact",
+          "child-location",
+          "child-detail",
+          "risk",
+          "health",
+          "criminal-offence",
+          "attendance",
+          "free-text",
+          "operational");
+  static final Set<String> GUARDED =
+      Set.of("victim-location", "victim-contact", "child-location", "free-text");
 
   private SchemaOracle() {}
 
-  /** Leaf pointer to category, for a whole message whose payload follows the schema of {@code type}. */
+  /**
+   * Leaf pointer to category, for a whole message whose payload follows the schema of {@code type}.
+   */
   static Map<String, String> leaves(JsonNode message, String type) {
     JsonNode payloadDoc = Fixtures.payloadSchema(type);
     Map<String, String> out = new TreeMap<>();
@@ -48,11 +62,22 @@ final class SchemaOracle {
     }
   }
 
-  private static void walk(JsonNode node, String at, JsonNode schema, JsonNode doc, JsonNode payloadDoc, boolean root, Map<String, String> out) {
+  private static void walk(
+      JsonNode node,
+      String at,
+      JsonNode schema,
+      JsonNode doc,
+      JsonNode payloadDoc,
+      boolean root,
+      Map<String, String> out) {
     JsonNode s = resolve(schema, doc);
     if (!node.isContainerNode() || node.isEmpty()) {
       JsonNode tag = s == null ? null : s.get("x-safehub-category");
-      out.put(at, tag != null && tag.isTextual() && KNOWN.contains(tag.asText()) ? tag.asText() : "untagged");
+      out.put(
+          at,
+          tag != null && tag.isTextual() && KNOWN.contains(tag.asText())
+              ? tag.asText()
+              : "untagged");
       return;
     }
     if (node.isObject()) {
@@ -70,14 +95,23 @@ final class SchemaOracle {
     } else {
       JsonNode items = s == null ? null : s.get("items");
       for (int i = 0; i < node.size(); i++) {
-        walk(node.get(i), at + "/" + i, items != null && items.isObject() ? items : null, doc, payloadDoc, false, out);
+        walk(
+            node.get(i),
+            at + "/" + i,
+            items != null && items.isObject() ? items : null,
+            doc,
+            payloadDoc,
+            false,
+            out);
       }
     }
   }
 
   private static JsonNode resolve(JsonNode schema, JsonNode doc) {
     JsonNode s = schema;
-    for (int hops = 0; s != null && s.has("$ref") && !s.has("x-safehub-category") && hops < 16; hops++) {
+    for (int hops = 0;
+        s != null && s.has("$ref") && !s.has("x-safehub-category") && hops < 16;
+        hops++) {
       String ref = s.get("$ref").asText();
       s = ref.startsWith("#/") ? doc.at(JsonPointer.compile(ref.substring(1))) : null;
       s = s == null || s.isMissingNode() ? null : s;

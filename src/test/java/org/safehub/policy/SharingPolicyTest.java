@@ -30,7 +30,8 @@ class SharingPolicyTest {
   }
 
   private DeployConfigException loadFails(Path d) {
-    return assertThrows(DeployConfigException.class, () -> SharingPolicy.load(d, AgencyDirectory.load(d)));
+    return assertThrows(
+        DeployConfigException.class, () -> SharingPolicy.load(d, AgencyDirectory.load(d)));
   }
 
   @Test
@@ -38,28 +39,48 @@ class SharingPolicyTest {
     // Given / When
     SharingPolicy policy = Fixtures.shippedPolicy();
     // Then
-    assertEquals(Fixtures.AGENCY_TYPES.stream().map(AgencyType::of).collect(java.util.stream.Collectors.toSet()), policy.agencyTypes());
+    assertEquals(
+        Fixtures.AGENCY_TYPES.stream()
+            .map(AgencyType::of)
+            .collect(java.util.stream.Collectors.toSet()),
+        policy.agencyTypes());
     for (String type : Fixtures.AGENCY_TYPES) {
       assertTrue(policy.allowed(AgencyType.of(type)).contains(DataCategory.OPERATIONAL), type);
     }
     assertEquals(
-        EnumSet.of(DataCategory.OPERATIONAL, DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.CHILD_DETAIL, DataCategory.RISK,
-            DataCategory.HEALTH, DataCategory.CRIMINAL_OFFENCE, DataCategory.ATTENDANCE),
+        EnumSet.of(
+            DataCategory.OPERATIONAL,
+            DataCategory.IDENTITY,
+            DataCategory.CONTACT,
+            DataCategory.CHILD_DETAIL,
+            DataCategory.RISK,
+            DataCategory.HEALTH,
+            DataCategory.CRIMINAL_OFFENCE,
+            DataCategory.ATTENDANCE),
         policy.allowed(AgencyType.of(Fixtures.PROGRAMME)));
     assertEquals(DataCategory.known(), policy.allowed(AgencyType.of("mash")));
-    assertEquals(Set.of(), policy.allowed(AgencyType.of("police")), "a type the policy does not name gets nothing");
+    assertEquals(
+        Set.of(),
+        policy.allowed(AgencyType.of("police")),
+        "a type the policy does not name gets nothing");
   }
 
   @Test
   void policyAllowingVictimLocationToProgrammeIsRejectedAtStartUp() throws IOException {
     // Given
-    Path d = deployWithPolicy("perpetrator-programme: [operational, identity,", "perpetrator-programme: [operational, identity, victim-location,");
+    Path d =
+        deployWithPolicy(
+            "perpetrator-programme: [operational, identity,",
+            "perpetrator-programme: [operational, identity, victim-location,");
     // When
     DeployConfigException e = loadFails(d);
     // Then the fault names the file, the pointer to the entry and what is wrong
-    assertTrue(e.getMessage().contains(d.resolve("sharing-policy.yaml").toString()), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(d.resolve("sharing-policy.yaml").toString()), e.getMessage());
     assertTrue(e.getMessage().contains("/allow/perpetrator-programme/2"), e.getMessage());
-    assertTrue(e.getMessage().contains("'victim-location' may never reach a perpetrator-programme"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("'victim-location' may never reach a perpetrator-programme"),
+        e.getMessage());
   }
 
   @Test
@@ -67,11 +88,16 @@ class SharingPolicyTest {
     for (String guarded : SchemaOracle.GUARDED) {
       // Given
       Files.deleteIfExists(dir.resolve("agencies.yaml"));
-      Path d = deployWithPolicy("perpetrator-programme: [operational,", "perpetrator-programme: [operational, " + guarded + ",");
+      Path d =
+          deployWithPolicy(
+              "perpetrator-programme: [operational,",
+              "perpetrator-programme: [operational, " + guarded + ",");
       // When
       DeployConfigException e = loadFails(d);
       // Then
-      assertTrue(e.getMessage().contains("/allow/perpetrator-programme/1: '" + guarded + "'"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("/allow/perpetrator-programme/1: '" + guarded + "'"),
+          e.getMessage());
     }
   }
 
@@ -93,7 +119,8 @@ class SharingPolicyTest {
     // When
     DeployConfigException e = loadFails(d);
     // Then
-    assertTrue(e.getMessage().contains("/allow/police: unknown agency type 'police'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("/allow/police: unknown agency type 'police'"), e.getMessage());
   }
 
   @Test
@@ -121,11 +148,23 @@ class SharingPolicyTest {
   void policyBuiltInCodeIsCheckedLikeTheFile() {
     // Given / When / Then
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class,
-            () -> SharingPolicy.of(Map.of(AgencyType.of(Fixtures.PROGRAMME), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.FREE_TEXT))));
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                SharingPolicy.of(
+                    Map.of(
+                        AgencyType.of(Fixtures.PROGRAMME),
+                        EnumSet.of(DataCategory.OPERATIONAL, DataCategory.FREE_TEXT))));
     assertTrue(e.getMessage().contains("/allow/perpetrator-programme"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> SharingPolicy.of(Map.of(AgencyType.of("mash"), EnumSet.of(DataCategory.RISK))));
-    assertThrows(IllegalArgumentException.class,
-        () -> SharingPolicy.of(Map.of(AgencyType.of("mash"), EnumSet.of(DataCategory.OPERATIONAL, DataCategory.UNTAGGED))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SharingPolicy.of(Map.of(AgencyType.of("mash"), EnumSet.of(DataCategory.RISK))));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            SharingPolicy.of(
+                Map.of(
+                    AgencyType.of("mash"),
+                    EnumSet.of(DataCategory.OPERATIONAL, DataCategory.UNTAGGED))));
   }
 }

@@ -25,8 +25,17 @@ class RoutingPolicyTest {
   private static final Path DEPLOY = Path.of("deploy/config");
   private static final Set<String> TYPES =
       Set.of(
-          "referral", "assessment-outcome", "attendance", "programme-exit", "risk-disclosure", "child-protection-alert",
-          "marac-referral", "marac-action", "partner-contact-summary", "consent-change", "acknowledgement");
+          "referral",
+          "assessment-outcome",
+          "attendance",
+          "programme-exit",
+          "risk-disclosure",
+          "child-protection-alert",
+          "marac-referral",
+          "marac-action",
+          "partner-contact-summary",
+          "consent-change",
+          "acknowledgement");
 
   @TempDir Path dir;
 
@@ -54,8 +63,14 @@ class RoutingPolicyTest {
   @Test
   void unknownAgencyTypeInRoutingStopsStartupNamingFileAndPlace() throws IOException {
     Path d = copyDeploy();
-    Files.writeString(d.resolve("routing.yaml"), Files.readString(d.resolve("routing.yaml")).replaceFirst("senders: \\[childrens-services", "senders: [police"));
-    DeployConfigException e = assertThrows(DeployConfigException.class, () -> RoutingPolicy.load(d, AgencyDirectory.load(d), TYPES));
+    Files.writeString(
+        d.resolve("routing.yaml"),
+        Files.readString(d.resolve("routing.yaml"))
+            .replaceFirst("senders: \\[childrens-services", "senders: [police"));
+    DeployConfigException e =
+        assertThrows(
+            DeployConfigException.class,
+            () -> RoutingPolicy.load(d, AgencyDirectory.load(d), TYPES));
     assertTrue(e.getMessage().contains("routing.yaml"), e.getMessage());
     assertTrue(e.getMessage().contains("/messageTypes/referral/senders"), e.getMessage());
   }
@@ -65,7 +80,10 @@ class RoutingPolicyTest {
     Path d = copyDeploy();
     Set<String> more = new java.util.HashSet<>(TYPES);
     more.add("school-notification");
-    DeployConfigException e = assertThrows(DeployConfigException.class, () -> RoutingPolicy.load(d, AgencyDirectory.load(d), more));
+    DeployConfigException e =
+        assertThrows(
+            DeployConfigException.class,
+            () -> RoutingPolicy.load(d, AgencyDirectory.load(d), more));
     assertTrue(e.getMessage().contains("school-notification"), e.getMessage());
   }
 
@@ -74,16 +92,26 @@ class RoutingPolicyTest {
     Path d = copyDeploy();
     Files.writeString(
         d.resolve("routing.yaml"),
-        Files.readString(d.resolve("routing.yaml")).replace("types: [referral, partner-contact-summary, risk-disclosure]", "types: [referral, child-protection-alert]"));
-    DeployConfigException e = assertThrows(DeployConfigException.class, () -> RoutingPolicy.load(d, AgencyDirectory.load(d), TYPES));
+        Files.readString(d.resolve("routing.yaml"))
+            .replace(
+                "types: [referral, partner-contact-summary, risk-disclosure]",
+                "types: [referral, child-protection-alert]"));
+    DeployConfigException e =
+        assertThrows(
+            DeployConfigException.class,
+            () -> RoutingPolicy.load(d, AgencyDirectory.load(d), TYPES));
     assertTrue(e.getMessage().contains("may not receive"), e.getMessage());
   }
 
   @Test
   void schemaInvalidAgencyFileStopsStartupWithPointer() throws IOException {
     Path d = copyDeploy();
-    Files.writeString(d.resolve("agencies.yaml"), Files.readString(d.resolve("agencies.yaml")).replace("status: active", "status: sometimes"));
-    DeployConfigException e = assertThrows(DeployConfigException.class, () -> AgencyDirectory.load(d));
+    Files.writeString(
+        d.resolve("agencies.yaml"),
+        Files.readString(d.resolve("agencies.yaml"))
+            .replace("status: active", "status: sometimes"));
+    DeployConfigException e =
+        assertThrows(DeployConfigException.class, () -> AgencyDirectory.load(d));
     assertTrue(e.getMessage().contains("agencies.yaml"), e.getMessage());
     assertTrue(e.getMessage().contains("/agencies/0/status"), e.getMessage());
   }
@@ -93,19 +121,39 @@ class RoutingPolicyTest {
     Path d = copyDeploy();
     Files.writeString(
         d.resolve("agencies.yaml"),
-        Files.readString(d.resolve("agencies.yaml")).replace("  - marac\n", "  - marac\n  - police\n")
+        Files.readString(d.resolve("agencies.yaml"))
+                .replace("  - marac\n", "  - marac\n  - police\n")
             + "  - id: demo-police\n    name: Demo Police\n    type: police\n    areas: [E08000026]\n");
     Files.writeString(
         d.resolve("routing.yaml"),
         Files.readString(d.resolve("routing.yaml"))
-            .replace("  child-protection-alert:\n    senders: [perpetrator-programme", "  child-protection-alert:\n    senders: [police, perpetrator-programme")
-            .replace("receivers: [childrens-services, mash, marac]", "receivers: [childrens-services, mash, marac, police]"));
+            .replace(
+                "  child-protection-alert:\n    senders: [perpetrator-programme",
+                "  child-protection-alert:\n    senders: [police, perpetrator-programme")
+            .replace(
+                "receivers: [childrens-services, mash, marac]",
+                "receivers: [childrens-services, mash, marac, police]"));
     AgencyDirectory agencies = AgencyDirectory.load(d);
     Router router = new Router(agencies, RoutingPolicy.load(d, agencies, TYPES));
     Envelope e =
-        new Envelope(UUID.randomUUID(), "child-protection-alert", 1, "CASE-1", "E08000026", Instant.now(), Priority.ROUTINE,
-            List.of("demo-police"), LegalBasis.SAFEGUARDING_CHILD, List.of());
+        new Envelope(
+            UUID.randomUUID(),
+            "child-protection-alert",
+            1,
+            "CASE-1",
+            "E08000026",
+            Instant.now(),
+            Priority.ROUTINE,
+            List.of("demo-police"),
+            LegalBasis.SAFEGUARDING_CHILD,
+            List.of());
     List<RecipientOutcome> out = router.route(e, "demo-iss");
-    assertTrue(out.stream().anyMatch(o -> o instanceof RecipientOutcome.Deliver dd && dd.agencyId().equals("demo-police")), out.toString());
+    assertTrue(
+        out.stream()
+            .anyMatch(
+                o ->
+                    o instanceof RecipientOutcome.Deliver dd
+                        && dd.agencyId().equals("demo-police")),
+        out.toString());
   }
 }

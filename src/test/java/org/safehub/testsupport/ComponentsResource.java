@@ -1,17 +1,15 @@
 package org.safehub.testsupport;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.safehub.devstack.DevStack;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 /**
- * Gives every {@code @QuarkusTest} real Kafka, PostgreSQL and Keycloak, started once per test JVM and
- * reused across test classes (Quarkus may restart the application between classes, so {@link #stop()}
- * leaves them running and a JVM shutdown hook stops them). Without Docker by default ({@link DevStack});
- * with {@code -Dsafehub.components=containers}, from container images.
+ * Gives every {@code @QuarkusTest} real Kafka, PostgreSQL and Keycloak, started once per test JVM
+ * and reused across test classes (Quarkus may restart the application between classes, so {@link
+ * #stop()} leaves them running and a JVM shutdown hook stops them). Without Docker by default
+ * ({@link DevStack}); with {@code -Dsafehub.components=containers}, from container images.
  */
 public final class ComponentsResource implements QuarkusTestResourceLifecycleManager {
 
@@ -20,13 +18,15 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
   public static final String REALM_FILE = "deploy/keycloak/safehub-realm.json";
 
   /**
-   * Quarkus loads this class once per test profile, each time in a new class loader, so a static field
-   * alone would start the components again: the running components' endpoints are also kept in system
-   * properties under this prefix, and starts are serialized on an interned string literal, which is one
-   * object per JVM whatever the class loader.
+   * Quarkus loads this class once per test profile, each time in a new class loader, so a static
+   * field alone would start the components again: the running components' endpoints are also kept
+   * in system properties under this prefix, and starts are serialized on an interned string
+   * literal, which is one object per JVM whatever the class loader.
    */
   private static final String REGISTRY = "safehub.test.components.";
-  private static final String JVM_WIDE_LOCK = "org.safehub.testsupport.ComponentsResource.start-lock";
+
+  private static final String JVM_WIDE_LOCK =
+      "org.safehub.testsupport.ComponentsResource.start-lock";
 
   private static DevStack.Endpoints holder;
 
@@ -48,7 +48,10 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
     // nothing: see the class comment
   }
 
-  /** The running components, started on first use (also for tests that talk to Kafka or PostgreSQL directly). */
+  /**
+   * The running components, started on first use (also for tests that talk to Kafka or PostgreSQL
+   * directly).
+   */
   public static DevStack.Endpoints endpoints() {
     synchronized (JVM_WIDE_LOCK) {
       if (holder == null) {
@@ -56,7 +59,8 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
       }
       if (holder == null) {
         Started started = startComponents();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopQuietly(started), "safehub-components-stop"));
+        Runtime.getRuntime()
+            .addShutdownHook(new Thread(() -> stopQuietly(started), "safehub-components-stop"));
         register(started.endpoints());
         holder = started.endpoints();
       }
@@ -69,8 +73,12 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
     if ("containers".equals(System.getProperty(MODE_PROPERTY))) {
       return ContainerComponents.start(realm);
     }
-    Path keycloakHome = Path.of(System.getProperty(KEYCLOAK_HOME_PROPERTY,
-        Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6").toString()));
+    Path keycloakHome =
+        Path.of(
+            System.getProperty(
+                KEYCLOAK_HOME_PROPERTY,
+                Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6")
+                    .toString()));
     DevStack stack = DevStack.start(DevStack.Options.temporary(keycloakHome, realm));
     return new Started(stack.endpoints(), stack);
   }

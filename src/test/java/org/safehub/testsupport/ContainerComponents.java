@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-
 import org.safehub.devstack.DevStack;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -44,32 +43,38 @@ final class ContainerComponents {
   }
 
   /** The three containers, configured but not started. */
-  record Containers(KafkaContainer kafka, PostgreSQLContainer<?> postgres, GenericContainer<?> keycloak) {
+  record Containers(
+      KafkaContainer kafka, PostgreSQLContainer<?> postgres, GenericContainer<?> keycloak) {
 
     @SuppressWarnings("resource") // stopped by the Started's stopper
     static Containers create(Path realmFile) {
-      KafkaContainer kafka = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
-          .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
-          .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
-          .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
-          .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
-          .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
-          .withEnv("KAFKA_NUM_PARTITIONS", "1");
-      PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>(DockerImageName.parse(POSTGRES_IMAGE))
-          .withDatabaseName("safehub")
-          .withUsername("postgres")
-          .withPassword(randomHex(16));
-      GenericContainer<?> keycloak = new GenericContainer<>(DockerImageName.parse(KEYCLOAK_IMAGE))
-          .withExposedPorts(KEYCLOAK_HTTP)
-          .withEnv("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4))
-          .withEnv("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24))
-          .withCopyFileToContainer(MountableFile.forHostPath(realmFile.toAbsolutePath()),
-              "/opt/keycloak/data/import/safehub-realm.json")
-          .withCommand("start-dev", "--import-realm")
-          .waitingFor(Wait.forHttp("/realms/safehub/.well-known/openid-configuration")
-              .forPort(KEYCLOAK_HTTP)
-              .forStatusCode(200)
-              .withStartupTimeout(Duration.ofSeconds(180)));
+      KafkaContainer kafka =
+          new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE))
+              .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+              .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+              .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+              .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+              .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
+              .withEnv("KAFKA_NUM_PARTITIONS", "1");
+      PostgreSQLContainer<?> postgres =
+          new PostgreSQLContainer<>(DockerImageName.parse(POSTGRES_IMAGE))
+              .withDatabaseName("safehub")
+              .withUsername("postgres")
+              .withPassword(randomHex(16));
+      GenericContainer<?> keycloak =
+          new GenericContainer<>(DockerImageName.parse(KEYCLOAK_IMAGE))
+              .withExposedPorts(KEYCLOAK_HTTP)
+              .withEnv("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4))
+              .withEnv("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24))
+              .withCopyFileToContainer(
+                  MountableFile.forHostPath(realmFile.toAbsolutePath()),
+                  "/opt/keycloak/data/import/safehub-realm.json")
+              .withCommand("start-dev", "--import-realm")
+              .waitingFor(
+                  Wait.forHttp("/realms/safehub/.well-known/openid-configuration")
+                      .forPort(KEYCLOAK_HTTP)
+                      .forStatusCode(200)
+                      .withStartupTimeout(Duration.ofSeconds(180)));
       return new Containers(kafka, postgres, keycloak);
     }
 

@@ -32,12 +32,16 @@ public final class DeliveryTopics {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      List<TopicPartition> parts =
+          c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
       long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }
@@ -45,7 +49,9 @@ public final class DeliveryTopics {
   }
 
   public static long copiesOf(String agency, String messageId) {
-    return readAll(deliveryTopic(agency)).stream().filter(r -> messageId.equals(header(r, "safehub-message-id"))).count();
+    return readAll(deliveryTopic(agency)).stream()
+        .filter(r -> messageId.equals(header(r, "safehub-message-id")))
+        .count();
   }
 
   public static String header(ConsumerRecord<?, ?> r, String key) {

@@ -12,8 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The agencies that deploy/config/agencies.yaml registers, read as plain YAML (not through the hub's own
- * loader), so tests that must cover every demo agency - both areas - follow the file rather than a list of their own.
+ * The agencies that deploy/config/agencies.yaml registers, read as plain YAML (not through the
+ * hub's own loader), so tests that must cover every demo agency - both areas - follow the file
+ * rather than a list of their own.
  */
 public final class DemoAgencies {
 

@@ -26,20 +26,24 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Builds the bearer tokens an attacker would try: unsigned ({@code alg: none}), signed by a key the
- * test made up, key-confusion (HS256 keyed with the realm's public key), expired, for another issuer,
- * tampered genuine tokens; and fetches what the real Keycloak hands out (its public key, key ids, ID
- * tokens, whose audience is the client and not the hub).
+ * test made up, key-confusion (HS256 keyed with the realm's public key), expired, for another
+ * issuer, tampered genuine tokens; and fetches what the real Keycloak hands out (its public key,
+ * key ids, ID tokens, whose audience is the client and not the hub).
  */
 public final class ForgedTokens {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final KeyPair rsa;
   private final KeyPair ec;
 
-  /** Key pairs made from {@code seed} so the corpus is the same on every run (signatures need not be). */
+  /**
+   * Key pairs made from {@code seed} so the corpus is the same on every run (signatures need not
+   * be).
+   */
   public ForgedTokens(long seed) {
     try {
       SecureRandom random = SecureRandom.getInstance("SHA1PRNG");
@@ -114,7 +118,9 @@ public final class ForgedTokens {
     return sign(header, payload, "SHA256withECDSAinP1363Format", ec.getPrivate());
   }
 
-  /** HS256 with an arbitrary secret (e.g. the realm's public key: the classic key-confusion attack). */
+  /**
+   * HS256 with an arbitrary secret (e.g. the realm's public key: the classic key-confusion attack).
+   */
   public static String hs256(JsonNode header, JsonNode payload, byte[] secret) {
     String input = b64(header) + "." + b64(payload);
     try {
@@ -160,8 +166,12 @@ public final class ForgedTokens {
     return twosComplement;
   }
 
-  /** Claims that look like a genuine agency token of {@code issuer} (roles, agency, audience), valid now. */
-  public static ObjectNode agencyClaims(String issuer, String agency, long nowSeconds, Random random) {
+  /**
+   * Claims that look like a genuine agency token of {@code issuer} (roles, agency, audience), valid
+   * now.
+   */
+  public static ObjectNode agencyClaims(
+      String issuer, String agency, long nowSeconds, Random random) {
     ObjectNode c = JSON.createObjectNode();
     c.put("exp", nowSeconds + 600);
     c.put("iat", nowSeconds - 5);
@@ -181,8 +191,10 @@ public final class ForgedTokens {
   /** GET a JSON document (realm info, JWKS). */
   public static JsonNode getJson(String url) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("GET " + url + " -> " + r.statusCode());
       }
@@ -195,7 +207,10 @@ public final class ForgedTokens {
     }
   }
 
-  /** The realm's RSA signing key as Keycloak publishes it (base64 SubjectPublicKeyInfo), from {@code GET <issuer>}. */
+  /**
+   * The realm's RSA signing key as Keycloak publishes it (base64 SubjectPublicKeyInfo), from {@code
+   * GET <issuer>}.
+   */
   public static String realmPublicKey(String issuer) {
     return getJson(issuer).path("public_key").asText();
   }
@@ -211,18 +226,25 @@ public final class ForgedTokens {
   }
 
   /**
-   * The full token response of a client-credentials grant with {@code scope=openid} (Keycloak then also
-   * issues an ID token, whose audience is the client itself).
+   * The full token response of a client-credentials grant with {@code scope=openid} (Keycloak then
+   * also issues an ID token, whose audience is the client itself).
    */
   public static JsonNode tokenResponseWithOpenidScope(String issuer, String clientId) {
-    String form = "grant_type=client_credentials&scope=openid"
-        + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-        + "&client_secret=" + URLEncoder.encode(clientId + "-demo-secret", StandardCharsets.UTF_8);
+    String form =
+        "grant_type=client_credentials&scope=openid"
+            + "&client_id="
+            + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+            + "&client_secret="
+            + URLEncoder.encode(clientId + "-demo-secret", StandardCharsets.UTF_8);
     try {
-      HttpResponse<String> r = HTTP.send(
-          HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token")).timeout(Duration.ofSeconds(30))
-              .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
+                  .timeout(Duration.ofSeconds(30))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString(form))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException("token request -> " + r.statusCode() + ": " + r.body());
       }

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 
 /**
- * Publishers that keep sending attendance messages from the programme, round robin over
- * {@link #targets} (a test may swap a hub in or out), for at most five minutes or until closed. They
+ * Publishers that keep sending attendance messages from the programme, round robin over {@link
+ * #targets} (a test may swap a hub in or out), for at most five minutes or until closed. They
  * remember only the messages accepted with 202; a subclass looks at every other answer.
  */
 public class PublishBurst implements AutoCloseable {
@@ -36,33 +36,38 @@ public class PublishBurst implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     AtomicInteger next = new AtomicInteger();
     for (int t = 0; t < threads; t++) {
-      pool.submit(() -> {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (running.get() && System.nanoTime() < deadline) {
-          ObjectNode msg = TestMessages.example("attendance");
-          URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
-          try {
-            HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(hub.resolve("/api/v1/messages")).timeout(requestTimeout)
-                    .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg))).build(),
-                HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 202) {
-              accepted.add(msg.get("messageId").asText());
-            } else {
-              notAccepted(r);
+      pool.submit(
+          () -> {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (running.get() && System.nanoTime() < deadline) {
+              ObjectNode msg = TestMessages.example("attendance");
+              URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
+              try {
+                HttpResponse<String> r =
+                    http.send(
+                        HttpRequest.newBuilder(hub.resolve("/api/v1/messages"))
+                            .timeout(requestTimeout)
+                            .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg)))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 202) {
+                  accepted.add(msg.get("messageId").asText());
+                } else {
+                  notAccepted(r);
+                }
+              } catch (InterruptedException e) {
+                return;
+              } catch (Exception e) {
+                try {
+                  failed(e);
+                } catch (InterruptedException ie) {
+                  return;
+                }
+              }
             }
-          } catch (InterruptedException e) {
-            return;
-          } catch (Exception e) {
-            try {
-              failed(e);
-            } catch (InterruptedException ie) {
-              return;
-            }
-          }
-        }
-      });
+          });
     }
   }
 
@@ -75,7 +80,10 @@ public class PublishBurst implements AutoCloseable {
   }
 
   public void until(int count) {
-    Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> accepted.size() >= count);
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> accepted.size() >= count);
   }
 
   @Override

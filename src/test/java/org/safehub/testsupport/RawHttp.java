@@ -16,15 +16,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * HTTP/1.1 over a plain socket, for the requests an HTTP client library will not send: Content-Length
- * that does not match the body, duplicate framing headers, malformed chunking, broken request lines.
- * Reads every response the server sends back on the connection (a smuggled second request gets its own).
+ * HTTP/1.1 over a plain socket, for the requests an HTTP client library will not send:
+ * Content-Length that does not match the body, duplicate framing headers, malformed chunking,
+ * broken request lines. Reads every response the server sends back on the connection (a smuggled
+ * second request gets its own).
  */
 public final class RawHttp {
 
   private RawHttp() {}
 
-  /** One response read off the wire. Header names are lower-cased; repeated headers are joined by ", ". */
+  /**
+   * One response read off the wire. Header names are lower-cased; repeated headers are joined by ",
+   * ".
+   */
   public record Response(int status, Map<String, String> headers, byte[] body) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
@@ -32,17 +36,19 @@ public final class RawHttp {
   }
 
   /**
-   * What came back: the responses in order, whether the server closed the connection, and whether it
-   * sent nothing at all (no response, no close) within the deadline, which is a hang.
+   * What came back: the responses in order, whether the server closed the connection, and whether
+   * it sent nothing at all (no response, no close) within the deadline, which is a hang.
    */
-  public record Exchange(List<Response> responses, boolean closed, boolean hung, String writeError, long millis) {}
+  public record Exchange(
+      List<Response> responses, boolean closed, boolean hung, String writeError, long millis) {}
 
   /**
    * Sends {@code request} as is, optionally half-closes the connection (no more bytes from us), and
    * collects responses: the first within {@code deadline}, any further ones while they keep coming
    * (a quiet gap of {@code gap} ends the exchange).
    */
-  public static Exchange exchange(String host, int port, byte[] request, boolean halfClose, Duration deadline, Duration gap) {
+  public static Exchange exchange(
+      String host, int port, byte[] request, boolean halfClose, Duration deadline, Duration gap) {
     long start = System.nanoTime();
     List<Response> responses = new ArrayList<>();
     boolean closed = false;
@@ -59,7 +65,8 @@ public final class RawHttp {
           socket.shutdownOutput();
         }
       } catch (IOException e) {
-        // the server may answer (413) and close before it has read everything: still read its answer
+        // the server may answer (413) and close before it has read everything: still read its
+        // answer
         writeError = e.getClass().getSimpleName() + ": " + e.getMessage();
       }
       InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
@@ -93,9 +100,11 @@ public final class RawHttp {
       }
     } catch (IOException e) {
       closed = true;
-      writeError = writeError == null ? e.getClass().getSimpleName() + ": " + e.getMessage() : writeError;
+      writeError =
+          writeError == null ? e.getClass().getSimpleName() + ": " + e.getMessage() : writeError;
     }
-    return new Exchange(responses, closed, hung, writeError, (System.nanoTime() - start) / 1_000_000);
+    return new Exchange(
+        responses, closed, hung, writeError, (System.nanoTime() - start) / 1_000_000);
   }
 
   /** The next response, or null if the connection was closed before a status line. */

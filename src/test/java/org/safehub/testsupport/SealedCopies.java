@@ -7,7 +7,9 @@ import org.safehub.crypto.AgencyKeyGenerator;
 import org.safehub.crypto.CopyOpener;
 import org.safehub.crypto.PemKeys;
 
-/** Opens sealed inbox items the way an agency would: its own private key, and the hub's certificate. */
+/**
+ * Opens sealed inbox items the way an agency would: its own private key, and the hub's certificate.
+ */
 public final class SealedCopies {
 
   /** Where the test hub keeps its keys (safehub.data-dir in the test profile). */
@@ -35,7 +37,12 @@ public final class SealedCopies {
     try {
       byte[] der = Base64.getDecoder().decode(item.get("copy").asText());
       CopyOpener.Opened opened =
-          new CopyOpener().open(der, PemKeys.readPrivateKey(agencyKey(agency)), PemKeys.readCertificate(agencyCert(agency)), PemKeys.readCertificate(hubCert()));
+          new CopyOpener()
+              .open(
+                  der,
+                  PemKeys.readPrivateKey(agencyKey(agency)),
+                  PemKeys.readCertificate(agencyCert(agency)),
+                  PemKeys.readCertificate(hubCert()));
       return TestMessages.MAPPER.readTree(opened.content());
     } catch (Exception e) {
       throw new AssertionError("cannot open sealed copy for " + agency + ": " + e.getMessage(), e);

@@ -17,20 +17,33 @@ public final class TestMessages {
   public static final ObjectMapper MAPPER = new ObjectMapper();
   public static final List<String> TYPES =
       List.of(
-          "referral", "assessment-outcome", "attendance", "programme-exit", "risk-disclosure", "child-protection-alert",
-          "marac-referral", "marac-action", "partner-contact-summary", "consent-change", "acknowledgement");
+          "referral",
+          "assessment-outcome",
+          "attendance",
+          "programme-exit",
+          "risk-disclosure",
+          "child-protection-alert",
+          "marac-referral",
+          "marac-action",
+          "partner-contact-summary",
+          "consent-change",
+          "acknowledgement");
 
   private TestMessages() {}
 
   /**
    * The first valid example of {@code type}, with a new messageId, no explicit recipients, routine
-   * priority and a safeguarding basis with a justification (so that routing tests do not depend on the
-   * consent registry; consent tests set basis consent themselves).
+   * priority and a safeguarding basis with a justification (so that routing tests do not depend on
+   * the consent registry; consent tests set basis consent themselves).
    */
   public static ObjectNode example(String type) {
     try (Stream<Path> files = Files.list(Path.of("schemas", type, "examples"))) {
       Path first =
-          files.filter(p -> p.getFileName().toString().startsWith("valid-")).sorted().findFirst().orElseThrow(() -> new IllegalStateException("no valid example for " + type));
+          files
+              .filter(p -> p.getFileName().toString().startsWith("valid-"))
+              .sorted()
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("no valid example for " + type));
       ObjectNode msg = (ObjectNode) MAPPER.readTree(first.toFile());
       msg.put("messageId", UUID.randomUUID().toString());
       msg.remove("recipients");
@@ -38,7 +51,9 @@ public final class TestMessages {
       msg.put("area", "E08000026");
       ObjectNode basis = msg.putObject("legalBasis");
       basis.put("basis", "safeguarding-adult-at-risk");
-      basis.put("justification", "Test share: risk to an adult at risk; asking for consent would increase the risk.");
+      basis.put(
+          "justification",
+          "Test share: risk to an adult at risk; asking for consent would increase the risk.");
       return msg;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

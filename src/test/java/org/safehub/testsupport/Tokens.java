@@ -1,5 +1,7 @@
 package org.safehub.testsupport;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,18 +15,17 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * Access tokens for the demo clients from the test Keycloak, as an agency would get them (client
- * credentials with the demo secret {@code <clientId>-demo-secret}), cached so tests do not mint one per request.
+ * credentials with the demo secret {@code <clientId>-demo-secret}), cached so tests do not mint one
+ * per request.
  */
 public final class Tokens {
 
   private static final Duration RENEW_BEFORE_EXPIRY = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final Map<String, Token> CACHE = new ConcurrentHashMap<>();
 
   private record Token(String value, Instant expires) {
@@ -35,7 +36,10 @@ public final class Tokens {
 
   private Tokens() {}
 
-  /** A bearer token for {@code clientId} from the running test Keycloak, reused until 60 s before it expires. */
+  /**
+   * A bearer token for {@code clientId} from the running test Keycloak, reused until 60 s before it
+   * expires.
+   */
   public static String forClient(String clientId) {
     String issuer = issuer();
     Token cached = CACHE.get(issuer + " " + clientId);
@@ -52,7 +56,10 @@ public final class Tokens {
     return ComponentsResource.endpoints().issuer();
   }
 
-  /** A fresh (uncached) client-credentials token for {@code clientId} from the realm at {@code issuer}. */
+  /**
+   * A fresh (uncached) client-credentials token for {@code clientId} from the realm at {@code
+   * issuer}.
+   */
   public static String fetch(String issuer, String clientId) {
     return request(issuer, clientId).value();
   }
@@ -71,28 +78,38 @@ public final class Tokens {
   }
 
   private static Token request(String issuer, String clientId) {
-    String form = "grant_type=client_credentials"
-        + "&client_id=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
-        + "&client_secret=" + URLEncoder.encode(clientId + "-demo-secret", StandardCharsets.UTF_8);
-    HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form))
-        .build();
+    String form =
+        "grant_type=client_credentials"
+            + "&client_id="
+            + URLEncoder.encode(clientId, StandardCharsets.UTF_8)
+            + "&client_secret="
+            + URLEncoder.encode(clientId + "-demo-secret", StandardCharsets.UTF_8);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(issuer + "/protocol/openid-connect/token"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(form))
+            .build();
     Instant asked = Instant.now();
     HttpResponse<String> response;
     try {
       response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new IllegalStateException("token request for " + clientId + " to " + issuer + " failed", e);
+      throw new IllegalStateException(
+          "token request for " + clientId + " to " + issuer + " failed", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted during a token request", e);
     }
     if (response.statusCode() != 200) {
       // Keycloak's error bodies name the error, never the secret.
-      throw new IllegalStateException("token request for " + clientId + " got HTTP " + response.statusCode()
-          + ": " + response.body());
+      throw new IllegalStateException(
+          "token request for "
+              + clientId
+              + " got HTTP "
+              + response.statusCode()
+              + ": "
+              + response.body());
     }
     try {
       JsonNode body = JSON.readTree(response.body());

@@ -20,16 +20,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.safehub.problem.Violation;
 
-/** Runs every example document in schemas/ through the catalogue the hub uses, and checks the category tags. */
+/**
+ * Runs every example document in schemas/ through the catalogue the hub uses, and checks the
+ * category tags.
+ */
 class SchemaExamplesTest {
 
   static final Path SCHEMAS = Path.of("schemas");
   static final Set<String> CATEGORIES =
-      Set.of("identity", "contact", "victim-location", "victim-contact", "child-location", "child-detail", "risk", "health",
-          "criminal-offence", "attendance", "free-text", "operational");
+      Set.of(
+          "identity",
+          "contact",
+          "victim-location",
+          "victim-contact",
+          "child-location",
+          "child-detail",
+          "risk",
+          "health",
+          "criminal-offence",
+          "attendance",
+          "free-text",
+          "operational");
   static final Set<String> TYPES =
-      Set.of("referral", "assessment-outcome", "attendance", "programme-exit", "risk-disclosure", "child-protection-alert",
-          "marac-referral", "marac-action", "partner-contact-summary", "consent-change", "acknowledgement");
+      Set.of(
+          "referral",
+          "assessment-outcome",
+          "attendance",
+          "programme-exit",
+          "risk-disclosure",
+          "child-protection-alert",
+          "marac-referral",
+          "marac-action",
+          "partner-contact-summary",
+          "consent-change",
+          "acknowledgement");
 
   private final ObjectMapper mapper = new ObjectMapper();
   private final SchemaCatalogue catalogue = SchemaCatalogue.load(SCHEMAS, mapper);
@@ -43,26 +67,40 @@ class SchemaExamplesTest {
   @TestFactory
   Stream<DynamicTest> validExamplesAreAccepted() throws IOException {
     return examples("valid-")
-        .map(p -> DynamicTest.dynamicTest(SCHEMAS.relativize(p).toString(), () -> {
-          ValidationResult r = catalogue.validate(mapper.readTree(p.toFile()));
-          if (r instanceof ValidationResult.Invalid inv) {
-            throw new AssertionError(inv.violations().toString());
-          }
-        }));
+        .map(
+            p ->
+                DynamicTest.dynamicTest(
+                    SCHEMAS.relativize(p).toString(),
+                    () -> {
+                      ValidationResult r = catalogue.validate(mapper.readTree(p.toFile()));
+                      if (r instanceof ValidationResult.Invalid inv) {
+                        throw new AssertionError(inv.violations().toString());
+                      }
+                    }));
   }
 
   @TestFactory
   Stream<DynamicTest> invalidExamplesAreRefusedAtTheExpectedPointers() throws IOException {
     return examples("invalid-")
-        .map(p -> DynamicTest.dynamicTest(SCHEMAS.relativize(p).toString(), () -> {
-          JsonNode wrapper = mapper.readTree(p.toFile());
-          ValidationResult r = catalogue.validate(wrapper.get("message"));
-          ValidationResult.Invalid inv = assertInstanceOf(ValidationResult.Invalid.class, r, "should be refused");
-          Set<String> pointers = inv.violations().stream().map(Violation::pointer).collect(Collectors.toSet());
-          for (JsonNode expected : wrapper.get("expectedPointers")) {
-            assertTrue(pointers.contains(expected.asText()), "expected " + expected + " in " + pointers);
-          }
-        }));
+        .map(
+            p ->
+                DynamicTest.dynamicTest(
+                    SCHEMAS.relativize(p).toString(),
+                    () -> {
+                      JsonNode wrapper = mapper.readTree(p.toFile());
+                      ValidationResult r = catalogue.validate(wrapper.get("message"));
+                      ValidationResult.Invalid inv =
+                          assertInstanceOf(ValidationResult.Invalid.class, r, "should be refused");
+                      Set<String> pointers =
+                          inv.violations().stream()
+                              .map(Violation::pointer)
+                              .collect(Collectors.toSet());
+                      for (JsonNode expected : wrapper.get("expectedPointers")) {
+                        assertTrue(
+                            pointers.contains(expected.asText()),
+                            "expected " + expected + " in " + pointers);
+                      }
+                    }));
   }
 
   @Test
@@ -80,7 +118,8 @@ class SchemaExamplesTest {
   void everyLeafFieldCarriesAKnownDataCategory() throws IOException {
     List<String> untagged = new ArrayList<>();
     try (Stream<Path> files = Files.walk(SCHEMAS)) {
-      for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".schema.json")).toList()) {
+      for (Path f :
+          files.filter(x -> x.getFileName().toString().endsWith(".schema.json")).toList()) {
         JsonNode doc = mapper.readTree(f.toFile());
         walk(doc, doc, SCHEMAS.relativize(f) + "#", untagged);
       }
@@ -90,9 +129,13 @@ class SchemaExamplesTest {
 
   @Test
   void messagesOfRefusalsNeverEchoTheSendersPropertyNames() throws IOException {
-    var msg = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(SCHEMAS.resolve("attendance/examples/valid-attended.json").toFile());
-    ((com.fasterxml.jackson.databind.node.ObjectNode) msg.get("payload")).put("JaneDoeLivesAt12HighStreet", "x");
-    ValidationResult.Invalid inv = assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(msg));
+    var msg =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            mapper.readTree(SCHEMAS.resolve("attendance/examples/valid-attended.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) msg.get("payload"))
+        .put("JaneDoeLivesAt12HighStreet", "x");
+    ValidationResult.Invalid inv =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(msg));
     assertFalse(inv.violations().toString().contains("JaneDoe"), inv.violations().toString());
   }
 
@@ -104,8 +147,12 @@ class SchemaExamplesTest {
     }
     String type = schema.path("type").asText("");
     if (type.equals("object") || schema.has("properties")) {
-      schema.path("properties").fields().forEachRemaining(e -> walk(root, e.getValue(), where + "/" + e.getKey(), untagged));
-    } else if (type.equals("array") && schema.path("items").path("type").asText("").equals("object")) {
+      schema
+          .path("properties")
+          .fields()
+          .forEachRemaining(e -> walk(root, e.getValue(), where + "/" + e.getKey(), untagged));
+    } else if (type.equals("array")
+        && schema.path("items").path("type").asText("").equals("object")) {
       walk(root, schema.get("items"), where + "[]", untagged);
     } else if (!CATEGORIES.contains(schema.path("x-safehub-category").asText(""))) {
       untagged.add(where);
@@ -115,7 +162,15 @@ class SchemaExamplesTest {
   private static Stream<Path> examples(String prefix) throws IOException {
     List<Path> out = new ArrayList<>();
     try (Stream<Path> files = Files.walk(SCHEMAS)) {
-      files.filter(p -> p.getParent() != null && p.getParent().getFileName() != null && p.getParent().getFileName().toString().equals("examples") && p.getFileName().toString().startsWith(prefix)).sorted().forEach(out::add);
+      files
+          .filter(
+              p ->
+                  p.getParent() != null
+                      && p.getParent().getFileName() != null
+                      && p.getParent().getFileName().toString().equals("examples")
+                      && p.getFileName().toString().startsWith(prefix))
+          .sorted()
+          .forEach(out::add);
     }
     assertFalse(out.isEmpty());
     return out.stream();

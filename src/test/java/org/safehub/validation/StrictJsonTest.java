@@ -38,8 +38,12 @@ class StrictJsonTest {
 
   @Test
   void overlongStringsAndNumbersAreRefused() {
-    assertEquals(ValidationResult.ProblemKind.LIMIT_EXCEEDED, refused("{\"a\":\"" + "x".repeat(1001) + "\"}").kind());
-    assertEquals(ValidationResult.ProblemKind.LIMIT_EXCEEDED, refused("{\"a\":" + "9".repeat(41) + "}").kind());
+    assertEquals(
+        ValidationResult.ProblemKind.LIMIT_EXCEEDED,
+        refused("{\"a\":\"" + "x".repeat(1001) + "\"}").kind());
+    assertEquals(
+        ValidationResult.ProblemKind.LIMIT_EXCEEDED,
+        refused("{\"a\":" + "9".repeat(41) + "}").kind());
   }
 
   @Test

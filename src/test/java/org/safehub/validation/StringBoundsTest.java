@@ -18,7 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.safehub.problem.Violation;
 
-/** Every string a schema allows is bounded, and the bound is checked before any format or pattern. */
+/**
+ * Every string a schema allows is bounded, and the bound is checked before any format or pattern.
+ */
 class StringBoundsTest {
 
   private static final Path SCHEMAS = Path.of("schemas");
@@ -29,12 +31,15 @@ class StringBoundsTest {
   void everyStringFieldOfEverySchemaHasAMaxLength() throws IOException {
     List<String> unbounded = new ArrayList<>();
     for (Path file : schemaFiles()) {
-      strings(mapper.readTree(file.toFile()), "", (pointer, schema) -> {
-        JsonNode max = schema.get("maxLength");
-        if (max == null || !max.canConvertToInt() || max.intValue() < 1) {
-          unbounded.add(SCHEMAS.relativize(file) + "#" + pointer);
-        }
-      });
+      strings(
+          mapper.readTree(file.toFile()),
+          "",
+          (pointer, schema) -> {
+            JsonNode max = schema.get("maxLength");
+            if (max == null || !max.canConvertToInt() || max.intValue() < 1) {
+              unbounded.add(SCHEMAS.relativize(file) + "#" + pointer);
+            }
+          });
     }
     assertTrue(unbounded.isEmpty(), "string fields without a maxLength: " + unbounded);
   }
@@ -43,60 +48,96 @@ class StringBoundsTest {
   void anEmailIsAtMost254Characters() throws IOException {
     List<String> tooLong = new ArrayList<>();
     for (Path file : schemaFiles()) {
-      strings(mapper.readTree(file.toFile()), "", (pointer, schema) -> {
-        if ("email".equals(schema.path("format").asText()) && schema.path("maxLength").asInt(Integer.MAX_VALUE) > 254) {
-          tooLong.add(SCHEMAS.relativize(file) + "#" + pointer);
-        }
-      });
+      strings(
+          mapper.readTree(file.toFile()),
+          "",
+          (pointer, schema) -> {
+            if ("email".equals(schema.path("format").asText())
+                && schema.path("maxLength").asInt(Integer.MAX_VALUE) > 254) {
+              tooLong.add(SCHEMAS.relativize(file) + "#" + pointer);
+            }
+          });
     }
-    assertTrue(tooLong.isEmpty(), "email fields allowing more than 254 characters (RFC 5321): " + tooLong);
+    assertTrue(
+        tooLong.isEmpty(), "email fields allowing more than 254 characters (RFC 5321): " + tooLong);
   }
 
   @Test
   void aPathologicalEmailIsRefusedForItsLengthAlone() throws IOException {
-    ObjectNode message = (ObjectNode) mapper.readTree(SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
     ((ObjectNode) message.at("/payload/perpetrator")).put("email", pathologicalEmail());
-    ValidationResult.Invalid refused = assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
-    assertEquals(List.of(new Violation("/payload/perpetrator/email", "maxLength", "must be at most 254 characters long")), refused.violations(),
+    ValidationResult.Invalid refused =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
+    assertEquals(
+        List.of(
+            new Violation(
+                "/payload/perpetrator/email", "maxLength", "must be at most 254 characters long")),
+        refused.violations(),
         "only the length is reported: the email expression never saw the 64 KiB");
   }
 
   @Test
   void otherFaultsAreStillReportedBesideAnOverLongString() throws IOException {
-    ObjectNode message = (ObjectNode) mapper.readTree(SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
     ((ObjectNode) message.at("/payload/perpetrator")).put("email", pathologicalEmail());
     message.put("caseRef", "x".repeat(65)); // over its bound of 64
     message.put("area", "nowhere"); // a pattern fault of its own
-    ValidationResult.Invalid refused = assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
-    List<String> where = refused.violations().stream().map(v -> v.pointer() + " " + v.keyword()).toList();
+    ValidationResult.Invalid refused =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
+    List<String> where =
+        refused.violations().stream().map(v -> v.pointer() + " " + v.keyword()).toList();
     assertTrue(where.contains("/payload/perpetrator/email maxLength"), where.toString());
     assertTrue(where.contains("/caseRef maxLength"), where.toString());
     assertTrue(where.contains("/area pattern"), where.toString());
-    assertEquals(1, where.stream().filter(w -> w.startsWith("/caseRef ")).count(), "the cut string is reported once, for its length: " + where);
+    assertEquals(
+        1,
+        where.stream().filter(w -> w.startsWith("/caseRef ")).count(),
+        "the cut string is reported once, for its length: " + where);
   }
 
   @Test
   void lengthIsCountedInCodePointsAsJsonSchemaDoes() throws IOException {
-    ObjectNode message = (ObjectNode) mapper.readTree(SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
-    String notes = "\uD83D\uDE00".repeat(4000); // 4000 code points, 8000 UTF-16 chars: at the bound of 4000
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    String notes =
+        "\uD83D\uDE00".repeat(4000); // 4000 code points, 8000 UTF-16 chars: at the bound of 4000
     ((ObjectNode) message.get("payload")).put("notes", notes);
     assertInstanceOf(ValidationResult.Valid.class, catalogue.validate(message));
     ((ObjectNode) message.get("payload")).put("notes", notes + "\uD83D\uDE00");
-    ValidationResult.Invalid refused = assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
+    ValidationResult.Invalid refused =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
     assertEquals("/payload/notes", refused.violations().get(0).pointer());
   }
 
   @Test
   void aPathologicalEmailCostsLittleValidationCpu() throws IOException {
-    ObjectNode message = (ObjectNode) mapper.readTree(SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
     ((ObjectNode) message.at("/payload/perpetrator")).put("email", pathologicalEmail());
-    // the best of several runs, against a bound far above what it costs (well under a millisecond) and far
-    // below what it cost when the email expression ran over the whole string (about 12 s): robust to noise
+    // the best of several runs, against a bound far above what it costs (well under a millisecond)
+    // and far
+    // below what it cost when the email expression ran over the whole string (about 12 s): robust
+    // to noise
     long best = ValidationCost.bestOf(5, () -> catalogue.validate(message));
-    assertTrue(best < ValidationCost.BUDGET_NANOS, "validating the pathological email took " + best / 1_000_000 + " ms of CPU");
+    assertTrue(
+        best < ValidationCost.BUDGET_NANOS,
+        "validating the pathological email took " + best / 1_000_000 + " ms of CPU");
   }
 
-  /** {@code "@a"} repeated, then a space: 64 KiB that a backtracking email expression takes seconds over. */
+  /**
+   * {@code "@a"} repeated, then a space: 64 KiB that a backtracking email expression takes seconds
+   * over.
+   */
   static String pathologicalEmail() {
     return "@a".repeat(32 * 1024 - 1) + " ";
   }
@@ -109,7 +150,10 @@ class StringBoundsTest {
   private static void strings(JsonNode schema, String at, StringField out) {
     if (schema.isObject()) {
       JsonNode type = schema.get("type");
-      boolean string = type != null && (type.asText().equals("string") || (type.isArray() && type.toString().contains("\"string\"")));
+      boolean string =
+          type != null
+              && (type.asText().equals("string")
+                  || (type.isArray() && type.toString().contains("\"string\"")));
       if (string) {
         out.at(at, schema);
       }
@@ -126,7 +170,9 @@ class StringBoundsTest {
 
   private static List<Path> schemaFiles() throws IOException {
     try (Stream<Path> s = Files.walk(SCHEMAS)) {
-      return s.filter(p -> p.getFileName().toString().matches("v[0-9]+\\.schema\\.json")).sorted().toList();
+      return s.filter(p -> p.getFileName().toString().matches("v[0-9]+\\.schema\\.json"))
+          .sorted()
+          .toList();
     }
   }
 }

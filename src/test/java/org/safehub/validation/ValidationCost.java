@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one request costs the hub in validation CPU: the strict parse and the schema validation, as the
- * ingress runs them, measured as this thread's CPU time (ThreadMXBean), the best of several runs so a
- * descheduled or JIT-compiling run does not count. Used by the unit tests and by the benchmark.
+ * What one request costs the hub in validation CPU: the strict parse and the schema validation, as
+ * the ingress runs them, measured as this thread's CPU time (ThreadMXBean), the best of several
+ * runs so a descheduled or JIT-compiling run does not count. Used by the unit tests and by the
+ * benchmark.
  */
 public final class ValidationCost {
 
@@ -24,11 +25,15 @@ public final class ValidationCost {
   private final SchemaCatalogue catalogue;
   private final int maxBodyBytes;
 
-  /** The parser with the hub's default limits (safehub.ingress.*) and the schemas of {@code schemas}. */
+  /**
+   * The parser with the hub's default limits (safehub.ingress.*) and the schemas of {@code
+   * schemas}.
+   */
   public ValidationCost(Path schemas) {
     this.maxBodyBytes = 262_144;
     this.json = new StrictJson(64, 65_536, 40, maxBodyBytes);
-    this.catalogue = SchemaCatalogue.load(schemas, new com.fasterxml.jackson.databind.ObjectMapper());
+    this.catalogue =
+        SchemaCatalogue.load(schemas, new com.fasterxml.jackson.databind.ObjectMapper());
   }
 
   /** One measured body: its label and its best CPU time over the runs. */
@@ -38,7 +43,10 @@ public final class ValidationCost {
     }
   }
 
-  /** The body's parse and validation, as the ingress runs them (a body over the size limit is refused before parsing). */
+  /**
+   * The body's parse and validation, as the ingress runs them (a body over the size limit is
+   * refused before parsing).
+   */
   public void check(byte[] body) {
     if (body.length > maxBodyBytes) {
       return;

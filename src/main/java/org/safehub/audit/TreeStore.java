@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,8 +50,8 @@ final class TreeStore implements MerkleTree.Subtrees {
    */
   private final byte[][] frontier = new byte[64][];
 
-  private final Map<Long, byte[]> nodes = lru(NODE_CACHE);
-  private final Map<Long, byte[][]> blockLeaves = lru(BLOCK_CACHE);
+  private final Map<Long, byte[]> nodes = TreeStoreSupport.lru(NODE_CACHE);
+  private final Map<Long, byte[][]> blockLeaves = TreeStoreSupport.lru(BLOCK_CACHE);
   private byte[][] tail;
   private long tailBlock = -1;
   private long tailEnd;
@@ -163,19 +162,10 @@ final class TreeStore implements MerkleTree.Subtrees {
       }
       byte[][] leaves = block(from / BLOCK, to);
       int offset = (int) (from % BLOCK);
-      return subtree(leaves, offset, offset + (int) width);
+      return TreeStoreSupport.subtree(leaves, offset, offset + (int) width);
     }
     long k = MerkleTree.largestPowerOfTwoBelow(width);
     return MerkleTree.nodeHash(hash(from, from + k), hash(from + k, to));
-  }
-
-  private static byte[] subtree(byte[][] leaves, int from, int to) {
-    if (to - from == 1) {
-      return leaves[from];
-    }
-    int half = (to - from) / 2;
-    return MerkleTree.nodeHash(
-        subtree(leaves, from, from + half), subtree(leaves, from + half, to));
   }
 
   private interface Read<T> {
@@ -215,7 +205,7 @@ final class TreeStore implements MerkleTree.Subtrees {
    * indexed.
    */
   private byte[] node(int k, long index) {
-    Long key = key(k, index);
+    Long key = TreeStoreSupport.key(k, index);
     byte[] hash = nodes.get(key);
     if (hash != null) {
       return hash;
@@ -229,7 +219,7 @@ final class TreeStore implements MerkleTree.Subtrees {
           throw new IllegalStateException(
               "the audit tree lacks its subtree at level " + k + " index " + index);
         }
-        hash = wellFormed(rs.getBytes(1), "subtree " + k + "/" + index);
+        hash = TreeStoreSupport.wellFormed(rs.getBytes(1), "subtree " + k + "/" + index);
       }
     } catch (SQLException e) {
       throw new UncheckedSql(e);
@@ -286,7 +276,7 @@ final class TreeStore implements MerkleTree.Subtrees {
           if (seq != from + i) {
             throw new IllegalStateException("the audit log has a gap before seq " + seq);
           }
-          out[i++] = wellFormed(rs.getBytes(2), "leaf hash at seq " + seq);
+          out[i++] = TreeStoreSupport.wellFormed(rs.getBytes(2), "leaf hash at seq " + seq);
         }
         if (i != out.length) {
           throw new IllegalStateException("the audit log has a gap after seq " + (from + i - 1));
@@ -319,7 +309,8 @@ final class TreeStore implements MerkleTree.Subtrees {
               throw new IllegalStateException(
                   "the audit tree lacks its subtree at level " + k + " index " + (count - 1));
             }
-            frontier[k] = wellFormed(rs.getBytes(1), "subtree " + k + "/" + (count - 1));
+            frontier[k] =
+                TreeStoreSupport.wellFormed(rs.getBytes(1), "subtree " + k + "/" + (count - 1));
           }
         }
       }
@@ -353,7 +344,7 @@ final class TreeStore implements MerkleTree.Subtrees {
                   "the audit log has a gap: seq " + seq + " follows " + (expected - 1));
             }
             expected++;
-            block.append(wellFormed(rs.getBytes(2), "leaf hash at seq " + seq));
+            block.append(TreeStoreSupport.wellFormed(rs.getBytes(2), "leaf hash at seq " + seq));
             if (block.size() == BLOCK) {
               addBlock(block.root(), levels, indexes, hashes);
               block = new MerkleTree.Accumulator();
@@ -403,25 +394,5 @@ final class TreeStore implements MerkleTree.Subtrees {
     }
     frontier[k] = hash;
     blocks++;
-  }
-
-  private static Long key(int level, long index) {
-    return ((long) level << 57) | index;
-  }
-
-  private static byte[] wellFormed(byte[] hash, String what) {
-    if (hash == null || hash.length != MerkleTree.HASH_LENGTH) {
-      throw new IllegalStateException("the audit log's " + what + " is malformed");
-    }
-    return hash;
-  }
-
-  private static <K, V> Map<K, V> lru(int max) {
-    return new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > max;
-      }
-    };
   }
 }

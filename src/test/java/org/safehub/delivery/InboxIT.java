@@ -229,6 +229,8 @@ class InboxIT {
       // a copy addressed only to MARAC never appears on Children's Services' stream
       assertTrue(notForCs.stream().noneMatch(id -> lines.stream().anyMatch(l -> l.contains(id))));
     }
+    // end the stream: an open one would go on fetching (and notifying senders) during later tests
+    r.body().close();
   }
 
   /** An open server-sent-event stream of one client, read on its own thread. */

@@ -48,9 +48,15 @@ public final class DeliveryTopics {
     return out;
   }
 
+  /**
+   * Copies of {@code messageId} on the agency's delivery topic. The hub's own notices (a fetch-notice
+   * to the sender, a consent-withdrawn-notice) carry the message's id too, from sender {@code
+   * safehub}: they are not copies.
+   */
   public static long copiesOf(String agency, String messageId) {
     return readAll(deliveryTopic(agency)).stream()
         .filter(r -> messageId.equals(header(r, "safehub-message-id")))
+        .filter(r -> !"safehub".equals(header(r, "safehub-sender")))
         .count();
   }
 

@@ -275,7 +275,7 @@ public final class AuditScale {
           "consistency proof, random old size to full tree (+ verify)",
           1000,
           () -> {
-            long m = 1 + random.nextInt((int) size);
+            long m = 1L + random.nextInt((int) size);
             AuditLog.ConsistencyProof p = cold.consistencyProof(m, size);
             if (!p.verify(cold.root(m), last.rootHash())) {
               throw new IllegalStateException("proof did not verify");

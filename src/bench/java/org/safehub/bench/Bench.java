@@ -12,6 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.safehub.api.HostileBodies;
+import org.safehub.validation.ValidationCost;
 
 /**
  * Runs the three measurements in order - crypto and validation alone (before anything else is
@@ -24,7 +26,6 @@ public final class Bench implements AutoCloseable {
   private static final Path CONFIG = Path.of("deploy", "config");
 
   private final BenchParams params;
-  private final Path out;
   private final List<Report.Row> rows = new ArrayList<>();
   private final String loadBefore;
   private MessageMix mix;
@@ -33,9 +34,8 @@ public final class Bench implements AutoCloseable {
   private Cpu.Usage hubPeakUsage;
   private String expensiveInputs;
 
-  public Bench(BenchParams params, Path out) {
+  public Bench(BenchParams params) {
     this.params = params;
-    this.out = out;
     this.loadBefore = Machine.loadAverage();
   }
 
@@ -88,11 +88,10 @@ public final class Bench implements AutoCloseable {
    * a warm-up pass), against the 50 ms budget of issue 10.
    */
   static String mostExpensiveHostileInputs(int n) {
-    List<java.util.Map.Entry<String, byte[]>> bodies =
-        org.safehub.api.HostileBodies.publishBodies();
-    org.safehub.validation.ValidationCost cost = new org.safehub.validation.ValidationCost(SCHEMAS);
+    List<java.util.Map.Entry<String, byte[]>> bodies = HostileBodies.publishBodies();
+    ValidationCost cost = new ValidationCost(SCHEMAS);
     bodies.forEach(b -> cost.check(b.getValue()));
-    List<org.safehub.validation.ValidationCost.Cost> costs = cost.measure(bodies, 5);
+    List<ValidationCost.Cost> costs = cost.measure(bodies, 5);
     StringBuilder b =
         new StringBuilder(
             String.format(
@@ -100,7 +99,7 @@ public final class Bench implements AutoCloseable {
                 "  hostile-input corpus: the %d most expensive of %d publish bodies (validation CPU, best of 5; budget %d ms each):%n",
                 n,
                 costs.size(),
-                org.safehub.validation.ValidationCost.BUDGET_NANOS / 1_000_000));
+                ValidationCost.BUDGET_NANOS / 1_000_000));
     costs.stream()
         .limit(n)
         .forEach(
@@ -134,6 +133,8 @@ public final class Bench implements AutoCloseable {
   }
 
   /**
+   * Measures the running hub (HubPhase) and the CPU its processes use meanwhile.
+   *
    * @param hubPid the hub's JVM
    * @param postmaster the PostgreSQL postmaster (its backends are its children)
    * @param hubWatchdog the shell the hub runs under (excluded from "keycloak", which is every other

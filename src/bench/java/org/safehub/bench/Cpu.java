@@ -212,7 +212,7 @@ final class Cpu {
     if (line == null) {
       return -1;
     }
-    String[] f = line.trim().split("\\s+");
+    String[] f = line.trim().split("\\s+", -1);
     return f.length >= 2 ? Long.parseLong(f[1]) : -1;
   }
 
@@ -223,7 +223,7 @@ final class Cpu {
 
   private static long ticksOf(String statLine) {
     // fields after the parenthesised command name: state ppid ... utime (14th field) stime (15th)
-    String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).split(" ");
+    String[] f = statLine.substring(statLine.lastIndexOf(')') + 2).split(" ", -1);
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
@@ -233,7 +233,7 @@ final class Cpu {
     if (line == null) {
       return new long[] {0, 0};
     }
-    String[] f = line.split("\n", 2)[0].trim().split("\\s+");
+    String[] f = line.split("\n", 2)[0].trim().split("\\s+", -1);
     long total = 0;
     for (int i = 1; i <= 8 && i < f.length; i++) {
       total += Long.parseLong(f[i]);

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -297,24 +298,26 @@ public final class HubPhase implements AutoCloseable {
   }
 
   private void publish(MessageMix.Message m, java.util.function.Consumer<String> done) {
-    http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString())
-        .whenComplete(
-            (response, e) -> {
-              if (e != null) {
-                done.accept(e.getClass().getSimpleName());
-              } else if (response.statusCode() == 202) {
-                done.accept(null);
-              } else {
-                if (firstFailureShown.compareAndSet(false, true)) {
-                  System.out.println(
-                      "  first refused publish: HTTP "
-                          + response.statusCode()
-                          + " "
-                          + response.body());
-                }
-                done.accept("HTTP " + response.statusCode());
-              }
-            });
+    // the outcome is handled in whenComplete
+    CompletableFuture<?> unused =
+        http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString())
+            .whenComplete(
+                (response, e) -> {
+                  if (e != null) {
+                    done.accept(e.getClass().getSimpleName());
+                  } else if (response.statusCode() == 202) {
+                    done.accept(null);
+                  } else {
+                    if (firstFailureShown.compareAndSet(false, true)) {
+                      System.out.println(
+                          "  first refused publish: HTTP "
+                              + response.statusCode()
+                              + " "
+                              + response.body());
+                    }
+                    done.accept("HTTP " + response.statusCode());
+                  }
+                });
   }
 
   private HttpRequest request(MessageMix.Message m) {

@@ -27,7 +27,7 @@ final class Machine {
   /** The 1, 5 and 15 minute load averages, as uptime shows them. */
   static String loadAverage() {
     try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+", -1);
       return "load average "
           + f[0]
           + ", "

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.safehub.kafka.Headers;
@@ -78,9 +81,11 @@ final class RawKafkaPhase {
                         m.kindInfo().sender(),
                         MIX_HEADER,
                         m.kind() + "," + m.step()));
-            ingress.send(
-                record,
-                (metadata, e) -> done.accept(e == null ? null : e.getClass().getSimpleName()));
+            // the callback reports the outcome to the load tracker
+            Future<RecordMetadata> unused =
+                ingress.send(
+                    record,
+                    (metadata, e) -> done.accept(e == null ? null : e.getClass().getSimpleName()));
           };
       List<Report.Row> rows = new ArrayList<>();
       // peak: closed loop
@@ -204,8 +209,8 @@ final class RawKafkaPhase {
     private final Payloads payloads;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile long transactions;
-    private volatile long records;
+    private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong records = new AtomicLong();
 
     RawPipeline(KafkaClients clients, CryptoPhase.Sizes sizes, Payloads payloads) {
       this.clients = clients;
@@ -233,35 +238,37 @@ final class RawKafkaPhase {
             offsets.put(
                 new TopicPartition(r.topic(), r.partition()),
                 new OffsetAndMetadata(r.offset() + 1));
-            String[] mix = Headers.get(r.headers(), MIX_HEADER).split(",");
+            String[] mix = Headers.get(r.headers(), MIX_HEADER).split(",", -1);
             int kind = Integer.parseInt(mix[0]);
             int step = Integer.parseInt(mix[1]);
             MessageMix.Kind k = MessageMix.KINDS.get(kind);
             for (String recipient : k.recipients()) {
               int size = sizes.sealedCopy()[kind][step][MessageMix.AGENCIES.indexOf(recipient)];
-              p.send(
-                  new ProducerRecord<>(
-                      PREFIX + "delivery." + recipient,
-                      null,
-                      r.key(),
-                      payloads.of(size),
-                      Headers.of(
-                          Headers.MESSAGE_ID,
+              // a failed send fails commitTransaction below
+              Future<RecordMetadata> unused =
+                  p.send(
+                      new ProducerRecord<>(
+                          PREFIX + "delivery." + recipient,
+                          null,
                           r.key(),
-                          Headers.TYPE,
-                          k.type(),
-                          Headers.SENDER,
-                          k.sender(),
-                          Headers.RECIPIENT,
-                          recipient,
-                          Headers.FORMAT,
-                          "cms")));
+                          payloads.of(size),
+                          Headers.of(
+                              Headers.MESSAGE_ID,
+                              r.key(),
+                              Headers.TYPE,
+                              k.type(),
+                              Headers.SENDER,
+                              k.sender(),
+                              Headers.RECIPIENT,
+                              recipient,
+                              Headers.FORMAT,
+                              "cms")));
             }
           }
           p.sendOffsetsToTransaction(offsets, c.groupMetadata());
           p.commitTransaction();
-          transactions++;
-          records += batch.count();
+          transactions.incrementAndGet();
+          records.addAndGet(batch.count());
         }
       } catch (WakeupException e) {
         // stopping
@@ -282,10 +289,8 @@ final class RawKafkaPhase {
 
     /** Records per transaction since the last call. */
     String describeAndReset() {
-      long t = transactions;
-      long r = records;
-      transactions = 0;
-      records = 0;
+      long t = transactions.getAndSet(0);
+      long r = records.getAndSet(0);
       return t == 0
           ? "no transactions"
           : String.format(

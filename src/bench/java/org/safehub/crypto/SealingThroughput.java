@@ -1,5 +1,6 @@
 package org.safehub.crypto;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -33,7 +34,7 @@ public final class SealingThroughput {
     byte[] rsaCopy = sealer.seal(content, rsa3072);
     byte[] ecCopy = sealer.seal(content, ec);
     AtRestSealer atRest = new AtRestSealer(hub.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT);
-    byte[] aad = AtRestSealer.aad("safehub.inbound", "0b5e-key".getBytes());
+    byte[] aad = AtRestSealer.aad("safehub.inbound", "0b5e-key".getBytes(StandardCharsets.UTF_8));
     byte[] record = atRest.seal(content, aad);
 
     System.out.printf(

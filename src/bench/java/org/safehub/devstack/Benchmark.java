@@ -60,7 +60,7 @@ public final class Benchmark {
     Runtime.getRuntime().addShutdownHook(stopAll);
     startDeadline(params, finished);
 
-    Bench bench = new Bench(params, OUT);
+    Bench bench = new Bench(params);
     bench.printHeader();
     int code = 0;
     try {

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class KeycloakNode implements AutoCloseable {
 
-  static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   private static final int TAIL_LINES = 40;
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -26,6 +26,9 @@ import org.safehub.api.Responses.AgencyStatusChanged;
 import org.safehub.api.Responses.AgencyView;
 import org.safehub.api.Responses.Certificate;
 import org.safehub.api.Responses.CertificateRevoked;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.audit.AuditLog;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
 import org.safehub.delivery.LiveCopies;
@@ -33,6 +36,7 @@ import org.safehub.identity.CallerResolver;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
+import org.safehub.trail.AuditTrail;
 
 /**
  * Operator endpoints (role hub-admin): agency certificates, revocation, suspension and
@@ -54,12 +58,11 @@ public class AdminResource {
 
   @Inject CallerResolver callers;
 
-  @Inject org.safehub.trail.AuditTrail trail;
+  @Inject AuditTrail trail;
 
-  private List<org.safehub.audit.AuditEvent> audit(
-      org.safehub.audit.AuditAction action, String agencyId, String what, String keyId) {
+  private List<AuditEvent> audit(AuditAction action, String agencyId, String what, String keyId) {
     var b =
-        org.safehub.audit.AuditEvent.builder(action, Instant.now())
+        AuditEvent.builder(action, Instant.now())
             .actor(callers.caller().agencyId(), callers.caller().clientId())
             .recipient(agencyId)
             .detail("change", what);
@@ -135,13 +138,9 @@ public class AdminResource {
               c -> {
                 try {
                   AgencyCertificate added = keys.add(c, a.id(), pem, actor);
-                  return new org.safehub.audit.AuditLog.Decided<>(
+                  return new AuditLog.Decided<>(
                       added,
-                      audit(
-                          org.safehub.audit.AuditAction.CERTIFICATE_CHANGED,
-                          a.id(),
-                          "added",
-                          added.keyId()));
+                      audit(AuditAction.CERTIFICATE_CHANGED, a.id(), "added", added.keyId()));
                 } catch (CryptoException e) {
                   throw new Refused(e);
                 }
@@ -173,14 +172,10 @@ public class AdminResource {
           trail.decide(
               c -> {
                 boolean done = keys.revoke(c, a.id(), keyId);
-                return new org.safehub.audit.AuditLog.Decided<>(
+                return new AuditLog.Decided<>(
                     done,
                     done
-                        ? audit(
-                            org.safehub.audit.AuditAction.CERTIFICATE_CHANGED,
-                            a.id(),
-                            "revoked",
-                            keyId)
+                        ? audit(AuditAction.CERTIFICATE_CHANGED, a.id(), "revoked", keyId)
                         : List.of());
               });
     } catch (RuntimeException e) {
@@ -214,10 +209,10 @@ public class AdminResource {
       trail.decide(
           c -> {
             statuses.set(c, a.id(), status, actor);
-            return new org.safehub.audit.AuditLog.Decided<>(
+            return new AuditLog.Decided<>(
                 status,
                 audit(
-                    org.safehub.audit.AuditAction.AGENCY_CHANGED,
+                    AuditAction.AGENCY_CHANGED,
                     a.id(),
                     status == AgencyStatus.SUSPENDED ? "suspended" : "reinstated",
                     null));

@@ -19,8 +19,12 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.api.Responses.Acknowledged;
 import org.safehub.api.Responses.InboxPage;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.audit.AuditLog;
 import org.safehub.delivery.DeliveryState;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.delivery.FetchRecorder;
@@ -31,6 +35,7 @@ import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
+import org.safehub.trail.AuditTrail;
 
 /**
  * The caller's own inbox: pages with a cursor, acknowledgements, and a live stream. Only ever the
@@ -52,11 +57,11 @@ public class InboxResource {
 
   @Inject AgencyDirectory agencies;
 
-  @Inject org.safehub.agencies.AgencyStatusStore agencyStatus;
+  @Inject AgencyStatusStore agencyStatus;
 
   @Inject FetchRecorder fetches;
 
-  @Inject org.safehub.trail.AuditTrail trail;
+  @Inject AuditTrail trail;
 
   @GET
   @Blocking
@@ -100,13 +105,11 @@ public class InboxResource {
           trail.decide(
               c -> {
                 boolean done = statuses.acknowledge(c, id, agency);
-                return new org.safehub.audit.AuditLog.Decided<>(
+                return new AuditLog.Decided<>(
                     done,
                     done
                         ? List.of(
-                            org.safehub.audit.AuditEvent.builder(
-                                    org.safehub.audit.AuditAction.ACKNOWLEDGED,
-                                    java.time.Instant.now())
+                            AuditEvent.builder(AuditAction.ACKNOWLEDGED, java.time.Instant.now())
                                 .actor(agency, client)
                                 .message(id, null, null)
                                 .build())

@@ -29,6 +29,7 @@ import org.safehub.ingress.ReceiptStore;
 import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
+import org.safehub.routing.Router;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
 @Path("/api/v1/messages")
@@ -43,7 +44,7 @@ public class MessagesResource {
 
   @Inject DeliveryStatusStore statuses;
 
-  @Inject org.safehub.routing.Router router;
+  @Inject Router router;
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 

@@ -13,9 +13,12 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
 import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
+import org.safehub.trail.AuditTrail;
 
 /**
  * The one place where failures become HTTP answers: every refusal is an RFC 9457 problem document
@@ -35,7 +38,7 @@ public class Problems {
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
-  @Inject org.safehub.trail.AuditTrail trail;
+  @Inject AuditTrail trail;
 
   @Inject io.quarkus.security.identity.SecurityIdentity identity;
 
@@ -150,15 +153,15 @@ public class Problems {
       return;
     }
     String method = request == null ? "" : request.method().name();
-    org.safehub.audit.AuditAction action;
+    AuditAction action;
     if (status == 401) {
-      action = org.safehub.audit.AuditAction.AUTH_DENIED;
+      action = AuditAction.AUTH_DENIED;
     } else if (status == 403) {
-      action = org.safehub.audit.AuditAction.FORBIDDEN;
+      action = AuditAction.FORBIDDEN;
     } else if ("POST".equals(method) && path.equals("/api/v1/messages")) {
-      action = org.safehub.audit.AuditAction.PUBLISH_REJECTED;
+      action = AuditAction.PUBLISH_REJECTED;
     } else {
-      action = org.safehub.audit.AuditAction.REQUEST_REFUSED;
+      action = AuditAction.REQUEST_REFUSED;
     }
     String agency = null;
     String client = null;
@@ -182,8 +185,8 @@ public class Problems {
         new RefusalLedger.Kind(action, code, status))) {
       return;
     }
-    org.safehub.audit.AuditEvent event =
-        org.safehub.audit.AuditEvent.builder(action, java.time.Instant.now())
+    AuditEvent event =
+        AuditEvent.builder(action, java.time.Instant.now())
             .actor(agency, client)
             .reason(code)
             .detail("status", Integer.toString(status))

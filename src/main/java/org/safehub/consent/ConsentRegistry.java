@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.safehub.agencies.AgencyType;
+import org.safehub.envelope.LegalBasis;
 
 /**
  * The consent registry in PostgreSQL: per pseudonymous subject, the current consent (status and
@@ -287,7 +288,7 @@ public final class ConsentRegistry {
                 "select d.recipient, d.message_id from receipt r join delivery d on d.message_id = r.message_id"
                     + " where r.legal_basis = ? and r.subject_refs @> array[?]::text[] and r.message_id <> ?"
                     + " and d.state in ('delivered', 'acknowledged') order by d.recipient, r.received_at")) {
-      ps.setString(1, org.safehub.envelope.LegalBasis.CONSENT.wire());
+      ps.setString(1, LegalBasis.CONSENT.wire());
       ps.setString(2, subjectRef);
       ps.setObject(3, excluding);
       try (ResultSet rs = ps.executeQuery()) {

@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.safehub.audit.AuditEvent;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.Transactions;
+import org.safehub.trail.AuditTrail;
 
 /**
  * Per-recipient delivery state of each message (pending, delivered, acknowledged, withheld with a
@@ -53,12 +55,12 @@ public final class DeliveryStatusStore {
    * transaction that delivers the copies commits. Acknowledged rows stay acknowledged. Recipients
    * still pending for these messages were not routed after all.
    */
-  public List<org.safehub.audit.AuditEvent> record(
+  public List<AuditEvent> record(
       Collection<Outcome> outcomes,
       Collection<UUID> messageIds,
       WithholdReason notRoutedReason,
-      List<org.safehub.audit.AuditEvent> events,
-      org.safehub.trail.AuditTrail trail)
+      List<AuditEvent> events,
+      AuditTrail trail)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
     return Transactions.inTransaction(

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.audit.AuditAction;
@@ -163,23 +165,26 @@ public final class FetchRecorder {
       n.put("fetchedAt", now.toString());
       try {
         byte[] sealed = writer.writeNotice(new Notice(i.sender(), NOTICE_KIND, n));
-        producer.send(
-            new ProducerRecord<>(
-                topics.delivery(i.sender()),
-                null,
-                i.messageId(),
-                sealed,
-                Headers.of(
-                    Headers.MESSAGE_ID,
+        // best effort, like the catch below: the fetch is already in the audit log, and a notice
+        // lost in sending is not retried, so the send's outcome is deliberately not awaited
+        Future<RecordMetadata> unused =
+            producer.send(
+                new ProducerRecord<>(
+                    topics.delivery(i.sender()),
+                    null,
                     i.messageId(),
-                    Headers.TYPE,
-                    NOTICE_KIND,
-                    Headers.SENDER,
-                    "safehub",
-                    Headers.RECIPIENT,
-                    i.sender(),
-                    Headers.FORMAT,
-                    writer.format())));
+                    sealed,
+                    Headers.of(
+                        Headers.MESSAGE_ID,
+                        i.messageId(),
+                        Headers.TYPE,
+                        NOTICE_KIND,
+                        Headers.SENDER,
+                        "safehub",
+                        Headers.RECIPIENT,
+                        i.sender(),
+                        Headers.FORMAT,
+                        writer.format())));
       } catch (Exception e) {
         LOG.warnf("fetch notice for %s not sent (%s)", i.sender(), e.getClass().getSimpleName());
       }

@@ -6,6 +6,7 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
+import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -83,8 +84,9 @@ public class LiveCopies {
       return 0;
     }
     int n = 0;
-    for (MultiEmitter<? super InboxItem> e : streams) {
-      streams.remove(e);
+    for (Iterator<MultiEmitter<? super InboxItem>> it = streams.iterator(); it.hasNext(); ) {
+      MultiEmitter<? super InboxItem> e = it.next();
+      it.remove();
       e.complete();
       n++;
     }

@@ -16,10 +16,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyType;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
 import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.crypto.AtRestSealer;
+import org.safehub.crypto.CryptoException;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
 import org.safehub.envelope.Subject;
@@ -27,6 +30,7 @@ import org.safehub.identity.Caller;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
+import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
@@ -52,8 +56,8 @@ public final class PublishService {
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final Limits limits;
-  private final org.safehub.crypto.AtRestSealer atRest;
-  private final org.safehub.consent.ConsentRegistry consent;
+  private final AtRestSealer atRest;
+  private final ConsentRegistry consent;
 
   /** The ingress limits that are not the parser's. */
   public record Limits(
@@ -98,8 +102,8 @@ public final class PublishService {
       KafkaProducer<String, byte[]> producer,
       Topics topics,
       Limits limits,
-      org.safehub.crypto.AtRestSealer atRest,
-      org.safehub.consent.ConsentRegistry consent) {
+      AtRestSealer atRest,
+      ConsentRegistry consent) {
     this.atRest = atRest;
     this.consent = consent;
     this.json = json;
@@ -213,7 +217,7 @@ public final class PublishService {
             : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
     // built before the write: an event the audit log would refuse must stop the message here, not
     // after it is stored
-    List<org.safehub.audit.AuditEvent> accepted;
+    List<AuditEvent> accepted;
     try {
       accepted = acceptedEvents(caller, envelope, message, receivedAt, consentChange);
     } catch (IllegalArgumentException e) {
@@ -239,7 +243,7 @@ public final class PublishService {
               new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper()),
               AtRestSealer.aad(
                   topics.inbound(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (org.safehub.crypto.CryptoException e) {
+    } catch (CryptoException e) {
       receipts.release(envelope.messageId());
       throw HubProblem.unavailable(
           "The message could not be sealed for storage; it was not accepted.",
@@ -279,7 +283,7 @@ public final class PublishService {
         // the
         // pipeline sets the message aside (its receipt is given back), so a re-send starts afresh
         receipts.release(envelope.messageId());
-        if (e instanceof org.safehub.consent.ConsentRegistry.RoleConflict) {
+        if (e instanceof ConsentRegistry.RoleConflict) {
           throw subjectMismatch();
         }
         throw HubProblem.unavailable(
@@ -292,7 +296,7 @@ public final class PublishService {
     return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
   }
 
-  private static List<org.safehub.audit.AuditEvent> acceptedEvents(
+  private static List<AuditEvent> acceptedEvents(
       Caller caller,
       Envelope envelope,
       JsonNode message,
@@ -302,10 +306,9 @@ public final class PublishService {
         envelope.legalBasis().isConsent()
             ? null
             : message.path("legalBasis").path("justification").asText(null);
-    List<org.safehub.audit.AuditEvent> events = new ArrayList<>();
+    List<AuditEvent> events = new ArrayList<>();
     events.add(
-        org.safehub.audit.AuditEvent.builder(
-                org.safehub.audit.AuditAction.PUBLISH_ACCEPTED, receivedAt)
+        AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, receivedAt)
             .actor(caller.agencyId(), caller.clientId())
             .message(envelope.messageId(), envelope.type(), envelope.caseRef())
             .legalBasis(envelope.legalBasis().wire(), justification)
@@ -313,10 +316,10 @@ public final class PublishService {
             .build());
     if (consentChange != null) {
       events.add(
-          org.safehub.audit.AuditEvent.builder(
+          AuditEvent.builder(
                   consentChange.withdrawal()
-                      ? org.safehub.audit.AuditAction.CONSENT_WITHDRAWN
-                      : org.safehub.audit.AuditAction.CONSENT_RECORDED,
+                      ? AuditAction.CONSENT_WITHDRAWN
+                      : AuditAction.CONSENT_RECORDED,
                   receivedAt)
               .actor(caller.agencyId(), caller.clientId())
               .message(envelope.messageId(), envelope.type(), envelope.caseRef())
@@ -352,8 +355,7 @@ public final class PublishService {
           "The hub cannot check the consent registry right now; try again.",
           limits.retryAfterSeconds());
     }
-    switch (org.safehub.policy.ConsentAuthority.mayRecord(
-        sender.type(), change.subjectRole(), registered)) {
+    switch (ConsentAuthority.mayRecord(sender.type(), change.subjectRole(), registered)) {
       case NOT_PERMITTED ->
           throw HubProblem.of(
               403,

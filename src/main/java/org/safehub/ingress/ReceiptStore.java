@@ -12,7 +12,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.safehub.audit.AuditEvent;
+import org.safehub.consent.ConsentChange;
+import org.safehub.consent.ConsentRegistry;
 import org.safehub.db.Transactions;
+import org.safehub.envelope.LegalBasis;
+import org.safehub.trail.AuditTrail;
 
 /**
  * Receipts for accepted messages, keyed by messageId, in PostgreSQL. A claim is taken before the
@@ -26,14 +31,11 @@ import org.safehub.db.Transactions;
 public final class ReceiptStore {
 
   private final DataSource ds;
-  private final org.safehub.consent.ConsentRegistry consent;
-  private final org.safehub.trail.AuditTrail trail;
+  private final ConsentRegistry consent;
+  private final AuditTrail trail;
 
   @Inject
-  public ReceiptStore(
-      DataSource ds,
-      org.safehub.consent.ConsentRegistry consent,
-      org.safehub.trail.AuditTrail trail) {
+  public ReceiptStore(DataSource ds, ConsentRegistry consent, AuditTrail trail) {
     this.ds = ds;
     this.consent = consent;
     this.trail = trail;
@@ -45,7 +47,7 @@ public final class ReceiptStore {
       byte[] hash,
       String type,
       String caseRef,
-      org.safehub.envelope.LegalBasis legalBasis,
+      LegalBasis legalBasis,
       List<String> subjectRefs) {}
 
   /** The result of trying to claim a messageId. */
@@ -79,10 +81,7 @@ public final class ReceiptStore {
   /**
    * A confirmation to make, with the others of its group, in one transaction ({@link GroupCommit}).
    */
-  public record ConfirmRequest(
-      UUID messageId,
-      org.safehub.consent.ConsentChange change,
-      List<org.safehub.audit.AuditEvent> events) {
+  public record ConfirmRequest(UUID messageId, ConsentChange change, List<AuditEvent> events) {
     public ConfirmRequest {
       events = List.copyOf(events);
     }
@@ -194,7 +193,7 @@ public final class ReceiptStore {
    * its message is accepted; one whose receipt was given back (its publisher was refused) is not
    * applied at all.
    */
-  public List<org.safehub.audit.AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests)
+  public List<AuditEvent> confirmAll(Connection c, List<ConfirmRequest> requests)
       throws SQLException {
     if (requests.isEmpty()) {
       return List.of();
@@ -217,7 +216,7 @@ public final class ReceiptStore {
             "the consent change's receipt is no longer waiting for confirmation");
       }
     }
-    List<org.safehub.audit.AuditEvent> events = new java.util.ArrayList<>();
+    List<AuditEvent> events = new java.util.ArrayList<>();
     for (int i = 0; i < requests.size(); i++) {
       if (updated[i] == 1) {
         events.addAll(requests.get(i).events());
@@ -267,7 +266,7 @@ public final class ReceiptStore {
       UUID messageId,
       String sender,
       String type,
-      org.safehub.envelope.LegalBasis legalBasis,
+      LegalBasis legalBasis,
       Instant receivedAt,
       boolean confirmed) {}
 
@@ -293,7 +292,7 @@ public final class ReceiptStore {
     }
   }
 
-  private static org.safehub.envelope.LegalBasis basis(String wire) {
-    return wire == null ? null : org.safehub.envelope.LegalBasis.parse(wire);
+  private static LegalBasis basis(String wire) {
+    return wire == null ? null : LegalBasis.parse(wire);
   }
 }

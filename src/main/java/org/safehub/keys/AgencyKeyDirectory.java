@@ -17,6 +17,7 @@ import java.util.Optional;
 import javax.sql.DataSource;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
+import org.safehub.crypto.PemKeys;
 
 /**
  * The agency key directory in PostgreSQL: each agency's encryption certificates with key ids,
@@ -104,9 +105,7 @@ public final class AgencyKeyDirectory {
         try {
           AgencyCertificate cert =
               AgencyCertificate.of(
-                  rs.getString(1),
-                  org.safehub.crypto.PemKeys.readCertificate(rs.getString(2)),
-                  Instant.EPOCH);
+                  rs.getString(1), PemKeys.readCertificate(rs.getString(2)), Instant.EPOCH);
           if (rs.getTimestamp(3) != null) {
             cert = cert.revoke();
           }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -302,11 +304,13 @@ public final class Pipeline implements Runnable {
           statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
       p.beginTransaction();
       transactionOpen = true;
+      // a failed send fails commitTransaction below (the batch is then retried), so the
+      // sends' futures are deliberately not awaited one by one
       for (ProducerRecord<String, byte[]> pr : out) {
-        p.send(pr);
+        Future<RecordMetadata> unused = p.send(pr);
       }
       for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
-        p.send(pr);
+        Future<RecordMetadata> unused = p.send(pr);
       }
       p.sendOffsetsToTransaction(offsets, c.groupMetadata());
       p.commitTransaction();

@@ -8,8 +8,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditEvent;
 import org.safehub.audit.AuditLog;
@@ -119,15 +121,17 @@ public final class AuditTrail {
   /** Sends stored events to the audit topic (best effort: the PostgreSQL log is the record). */
   public void forward(List<AuditEvent> stored) {
     for (ProducerRecord<String, byte[]> r : records(stored)) {
-      producer.send(
-          r,
-          (md, ex) -> {
-            if (ex != null) {
-              LOG.warnf(
-                  "audit event %s not forwarded to the audit topic (%s)",
-                  r.key(), ex.getClass().getSimpleName());
-            }
-          });
+      // the callback logs a failure; nothing waits for the send (best effort)
+      Future<RecordMetadata> unused =
+          producer.send(
+              r,
+              (md, ex) -> {
+                if (ex != null) {
+                  LOG.warnf(
+                      "audit event %s not forwarded to the audit topic (%s)",
+                      r.key(), ex.getClass().getSimpleName());
+                }
+              });
     }
   }
 }

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -117,13 +116,6 @@ public final class StrictJson {
       String keyword = message.startsWith("Duplicate") ? "duplicate-key" : "syntax";
       return new Parsed.Failed(
           invalid(ValidationResult.ProblemKind.MALFORMED_JSON, "", keyword, message));
-    } catch (IOException e) {
-      return new Parsed.Failed(
-          invalid(
-              ValidationResult.ProblemKind.MALFORMED_JSON,
-              "",
-              "syntax",
-              "The body is not valid JSON."));
     } catch (RuntimeException e) {
       // e.g. NumberFormatException for an exponent beyond any number type
       return new Parsed.Failed(

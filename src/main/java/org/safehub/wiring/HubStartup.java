@@ -59,8 +59,9 @@ class HubStartup {
       AgencyKeyDirectory agencyKeys,
       KafkaClients kafka,
       Topics topics,
-      PublishService publish,
-      AuditTrail trail,
+      // injected only to build them (and check their files) before the hub serves anything
+      @SuppressWarnings("UnusedVariable") PublishService publish,
+      @SuppressWarnings("UnusedVariable") AuditTrail trail,
       Pipeline pipeline) {
     this.config = config;
     this.keys = keys;

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
@@ -297,7 +298,7 @@ class AuthorizationMatrixIT {
     if (r.statusCode() != status) {
       return "HTTP " + r.statusCode() + ", expected " + status + " (body " + abbreviate(body) + ")";
     }
-    String bare = path.split("\\?")[0];
+    String bare = path.split("\\?", -1)[0];
     if (status >= 400) {
       return problemFault(r.contentType(), body, status, code, bare, r.header("WWW-Authenticate"));
     }
@@ -392,19 +393,17 @@ class AuthorizationMatrixIT {
       Set<String> ids = new HashSet<>();
       b.forEach(a -> ids.add(a.path("id").asText()));
       // every agency agencies.yaml registers, in both demo areas
-      return ids.containsAll(org.safehub.testsupport.DemoAgencies.ids())
-          ? null
-          : "agency list incomplete: " + ids;
+      return ids.containsAll(DemoAgencies.ids()) ? null : "agency list incomplete: " + ids;
     }
     if (path.startsWith("/api/v1/admin/agencies/") && path.endsWith("/reinstate")) {
-      String agency = path.split("/")[5];
+      String agency = path.split("/", -1)[5];
       return agency.equals(b.path("agencyId").asText())
               && "active".equals(b.path("status").asText())
           ? null
           : "reinstate answered " + b;
     }
     if (path.startsWith("/api/v1/admin/agencies/")) {
-      String agency = path.split("/")[5];
+      String agency = path.split("/", -1)[5];
       return agency.equals(b.path("id").asText()) && b.path("certificates").isArray()
           ? null
           : "agency detail answered " + abbreviate(r.asString());

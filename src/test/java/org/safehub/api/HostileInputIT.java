@@ -1054,7 +1054,7 @@ class HostileInputIT {
     nested.put("/payload|note", "\"second note\"");
     nested.put("/payload|programmeWeek", "7");
     for (Map.Entry<String, String> n : nested.entrySet()) {
-      String[] pk = n.getKey().split("\\|");
+      String[] pk = n.getKey().split("\\|", -1);
       byte[] body = duplicate(base(), pk[0], pk[1], n.getValue());
       add(
           "duplicate-key",
@@ -2465,7 +2465,7 @@ class HostileInputIT {
           "token",
           "POST " + MESSAGES + " (valid body) with " + t.getKey(),
           Expect.of(401, "unauthenticated"),
-          () -> post(t.getValue(), "application/json", body, true));
+          () -> postRaw(t.getValue(), "application/json", body));
       add(
           "token",
           "GET " + INBOX + " with " + t.getKey(),
@@ -2477,7 +2477,7 @@ class HostileInputIT {
         "token",
         "POST " + MESSAGES + " (valid body) with no Authorization header",
         Expect.of(401, "unauthenticated"),
-        () -> post(null, "application/json", noneBody, true));
+        () -> postRaw(null, "application/json", noneBody));
     add(
         "token",
         "GET " + INBOX + " with no Authorization header",
@@ -2736,7 +2736,7 @@ class HostileInputIT {
   }
 
   private Result post(String client, String contentType, byte[] body) throws Exception {
-    return post(client == null ? null : "Bearer " + token(client), contentType, body, true);
+    return postRaw(client == null ? null : "Bearer " + token(client), contentType, body);
   }
 
   /** The messageId in the body of the last POST (found textually: the body need not parse). */
@@ -2785,9 +2785,7 @@ class HostileInputIT {
   }
 
   /** POST {@link #MESSAGES} with an exact Authorization header value (null: none). */
-  private Result post(
-      String authorization, String contentType, byte[] body, boolean rawAuthorization)
-      throws Exception {
+  private Result postRaw(String authorization, String contentType, byte[] body) throws Exception {
     if (dryRun != null) {
       dryRun.add(Map.entry(dryRunLabel, body));
       return DRY;

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -136,7 +137,8 @@ class AuditEventTest {
     assertThrows(
         IllegalArgumentException.class,
         () ->
-            AuditEvent.fromJson(good.replace(MESSAGE.toString(), MESSAGE.toString().toUpperCase())),
+            AuditEvent.fromJson(
+                good.replace(MESSAGE.toString(), MESSAGE.toString().toUpperCase(Locale.ROOT))),
         "non-canonical message id");
     assertThrows(
         IllegalArgumentException.class,

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class AuditJustificationIT {
           while (rs.next()) {
             String row = rs.getString(1);
             assertFalse(
-                row.contains(canary) || row.toLowerCase().contains(canaryHex),
+                row.contains(canary) || row.toLowerCase(Locale.ROOT).contains(canaryHex),
                 "plain justification in " + table);
           }
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
@@ -64,7 +65,8 @@ class AgencyCertificateTest {
     }
     String notDer =
         "-----BEGIN CERTIFICATE-----\n"
-            + Base64.getEncoder().encodeToString("just some text, not DER".getBytes())
+            + Base64.getEncoder()
+                .encodeToString("just some text, not DER".getBytes(StandardCharsets.UTF_8))
             + "\n-----END CERTIFICATE-----\n";
     assertEquals("PEM CERTIFICATE block does not hold a DER X.509 certificate", rejection(notDer));
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -39,7 +40,8 @@ class AgencyKeyGeneratorTest {
     PrivateKey key = PemKeys.readPrivateKey(AgencyKeyGenerator.keyFile(dir, "demo-mash"));
     HubKeys hub = TestCerts.hub(dir, "hub");
     // When
-    byte[] sealed = new CopySealer(hub.signingKey()).seal("hello".getBytes(), cert);
+    byte[] sealed =
+        new CopySealer(hub.signingKey()).seal("hello".getBytes(StandardCharsets.UTF_8), cert);
     // Then
     assertEquals(RecipientKeyType.EC_P256, cert.keyType());
     assertTrue(cert.certificate().getKeyUsage()[4], "keyAgreement");
@@ -48,7 +50,8 @@ class AgencyKeyGeneratorTest {
         new String(
             new CopyOpener()
                 .open(sealed, key, cert.certificate(), hub.signingCertificate())
-                .content()));
+                .content(),
+            StandardCharsets.UTF_8));
   }
 
   @Test

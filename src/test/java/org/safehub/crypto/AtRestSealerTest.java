@@ -144,13 +144,21 @@ class AtRestSealerTest {
 
   @Test
   void recordMovedToAnotherTopicOrKeyFailsToOpen() throws Exception {
-    byte[] sealed = sealer.seal(RECORD, AtRestSealer.aad("safehub.inbound", "msg-1".getBytes()));
+    byte[] sealed =
+        sealer.seal(
+            RECORD, AtRestSealer.aad("safehub.inbound", "msg-1".getBytes(StandardCharsets.UTF_8)));
     assertThrows(
         CryptoException.class,
-        () -> sealer.open(sealed, AtRestSealer.aad("safehub.retry", "msg-1".getBytes())));
+        () ->
+            sealer.open(
+                sealed,
+                AtRestSealer.aad("safehub.retry", "msg-1".getBytes(StandardCharsets.UTF_8))));
     assertThrows(
         CryptoException.class,
-        () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", "msg-2".getBytes())));
+        () ->
+            sealer.open(
+                sealed,
+                AtRestSealer.aad("safehub.inbound", "msg-2".getBytes(StandardCharsets.UTF_8))));
     assertThrows(
         CryptoException.class,
         () -> sealer.open(sealed, AtRestSealer.aad("safehub.inbound", null)));
@@ -160,7 +168,8 @@ class AtRestSealerTest {
   void aadOfTopicAndKeyIsUnambiguous() {
     assertFalse(
         java.util.Arrays.equals(
-            AtRestSealer.aad("ab", "c".getBytes()), AtRestSealer.aad("a", "bc".getBytes())));
+            AtRestSealer.aad("ab", "c".getBytes(StandardCharsets.UTF_8)),
+            AtRestSealer.aad("a", "bc".getBytes(StandardCharsets.UTF_8))));
     assertFalse(
         java.util.Arrays.equals(AtRestSealer.aad("t", new byte[0]), AtRestSealer.aad("t", null)));
   }

@@ -20,7 +20,9 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.junit.jupiter.api.Test;
@@ -76,7 +78,7 @@ class HubKeysTest {
     HubKeys first = HubKeys.loadOrCreate(store, PASSWORD);
     byte[] sealed =
         new AtRestSealer(first.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT)
-            .seal("x".getBytes(), new byte[0]);
+            .seal("x".getBytes(StandardCharsets.UTF_8), new byte[0]);
     // When
     HubKeys second = HubKeys.loadOrCreate(store, PASSWORD);
     // Then
@@ -85,7 +87,7 @@ class HubKeysTest {
     assertEquals(first.signingCertificate(), second.signingCertificate());
     assertEquals(first.signingCertificatePem(), second.signingCertificatePem());
     assertArrayEquals(
-        "x".getBytes(),
+        "x".getBytes(StandardCharsets.UTF_8),
         new AtRestSealer(second.keyEncryptionKey(), AtRestSealer.DekPolicy.DEFAULT)
             .open(sealed, new byte[0]));
   }
@@ -116,7 +118,7 @@ class HubKeysTest {
     long days =
         Duration.between(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant()).toDays();
     assertTrue(days >= 730 && days <= 732, "about two years: " + days);
-    assertTrue(new X509CertificateHolder(cert.getEncoded()).isValidOn(new java.util.Date()));
+    assertTrue(new X509CertificateHolder(cert.getEncoded()).isValidOn(Date.from(Instant.now())));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,8 +49,8 @@ class OpensslInteropTest {
   void opensslDecryptsWithTheAgencyKeyAndVerifiesTheHubSignature(RecipientKeyType type)
       throws Exception {
     // Given: an agency key pair written as an agency would have it, and a copy sealed for it
-    Path work = Files.createDirectories(dir.resolve(type.name().toLowerCase()));
-    String agencyId = "demo-" + type.name().toLowerCase().replace('_', '-');
+    Path work = Files.createDirectories(dir.resolve(type.name().toLowerCase(Locale.ROOT)));
+    String agencyId = "demo-" + type.name().toLowerCase(Locale.ROOT).replace('_', '-');
     AgencyCertificate agency = AgencyKeyGenerator.generate(agencyId, type, work);
     Path key = AgencyKeyGenerator.keyFile(work, agencyId);
     Path cert = AgencyKeyGenerator.certificateFile(work, agencyId);

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
@@ -118,8 +119,7 @@ class InboxIT {
                     .asString())
             .get("items")
             .get(idx);
-    com.fasterxml.jackson.databind.JsonNode document =
-        org.safehub.testsupport.SealedCopies.open("demo-iss", item);
+    com.fasterxml.jackson.databind.JsonNode document = SealedCopies.open("demo-iss", item);
     assertEquals(a, document.get("message").get("messageId").asText());
     assertEquals("demo-iss", document.get("recipient").asText());
     // a non-recipient's inbox does not hold it; the sender's holds only the notice that it was
@@ -333,8 +333,7 @@ class InboxIT {
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> ownerNotice("demo-dvpp", id) != null);
-    JsonNode opened =
-        org.safehub.testsupport.SealedCopies.open("demo-dvpp", ownerNotice("demo-dvpp", id));
+    JsonNode opened = SealedCopies.open("demo-dvpp", ownerNotice("demo-dvpp", id));
     assertEquals("fetched", opened.get("notice").asText());
     assertEquals("demo-cs", opened.get("fetchedBy").asText());
   }

@@ -76,11 +76,11 @@ class DevStackIT {
     try (KafkaProducer<String, String> producer = transactionalProducer(bootstrap)) {
       producer.initTransactions();
       producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, "k1", "committed-1"));
-      producer.send(new ProducerRecord<>(topic, "k2", "committed-2"));
+      producer.send(new ProducerRecord<>(topic, "k1", "committed-1")).get();
+      producer.send(new ProducerRecord<>(topic, "k2", "committed-2")).get();
       producer.commitTransaction();
       producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, "k3", "aborted"));
+      producer.send(new ProducerRecord<>(topic, "k3", "aborted")).get();
       producer.flush();
       producer.abortTransaction();
     }
@@ -168,7 +168,7 @@ class DevStackIT {
         transactionalProducer(stack.endpoints().kafkaBootstrap())) {
       producer.initTransactions();
       producer.beginTransaction();
-      producer.send(new ProducerRecord<>(topic, "k", value));
+      producer.send(new ProducerRecord<>(topic, "k", value)).get();
       producer.commitTransaction();
     }
     try (Connection db = connect(stack.endpoints());

@@ -13,17 +13,21 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.client.SafehubClient;
 import org.safehub.crypto.AgencyKeyGenerator;
+import org.safehub.crypto.CopyOpener;
+import org.safehub.crypto.PemKeys;
 import org.safehub.crypto.RecipientKeyType;
 import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
@@ -101,7 +105,7 @@ class SealingIT {
 
   private String openssl(Path dir, String... args) throws Exception {
     Process p = new ProcessBuilder(args).directory(dir.toFile()).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "openssl timed out");
     assertEquals(0, p.exitValue(), String.join(" ", args) + ":\n" + out);
     return out;
@@ -186,8 +190,8 @@ class SealingIT {
     AssertionError e =
         assertThrows(AssertionError.class, () -> SealedCopies.open("demo-iss", tampered));
     assertTrue(
-        e.getMessage().toLowerCase().contains("authentic")
-            || e.getMessage().toLowerCase().contains("verif"),
+        e.getMessage().toLowerCase(Locale.ROOT).contains("authentic")
+            || e.getMessage().toLowerCase(Locale.ROOT).contains("verif"),
         e.getMessage());
   }
 
@@ -211,14 +215,13 @@ class SealingIT {
       String id = publish("demo-iss", TestMessages.example("marac-referral"));
       JsonNode item = awaitItem("demo-marac", id);
       var opened =
-          new org.safehub.crypto.CopyOpener()
+          new CopyOpener()
               .open(
                   Base64.getDecoder().decode(item.get("copy").asText()),
-                  org.safehub.crypto.PemKeys.readPrivateKey(
-                      AgencyKeyGenerator.keyFile(tmp, "demo-marac")),
+                  PemKeys.readPrivateKey(AgencyKeyGenerator.keyFile(tmp, "demo-marac")),
                   rotated.certificate(),
-                  org.safehub.crypto.PemKeys.readCertificate(SealedCopies.hubCert()));
-      assertTrue(new String(opened.content()).contains(id));
+                  PemKeys.readCertificate(SealedCopies.hubCert()));
+      assertTrue(new String(opened.content(), StandardCharsets.UTF_8).contains(id));
       assertThrows(
           AssertionError.class,
           () -> SealedCopies.open("demo-marac", item),

@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.safehub.consent.ConsentGate;
+import org.safehub.consent.ConsentNotices;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
@@ -37,6 +38,7 @@ import org.safehub.envelope.InboundRecord;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.Router;
+import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 import org.safehub.trail.AuditTrail;
@@ -248,8 +250,7 @@ class ConsentWithdrawnMidBatchIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> copyIn(agency, withdrawal, "consent-withdrawn-notice") != null);
       com.fasterxml.jackson.databind.JsonNode opened =
-          org.safehub.testsupport.SealedCopies.open(
-              agency, copyIn(agency, withdrawal, "consent-withdrawn-notice"));
+          SealedCopies.open(agency, copyIn(agency, withdrawal, "consent-withdrawn-notice"));
       assertTrue(opened.get("affectedMessageIds").toString().contains(id), agency);
     }
   }
@@ -289,7 +290,7 @@ class ConsentWithdrawnMidBatchIT {
             topics,
             router,
             List.of(new ConsentGate(consent)),
-            List.of(new org.safehub.consent.ConsentNotices(consent, json.mapper())),
+            List.of(new ConsentNotices(consent, json.mapper())),
             new PlainWriter(),
             statuses,
             json.mapper(),

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
+import org.safehub.copy.JsonCopyWriter;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
 import org.safehub.envelope.Envelope;
@@ -67,8 +68,7 @@ class RedactionStageTest {
     // When the programme's copy is made and written
     Copy copy = passed(stage.apply(Fixtures.copyFor(message, Fixtures.PROGRAMME)));
     ObjectNode document =
-        new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper())
-            .document(copy);
+        new JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
     // Then the document says neither who else was told nor that an address, a phone, a school or a
     // note existed
     assertTrue(document.path("message").path("recipients").isMissingNode(), document.toString());
@@ -95,8 +95,7 @@ class RedactionStageTest {
     // Given / When
     Copy copy = passed(stage.apply(Fixtures.copyFor(message, "partner-support")));
     ObjectNode document =
-        new org.safehub.copy.JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper())
-            .document(copy);
+        new JsonCopyWriter(new com.fasterxml.jackson.databind.ObjectMapper()).document(copy);
     // Then
     assertEquals("[\"child-location\",\"health\"]", document.path("removedCategories").toString());
     assertEquals(message.get("recipients"), document.path("message").path("recipients"));

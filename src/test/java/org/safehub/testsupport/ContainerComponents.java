@@ -74,7 +74,7 @@ final class ContainerComponents {
                   Wait.forHttp("/realms/safehub/.well-known/openid-configuration")
                       .forPort(KEYCLOAK_HTTP)
                       .forStatusCode(200)
-                      .withStartupTimeout(Duration.ofSeconds(180)));
+                      .withStartupTimeout(Duration.ofMinutes(3)));
       return new Containers(kafka, postgres, keycloak);
     }
 

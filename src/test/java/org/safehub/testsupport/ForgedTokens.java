@@ -84,12 +84,12 @@ public final class ForgedTokens {
 
   /** The decoded header of a compact JWS. */
   public static ObjectNode headerOf(String jwt) {
-    return decode(jwt.split("\\.")[0]);
+    return decode(jwt.split("\\.", -1)[0]);
   }
 
   /** The decoded payload of a compact JWS. */
   public static ObjectNode payloadOf(String jwt) {
-    return decode(jwt.split("\\.")[1]);
+    return decode(jwt.split("\\.", -1)[1]);
   }
 
   public static String signatureOf(String jwt) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,38 +37,40 @@ public class PublishBurst implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     AtomicInteger next = new AtomicInteger();
     for (int t = 0; t < threads; t++) {
-      pool.submit(
-          () -> {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (running.get() && System.nanoTime() < deadline) {
-              ObjectNode msg = TestMessages.example("attendance");
-              URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
-              try {
-                HttpResponse<String> r =
-                    http.send(
-                        HttpRequest.newBuilder(hub.resolve("/api/v1/messages"))
-                            .timeout(requestTimeout)
-                            .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg)))
-                            .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 202) {
-                  accepted.add(msg.get("messageId").asText());
-                } else {
-                  notAccepted(r);
+      // each worker records its own outcomes; close() stops the workers and awaits the pool
+      Future<?> unused =
+          pool.submit(
+              () -> {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while (running.get() && System.nanoTime() < deadline) {
+                  ObjectNode msg = TestMessages.example("attendance");
+                  URI hub = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
+                  try {
+                    HttpResponse<String> r =
+                        http.send(
+                            HttpRequest.newBuilder(hub.resolve("/api/v1/messages"))
+                                .timeout(requestTimeout)
+                                .header("Authorization", "Bearer " + Tokens.forClient("demo-dvpp"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(TestMessages.json(msg)))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 202) {
+                      accepted.add(msg.get("messageId").asText());
+                    } else {
+                      notAccepted(r);
+                    }
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (Exception e) {
+                    try {
+                      failed(e);
+                    } catch (InterruptedException ie) {
+                      return;
+                    }
+                  }
                 }
-              } catch (InterruptedException e) {
-                return;
-              } catch (Exception e) {
-                try {
-                  failed(e);
-                } catch (InterruptedException ie) {
-                  return;
-                }
-              }
-            }
-          });
+              });
     }
   }
 

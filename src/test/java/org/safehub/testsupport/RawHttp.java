@@ -161,7 +161,7 @@ public final class RawHttp {
       }
       body = buf.toByteArray();
     } else if (cl != null) {
-      body = in.readNBytes(Integer.parseInt(cl.split(",")[0].trim()));
+      body = in.readNBytes(Integer.parseInt(cl.split(",", -1)[0].trim()));
     } else if ("close".equalsIgnoreCase(headers.get("connection"))) {
       body = in.readAllBytes();
     } else {

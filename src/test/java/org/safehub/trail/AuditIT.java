@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -329,7 +330,11 @@ class AuditIT {
     assertInstanceOf(AuditVerifier.Failed.class, tampered);
     assertEquals(
         "altered",
-        ((AuditVerifier.Failed) tampered).kind().toString().toLowerCase().replace('_', '-'));
+        ((AuditVerifier.Failed) tampered)
+            .kind()
+            .toString()
+            .toLowerCase(Locale.ROOT)
+            .replace('_', '-'));
     // an inclusion proof for an event verifies against the latest checkpoint's root (the export
     // signed one if none was due)
     JsonNode cp = get("/api/v1/audit/checkpoints/latest");

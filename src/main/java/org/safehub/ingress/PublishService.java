@@ -15,8 +15,6 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
-import org.safehub.agencies.AgencyType;
-import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentChange;
@@ -219,7 +217,7 @@ public final class PublishService {
     // after it is stored
     List<AuditEvent> accepted;
     try {
-      accepted = acceptedEvents(caller, envelope, message, receivedAt, consentChange);
+      accepted = AcceptedEvents.of(caller, envelope, message, receivedAt, consentChange);
     } catch (IllegalArgumentException e) {
       receipts.release(envelope.messageId());
       throw new HubProblem(
@@ -294,51 +292,6 @@ public final class PublishService {
       // by messageId.
     }
     return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
-  }
-
-  private static List<AuditEvent> acceptedEvents(
-      Caller caller,
-      Envelope envelope,
-      JsonNode message,
-      Instant receivedAt,
-      ConsentChange consentChange) {
-    String justification =
-        envelope.legalBasis().isConsent()
-            ? null
-            : message.path("legalBasis").path("justification").asText(null);
-    List<AuditEvent> events = new ArrayList<>();
-    events.add(
-        AuditEvent.builder(AuditAction.PUBLISH_ACCEPTED, receivedAt)
-            .actor(caller.agencyId(), caller.clientId())
-            .message(envelope.messageId(), envelope.type(), envelope.caseRef())
-            .legalBasis(envelope.legalBasis().wire(), justification)
-            .detail("priority", envelope.priority().wire())
-            .build());
-    if (consentChange != null) {
-      events.add(
-          AuditEvent.builder(
-                  consentChange.withdrawal()
-                      ? AuditAction.CONSENT_WITHDRAWN
-                      : AuditAction.CONSENT_RECORDED,
-                  receivedAt)
-              .actor(caller.agencyId(), caller.clientId())
-              .message(envelope.messageId(), envelope.type(), envelope.caseRef())
-              .detail("subjectRef", consentChange.subjectRef())
-              .detail("change", consentChange.kind().name().toLowerCase(java.util.Locale.ROOT))
-              .detail(
-                  "agencyTypes",
-                  consentChange.agencyTypes().isEmpty()
-                      ? "none"
-                      : String.join(
-                          "/", consentChange.agencyTypes().stream().map(AgencyType::name).toList()))
-              .detail(
-                  "messageTypes",
-                  consentChange.messageTypes().isEmpty()
-                      ? "all"
-                      : String.join("/", consentChange.messageTypes()))
-              .build());
-    }
-    return events;
   }
 
   /**

@@ -39,7 +39,6 @@ import org.safehub.crypto.AtRestSealer;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
-import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.Router;
@@ -242,7 +241,7 @@ public final class Pipeline implements Runnable {
         InboundRecord in = InboundRecord.decode(plain, mapper);
         batch.add(new MessageRun.Inbound(r, in, Envelope.of(in.message())));
       } catch (Exception e) {
-        out.add(deadLetter(r, "unreadable-inbound-record"));
+        out.add(DeadLetters.of(topics, r, "unreadable-inbound-record"));
       }
     }
     List<Envelope> envelopes = batch.stream().map(MessageRun.Inbound::envelope).toList();
@@ -267,7 +266,7 @@ public final class Pipeline implements Runnable {
         LOG.warnf(
             "message %s set aside (%s)",
             b.envelope().messageId(), r.poison().getClass().getSimpleName());
-        out.add(deadLetter(b.record(), "unprocessable"));
+        out.add(DeadLetters.of(topics, b.record(), "unprocessable"));
         events.add(
             AuditEvent.builder(AuditAction.WITHHELD, now)
                 .actor(b.in().sender(), null)
@@ -329,23 +328,6 @@ public final class Pipeline implements Runnable {
               o.delivered() ? "none" : o.reason().wire())
           .increment();
     }
-  }
-
-  private ProducerRecord<String, byte[]> deadLetter(
-      ConsumerRecord<String, byte[]> r, String reason) {
-    LOG.warnf(
-        "inbound record %s-%d@%d sent to dead letter: %s",
-        r.topic(), r.partition(), r.offset(), reason);
-    return new ProducerRecord<>(
-        topics.deadLetter(),
-        null,
-        r.key(),
-        r.value(),
-        Headers.of(
-            Headers.REASON,
-            reason,
-            "safehub-source",
-            r.topic() + "-" + r.partition() + "@" + r.offset()));
   }
 
   /** Runs the loop on its own daemon thread, {@code safehub-pipeline}. */

@@ -49,9 +49,9 @@ public final class DeliveryTopics {
   }
 
   /**
-   * Copies of {@code messageId} on the agency's delivery topic. The hub's own notices (a fetch-notice
-   * to the sender, a consent-withdrawn-notice) carry the message's id too, from sender {@code
-   * safehub}: they are not copies.
+   * Copies of {@code messageId} on the agency's delivery topic. The hub's own notices (a
+   * fetch-notice to the sender, a consent-withdrawn-notice) carry the message's id too, from sender
+   * {@code safehub}: they are not copies.
    */
   public static long copiesOf(String agency, String messageId) {
     return readAll(deliveryTopic(agency)).stream()

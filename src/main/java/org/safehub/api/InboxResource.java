@@ -14,7 +14,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -86,7 +89,13 @@ public class InboxResource {
     } catch (Exception e) {
       throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
     }
-    return new InboxPage(page.items(), page.nextCursor() == null ? after : page.nextCursor());
+    List<InboxItem> items;
+    try {
+      items = withDeadlines(agency, page.items());
+    } catch (SQLException e) {
+      throw HubProblem.unavailable("The inbox cannot be read right now.", 5);
+    }
+    return new InboxPage(items, page.nextCursor() == null ? after : page.nextCursor());
   }
 
   @POST
@@ -152,10 +161,30 @@ public class InboxResource {
         .recoverWithCompletion();
   }
 
+  /** Each copy with its own acknowledgement deadline, if it has one. */
+  private List<InboxItem> withDeadlines(String agency, List<InboxItem> items) throws SQLException {
+    List<UUID> ids = new ArrayList<>();
+    for (InboxItem i : items) {
+      if (i.messageId() != null && !"safehub".equals(i.sender())) {
+        ids.add(UUID.fromString(i.messageId()));
+      }
+    }
+    Map<UUID, Instant> deadlines = statuses.deadlines(agency, ids);
+    List<InboxItem> out = new ArrayList<>(items.size());
+    for (InboxItem i : items) {
+      Instant d =
+          i.messageId() == null || "safehub".equals(i.sender())
+              ? null
+              : deadlines.get(UUID.fromString(i.messageId()));
+      out.add(d == null ? i : i.withDeadline(d));
+    }
+    return out;
+  }
+
   private InboxItem handOver(String agency, String client, InboxItem item) {
     try {
       fetches.fetched(agency, client, List.of(item));
-      return item;
+      return withDeadlines(agency, List.of(item)).get(0);
     } catch (Exception e) {
       throw new IllegalStateException(
           e.getClass().getSimpleName(), null); // the stream ends; the copy is not handed over

@@ -115,7 +115,9 @@ public class MessagesResource {
                           s.reason() == null
                               ? null
                               : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
-                          s.updatedAt()))
+                          s.updatedAt(),
+                          s.deadline(),
+                          s.acknowledgedLate()))
               .toList();
       return new MessageStatus(
           id,

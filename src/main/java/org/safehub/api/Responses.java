@@ -39,13 +39,16 @@ public final class Responses {
 
   /**
    * One recipient of a message: its state, and why a withheld copy was withheld (or {@code
-   * not-shared} where the sender may not learn why).
+   * not-shared} where the sender may not learn why); the copy's acknowledgement deadline if it has
+   * one ({@code overdue} once passed unacknowledged), and once acknowledged whether that was late.
    */
   public record RecipientStatus(
       String agency,
       DeliveryState state,
       @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Instant deadline,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean acknowledgedLate) {}
 
   /** {@code GET /inbox}: a page of the caller's copies and the cursor to read on from. */
   public record InboxPage(List<InboxItem> items, String nextCursor) {}

@@ -11,7 +11,9 @@ public enum DeliveryState {
   PENDING,
   DELIVERED,
   ACKNOWLEDGED,
-  WITHHELD;
+  WITHHELD,
+  /** Delivered, unacknowledged and past its deadline: shown, never stored. */
+  OVERDUE;
 
   /** The name in the {@code delivery} table and on the wire. */
   @JsonValue

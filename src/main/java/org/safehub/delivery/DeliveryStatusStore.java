@@ -8,10 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -22,31 +25,56 @@ import org.safehub.trail.AuditTrail;
 
 /**
  * Per-recipient delivery state of each message (pending, delivered, acknowledged, withheld with a
- * reason) in PostgreSQL: what the sender's status endpoint shows.
+ * reason) in PostgreSQL: what the sender's status endpoint shows. A delivered copy keeps its
+ * acknowledgement deadline; read against the hub's {@link Clock}, a copy past it unacknowledged is
+ * {@link DeliveryState#OVERDUE}, and an acknowledgement after it is recorded as late.
  */
 @Singleton
 public final class DeliveryStatusStore {
 
   private final DataSource ds;
+  private final Clock clock;
 
   @Inject
-  public DeliveryStatusStore(DataSource ds) {
+  public DeliveryStatusStore(DataSource ds, Clock clock) {
     this.ds = ds;
+    this.clock = clock;
   }
 
-  /** One recipient's state; a reason only when withheld. */
+  /**
+   * One recipient's state; a reason only when withheld; a deadline only when its copy has one;
+   * {@code acknowledgedLate} only when acknowledged.
+   */
   public record RecipientState(
-      String recipient, DeliveryState state, WithholdReason reason, Instant updatedAt) {}
+      String recipient,
+      DeliveryState state,
+      WithholdReason reason,
+      Instant updatedAt,
+      Instant deadline,
+      Boolean acknowledgedLate) {}
 
-  /** A final decision to record: delivered, or withheld with a reason. */
+  /**
+   * A final decision to record: delivered (with its acknowledgement deadline, or null), or withheld
+   * with a reason (never a deadline).
+   */
   public record Outcome(
-      UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
+      UUID messageId,
+      String recipient,
+      boolean delivered,
+      WithholdReason reason,
+      Instant deadline) {
     public Outcome {
       Objects.requireNonNull(messageId, "messageId");
       Objects.requireNonNull(recipient, "recipient");
       if (!delivered) {
         Objects.requireNonNull(reason, "a withheld copy needs a reason");
+        deadline = null;
       }
+    }
+
+    /** A decision without a deadline. */
+    public Outcome(UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
+      this(messageId, recipient, delivered, reason, null);
     }
   }
 
@@ -68,12 +96,14 @@ public final class DeliveryStatusStore {
         c -> {
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "insert into delivery (message_id, recipient, state, reason, updated_at) values (?, ?, ?, ?, ?)"
+                      "insert into delivery (message_id, recipient, state, reason, updated_at, deadline) values (?, ?, ?, ?, ?, ?)"
                           + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
-                          + " updated_at = excluded.updated_at where delivery.state <> 'acknowledged'");
+                          + " updated_at = excluded.updated_at, deadline = excluded.deadline"
+                          + " where delivery.state <> 'acknowledged'");
               PreparedStatement leftover =
                   c.prepareStatement(
-                      "update delivery set state = 'withheld', reason = ?, updated_at = ? where message_id = any (?) and state = 'pending'")) {
+                      "update delivery set state = 'withheld', reason = ?, updated_at = ?, deadline = null"
+                          + " where message_id = any (?) and state = 'pending'")) {
             for (Outcome o : outcomes) {
               ps.setObject(1, o.messageId());
               ps.setString(2, o.recipient());
@@ -81,6 +111,7 @@ public final class DeliveryStatusStore {
                   3, (o.delivered() ? DeliveryState.DELIVERED : DeliveryState.WITHHELD).wire());
               ps.setString(4, o.delivered() ? null : o.reason().wire());
               ps.setTimestamp(5, now);
+              ps.setTimestamp(6, o.deadline() == null ? null : Timestamp.from(o.deadline()));
               ps.addBatch();
             }
             ps.executeBatch();
@@ -101,22 +132,55 @@ public final class DeliveryStatusStore {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select recipient, state, reason, updated_at from delivery where message_id = ? order by recipient")) {
+                "select recipient, state, reason, updated_at, deadline, acknowledged_late from delivery"
+                    + " where message_id = ? order by recipient")) {
       ps.setObject(1, messageId);
+      Instant now = clock.instant();
       List<RecipientState> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String reason = rs.getString(3);
+          DeliveryState state = DeliveryState.parse(rs.getString(2));
+          Timestamp d = rs.getTimestamp(5);
+          Instant deadline = d == null ? null : d.toInstant();
+          if (state == DeliveryState.DELIVERED && deadline != null && now.isAfter(deadline)) {
+            state = DeliveryState.OVERDUE;
+          }
           out.add(
               new RecipientState(
                   rs.getString(1),
-                  DeliveryState.parse(rs.getString(2)),
+                  state,
                   reason == null ? null : WithholdReason.parse(reason),
-                  rs.getTimestamp(4).toInstant()));
+                  rs.getTimestamp(4).toInstant(),
+                  deadline,
+                  state == DeliveryState.ACKNOWLEDGED ? rs.getBoolean(6) : null));
         }
       }
       return out;
     }
+  }
+
+  /** The deadlines of {@code recipient}'s copies of {@code messageIds} that have one. */
+  public Map<UUID, Instant> deadlines(String recipient, Collection<UUID> messageIds)
+      throws SQLException {
+    Map<UUID, Instant> out = new HashMap<>();
+    if (messageIds.isEmpty()) {
+      return out;
+    }
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select message_id, deadline from delivery where recipient = ? and message_id = any (?)"
+                    + " and deadline is not null")) {
+      ps.setString(1, recipient);
+      ps.setArray(2, c.createArrayOf("uuid", messageIds.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getObject(1, UUID.class), rs.getTimestamp(2).toInstant());
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -130,15 +194,18 @@ public final class DeliveryStatusStore {
 
   /**
    * As {@link #acknowledge(UUID, String)}, on the caller's connection (and so in its transaction).
+   * The first acknowledgement after the copy's deadline (by the hub's clock) is recorded as late.
    */
   public boolean acknowledge(Connection c, UUID messageId, String recipient) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "update delivery set state = 'acknowledged', updated_at = ? where message_id = ? and recipient = ?"
-                + " and state in ('delivered', 'acknowledged')")) {
+            "update delivery set state = 'acknowledged', updated_at = ?,"
+                + " acknowledged_late = coalesce(acknowledged_late, deadline is not null and deadline < ?)"
+                + " where message_id = ? and recipient = ? and state in ('delivered', 'acknowledged')")) {
       ps.setTimestamp(1, Timestamp.from(Instant.now()));
-      ps.setObject(2, messageId);
-      ps.setString(3, recipient);
+      ps.setTimestamp(2, Timestamp.from(clock.instant()));
+      ps.setObject(3, messageId);
+      ps.setString(4, recipient);
       return ps.executeUpdate() == 1;
     }
   }

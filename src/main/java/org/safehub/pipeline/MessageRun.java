@@ -26,6 +26,7 @@ import org.safehub.copy.NoticeSource;
 import org.safehub.copy.Recipient;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
@@ -51,6 +52,7 @@ final class MessageRun {
   private final CopyWriter writer;
   private final ConsentRegistry consent;
   private final Duration consentGrace;
+  private final Deadlines deadlines;
 
   MessageRun(
       Topics topics,
@@ -59,7 +61,9 @@ final class MessageRun {
       List<NoticeSource> noticeSources,
       CopyWriter writer,
       ConsentRegistry consent,
-      Duration consentGrace) {
+      Duration consentGrace,
+      Deadlines deadlines) {
+    this.deadlines = deadlines;
     this.topics = topics;
     this.router = router;
     this.stages = List.copyOf(stages);
@@ -228,6 +232,23 @@ final class MessageRun {
         copy = ((StageOutcome.Pass) so).copy();
       }
       byte[] bytes = null;
+      Instant deadline = null;
+      if (withheld == null && deadlines != null) {
+        try {
+          // from the receipt's accepted time, so a retried batch records the same deadline
+          deadline =
+              deadlines
+                  .policy()
+                  .deadline(
+                      envelope.priority(),
+                      envelope.type(),
+                      d.agency().type().name(),
+                      in.receivedAt())
+                  .orElse(null);
+        } catch (RuntimeException e) {
+          withheld = WithholdReason.POLICY_ERROR; // fail closed
+        }
+      }
       if (withheld == null) {
         try {
           bytes = writer.write(copy);
@@ -254,7 +275,8 @@ final class MessageRun {
               writer.format(),
               bytes));
       mOutcomes.add(
-          new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), true, null));
+          new DeliveryStatusStore.Outcome(
+              envelope.messageId(), d.agencyId(), true, null, deadline));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
       mEvents.add(
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)

@@ -36,6 +36,7 @@ import org.safehub.copy.CopyWriter;
 import org.safehub.copy.NoticeSource;
 import org.safehub.copy.WithholdReason;
 import org.safehub.crypto.AtRestSealer;
+import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
@@ -96,7 +97,8 @@ public final class Pipeline implements Runnable {
       MeterRegistry metrics,
       AtRestSealer atRest,
       AuditTrail trail,
-      ConsentRegistry consent) {
+      ConsentRegistry consent,
+      Deadlines deadlines) {
     this(
         () ->
             kafka.consumer(
@@ -119,10 +121,11 @@ public final class Pipeline implements Runnable {
         trail,
         consent,
         // a consent change's publisher has this long to be told its outcome: claim, write, confirm
-        Duration.ofMillis(3L * Math.max(5000, config.ingress().produceTimeoutMs()) + 5000));
+        Duration.ofMillis(3L * Math.max(5000, config.ingress().produceTimeoutMs()) + 5000),
+        deadlines);
   }
 
-  /** With every part given: for a test that runs a second pipeline on topics of its own. */
+  /** With every part given (no deadlines if null): for a test's pipeline on topics of its own. */
   public Pipeline(
       Supplier<KafkaConsumer<String, byte[]>> consumers,
       Supplier<KafkaProducer<String, byte[]>> producers,
@@ -137,7 +140,8 @@ public final class Pipeline implements Runnable {
       AtRestSealer atRest,
       AuditTrail trail,
       ConsentRegistry consent,
-      Duration consentGrace) {
+      Duration consentGrace,
+      Deadlines deadlines) {
     this.consent = consent;
     this.atRest = atRest;
     this.trail = trail;
@@ -150,7 +154,8 @@ public final class Pipeline implements Runnable {
     this.mapper = mapper;
     this.metrics = metrics;
     this.messages =
-        new MessageRun(topics, router, stages, noticeSources, writer, consent, consentGrace);
+        new MessageRun(
+            topics, router, stages, noticeSources, writer, consent, consentGrace, deadlines);
   }
 
   @Override

@@ -45,8 +45,9 @@ class ResponsesTest {
             false,
             List.of(
                 new Responses.RecipientStatus(
-                    "demo-dvpp", DeliveryState.WITHHELD, "no-consent", AT),
-                new Responses.RecipientStatus("demo-iss", DeliveryState.DELIVERED, null, AT)));
+                    "demo-dvpp", DeliveryState.WITHHELD, "no-consent", AT, null, null),
+                new Responses.RecipientStatus(
+                    "demo-iss", DeliveryState.DELIVERED, null, AT, AT.plusSeconds(3600), null)));
     // When / Then
     assertEquals(
         "{\"messageId\":\""
@@ -54,7 +55,8 @@ class ResponsesTest {
             + "\",\"type\":\"referral\",\"sender\":\"demo-cs\",\"receivedAt\":\"2026-11-30T17:00:31.123450Z\","
             + "\"legalBasis\":\"consent\",\"sharedWithoutConsent\":false,\"recipients\":["
             + "{\"agency\":\"demo-dvpp\",\"state\":\"withheld\",\"reason\":\"no-consent\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\"},"
-            + "{\"agency\":\"demo-iss\",\"state\":\"delivered\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\"}]}",
+            + "{\"agency\":\"demo-iss\",\"state\":\"delivered\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\","
+            + "\"deadline\":\"2026-11-30T18:00:31.123450Z\"}]}",
         MAPPER.writeValueAsString(status));
   }
 

@@ -146,7 +146,8 @@ class ConsentWithdrawnMidBatchIT {
             atRest,
             trail,
             consent,
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            null);
     Thread t = new Thread(second, "midbatch-pipeline");
     t.setDaemon(true);
     t.start();
@@ -227,7 +228,8 @@ class ConsentWithdrawnMidBatchIT {
             atRest,
             trail,
             consent,
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            null);
     Thread t = new Thread(other, "other-pipeline");
     t.setDaemon(true);
     t.start();
@@ -298,7 +300,8 @@ class ConsentWithdrawnMidBatchIT {
             atRest,
             trail,
             consent,
-            Duration.ofSeconds(20));
+            Duration.ofSeconds(20),
+            null);
     Thread t = new Thread(other, "refused-pipeline");
     t.setDaemon(true);
     t.start();

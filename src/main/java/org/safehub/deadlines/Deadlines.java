@@ -45,7 +45,7 @@ public class Deadlines {
         if (policy == null) {
           policy = loadChecked(configDir);
           LOG.infof(
-              "acknowledgement deadlines loaded from %s (%d overrides; not yet enforced)",
+              "acknowledgement deadlines loaded from %s (%d overrides; shown in status, not yet escalated)",
               configDir.resolve(DeadlinePolicy.FILE), policy.overrides().size());
           warnIfNotCovered(policy.calendar(), Instant.now());
         }

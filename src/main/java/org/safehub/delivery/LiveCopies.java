@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -118,27 +119,38 @@ public class LiveCopies {
     return true;
   }
 
-  /** The committed copies after {@code after}, page by page, until a page comes back empty. */
+  /**
+   * The committed copies after {@code after}, page by page, up to the end of the delivery topic as
+   * it is when the last page is read.
+   */
   private Multi<InboxItem> pages(String agencyId, long after, Tap tap) {
     AtomicLong cursor = new AtomicLong(after);
+    AtomicBoolean done = new AtomicBoolean();
     return Multi.createBy()
         .repeating()
         .uni(
             () ->
                 Uni.createFrom()
-                    .item(() -> page(agencyId, cursor, tap))
+                    .item(() -> page(agencyId, cursor, done, tap))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
         .until(List::isEmpty)
         .onItem()
         .transformToIterable(items -> items);
   }
 
-  private List<InboxItem> page(String agencyId, AtomicLong cursor, Tap tap) {
-    if (tap.ended()) {
-      return List.of(); // cut (suspended) while catching up
+  private List<InboxItem> page(String agencyId, AtomicLong cursor, AtomicBoolean done, Tap tap) {
+    if (done.get() || tap.ended()) {
+      return List.of(); // caught up, or cut (suspended) while catching up
     }
     try {
       InboxReader.Page page = inbox.read(agencyId, cursor.get(), CATCH_UP_PAGE);
+      if (page.reachedEnd()) {
+        done.set(true);
+      } else if (page.items().isEmpty()) {
+        // never skip ahead to the live copies past unread ones: the stream ends, the client
+        // reconnects from its last cursor
+        throw new IllegalStateException("inbox catch-up stalled");
+      }
       if (!page.items().isEmpty()) {
         cursor.set(Long.parseLong(page.nextCursor()));
       }

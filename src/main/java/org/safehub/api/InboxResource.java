@@ -7,12 +7,17 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,9 +139,11 @@ public class InboxResource {
   }
 
   /**
-   * New copies as server-sent events. Each copy is a fetch like a page's: recorded, its owner told,
-   * and handed over only if the agency is not suspended; the stream ends on suspension or when a
-   * copy cannot be recorded (the client pages the inbox from the last cursor it saw).
+   * Copies as server-sent events, each with its cursor as the event id: new copies, or, with {@code
+   * Last-Event-ID} (a cursor), every copy committed after it and then new ones, none twice. Each
+   * copy is a fetch like a page's: recorded, its owner told, and handed over only if the agency is
+   * not suspended; the stream ends on suspension or when a copy cannot be recorded (the client
+   * reconnects with the last cursor it saw).
    */
   @GET
   @Path("/stream")
@@ -144,16 +151,25 @@ public class InboxResource {
   @RolesAllowed("subscriber")
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @RestStreamElementType(MediaType.APPLICATION_JSON)
-  public Multi<InboxItem> stream() {
+  public Multi<OutboundSseEvent> stream(
+      @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId, @Context Sse sse) {
+    Long after = lastEventId(lastEventId);
     String agency = ownAgency();
     String client = callers.caller().clientId();
-    return live.stream(agency)
+    return live.stream(agency, after)
         .onItem()
         .transformToUniAndConcatenate(
             item ->
                 Uni.createFrom()
                     .item(() -> handOver(agency, client, item))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+        .map(
+            item ->
+                sse.newEventBuilder()
+                    .id(item.cursor())
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(InboxItem.class, item)
+                    .build())
         .onFailure()
         .invoke(
             e -> LOG.infof("live stream of %s ended (%s)", agency, e.getClass().getSimpleName()))
@@ -179,6 +195,32 @@ public class InboxResource {
       out.add(d == null ? i : i.withDeadline(d));
     }
     return out;
+  }
+
+  /** The cursor a reconnecting stream resumes after, or null (absent or empty: new copies). */
+  private static Long lastEventId(String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      long v = Long.parseLong(value);
+      if (v < -1 || v == Long.MAX_VALUE) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new HubProblem(
+          400,
+          "invalid-parameter",
+          "Invalid header",
+          "'Last-Event-ID' is not an inbox cursor.",
+          List.of(
+              new Violation(
+                  "/Last-Event-ID",
+                  "range",
+                  "must be an integer between -1 and " + (Long.MAX_VALUE - 1))),
+          null);
+    }
   }
 
   private InboxItem handOver(String agency, String client, InboxItem item) {

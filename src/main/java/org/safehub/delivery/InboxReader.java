@@ -61,8 +61,11 @@ public final class InboxReader implements AutoCloseable {
     this.mapper = mapper;
   }
 
-  /** A page of an inbox. */
-  public record Page(List<InboxItem> items, String nextCursor) {}
+  /**
+   * A page of an inbox; {@code reachedEnd}: it holds every committed copy after the cursor (it did
+   * not stop at the limit or the read's deadline).
+   */
+  public record Page(List<InboxItem> items, String nextCursor, boolean reachedEnd) {}
 
   /** Copies after {@code after} (exclusive; null = from the start), at most {@code limit}. */
   public Page read(String agencyId, Long after, int limit) throws InterruptedException {
@@ -81,6 +84,7 @@ public final class InboxReader implements AutoCloseable {
               : after + 1;
       List<InboxItem> items = new ArrayList<>();
       long next = after == null ? -1 : after;
+      boolean reachedEnd = start >= end;
       if (start < end) {
         c.seek(tp, start);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -94,8 +98,9 @@ public final class InboxReader implements AutoCloseable {
             }
           }
         }
+        reachedEnd = items.size() < limit && c.position(tp) >= end;
       }
-      return new Page(items, next < 0 ? null : Long.toString(next));
+      return new Page(items, next < 0 ? null : Long.toString(next), reachedEnd);
     } finally {
       c.unsubscribe();
       pool.add(c);

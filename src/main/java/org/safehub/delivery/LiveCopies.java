@@ -2,14 +2,20 @@ package org.safehub.delivery;
 
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -34,8 +40,10 @@ public class LiveCopies {
 
   private static final Logger LOG = Logger.getLogger(LiveCopies.class);
 
-  private final ConcurrentMap<String, Set<MultiEmitter<? super InboxItem>>> open =
-      new ConcurrentHashMap<>();
+  /** Copies read per page while a resumed stream catches up. */
+  static final int CATCH_UP_PAGE = 100;
+
+  private final ConcurrentMap<String, Set<Tap>> open = new ConcurrentHashMap<>();
 
   private Topics topics;
   private InboxReader inbox;
@@ -54,40 +62,116 @@ public class LiveCopies {
   @Incoming("live-copies")
   public void onCopy(ConsumerRecord<String, byte[]> record) {
     String agency = topics.agencyOf(record.topic());
-    Set<MultiEmitter<? super InboxItem>> streams = agency == null ? null : open.get(agency);
+    Set<Tap> streams = agency == null ? null : open.get(agency);
     if (streams == null || streams.isEmpty()) {
       return;
     }
     InboxItem item = inbox.toItem(record);
-    streams.forEach(e -> e.emit(item));
+    streams.forEach(t -> t.offer(item));
   }
 
   /**
    * New copies for one agency, from now on, until the stream is cancelled or the agency suspended.
    */
   public Multi<InboxItem> stream(String agencyId) {
+    return stream(agencyId, null);
+  }
+
+  /**
+   * The copies of one agency committed after cursor {@code after} (read_committed, from its
+   * delivery topic, in order), then its new copies as they arrive, until the stream is cancelled or
+   * the agency suspended; {@code after == null}: new copies only. The live copies are tapped before
+   * the catch-up reads its first page, so none falls between the two; a copy both read and tapped
+   * is handed over once (by its cursor).
+   */
+  public Multi<InboxItem> stream(String agencyId, Long after) {
     return Multi.createFrom()
-        .emitter(
-            e -> {
-              Set<MultiEmitter<? super InboxItem>> streams =
-                  open.computeIfAbsent(agencyId, k -> ConcurrentHashMap.newKeySet());
-              streams.add(e);
-              e.onTermination(() -> streams.remove(e));
-            },
-            BUFFER);
+        .deferred(
+            () -> {
+              Tap tap = new Tap();
+              Set<Tap> taps = open.computeIfAbsent(agencyId, k -> ConcurrentHashMap.newKeySet());
+              taps.add(tap);
+              AtomicLong last = new AtomicLong(after == null ? -1 : after);
+              Multi<InboxItem> catchUp =
+                  after == null ? Multi.createFrom().empty() : pages(agencyId, after, tap);
+              Multi<InboxItem> live = Multi.createFrom().<InboxItem>emitter(tap::attach, BUFFER);
+              return Multi.createBy()
+                  .concatenating()
+                  .streams(catchUp, live)
+                  .select()
+                  .where(item -> newer(item, last))
+                  .onTermination()
+                  .invoke(
+                      () -> {
+                        taps.remove(tap);
+                        tap.end();
+                      });
+            });
+  }
+
+  /** Keeps the copies after the last one handed over on this stream (by cursor). */
+  private static boolean newer(InboxItem item, AtomicLong last) {
+    long offset = Long.parseLong(item.cursor());
+    if (offset <= last.get()) {
+      return false;
+    }
+    last.set(offset);
+    return true;
+  }
+
+  /**
+   * The committed copies after {@code after}, page by page, up to the end of the delivery topic as
+   * it is when the last page is read.
+   */
+  private Multi<InboxItem> pages(String agencyId, long after, Tap tap) {
+    AtomicLong cursor = new AtomicLong(after);
+    AtomicBoolean done = new AtomicBoolean();
+    return Multi.createBy()
+        .repeating()
+        .uni(
+            () ->
+                Uni.createFrom()
+                    .item(() -> page(agencyId, cursor, done, tap))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+        .until(List::isEmpty)
+        .onItem()
+        .transformToIterable(items -> items);
+  }
+
+  private List<InboxItem> page(String agencyId, AtomicLong cursor, AtomicBoolean done, Tap tap) {
+    if (done.get() || tap.ended()) {
+      return List.of(); // caught up, or cut (suspended) while catching up
+    }
+    try {
+      InboxReader.Page page = inbox.read(agencyId, cursor.get(), CATCH_UP_PAGE);
+      if (page.reachedEnd()) {
+        done.set(true);
+      } else if (page.items().isEmpty()) {
+        // never skip ahead to the live copies past unread ones: the stream ends, the client
+        // reconnects from its last cursor
+        throw new IllegalStateException("inbox catch-up stalled");
+      }
+      if (!page.items().isEmpty()) {
+        cursor.set(Long.parseLong(page.nextCursor()));
+      }
+      return page.items();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", null);
+    }
   }
 
   /** Ends every open stream of {@code agencyId} on this instance; returns how many. */
   public int cut(String agencyId) {
-    Set<MultiEmitter<? super InboxItem>> streams = open.get(agencyId);
+    Set<Tap> streams = open.get(agencyId);
     if (streams == null) {
       return 0;
     }
     int n = 0;
-    for (Iterator<MultiEmitter<? super InboxItem>> it = streams.iterator(); it.hasNext(); ) {
-      MultiEmitter<? super InboxItem> e = it.next();
+    for (Iterator<Tap> it = streams.iterator(); it.hasNext(); ) {
+      Tap t = it.next();
       it.remove();
-      e.complete();
+      t.end();
       n++;
     }
     return n;
@@ -95,7 +179,7 @@ public class LiveCopies {
 
   /** Open streams of {@code agencyId} on this instance. */
   public int openStreams(String agencyId) {
-    Set<MultiEmitter<? super InboxItem>> streams = open.get(agencyId);
+    Set<Tap> streams = open.get(agencyId);
     return streams == null ? 0 : streams.size();
   }
 
@@ -113,6 +197,56 @@ public class LiveCopies {
       LOG.warnf(
           "agency suspensions not re-read for the live streams this time (%s)",
           e.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * One open stream's tap on the live copies: holds them (at most {@link #BUFFER}) until the stream
+   * has caught up and attaches its emitter, then passes them straight on.
+   */
+  static final class Tap {
+    private final ArrayDeque<InboxItem> held = new ArrayDeque<>();
+    private MultiEmitter<? super InboxItem> emitter;
+    private boolean ended;
+    private boolean overflowed;
+
+    synchronized void offer(InboxItem item) {
+      if (emitter != null) {
+        emitter.emit(item);
+      } else if (!ended) {
+        if (held.size() >= BUFFER) {
+          // too far behind: the stream ends and its client resumes from its last cursor
+          overflowed = true;
+          ended = true;
+          held.clear();
+        } else {
+          held.add(item);
+        }
+      }
+    }
+
+    synchronized void attach(MultiEmitter<? super InboxItem> e) {
+      if (overflowed) {
+        e.fail(new IllegalStateException("live copies overflowed while catching up"));
+      } else if (ended) {
+        e.complete();
+      } else {
+        held.forEach(e::emit);
+        held.clear();
+        emitter = e;
+      }
+    }
+
+    synchronized boolean ended() {
+      return ended;
+    }
+
+    synchronized void end() {
+      ended = true;
+      held.clear();
+      if (emitter != null) {
+        emitter.complete();
+      }
     }
   }
 }

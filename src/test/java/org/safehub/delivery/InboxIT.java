@@ -237,15 +237,25 @@ class InboxIT {
   private final class LiveStream {
     final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     final CompletableFuture<Void> ended = new CompletableFuture<>();
+    final List<String> published = Collections.synchronizedList(new ArrayList<>());
     final int status;
+    private final HttpResponse<Stream<String>> r;
 
     LiveStream(String client) throws Exception {
-      HttpRequest req =
+      this(client, null);
+    }
+
+    /** Opens the stream, resuming after {@code lastEventId} if it is not null. */
+    LiveStream(String client, String lastEventId) throws Exception {
+      HttpRequest.Builder builder =
           HttpRequest.newBuilder(URI.create(streamUrl.toString()))
               .header("Authorization", "Bearer " + Tokens.forClient(client))
-              .header("Accept", "text/event-stream")
-              .build();
-      HttpResponse<Stream<String>> r =
+              .header("Accept", "text/event-stream");
+      if (lastEventId != null) {
+        builder.header("Last-Event-ID", lastEventId);
+      }
+      HttpRequest req = builder.build();
+      r =
           HttpClient.newHttpClient()
               .sendAsync(req, HttpResponse.BodyHandlers.ofLines())
               .get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -262,6 +272,40 @@ class InboxIT {
               });
       reader.setDaemon(true);
       reader.start();
+    }
+
+    /** Closes the connection from the client's side. */
+    void close() {
+      r.body().close();
+    }
+
+    /**
+     * The copies received, in order, as {id, data} events; each event's id is checked to be the
+     * copy's cursor. The hub's own notices are left out.
+     */
+    List<JsonNode> copies() {
+      List<JsonNode> copies = new ArrayList<>();
+      String id = null;
+      synchronized (lines) {
+        for (String l : lines) {
+          if (l.isEmpty()) {
+            id = null;
+          } else if (l.startsWith("id:")) {
+            id = l.substring(3).trim();
+          } else if (l.startsWith("data:")) {
+            JsonNode item = TestMessages.readTree(l.substring(5));
+            assertEquals(item.get("cursor").asText(), id, "the event id is the copy's cursor");
+            if (!"safehub".equals(item.path("sender").asText())) {
+              copies.add(item);
+            }
+          }
+        }
+      }
+      return copies;
+    }
+
+    List<String> copyIds() {
+      return copies().stream().map(c -> c.get("messageId").asText()).toList();
     }
 
     boolean has(String messageId) {
@@ -281,7 +325,9 @@ class InboxIT {
           .pollInterval(Duration.ofSeconds(2))
           .until(
               () -> {
-                sent.add(publishAttendance(recipient));
+                String id = publishAttendance(recipient);
+                sent.add(id);
+                published.add(id);
                 return sent.stream().anyMatch(this::has);
               });
       return sent.stream().filter(this::has).findFirst().orElseThrow();
@@ -378,6 +424,96 @@ class InboxIT {
           .post("/api/v1/admin/agencies/demo-cs/reinstate")
           .then()
           .statusCode(200);
+    }
+  }
+
+  @Test
+  void reconnectWithLastEventIdReceivesExactlyTheCopiesPublishedWhileDisconnectedInOrder()
+      throws Exception {
+    // Given Children's Services' stream, having received every copy published for it so far
+    Instant start = Instant.now().minusSeconds(1);
+    LiveStream first = new LiveStream("demo-cs");
+    assertEquals(200, first.status);
+    first.awaitLive("demo-cs");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> first.copyIds().containsAll(first.published));
+    List<JsonNode> seen = first.copies();
+    String lastEventId = seen.get(seen.size() - 1).get("cursor").asText();
+    // When it disconnects, three copies for it are committed meanwhile
+    first.close();
+    List<String> whileAway = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      whileAway.add(publishAttendance("demo-cs"));
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                whileAway.stream()
+                    .allMatch(
+                        id ->
+                            status("demo-dvpp", id)
+                                .getList("recipients.state")
+                                .contains("delivered")));
+    // and it reconnects with the last event id it saw
+    LiveStream resumed = new LiveStream("demo-cs", lastEventId);
+    try {
+      assertEquals(200, resumed.status);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> resumed.copyIds().size() >= whileAway.size());
+      // Then it gets exactly those copies, in order, and then goes on live, none twice
+      assertEquals(whileAway, resumed.copyIds().subList(0, whileAway.size()));
+      String live = publishAttendance("demo-cs");
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> resumed.has(live));
+      List<String> expected = new ArrayList<>(whileAway);
+      expected.add(live);
+      assertEquals(expected, resumed.copyIds());
+      // and every copy handed over on resumption is recorded as fetched, as any other
+      for (String id : whileAway) {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> auditEventFor("demo-cs", "fetched", start, id) != null);
+      }
+    } finally {
+      resumed.close();
+    }
+  }
+
+  @Test
+  void streamWithAnInvalidLastEventIdIsRefusedWithAProblemDocument() {
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-cs"))
+        .accept("text/event-stream")
+        .header("Last-Event-ID", "not-a-cursor")
+        .get("/api/v1/inbox/stream")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("type", equalTo("urn:safehub:problem:invalid-parameter"));
+  }
+
+  @Test
+  void streamWithoutLastEventIdDeliversOnlyNewCopies() throws Exception {
+    // Given a copy for Children's Services committed and already past the live consumer
+    LiveStream first = new LiveStream("demo-cs");
+    assertEquals(200, first.status);
+    first.awaitLive("demo-cs");
+    String before = publishAttendance("demo-cs");
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> first.has(before));
+    first.close();
+    // When a new stream opens without Last-Event-ID
+    LiveStream fresh = new LiveStream("demo-cs");
+    try {
+      assertEquals(200, fresh.status);
+      String after = fresh.awaitLive("demo-cs");
+      // Then it gets new copies, with their cursors as event ids, and not the earlier one
+      assertTrue(fresh.copyIds().contains(after));
+      assertFalse(fresh.has(before));
+    } finally {
+      fresh.close();
     }
   }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.safehub.devstack.KafkaNode;
 import org.safehub.kafka.KafkaClients;
 
 /**
@@ -34,8 +35,7 @@ final class DeliveryConsumer implements AutoCloseable {
    */
   DeliveryConsumer(String bootstrap, Map<String, Integer> agencyOfTopic, String name) {
     this.agencyOfTopic = Map.copyOf(agencyOfTopic);
-    this.consumer =
-        new KafkaClients(Map.of("bootstrap.servers", bootstrap)).consumer(name, null, 2000);
+    this.consumer = new KafkaClients(KafkaNode.hubClient(bootstrap)).consumer(name, null, 2000);
     List<TopicPartition> partitions = new ArrayList<>();
     agencyOfTopic.keySet().forEach(t -> partitions.add(new TopicPartition(t, 0)));
     consumer.assign(partitions);

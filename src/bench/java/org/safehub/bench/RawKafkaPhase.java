@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.safehub.devstack.KafkaNode;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 
@@ -45,7 +46,7 @@ final class RawKafkaPhase {
   static List<Report.Row> run(
       BenchParams params, MessageMix mix, CryptoPhase.Sizes sizes, String bootstrap)
       throws Exception {
-    KafkaClients clients = new KafkaClients(Map.of("bootstrap.servers", bootstrap));
+    KafkaClients clients = new KafkaClients(KafkaNode.hubClient(bootstrap));
     Map<String, Integer> deliveryTopics = new LinkedHashMap<>();
     for (int i = 0; i < MessageMix.AGENCIES.size(); i++) {
       deliveryTopics.put(PREFIX + "delivery." + MessageMix.AGENCIES.get(i), i);
@@ -179,7 +180,7 @@ final class RawKafkaPhase {
     topics.add(
         new NewTopic(INBOUND, 6, (short) 1)); // the hub's default safehub.kafka.inbound-partitions
     deliveryTopics.keySet().forEach(t -> topics.add(new NewTopic(t, 1, (short) 1)));
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(KafkaNode.hubClient(bootstrap))) {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
     }
   }

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -43,11 +42,11 @@ public final class KafkaFlushCost {
 
   private static String measure(String bootstrap, int seconds) throws Exception {
     Properties admin = new Properties();
-    admin.put("bootstrap.servers", bootstrap);
+    admin.putAll(KafkaNode.hubClient(bootstrap));
     try (Admin a = Admin.create(admin)) {
       a.createTopics(List.of(new NewTopic("flush-cost", 6, (short) 1))).all().get();
     }
-    KafkaClients clients = new KafkaClients(Map.of("bootstrap.servers", bootstrap));
+    KafkaClients clients = new KafkaClients(KafkaNode.hubClient(bootstrap));
     byte[] value = new byte[2048];
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     try (KafkaProducer<String, byte[]> producer = clients.durableProducer("flush-cost", 10_000)) {

@@ -4,7 +4,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -27,7 +29,8 @@ public final class DevStack implements AutoCloseable {
    * @param dataDir where Kafka's log dir and PostgreSQL's data dir live, kept across restarts; null
    *     means a temporary directory deleted on {@link #close()}
    * @param fresh delete {@code dataDir}'s contents before starting
-   * @param kafkaPort 0 picks a free port; likewise {@code postgresPort} and {@code keycloakPort}
+   * @param kafkaPort 0 picks a free port; likewise {@code agencyKafkaPort} (the broker's listener
+   *     for agencies), {@code postgresPort} and {@code keycloakPort}
    * @param keycloakHome an unpacked Keycloak distribution (has {@code bin/kc.sh})
    * @param realmFile {@code deploy/keycloak/safehub-realm.json}
    */
@@ -35,12 +38,14 @@ public final class DevStack implements AutoCloseable {
       Path dataDir,
       boolean fresh,
       int kafkaPort,
+      int agencyKafkaPort,
       int postgresPort,
       int keycloakPort,
       Path keycloakHome,
       Path realmFile) {
     public Options {
       checkPort("kafkaPort", kafkaPort);
+      checkPort("agencyKafkaPort", agencyKafkaPort);
       checkPort("postgresPort", postgresPort);
       checkPort("keycloakPort", keycloakPort);
       if (keycloakHome == null || realmFile == null) {
@@ -50,7 +55,7 @@ public final class DevStack implements AutoCloseable {
 
     /** A throw-away stack on free ports, its data deleted on close. */
     public static Options temporary(Path keycloakHome, Path realmFile) {
-      return new Options(null, false, 0, 0, 0, keycloakHome, realmFile);
+      return new Options(null, false, 0, 0, 0, 0, keycloakHome, realmFile);
     }
 
     private static void checkPort(String name, int port) {
@@ -61,15 +66,44 @@ public final class DevStack implements AutoCloseable {
     }
   }
 
-  /** Where the running components listen, in the form the hub's configuration wants. */
+  /**
+   * Where the running components listen, in the form the hub's configuration wants.
+   *
+   * @param kafkaBootstrap the hub's listener
+   * @param kafkaClientConfig what a client of the hub's listener adds to authenticate as the hub
+   *     (security protocol, SASL mechanism and JAAS settings; empty for a broker without
+   *     authentication)
+   * @param kafkaAgencyBootstrap the agencies' OAUTHBEARER listener, or null if there is none
+   */
   public record Endpoints(
       String kafkaBootstrap,
+      Map<String, String> kafkaClientConfig,
+      String kafkaAgencyBootstrap,
       String jdbcUrl,
       String dbUser,
       String dbPassword,
       String keycloakBaseUrl) {
+    public Endpoints {
+      kafkaClientConfig = Map.copyOf(kafkaClientConfig);
+    }
+
     public String issuer() {
       return keycloakBaseUrl + "/realms/safehub";
+    }
+
+    /** Kafka client settings for the hub's listener: bootstrap servers and authentication. */
+    public Map<String, Object> kafkaClient() {
+      Map<String, Object> c = new HashMap<>(kafkaClientConfig);
+      c.put("bootstrap.servers", kafkaBootstrap);
+      return c;
+    }
+  }
+
+  /** Keycloak's bootstrap administrator (master realm) for this run: random, never printed. */
+  public record KeycloakAdmin(String user, String password) {
+    @Override
+    public String toString() {
+      return "KeycloakAdmin[" + user + "]";
     }
   }
 
@@ -84,6 +118,7 @@ public final class DevStack implements AutoCloseable {
   private final List<AutoCloseable> components;
   private final Endpoints endpoints;
   private final StartTimes startTimes;
+  private final KeycloakAdmin keycloakAdmin;
   private boolean closed;
 
   private DevStack(
@@ -91,8 +126,10 @@ public final class DevStack implements AutoCloseable {
       boolean temporaryDataDir,
       List<AutoCloseable> components,
       Endpoints endpoints,
-      StartTimes startTimes) {
+      StartTimes startTimes,
+      KeycloakAdmin keycloakAdmin) {
     this.dataDir = dataDir;
+    this.keycloakAdmin = keycloakAdmin;
     this.temporaryDataDir = temporaryDataDir;
     this.components = components;
     this.endpoints = endpoints;
@@ -113,9 +150,28 @@ public final class DevStack implements AutoCloseable {
     }
     long begin = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(3, daemonThreads());
+    // the port is chosen here: the broker's agency listener needs Keycloak's address (and Keycloak
+    // serving its keys when the broker starts)
+    int keycloakPort = Ports.orFree(options.keycloakPort());
+    String issuer = "http://127.0.0.1:" + keycloakPort + "/realms/safehub";
     try {
+      Future<Timed<KeycloakNode>> keycloak =
+          pool.submit(
+              timed(
+                  () ->
+                      KeycloakNode.start(keycloakHome, dataDir.resolve("keycloak"), keycloakPort)));
       Future<Timed<KafkaNode>> kafka =
-          pool.submit(timed(() -> KafkaNode.start(dataDir.resolve("kafka"), options.kafkaPort())));
+          pool.submit(
+              () -> {
+                keycloak.get(); // the agencies' listener reads the realm's keys at start
+                return timed(
+                        () ->
+                            KafkaNode.start(
+                                dataDir.resolve("kafka"),
+                                options.kafkaPort(),
+                                new KafkaNode.AgencyListener(options.agencyKafkaPort(), issuer)))
+                    .call();
+              });
       Future<Timed<PostgresNode>> postgres =
           pool.submit(
               timed(
@@ -125,12 +181,6 @@ public final class DevStack implements AutoCloseable {
                           options.postgresPort(),
                           dataDir.resolve("logs/postgres.log"),
                           !temporary)));
-      Future<Timed<KeycloakNode>> keycloak =
-          pool.submit(
-              timed(
-                  () ->
-                      KeycloakNode.start(
-                          keycloakHome, dataDir.resolve("keycloak"), options.keycloakPort())));
       Started started = new Started();
       Timed<KafkaNode> k = started.await("Kafka", kafka);
       Timed<PostgresNode> p = started.await("PostgreSQL", postgres);
@@ -142,6 +192,8 @@ public final class DevStack implements AutoCloseable {
       Endpoints endpoints =
           new Endpoints(
               k.value().bootstrapServers(),
+              KafkaNode.hubClientConfig(),
+              k.value().agencyBootstrapServers(),
               p.value().jdbcUrl(),
               PostgresNode.USER,
               PostgresNode.PASSWORD,
@@ -154,7 +206,8 @@ public final class DevStack implements AutoCloseable {
           times.postgres().toMillis(),
           times.keycloak().toMillis(),
           dataDir);
-      return new DevStack(dataDir, temporary, started.components, endpoints, times);
+      return new DevStack(
+          dataDir, temporary, started.components, endpoints, times, kc.value().admin());
     } finally {
       pool.shutdownNow();
     }
@@ -166,6 +219,11 @@ public final class DevStack implements AutoCloseable {
 
   public StartTimes startTimes() {
     return startTimes;
+  }
+
+  /** Keycloak's administrator for this run (the tests change a client with it). */
+  public KeycloakAdmin keycloakAdmin() {
+    return keycloakAdmin;
   }
 
   /** The data directory in use (the temporary one when {@link Options#dataDir()} was null). */

@@ -31,6 +31,7 @@ public final class DevStackMain {
       int httpPort,
       int keycloakPort,
       int kafkaPort,
+      int agencyKafkaPort,
       int postgresPort,
       Path keycloakHome,
       List<String> hubJvmOptions) {
@@ -46,6 +47,7 @@ public final class DevStackMain {
           Integer.getInteger("safehub.http.port", 8080),
           Integer.getInteger("safehub.keycloak.port", 8180),
           Integer.getInteger("safehub.kafka.port", 9092),
+          Integer.getInteger("safehub.kafka.agency-port", 9093),
           Integer.getInteger("safehub.postgres.port", 5432),
           Path.of(System.getProperty("safehub.keycloak.home", defaultHome)),
           jvmOptions.isEmpty() ? List.of() : Arrays.asList(jvmOptions.split("\\s+")));
@@ -67,6 +69,7 @@ public final class DevStackMain {
               + " or use ./mvnw -Pstart, which builds it and then starts everything.");
     }
     requireFree(settings.kafkaPort(), "Kafka", "safehub.kafka.port");
+    requireFree(settings.agencyKafkaPort(), "Kafka's agency listener", "safehub.kafka.agency-port");
     requireFree(settings.keycloakPort(), "Keycloak", "safehub.keycloak.port");
     requireFree(settings.httpPort(), "the hub", "safehub.http.port");
     int postgresPort = settings.postgresPort();
@@ -88,6 +91,7 @@ public final class DevStackMain {
                   settings.dataDir(),
                   settings.fresh(),
                   settings.kafkaPort(),
+                  settings.agencyKafkaPort(),
                   postgresPort,
                   settings.keycloakPort(),
                   settings.keycloakHome(),
@@ -165,6 +169,15 @@ public final class DevStackMain {
         + n
         + "  Kafka       "
         + e.kafkaBootstrap()
+        + "  (the hub's listener, SASL/PLAIN as User:"
+        + KafkaNode.HUB_PRINCIPAL
+        + ")"
+        + n
+        + "  Kafka       "
+        + e.kafkaAgencyBootstrap()
+        + "  (agencies: SASL/OAUTHBEARER with their Keycloak client, audience "
+        + KafkaNode.AGENCY_AUDIENCE
+        + "; -Dsafehub.kafka.agency-port=...)"
         + n
         + "  PostgreSQL  "
         + e.jdbcUrl()

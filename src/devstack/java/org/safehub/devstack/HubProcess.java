@@ -24,6 +24,8 @@ public final class HubProcess {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
+    // the hub authenticates to the broker as its own principal (ADR 0009)
+    endpoints.kafkaClientConfig().forEach((k, v) -> command.add("-Dkafka." + k + "=" + v));
     command.add("-Dquarkus.datasource.jdbc.url=" + endpoints.jdbcUrl());
     command.add("-Dquarkus.datasource.username=" + endpoints.dbUser());
     command.add("-Dquarkus.datasource.password=" + endpoints.dbPassword());

@@ -31,11 +31,17 @@ final class KeycloakNode implements AutoCloseable {
   private final Process process;
   private final String baseUrl;
   private final Path logFile;
+  private DevStack.KeycloakAdmin admin;
 
   private KeycloakNode(Process process, String baseUrl, Path logFile) {
     this.process = process;
     this.baseUrl = baseUrl;
     this.logFile = logFile;
+  }
+
+  /** This run's bootstrap administrator of the master realm (random, for tests). */
+  DevStack.KeycloakAdmin admin() {
+    return admin;
   }
 
   /**
@@ -123,8 +129,10 @@ final class KeycloakNode implements AutoCloseable {
     env.put("JAVA_HOME", System.getProperty("java.home"));
     // C1 only: Keycloak starts about 10% sooner, which matters more here than its peak speed
     env.put("JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
-    env.put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin-" + randomHex(4));
-    env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", randomHex(24));
+    DevStack.KeycloakAdmin admin =
+        new DevStack.KeycloakAdmin("admin-" + randomHex(4), randomHex(24));
+    env.put("KC_BOOTSTRAP_ADMIN_USERNAME", admin.user());
+    env.put("KC_BOOTSTRAP_ADMIN_PASSWORD", admin.password());
     Process process;
     try {
       process = builder.start();
@@ -132,6 +140,7 @@ final class KeycloakNode implements AutoCloseable {
       throw new IllegalStateException("could not run " + home.script() + ": " + e.getMessage(), e);
     }
     KeycloakNode node = new KeycloakNode(process, "http://127.0.0.1:" + httpPort, logFile);
+    node.admin = admin;
     try {
       node.awaitRealm();
     } catch (RuntimeException e) {

@@ -18,10 +18,12 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.logging.Logger;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.agencies.AgencyStatusStore;
+import org.safehub.agencies.KafkaAcls;
 import org.safehub.api.Responses.AgencyStatusChanged;
 import org.safehub.api.Responses.AgencyView;
 import org.safehub.api.Responses.Certificate;
@@ -48,6 +50,8 @@ import org.safehub.trail.AuditTrail;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
+  private static final Logger LOG = Logger.getLogger(AdminResource.class);
+
   @Inject AgencyDirectory agencies;
 
   @Inject AgencyKeyDirectory keys;
@@ -59,6 +63,8 @@ public class AdminResource {
   @Inject CallerResolver callers;
 
   @Inject AuditTrail trail;
+
+  @Inject KafkaAcls acls;
 
   private List<AuditEvent> audit(AuditAction action, String agencyId, String what, String keyId) {
     var b =
@@ -190,15 +196,45 @@ public class AdminResource {
   @POST
   @Path("/{agencyId}/suspend")
   public AgencyStatusChanged suspend(@PathParam("agencyId") String agencyId) {
+    Agency a = agency(agencyId);
+    // its Kafka ACLs go before the suspension commits and again after it (an instance reconciling
+    // in between could have restored them), so its consumers are refused from now on
+    boolean revoked = revokeKafkaAcls(a.id());
     AgencyStatusChanged out = setStatus(agencyId, AgencyStatus.SUSPENDED);
     live.cut(agencyId); // its open live streams end now; other instances end theirs within a second
+    revoked = revokeKafkaAcls(a.id()) || revoked;
+    if (!revoked) {
+      throw HubProblem.unavailable(
+          "The agency is suspended, but its Kafka access could not be removed yet: repeat the"
+              + " request (the hub also retries).",
+          5);
+    }
     return out;
   }
 
   @POST
   @Path("/{agencyId}/reinstate")
   public AgencyStatusChanged reinstate(@PathParam("agencyId") String agencyId) {
-    return setStatus(agencyId, AgencyStatus.ACTIVE);
+    AgencyStatusChanged out = setStatus(agencyId, AgencyStatus.ACTIVE);
+    try {
+      acls.reconcile(actor());
+    } catch (RuntimeException e) {
+      // fail closed: the agency reads nothing over Kafka until the periodic reconciliation
+      // succeeds
+      LOG.warnf(
+          "Kafka ACLs of a reinstated agency not restored yet (%s)", e.getClass().getSimpleName());
+    }
+    return out;
+  }
+
+  private boolean revokeKafkaAcls(String agencyId) {
+    try {
+      acls.revoke(agencyId, actor());
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warnf("Kafka ACLs of a suspended agency not removed (%s)", e.getClass().getSimpleName());
+      return false;
+    }
   }
 
   private AgencyStatusChanged setStatus(String agencyId, AgencyStatus status) {

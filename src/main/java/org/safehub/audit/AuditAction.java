@@ -22,7 +22,8 @@ public enum AuditAction {
   AGENCY_CHANGED("agency-changed"),
   CERTIFICATE_CHANGED("certificate-changed"),
   AUDIT_QUERIED("audit-queried"),
-  GUARD_ALERT("guard-alert");
+  GUARD_ALERT("guard-alert"),
+  KAFKA_ACL_CHANGED("kafka-acl-changed");
 
   private static final Map<String, AuditAction> BY_WIRE =
       Arrays.stream(values())

@@ -26,11 +26,16 @@ import org.safehub.crypto.PemKeys;
 /**
  * What an agency's system runs to read its Safehub inbox: gets a token (client credentials),
  * fetches the inbox, opens each sealed copy with the agency's private key, verifies the hub's
- * signature against the hub certificate it trusts, and prints each copy as one line of JSON.
+ * signature against the hub certificate it trusts, and prints each copy as one line of JSON. With
+ * {@code --kafka host:port} it reads the agency's delivery topic over Kafka instead ({@link
+ * KafkaInbox}).
  */
 public final class SafehubClient {
 
-  /** Where to fetch from and with which keys. */
+  /**
+   * Where to fetch from and with which keys. {@code kafka} (the broker's agencies' listener) null:
+   * over HTTPS from {@code hub}.
+   */
   public record Options(
       URI hub,
       URI tokenUrl,
@@ -40,7 +45,39 @@ public final class SafehubClient {
       Path cert,
       Path hubCert,
       String after,
-      int limit) {}
+      int limit,
+      String kafka,
+      String kafkaSecurityProtocol,
+      String group,
+      String topicPrefix) {
+
+    /** Over HTTPS. */
+    public Options(
+        URI hub,
+        URI tokenUrl,
+        String clientId,
+        String clientSecret,
+        Path key,
+        Path cert,
+        Path hubCert,
+        String after,
+        int limit) {
+      this(
+          hub,
+          tokenUrl,
+          clientId,
+          clientSecret,
+          key,
+          cert,
+          hubCert,
+          after,
+          limit,
+          null,
+          "SASL_PLAINTEXT",
+          null,
+          "safehub.");
+    }
+  }
 
   /** One inbox item: opened (document set) or not (error set). */
   public record Item(
@@ -63,12 +100,14 @@ public final class SafehubClient {
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.err.println(
-          "usage: SafehubClient --hub URL --token-url URL --client-id ID --client-secret SECRET --key agency.key.pem"
-              + " --cert agency.cert.pem --hub-cert hub.cert.pem [--after CURSOR] [--limit N]");
+          "usage: SafehubClient (--hub URL | --kafka HOST:PORT [--kafka-security-protocol"
+              + " SASL_SSL] [--group ID]) --token-url URL --client-id ID --client-secret SECRET"
+              + " --key agency.key.pem --cert agency.cert.pem --hub-cert hub.cert.pem [--after"
+              + " CURSOR] [--limit N]");
       System.exit(64);
       return;
     }
-    List<Item> items = fetch(o);
+    List<Item> items = o.kafka() != null ? KafkaInbox.read(o) : fetch(o);
     int failures = 0;
     for (Item i : items) {
       ObjectNode line = MAPPER.createObjectNode();
@@ -180,13 +219,16 @@ public final class SafehubClient {
       m.put(args[i].substring(2), args[++i]);
     }
     for (String required :
-        List.of("hub", "token-url", "client-id", "client-secret", "key", "cert", "hub-cert")) {
+        List.of("token-url", "client-id", "client-secret", "key", "cert", "hub-cert")) {
       if (!m.containsKey(required)) {
         throw new IllegalArgumentException("missing --" + required);
       }
     }
+    if (m.containsKey("hub") == m.containsKey("kafka")) {
+      throw new IllegalArgumentException("give either --hub or --kafka");
+    }
     return new Options(
-        URI.create(m.get("hub")),
+        m.containsKey("hub") ? URI.create(m.get("hub")) : null,
         URI.create(m.get("token-url")),
         m.get("client-id"),
         m.get("client-secret"),
@@ -194,6 +236,10 @@ public final class SafehubClient {
         Path.of(m.get("cert")),
         Path.of(m.get("hub-cert")),
         m.get("after"),
-        Integer.parseInt(m.getOrDefault("limit", "100")));
+        Integer.parseInt(m.getOrDefault("limit", "100")),
+        m.get("kafka"),
+        m.getOrDefault("kafka-security-protocol", "SASL_PLAINTEXT"),
+        m.get("group"),
+        m.getOrDefault("topic-prefix", "safehub."));
   }
 }

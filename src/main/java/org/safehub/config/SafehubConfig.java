@@ -96,6 +96,21 @@ public interface SafehubConfig {
     /** Create missing topics at start-up (turn off where an operator manages topics and ACLs). */
     @WithDefault("true")
     boolean createTopics();
+
+    /**
+     * Reconcile the agencies' Kafka ACLs (the broker must run an authorizer): at start-up, on every
+     * suspension and reinstatement, and every {@code safehub.kafka.acl-reconcile-every}. Turn off
+     * only where an operator keeps the same ACLs by other means.
+     */
+    @WithDefault("true")
+    boolean manageAcls();
+
+    /**
+     * The hub's own Kafka principal name (the broker's super user, {@code User:<name>}); no agency
+     * may have this id.
+     */
+    @WithDefault("hub")
+    String hubPrincipal();
   }
 
   /** The hub's keys and the development key bootstrap. */
@@ -105,6 +120,12 @@ public interface SafehubConfig {
      * start if missing. Default: data-dir/keys/hub.p12.
      */
     java.util.Optional<Path> hubKeystore();
+
+    /**
+     * Where the hub writes its public files (hub.cert.pem, audit-public-key.pem) at start-up.
+     * Default: beside the key store, which may then be mounted read-only only if this is set.
+     */
+    java.util.Optional<Path> publicDir();
 
     /**
      * Password of the hub key store. The default is for development only; production sets its own.

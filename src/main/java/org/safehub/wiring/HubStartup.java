@@ -20,6 +20,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.agencies.KafkaAcls;
 import org.safehub.config.SafehubConfig;
 import org.safehub.crypto.HubKeys;
 import org.safehub.ingress.PublishService;
@@ -50,6 +51,7 @@ class HubStartup {
   private final KafkaClients kafka;
   private final Topics topics;
   private final Pipeline pipeline;
+  private final KafkaAcls acls;
 
   @Inject
   HubStartup(
@@ -62,7 +64,8 @@ class HubStartup {
       // injected only to build them (and check their files) before the hub serves anything
       @SuppressWarnings("UnusedVariable") PublishService publish,
       @SuppressWarnings("UnusedVariable") AuditTrail trail,
-      Pipeline pipeline) {
+      Pipeline pipeline,
+      KafkaAcls acls) {
     this.config = config;
     this.keys = keys;
     this.agencies = agencies;
@@ -70,6 +73,7 @@ class HubStartup {
     this.kafka = kafka;
     this.topics = topics;
     this.pipeline = pipeline;
+    this.acls = acls;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -81,6 +85,8 @@ class HubStartup {
     if (config.kafka().createTopics()) {
       createTopics();
     }
+    // fail closed: a hub that cannot set the agencies' Kafka ACLs does not start
+    acls.reconcile("safehub-hub");
     if (config.pipeline().enabled()) {
       pipeline.start();
     }
@@ -96,18 +102,26 @@ class HubStartup {
    * next to the key store.
    */
   private void writePublicKeys() {
-    Path certFile = keys.location().resolveSibling("hub.cert.pem");
+    // not into a read-only key mount: safehub.keys.public-dir says where (Kubernetes: an emptyDir)
+    Path dir = config.keys().publicDir().orElse(keys.location().toAbsolutePath().getParent());
+    Path certFile = dir.resolve("hub.cert.pem");
     try {
+      Files.createDirectories(dir);
       Files.writeString(certFile, keys.signingCertificatePem());
       LOG.infof(
           "hub keys %s %s; hub certificate for agencies and openssl: %s",
           keys.created() ? "created in" : "loaded from", keys.location(), certFile);
     } catch (IOException e) {
-      throw new IllegalStateException(
-          "cannot load the hub's keys from " + keys.location() + ": " + e.getMessage());
+      // the certificate is also served at GET /api/v1/keys/hub
+      LOG.warnf(
+          "hub keys %s %s; the hub certificate could not be written to %s (%s)",
+          keys.created() ? "created in" : "loaded from",
+          keys.location(),
+          dir,
+          e.getClass().getSimpleName());
     }
     try {
-      Path pub = keys.location().resolveSibling("audit-public-key.pem");
+      Path pub = dir.resolve("audit-public-key.pem");
       Files.writeString(pub, keys.verificationKeyPem());
       LOG.infof("audit log checkpoints are verified with %s", pub);
     } catch (IOException e) {

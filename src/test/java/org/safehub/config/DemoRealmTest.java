@@ -78,6 +78,13 @@ class DemoRealmTest {
           || !"true".equals(audience.path("config").path("access.token.claim").asText())) {
         faults.add(id + ": no safehub-hub audience in the access token");
       }
+      JsonNode kafka = find(client.path("protocolMappers"), "name", "audience-safehub-kafka");
+      if (kafka == null
+          || !"oidc-audience-mapper".equals(kafka.path("protocolMapper").asText())
+          || !"safehub-kafka".equals(kafka.path("config").path("included.custom.audience").asText())
+          || !"true".equals(kafka.path("config").path("access.token.claim").asText())) {
+        faults.add(id + ": no safehub-kafka audience (the broker's agencies' listener)");
+      }
       JsonNode user = find(realm.path("users"), "serviceAccountClientId", id);
       if (user == null || !("service-account-" + id).equals(user.path("username").asText())) {
         faults.add(id + ": no service-account user");

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -221,7 +222,7 @@ class DevStackIT {
                 Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6")
                     .toString()));
     return new DevStack.Options(
-        dataDir, false, 0, 0, 0, keycloakHome, Path.of("deploy/keycloak/safehub-realm.json"));
+        dataDir, false, 0, 0, 0, 0, keycloakHome, Path.of("deploy/keycloak/safehub-realm.json"));
   }
 
   private static void report(String when, DevStack stack) {
@@ -241,8 +242,9 @@ class DevStackIT {
   }
 
   private static void createTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    Map<String, Object> config = new HashMap<>(KafkaNode.hubClientConfig());
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(config)) {
       admin
           .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
           .all()
@@ -253,6 +255,7 @@ class DevStackIT {
   private static KafkaProducer<String, String> transactionalProducer(String bootstrap) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.putAll(KafkaNode.hubClientConfig());
     props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "devstack-it-" + UUID.randomUUID());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -266,6 +269,7 @@ class DevStackIT {
   private static List<String> readCommitted(String bootstrap, String topic, int expected) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.putAll(KafkaNode.hubClientConfig());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<String> values = new ArrayList<>();

@@ -70,6 +70,8 @@ class FaultToleranceIT {
     DevStack.Endpoints endpoints =
         new DevStack.Endpoints(
             kafka.bootstrapServers(),
+            KafkaNode.hubClientConfig(),
+            null,
             pg.jdbcUrl(),
             PostgresNode.USER,
             PostgresNode.PASSWORD,
@@ -142,6 +144,7 @@ class FaultToleranceIT {
   private static Map<String, Integer> copies(String bootstrap, String topic) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.putAll(KafkaNode.hubClientConfig());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -92,8 +92,7 @@ class NoPlaintextIT {
     assertTrue(SealedCopies.open("demo-iss", item).toString().contains(canary));
 
     byte[] needle = canary.getBytes(StandardCharsets.UTF_8);
-    Map<String, Object> cfg =
-        Map.of("bootstrap.servers", ComponentsResource.endpoints().kafkaBootstrap());
+    Map<String, Object> cfg = ComponentsResource.endpoints().kafkaClient();
     Set<String> topics;
     try (Admin admin = Admin.create(cfg)) {
       topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
@@ -103,8 +102,7 @@ class NoPlaintextIT {
         topics.toString());
     long scanned = 0;
     Properties props = new Properties();
-    props.put(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ComponentsResource.endpoints().kafkaBootstrap());
+    props.putAll(ComponentsResource.endpoints().kafkaClient());
     props.put(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"); // aborted transactions too
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

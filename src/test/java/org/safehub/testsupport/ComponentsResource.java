@@ -2,6 +2,7 @@ package org.safehub.testsupport;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.safehub.devstack.DevStack;
 
@@ -25,6 +26,8 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
    */
   private static final String REGISTRY = "safehub.test.components.";
 
+  private static final String KAFKA_CLIENT = "kafka-client.";
+
   private static final String JVM_WIDE_LOCK =
       "org.safehub.testsupport.ComponentsResource.start-lock";
 
@@ -33,13 +36,16 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
   @Override
   public Map<String, String> start() {
     DevStack.Endpoints endpoints = endpoints();
-    return Map.of(
-        "kafka.bootstrap.servers", endpoints.kafkaBootstrap(),
-        "quarkus.datasource.jdbc.url", endpoints.jdbcUrl(),
-        "quarkus.datasource.username", endpoints.dbUser(),
-        "quarkus.datasource.password", endpoints.dbPassword(),
-        "quarkus.oidc.auth-server-url", endpoints.issuer(),
-        "safehub.test.keycloak-url", endpoints.keycloakBaseUrl());
+    Map<String, String> config = new HashMap<>();
+    config.put("kafka.bootstrap.servers", endpoints.kafkaBootstrap());
+    // the hub authenticates to the broker as its own principal
+    endpoints.kafkaClientConfig().forEach((k, v) -> config.put("kafka." + k, v));
+    config.put("quarkus.datasource.jdbc.url", endpoints.jdbcUrl());
+    config.put("quarkus.datasource.username", endpoints.dbUser());
+    config.put("quarkus.datasource.password", endpoints.dbPassword());
+    config.put("quarkus.oidc.auth-server-url", endpoints.issuer());
+    config.put("safehub.test.keycloak-url", endpoints.keycloakBaseUrl());
+    return config;
   }
 
   /** Leaves the components running for the next test class; they stop when the JVM exits. */
@@ -80,6 +86,8 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
                 Path.of(System.getProperty("user.home"), ".cache", "safehub", "keycloak-26.5.6")
                     .toString()));
     DevStack stack = DevStack.start(DevStack.Options.temporary(keycloakHome, realm));
+    System.setProperty(REGISTRY + "keycloak-admin-user", stack.keycloakAdmin().user());
+    System.setProperty(REGISTRY + "keycloak-admin-password", stack.keycloakAdmin().password());
     return new Started(stack.endpoints(), stack);
   }
 
@@ -91,8 +99,24 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
     }
   }
 
+  /** Keycloak's administrator, when the components are the dev stack's (not containers). */
+  public static DevStack.KeycloakAdmin keycloakAdmin() {
+    endpoints();
+    String user = System.getProperty(REGISTRY + "keycloak-admin-user");
+    return user == null
+        ? null
+        : new DevStack.KeycloakAdmin(
+            user, System.getProperty(REGISTRY + "keycloak-admin-password"));
+  }
+
   private static void register(DevStack.Endpoints endpoints) {
     System.setProperty(REGISTRY + "kafka-bootstrap", endpoints.kafkaBootstrap());
+    if (endpoints.kafkaAgencyBootstrap() != null) {
+      System.setProperty(REGISTRY + "kafka-agency-bootstrap", endpoints.kafkaAgencyBootstrap());
+    }
+    endpoints
+        .kafkaClientConfig()
+        .forEach((k, v) -> System.setProperty(REGISTRY + KAFKA_CLIENT + k, v));
     System.setProperty(REGISTRY + "jdbc-url", endpoints.jdbcUrl());
     System.setProperty(REGISTRY + "db-user", endpoints.dbUser());
     System.setProperty(REGISTRY + "db-password", endpoints.dbPassword());
@@ -104,8 +128,20 @@ public final class ComponentsResource implements QuarkusTestResourceLifecycleMan
     if (keycloak == null) {
       return null;
     }
+    Map<String, String> kafkaClient = new HashMap<>();
+    System.getProperties()
+        .stringPropertyNames()
+        .forEach(
+            n -> {
+              if (n.startsWith(REGISTRY + KAFKA_CLIENT)) {
+                kafkaClient.put(
+                    n.substring((REGISTRY + KAFKA_CLIENT).length()), System.getProperty(n));
+              }
+            });
     return new DevStack.Endpoints(
         System.getProperty(REGISTRY + "kafka-bootstrap"),
+        kafkaClient,
+        System.getProperty(REGISTRY + "kafka-agency-bootstrap"),
         System.getProperty(REGISTRY + "jdbc-url"),
         System.getProperty(REGISTRY + "db-user"),
         System.getProperty(REGISTRY + "db-password"),

@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.safehub.devstack.DevStack;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.PostgreSQLContainer;
@@ -86,6 +87,8 @@ final class ContainerComponents {
     DevStack.Endpoints endpoints() {
       return new DevStack.Endpoints(
           kafka.getBootstrapServers(),
+          Map.of(), // this broker has neither authentication nor ACLs, nor an agencies' listener
+          null,
           postgres.getJdbcUrl(),
           postgres.getUsername(),
           postgres.getPassword(),

@@ -26,7 +26,7 @@ public final class DeliveryTopics {
   /** Every committed record of a single-partition topic. */
   public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ComponentsResource.endpoints().kafkaBootstrap());
+    p.putAll(ComponentsResource.endpoints().kafkaClient());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -228,6 +228,11 @@ public final class KafkaNode implements AutoCloseable {
       p.put(
           oauth + "sasl.server.callback.handler.class",
           "org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler");
+      // explicitly: Kafka 4.1's default (DefaultJwtValidator, built without a key resolver) falls
+      // back to the client-side validator, which checks neither signature, issuer nor audience
+      p.put(
+          "sasl.oauthbearer.jwt.validator.class",
+          "org.apache.kafka.common.security.oauthbearer.BrokerJwtValidator");
       p.put("sasl.oauthbearer.jwks.endpoint.url", agencies.jwksUrl());
       p.put("sasl.oauthbearer.expected.issuer", agencies.issuer());
       p.put("sasl.oauthbearer.expected.audience", AGENCY_AUDIENCE);

@@ -216,7 +216,13 @@ public final class KafkaAcls {
           b.pattern().resourceType() == ResourceType.TOPIC
               && b.pattern().name().startsWith(topics.prefix())
               && !principal.equals("User:" + hubPrincipal);
-      if (principals.contains(principal) || ours) {
+      // a group grant of the hub's making, also for an agency no longer in agencies.yaml
+      boolean groupGrant =
+          b.pattern().resourceType() == ResourceType.GROUP
+              && b.pattern().patternType() == PatternType.PREFIXED
+              && principal.equals("User:" + b.pattern().name().replaceFirst("\\.$", ""))
+              && b.pattern().name().endsWith(".");
+      if (principals.contains(principal) || ours || groupGrant) {
         out.add(b);
       }
     }

@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -72,15 +73,17 @@ class WorkingDayEscalationIT {
     // Given an urgent child-protection alert accepted on Friday 28 August 2026 at 16:00
     ObjectNode msg = TestMessages.example("child-protection-alert");
     msg.put("priority", "urgent");
+    TestMessages.withRecipients(msg, "demo-cs", "demo-mash");
     String id = msg.get("messageId").asText();
+    TestClocks.CLOCK.now = FRIDAY_4PM;
     acceptedAt(msg, "demo-iss", FRIDAY_4PM);
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              var s = states(status("demo-iss", id));
-              return s.size() == 2 && s.values().stream().allMatch("delivered"::equals);
-            });
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    Map.of("demo-cs", "delivered", "demo-mash", "delivered"),
+                    states(status("demo-iss", id))));
     // Then each copy is due on Tuesday 1 September at 17:00 (not Monday, a bank holiday)
     for (String agency : new String[] {"demo-cs", "demo-mash"}) {
       assertEquals(

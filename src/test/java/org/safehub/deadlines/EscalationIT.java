@@ -1,5 +1,6 @@
 package org.safehub.deadlines;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,6 +47,7 @@ import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.pipeline.DeadlineEscalator;
 import org.safehub.testsupport.TestClocks;
 import org.safehub.testsupport.TestMessages;
+import org.safehub.testsupport.Tokens;
 import org.safehub.trail.AuditTrail;
 import org.safehub.validation.StrictJson;
 
@@ -263,6 +265,58 @@ class EscalationIT {
     assertEquals("PT3H30M", sent.get(0).path("lateBy").asText());
     // and the next repeat counts from the restart
     assertEquals(TestClocks.CLOCK.now.plus(Duration.ofHours(1)), nextAt(id, "demo-cs"));
+  }
+
+  @Test
+  void escalationToASuspendedMashIsWithheldAndAuditedAndASuspendedRecipientIsNotEscalated()
+      throws Exception {
+    // Given an immediate alert delivered to Children's Services and the MASH, then the MASH
+    // suspended
+    String id = immediateAlert();
+    Instant deadline = deadlineOf(id, "demo-cs");
+    setStatus("demo-mash", "suspend");
+    try {
+      // When the deadline passes with neither copy acknowledged
+      TestClocks.CLOCK.now = deadline.plusSeconds(1);
+      escalator.poll();
+      // Then Children's Services' miss is recorded, but the notice to the suspended MASH is
+      // withheld and audited, never sent
+      assertEquals(1, events(ds, "deadline-missed", id, "demo-cs"));
+      assertEquals(1, notices("demo-iss", "deadline-missed", id).size());
+      assertEquals(0, events(ds, "deadline-escalated", id, "demo-mash"));
+      assertEquals(1, withheldNotices(id, "demo-mash", "deadline-escalation"));
+      assertEquals(0, notices("demo-mash", "deadline-escalation", id).size());
+      // and the suspended MASH's own copy has no deadline any more: its miss is not escalated
+      assertEquals(0, events(ds, "deadline-missed", id, "demo-mash"));
+      assertNull(nextAt(id, "demo-mash"));
+    } finally {
+      setStatus("demo-mash", "reinstate");
+    }
+  }
+
+  private static void setStatus(String agency, String change) {
+    given()
+        .auth()
+        .oauth2(Tokens.forClient("demo-admin"))
+        .post("/api/v1/admin/agencies/" + agency + "/" + change)
+        .then()
+        .statusCode(200);
+  }
+
+  private long withheldNotices(String id, String recipient, String kind) throws Exception {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "select count(*) from audit_event where action = 'withheld' and message_id = ?"
+                    + " and recipient = ? and event_json like ? and event_json like '%agency-suspended%'")) {
+      ps.setObject(1, UUID.fromString(id));
+      ps.setString(2, recipient);
+      ps.setString(3, "%\"notice\":\"" + kind + "\"%");
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   private String immediateAlert() {

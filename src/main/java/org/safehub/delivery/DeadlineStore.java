@@ -20,6 +20,18 @@ import org.safehub.envelope.Priority;
  */
 public final class DeadlineStore {
 
+  /**
+   * The escalator's poll (parameters: now, limit): the copies due, earliest first, locked, skipping
+   * those another transaction holds; it reads the partial index {@code copy_deadline_due}.
+   */
+  public static final String CLAIM =
+      "select w.message_id, w.recipient, w.sender, w.message_type, w.priority, w.area, w.case_ref,"
+          + " w.deadline, w.escalations, coalesce(d.state = 'delivered', false)"
+          + " from copy_deadline w left join delivery d"
+          + " on d.message_id = w.message_id and d.recipient = w.recipient"
+          + " where w.next_at is not null and w.next_at <= ?"
+          + " order by w.next_at limit ? for update of w skip locked";
+
   private DeadlineStore() {}
 
   /** A copy due for a look by the escalator, locked by the claiming transaction. */
@@ -97,14 +109,7 @@ public final class DeadlineStore {
    * the partial index of rows still watched.
    */
   public static List<Claimed> claimDue(Connection c, Instant now, int limit) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select w.message_id, w.recipient, w.sender, w.message_type, w.priority, w.area, w.case_ref,"
-                + " w.deadline, w.escalations, coalesce(d.state = 'delivered', false)"
-                + " from copy_deadline w left join delivery d"
-                + " on d.message_id = w.message_id and d.recipient = w.recipient"
-                + " where w.next_at is not null and w.next_at <= ?"
-                + " order by w.next_at limit ? for update of w skip locked")) {
+    try (PreparedStatement ps = c.prepareStatement(CLAIM)) {
       ps.setTimestamp(1, Timestamp.from(now));
       ps.setInt(2, limit);
       List<Claimed> out = new ArrayList<>();

@@ -24,6 +24,8 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.crypto.CopySealer;
+import org.safehub.delivery.DeadlineStore;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
@@ -291,6 +294,38 @@ class EscalationIT {
       assertNull(nextAt(id, "demo-mash"));
     } finally {
       setStatus("demo-mash", "reinstate");
+    }
+  }
+
+  @Test
+  void idlePollReadsOnlyThePartialIndexOfCopiesStillWatched() throws Exception {
+    // Given 100,000 copies whose escalation is over (in a transaction rolled back afterwards)
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate(
+            "insert into copy_deadline (message_id, recipient, sender, message_type, priority, area,"
+                + " case_ref, accepted_at, deadline, next_at, escalations)"
+                + " select gen_random_uuid(), 'plan-' || g, 'demo-iss', 'attendance', 'immediate',"
+                + " 'E08000026', 'CASE-PLAN', now(), now(), null, 1 from generate_series(1, 100000) g");
+        st.execute("analyze copy_deadline");
+        // When the escalator's poll is planned
+        StringBuilder plan = new StringBuilder();
+        try (PreparedStatement ps = c.prepareStatement("explain " + DeadlineStore.CLAIM)) {
+          ps.setTimestamp(1, Timestamp.from(TestClocks.CLOCK.now));
+          ps.setInt(2, 100);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              plan.append(rs.getString(1)).append('\n');
+            }
+          }
+        }
+        // Then it reads the partial index of copies still watched, not the table
+        assertTrue(plan.toString().contains("copy_deadline_due"), plan.toString());
+        assertFalse(plan.toString().contains("Seq Scan on copy_deadline"), plan.toString());
+      } finally {
+        c.rollback();
+      }
     }
   }
 

@@ -123,4 +123,27 @@ public final class Responses {
 
   /** {@code GET /audit/consistency}: an RFC 9162 consistency proof, hashes in hex. */
   public record ConsistencyProof(long oldSize, long newSize, List<String> path) {}
+
+  /**
+   * {@code GET /audit/response-times}: per recipient agency and message type, the copies whose
+   * deadline fell in [{@code from}, {@code to}) and how they were acknowledged; {@code asOf} is the
+   * hub's clock, against which {@code overdue} is counted.
+   */
+  public record ResponseTimesReport(
+      Instant from, Instant to, Instant asOf, List<AgencyResponseTimes> agencies) {}
+
+  /**
+   * One agency's figures for one message type: copies due, acknowledged in time, acknowledged late,
+   * still overdue (the rest are not yet due), and the median and 90th percentile of the seconds
+   * from acceptance to acknowledgement (absent when none was acknowledged).
+   */
+  public record AgencyResponseTimes(
+      String agency,
+      String type,
+      long due,
+      long acknowledgedInTime,
+      long acknowledgedLate,
+      long overdue,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double medianSecondsToAcknowledge,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Double p90SecondsToAcknowledge) {}
 }

@@ -23,7 +23,11 @@ public enum AuditAction {
   CERTIFICATE_CHANGED("certificate-changed"),
   AUDIT_QUERIED("audit-queried"),
   GUARD_ALERT("guard-alert"),
-  KAFKA_ACL_CHANGED("kafka-acl-changed");
+  KAFKA_ACL_CHANGED("kafka-acl-changed"),
+  /** A copy's acknowledgement deadline passed unacknowledged (once per copy). */
+  DEADLINE_MISSED("deadline-missed"),
+  /** An escalation notice about an overdue copy, to one agency (once per agency and round). */
+  DEADLINE_ESCALATED("deadline-escalated");
 
   private static final Map<String, AuditAction> BY_WIRE =
       Arrays.stream(values())

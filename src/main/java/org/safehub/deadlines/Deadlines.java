@@ -45,8 +45,10 @@ public class Deadlines {
         if (policy == null) {
           policy = loadChecked(configDir);
           LOG.infof(
-              "acknowledgement deadlines loaded from %s (%d overrides; shown in status, not yet escalated)",
-              configDir.resolve(DeadlinePolicy.FILE), policy.overrides().size());
+              "acknowledgement deadlines loaded from %s (%d overrides; escalated to %s)",
+              configDir.resolve(DeadlinePolicy.FILE),
+              policy.overrides().size(),
+              policy.escalation().to());
           warnIfNotCovered(policy.calendar(), Instant.now());
         }
         p = policy;

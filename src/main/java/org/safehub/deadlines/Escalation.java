@@ -10,7 +10,7 @@ import org.safehub.envelope.Priority;
 /**
  * Whom a missed deadline is escalated to (agency types in the message's area), how often it is
  * repeated per priority while the copy stays unacknowledged, and how many repeats at most. Read and
- * checked only: nothing escalates yet.
+ * applied by the escalator (pipeline.DeadlineEscalator).
  */
 public record Escalation(List<String> to, Map<Priority, Duration> repeatEvery, int maxRepeats) {
 

@@ -21,6 +21,7 @@ import javax.sql.DataSource;
 import org.safehub.audit.AuditEvent;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.Transactions;
+import org.safehub.envelope.Priority;
 import org.safehub.trail.AuditTrail;
 
 /**
@@ -55,14 +56,16 @@ public final class DeliveryStatusStore {
 
   /**
    * A final decision to record: delivered (with its acknowledgement deadline, or null), or withheld
-   * with a reason (never a deadline).
+   * with a reason (never a deadline). A delivered copy with a deadline and its {@link Due} facts is
+   * also watched for escalation ({@link DeadlineStore}).
    */
   public record Outcome(
       UUID messageId,
       String recipient,
       boolean delivered,
       WithholdReason reason,
-      Instant deadline) {
+      Instant deadline,
+      Due due) {
     public Outcome {
       Objects.requireNonNull(messageId, "messageId");
       Objects.requireNonNull(recipient, "recipient");
@@ -70,11 +73,45 @@ public final class DeliveryStatusStore {
         Objects.requireNonNull(reason, "a withheld copy needs a reason");
         deadline = null;
       }
+      if (deadline == null) {
+        due = null;
+      }
+    }
+
+    /** A decision whose deadline (if any) is shown but not watched for escalation. */
+    public Outcome(
+        UUID messageId,
+        String recipient,
+        boolean delivered,
+        WithholdReason reason,
+        Instant deadline) {
+      this(messageId, recipient, delivered, reason, deadline, null);
     }
 
     /** A decision without a deadline. */
     public Outcome(UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
-      this(messageId, recipient, delivered, reason, null);
+      this(messageId, recipient, delivered, reason, null, null);
+    }
+  }
+
+  /**
+   * What the escalator needs to know of a copy with a deadline, none of it content: the message's
+   * sender, type, case, priority and area, and when the hub accepted it.
+   */
+  public record Due(
+      String sender,
+      String type,
+      String caseRef,
+      Priority priority,
+      String area,
+      Instant acceptedAt) {
+    public Due {
+      Objects.requireNonNull(sender, "sender");
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(caseRef, "caseRef");
+      Objects.requireNonNull(priority, "priority");
+      Objects.requireNonNull(area, "area");
+      Objects.requireNonNull(acceptedAt, "acceptedAt");
     }
   }
 
@@ -115,6 +152,7 @@ public final class DeliveryStatusStore {
               ps.addBatch();
             }
             ps.executeBatch();
+            DeadlineStore.watch(c, outcomes);
             if (!messageIds.isEmpty()) {
               Array ids = c.createArrayOf("uuid", messageIds.toArray());
               leftover.setString(1, notRoutedReason.wire());
@@ -206,7 +244,12 @@ public final class DeliveryStatusStore {
       ps.setTimestamp(2, Timestamp.from(clock.instant()));
       ps.setObject(3, messageId);
       ps.setString(4, recipient);
-      return ps.executeUpdate() == 1;
+      if (ps.executeUpdate() != 1) {
+        return false;
+      }
     }
+    // the escalator stops watching it, and the response times count it
+    DeadlineStore.acknowledged(c, messageId, recipient, clock.instant());
+    return true;
   }
 }

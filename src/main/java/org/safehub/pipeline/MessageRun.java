@@ -30,7 +30,6 @@ import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
-import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
@@ -276,7 +275,18 @@ final class MessageRun {
               bytes));
       mOutcomes.add(
           new DeliveryStatusStore.Outcome(
-              envelope.messageId(), d.agencyId(), true, null, deadline));
+              envelope.messageId(),
+              d.agencyId(),
+              true,
+              null,
+              deadline,
+              new DeliveryStatusStore.Due(
+                  in.sender(),
+                  envelope.type(),
+                  envelope.caseRef(),
+                  envelope.priority(),
+                  envelope.area(),
+                  in.receivedAt())));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
       mEvents.add(
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
@@ -348,21 +358,6 @@ final class MessageRun {
 
   private ProducerRecord<String, byte[]> record(
       String agency, String messageId, String type, String sender, String format, byte[] value) {
-    return new ProducerRecord<>(
-        topics.delivery(agency),
-        null,
-        messageId,
-        value,
-        Headers.of(
-            Headers.MESSAGE_ID,
-            messageId,
-            Headers.TYPE,
-            type,
-            Headers.SENDER,
-            sender,
-            Headers.RECIPIENT,
-            agency,
-            Headers.FORMAT,
-            format));
+    return DeliveryRecords.of(topics, agency, messageId, type, sender, format, value);
   }
 }

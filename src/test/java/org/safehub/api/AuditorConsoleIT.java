@@ -28,9 +28,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.safehub.testsupport.Browsers;
@@ -121,7 +124,7 @@ class AuditorConsoleIT {
   private void signInAs(ChromeDriver d, String user, String password) {
     d.get(at("/auditor/"));
     // the hub sends the browser to the realm's login page: authorization code flow with PKCE
-    Browsers.waiting(d).until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    Browsers.awaitLoginForm(d);
     String login = d.getCurrentUrl();
     assertTrue(login.startsWith(Tokens.issuer() + "/protocol/openid-connect/auth"), login);
     assertTrue(login.contains("code_challenge_method=S256"), login);
@@ -223,6 +226,8 @@ class AuditorConsoleIT {
     assertTrue(verdict.startsWith("✓ VERIFIED: the latest checkpoint"), verdict);
     assertTrue(verdict.contains("What was not checked"), verdict);
     assertEquals(keyId, text(d, "pinned-fingerprint").replace(" ", ""));
+    assertFalse(d.findElement(By.id("key-warning")).isDisplayed(), "no key warning");
+    assertFalse(d.findElement(By.id("repin")).isDisplayed(), "nothing to re-pin");
     // and an event of the case is proven included in the signed log
     long delivered = -1;
     for (JsonNode e :
@@ -242,6 +247,14 @@ class AuditorConsoleIT {
         proof.startsWith("✓ VERIFIED: event " + delivered + " as shown is in the signed log"),
         proof);
     screenshot(d);
+
+    // At 200 % zoom (half the width) nothing needs sideways scrolling but the table's own region
+    d.manage().window().setSize(new Dimension(640, 1000));
+    Object overflow =
+        d.executeScript(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+    assertTrue(((Number) overflow).longValue() <= 0, "page wider than the window by " + overflow);
+    d.manage().window().setSize(new Dimension(1280, 1000));
 
     // When they download the export and the public key
     d.findElement(By.id("export")).click();
@@ -273,6 +286,12 @@ class AuditorConsoleIT {
                 By.id("swc-status"), java.util.regex.Pattern.compile("copies shown|No copy")));
     assertTrue(Browsers.seriousViolations(d).isEmpty(), Browsers.seriousViolations(d).toString());
     assertFalse(d.findElement(By.id("response-times")).isDisplayed(), "no response-time data yet");
+    List<WebElement> justifications = d.findElements(By.cssSelector("#shared tbody td.just"));
+    assertFalse(justifications.isEmpty(), "the case's copies were delivered without consent");
+    for (WebElement j : justifications) {
+      assertFalse(
+          j.getText().isBlank() || j.getText().startsWith("(no justification"), j.getText());
+    }
 
     // A state-changing request without the session's CSRF token is refused, and changes nothing
     assertEquals(403L, fetchStatus(d, "POST", "/auditor/sign-out", null));
@@ -332,10 +351,16 @@ class AuditorConsoleIT {
     signInAs(d, "auditor", "auditor-demo-password");
     Browsers.waiting(d)
         .until(ExpectedConditions.textToBe(By.tagName("h1"), "Search the audit log"));
+    // The console is keyboard operable with a visible focus: the first Tab reaches the skip link
+    new Actions(d).sendKeys(Keys.TAB).perform();
+    WebElement focused = d.switchTo().activeElement();
+    assertEquals("Skip to main content", focused.getText());
+    assertEquals("solid", focused.getCssValue("outline-style"));
     // Given the checkpoint endpoint answers a checkpoint whose root was changed after signing
     System.setProperty(TamperedCheckpointDouble.FLAG, "true");
     try {
-      d.findElement(By.id("verify")).click();
+      // (verified from the keyboard)
+      d.findElement(By.id("verify")).sendKeys(Keys.ENTER);
       Browsers.waiting(d)
           .until(
               ExpectedConditions.textMatches(
@@ -383,6 +408,7 @@ class AuditorConsoleIT {
         warning.getText().startsWith("WARNING: the hub now presents a DIFFERENT audit key"),
         warning.getText());
     assertTrue(text(d, "verify-result").startsWith("✗ NOT VERIFIED"), text(d, "verify-result"));
+    assertTrue(d.findElement(By.id("repin")).isDisplayed(), "the auditor may decide to re-pin");
   }
 
   private Path downloaded(String suffix) throws Exception {
@@ -405,7 +431,10 @@ class AuditorConsoleIT {
 
   /** The README's screenshot: target/ always; src/docs/ with -Dsafehub.docs.screenshot=true. */
   private static void screenshot(ChromeDriver d) throws Exception {
+    d.manage().window().setSize(new Dimension(1280, 1700));
+    d.executeScript("window.scrollTo(0, 0)");
     File shot = d.getScreenshotAs(OutputType.FILE);
+    d.manage().window().setSize(new Dimension(1280, 1000));
     Files.createDirectories(Path.of("target"));
     Files.copy(
         shot.toPath(),

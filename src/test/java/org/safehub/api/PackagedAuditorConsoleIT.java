@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,7 +102,7 @@ class PackagedAuditorConsoleIT {
             .filter(c -> c.startsWith("q_auth"))
             .findFirst()
             .orElse("");
-    assertTrue(cookie.contains("HttpOnly"), cookie);
+    assertTrue(cookie.toLowerCase(Locale.ROOT).contains("httponly"), cookie);
     assertTrue(cookie.contains("SameSite=Lax"), cookie);
     assertTrue(cookie.contains("Path=/auditor"), cookie);
     // and the console's pages carry a strict Content-Security-Policy

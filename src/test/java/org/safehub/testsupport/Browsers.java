@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -75,10 +76,25 @@ public final class Browsers {
 
   /** Signs in through the realm's real Keycloak login form, which the browser is showing. */
   public static void signIn(WebDriver driver, String username, String password) {
-    waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    awaitLoginForm(driver);
     driver.findElement(By.id("username")).sendKeys(username);
     driver.findElement(By.id("password")).sendKeys(password);
     driver.findElement(By.id("kc-login")).click();
+  }
+
+  /** Waits for Keycloak's login form; if it does not come, fails saying what the browser shows. */
+  public static void awaitLoginForm(WebDriver driver) {
+    try {
+      waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    } catch (TimeoutException e) {
+      String page = driver.getPageSource();
+      throw new AssertionError(
+          "no login form at "
+              + driver.getCurrentUrl()
+              + ": "
+              + page.substring(0, Math.min(page.length(), 3000)),
+          e);
+    }
   }
 
   /** The serious and critical accessibility violations axe-core finds on the page shown. */

@@ -214,6 +214,25 @@ class AuditorConsoleIT {
     assertTrue(time.getAttribute("title").startsWith("UTC 20"), time.getAttribute("title"));
     assertTrue(time.getText().matches(".*(GMT|BST).*"), time.getText());
 
+    // UK times typed into the date range are read as Europe/London (BST in summer, GMT in winter)
+    assertEquals(
+        "2026-07-01T11:00:00.000Z",
+        d.executeScript("return Console.londonToUtc('2026-07-01T12:00:00');"));
+    assertEquals(
+        "2026-12-01T12:00:00.000Z",
+        d.executeScript("return Console.londonToUtc('2026-12-01T12:00:00');"));
+    // and a range before the case finds none of it
+    d.executeScript("document.getElementById('to').value = '2001-01-01T00:00:00';");
+    d.findElement(By.id("run-search")).click();
+    Browsers.waiting(d)
+        .until(ExpectedConditions.textToBe(By.id("search-status"), "No events match."));
+    d.executeScript("document.getElementById('to').value = '';");
+    d.findElement(By.id("run-search")).click();
+    Browsers.waiting(d)
+        .until(
+            ExpectedConditions.textMatches(
+                By.id("search-status"), java.util.regex.Pattern.compile("\\d+ events")));
+
     // When they verify the latest checkpoint (first use: the key is pinned)
     d.findElement(By.id("verify")).click();
     Browsers.waiting(d)

@@ -22,6 +22,9 @@ public final class HubProcess {
       Path hubJar) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // the dev stack serves plain http on 127.0.0.1: the console's cookies cannot be Secure there
+    // (before the caller's options, which may turn it back on)
+    command.add("-Dquarkus.oidc.console.authentication.cookie-force-secure=false");
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
     // the hub authenticates to the broker as its own principal (ADR 0009)

@@ -232,7 +232,7 @@ public class AuditResource {
 
   // each event as its canonical JSON says it, read strictly: a field this view does not know is an
   // error, not a loss
-  private AuditEventPage page(AuditLog.Page page) {
+  AuditEventPage page(AuditLog.Page page) {
     ObjectReader reader =
         mapper
             .readerFor(AuditEventView.class)
@@ -248,7 +248,7 @@ public class AuditResource {
     return new AuditEventPage(events, page.nextAfterSeq());
   }
 
-  private CheckpointView checkpoint(Checkpoint c) {
+  CheckpointView checkpoint(Checkpoint c) {
     try {
       return mapper
           .readerFor(CheckpointView.class)
@@ -259,11 +259,11 @@ public class AuditResource {
     }
   }
 
-  private static List<String> hex(List<byte[]> hashes) {
+  static List<String> hex(List<byte[]> hashes) {
     return hashes.stream().map(HexFormat.of()::formatHex).toList();
   }
 
-  private static AuditAction action(String value) {
+  static AuditAction action(String value) {
     if (value == null || value.isEmpty()) {
       return null;
     }
@@ -281,7 +281,7 @@ public class AuditResource {
         null);
   }
 
-  private static Instant instant(String value, String name) {
+  static Instant instant(String value, String name) {
     if (value == null || value.isEmpty()) {
       return null;
     }
@@ -299,7 +299,7 @@ public class AuditResource {
     }
   }
 
-  private static int limitOf(String value) {
+  static int limitOf(String value) {
     return number(value, "limit", 1, 100L).intValue() > AuditLog.MAX_LIMIT
         ? fail("limit", 1, AuditLog.MAX_LIMIT)
         : number(value, "limit", 1, 100L).intValue();
@@ -317,7 +317,7 @@ public class AuditResource {
         null);
   }
 
-  private static Long number(String value, String name, long min, Long dflt) {
+  static Long number(String value, String name, long min, Long dflt) {
     if (value == null || value.isEmpty()) {
       return dflt;
     }

@@ -149,7 +149,8 @@ public class Problems {
    */
   private void audit(int status, String code, UriInfo uri) {
     String path = uri == null ? "" : uri.getPath();
-    if (!path.startsWith("/api/")) {
+    boolean console = path.startsWith("/auditor/api/");
+    if (!path.startsWith("/api/") && !console) {
       return;
     }
     String method = request == null ? "" : request.method().name();
@@ -165,6 +166,7 @@ public class Problems {
     }
     String agency = null;
     String client = null;
+    String person = null;
     try {
       if (identity != null
           && !identity.isAnonymous()
@@ -173,6 +175,9 @@ public class Problems {
         agency = a == null ? null : a.toString().replace("\"", "");
         Object azp = jwt.getClaim("azp");
         client = azp == null ? null : azp.toString().replace("\"", "");
+        // the auditor console's refusals name the signed-in person (ConsoleSession)
+        Object name = console ? jwt.getClaim("preferred_username") : null;
+        person = name == null ? null : name.toString().replace("\"", "");
       }
     } catch (RuntimeException e) {
       // no identity for this request
@@ -185,14 +190,17 @@ public class Problems {
         new RefusalLedger.Kind(action, code, status))) {
       return;
     }
-    AuditEvent event =
+    AuditEvent.Builder builder =
         AuditEvent.builder(action, java.time.Instant.now())
             .actor(agency, client)
             .reason(code)
             .detail("status", Integer.toString(status))
             .detail("method", method)
-            .detail("endpoint", endpoint(path))
-            .build();
+            .detail("endpoint", endpoint(path));
+    if (person != null && person.length() <= AuditEvent.MAX_TEXT) {
+      builder.detail("person", person);
+    }
+    AuditEvent event = builder.build();
     if (io.vertx.core.Context.isOnEventLoopThread()) {
       // a refusal made before any resource ran (a rate limit) is answered on the event loop: write
       // elsewhere

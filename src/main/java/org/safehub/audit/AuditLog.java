@@ -305,6 +305,14 @@ public final class AuditLog {
   }
 
   /**
+   * The same matches as {@link #query(Filter)}, newest first: {@code afterSeq} then means "older
+   * than", and {@link Page#nextAfterSeq()} continues below the page's last seq.
+   */
+  public Page queryNewestFirst(Filter f) {
+    return queries.query(f, true);
+  }
+
+  /**
    * Copies delivered on a basis other than consent (or with none recorded), with their
    * justification, in seq order; {@code from} inclusive, {@code to} exclusive, either may be null.
    */

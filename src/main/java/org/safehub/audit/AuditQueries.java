@@ -28,6 +28,15 @@ final class AuditQueries {
 
   /** See {@link AuditLog#query(AuditLog.Filter)}. */
   AuditLog.Page query(AuditLog.Filter f) {
+    return query(f, false);
+  }
+
+  /**
+   * The same matches as {@link #query(AuditLog.Filter)}, newest first when {@code newestFirst}:
+   * then {@code afterSeq} means "older than" and the next page continues below the last seq.
+   */
+  AuditLog.Page query(AuditLog.Filter f, boolean newestFirst) {
+    String order = newestFirst ? " order by seq desc limit ?" : " order by seq limit ?";
     List<String> conditions = new ArrayList<>();
     List<Object> params = new ArrayList<>();
     condition(conditions, params, "case_ref = ?", f.caseRef());
@@ -43,12 +52,12 @@ final class AuditQueries {
         params,
         "time < ?",
         f.to() == null ? null : OffsetDateTime.ofInstant(f.to(), ZoneOffset.UTC));
-    condition(conditions, params, "seq > ?", f.afterSeq());
+    condition(conditions, params, newestFirst ? "seq < ?" : "seq > ?", f.afterSeq());
     String rest = conditions.isEmpty() ? "" : " and " + String.join(" and ", conditions);
     String sql;
     List<Object> all = new ArrayList<>();
     if (f.agency() == null) {
-      sql = "select seq, event_json from audit_event where true" + rest + " order by seq limit ?";
+      sql = "select seq, event_json from audit_event where true" + rest + order;
       all.addAll(params);
     } else {
       // one ordered index scan per side, merged: an OR across two indexes would sort every match
@@ -56,12 +65,15 @@ final class AuditQueries {
           "select seq, event_json from ("
               + "(select seq, event_json from audit_event where actor_agency = ?"
               + rest
-              + " order by seq limit ?)"
+              + order
+              + ")"
               + " union "
               + "(select seq, event_json from audit_event where recipient = ?"
               + rest
-              + " order by seq limit ?)"
-              + ") matched order by seq limit ?";
+              + order
+              + ")"
+              + ") matched"
+              + order;
       all.add(f.agency());
       all.addAll(params);
       all.add(f.limit() + 1);

@@ -11,9 +11,10 @@ import java.util.function.Function;
 
 /**
  * The secrets this repository publishes for the local demo (the development key-store password, the
- * demo datasource passwords, the demo Keycloak client secrets {@code <client>-demo-secret}) and the
- * placeholders of its Kubernetes manifest. A hub outside the dev stack refuses to start with any of
- * them, naming the setting.
+ * demo datasource passwords, the demo Keycloak client secrets {@code <client>-demo-secret}, the
+ * auditor console's client secret among them, and the demo people's passwords {@code
+ * <user>-demo-password}) and the placeholders of its Kubernetes manifest. A hub outside the dev
+ * stack refuses to start with any of them, naming the setting.
  */
 public final class DemoSecrets {
 
@@ -28,6 +29,9 @@ public final class DemoSecrets {
 
   /** Any value containing this is a demo client secret (Keycloak realm in deploy/keycloak). */
   static final String DEMO_CLIENT_SECRET = "-demo-secret";
+
+  /** Any value containing this is a demo user's password (the console's demo people). */
+  static final String DEMO_PASSWORD = "-demo-password";
 
   private DemoSecrets() {}
 
@@ -60,7 +64,8 @@ public final class DemoSecrets {
       String s = v.get().trim();
       if (KNOWN.getOrDefault(name, Set.of()).contains(s)
           || s.equals(PLACEHOLDER)
-          || s.contains(DEMO_CLIENT_SECRET)) {
+          || s.contains(DEMO_CLIENT_SECRET)
+          || s.contains(DEMO_PASSWORD)) {
         out.add(name);
       }
     }

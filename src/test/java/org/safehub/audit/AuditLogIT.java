@@ -208,6 +208,44 @@ class AuditLogIT {
   }
 
   @Test
+  void newestFirstPagesThroughTheSameMatchesInReverse() {
+    for (AuditLog.Filter filter :
+        List.of(
+            AuditLog.Filter.all().caseRef("CASE-5").limit(7),
+            AuditLog.Filter.all().agency("idva-service").limit(50),
+            AuditLog.Filter.all().agency("police-west").action(AuditAction.DELIVERED).limit(3),
+            AuditLog.Filter.all().limit(333))) {
+      // Given the matches oldest first
+      List<AuditEvent> oldestFirst = new ArrayList<>();
+      for (AuditLog.Filter f = filter; ; ) {
+        AuditLog.Page page = log.query(f);
+        oldestFirst.addAll(page.events());
+        if (page.nextAfterSeq() == null) {
+          break;
+        }
+        f = f.after(page.nextAfterSeq());
+      }
+      // When paging newest first, each page continuing below the last seq
+      List<AuditEvent> newestFirst = new ArrayList<>();
+      for (AuditLog.Filter f = filter; ; ) {
+        AuditLog.Page page = log.queryNewestFirst(f);
+        assertTrue(page.events().size() <= filter.limit());
+        newestFirst.addAll(page.events());
+        if (page.nextAfterSeq() == null) {
+          break;
+        }
+        assertEquals(filter.limit(), page.events().size(), "only the last page is short");
+        f = f.after(page.nextAfterSeq());
+      }
+      // Then they are the same events, in reverse
+      List<AuditEvent> reversed = new ArrayList<>(oldestFirst);
+      java.util.Collections.reverse(reversed);
+      assertFalse(reversed.isEmpty());
+      assertEquals(reversed, newestFirst, filter.toString());
+    }
+  }
+
+  @Test
   void filtersCombine() {
     assertQuery(
         AuditLog.Filter.all()

@@ -61,7 +61,9 @@ class DemoSecretsRefusedIT {
         List.of(
             "quarkus.datasource.password",
             "safehub.keys.hub-keystore-password",
-            "quarkus.oidc.credentials.secret")) {
+            "quarkus.oidc.credentials.secret",
+            // the auditor console's demo client secret, the shipped default
+            "quarkus.oidc.console.credentials.secret")) {
       assertTrue(output.contains(setting), "the refusal names " + setting + ":\n" + output);
     }
     assertTrue(output.contains("refuses to start outside the dev stack"), output);

@@ -64,6 +64,29 @@ class DemoSecretsTest {
   }
 
   @Test
+  void theConsoleClientSecretAndEveryDemoPersonsPasswordAreRefused() throws java.io.IOException {
+    // Given the auditor console's client secret as the hub's default configuration holds it
+    assertEquals(
+        List.of("quarkus.oidc.console.credentials.secret"),
+        offending(
+            Map.of("quarkus.oidc.console.credentials.secret", "safehub-console-demo-secret")));
+    // and every demo person's password in the realm, wherever a secret setting holds it
+    List<String> passwords = new java.util.ArrayList<>();
+    DemoRealmTest.realm()
+        .path("users")
+        .forEach(u -> u.path("credentials").forEach(c -> passwords.add(c.path("value").asText())));
+    assertTrue(
+        passwords.contains("auditor-demo-password") && passwords.contains("worker-demo-password"),
+        passwords.toString());
+    for (String password : passwords) {
+      assertEquals(
+          List.of("quarkus.oidc.console.credentials.secret"),
+          offending(Map.of("quarkus.oidc.console.credentials.secret", password)),
+          password);
+    }
+  }
+
+  @Test
   void secretsOfTheOperatorsOwnPass() {
     assertEquals(
         List.of(),

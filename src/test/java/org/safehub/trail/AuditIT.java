@@ -352,22 +352,14 @@ class AuditIT {
   }
 
   @Test
-  void auditorPageIsServedAndNeedsNoFramework() {
+  void theOldAuditorPageLeadsToTheConsole() {
     given()
+        .redirects()
+        .follow(false)
         .get("/auditor.html")
         .then()
-        .statusCode(200)
-        .body(org.hamcrest.Matchers.containsString("Safehub audit"));
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                given()
-                        .auth()
-                        .oauth2(Tokens.forClient("demo-auditor"))
-                        .get("/api/v1/audit/checkpoints/latest")
-                        .statusCode()
-                    == 200);
+        .statusCode(301)
+        .header("Location", org.hamcrest.Matchers.endsWith("/auditor/"));
   }
 
   private static byte[] rootOf(JsonNode checkpoint) {

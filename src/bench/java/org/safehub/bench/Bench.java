@@ -221,7 +221,7 @@ public final class Bench implements AutoCloseable {
       }
     }
     o.put("mixCases", MessageMix.CASES);
-    o.put("copiesPerMsg", MessageMix.meanCopies());
+    put(o, "copiesPerMsg", MessageMix.meanCopies(), 2);
     return "BENCH-RESULT " + o;
   }
 

@@ -59,6 +59,8 @@ public class MessagesResource {
 
   @Inject AuditTrail trail;
 
+  @Inject AbuseLimits limits;
+
   private static final Logger LOG = Logger.getLogger(MessagesResource.class);
 
   @POST
@@ -113,6 +115,8 @@ public class MessagesResource {
         batches.split(body == null ? new byte[0] : body).stream()
             .map(BatchBody.Item::body)
             .toList();
+    // each message counts against the agency's rate, as if published alone
+    limits.chargeBatch(caller.agencyId(), items.size() - 1);
     List<PublishService.Outcome> outcomes = publish.publishBatch(caller, items);
     List<BatchItemResult> results = new ArrayList<>(outcomes.size());
     List<AuditEvent> refusals = new ArrayList<>();

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The benchmark's parameters, from system properties (defaults give a run of about four minutes on
- * two cores, most of it measuring).
+ * The benchmark's parameters, from system properties (defaults give a run of 12-15 minutes on two
+ * cores, most of it the hub's warm-up and measuring).
  *
  * @param seconds measured seconds per pass ({@code bench.seconds}, 30)
  * @param warmup warm-up seconds before each measured window ({@code bench.warmup}, 10); the paced

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The benchmark's parameters, from system properties (defaults give a run of about four minutes on
- * two cores, most of it measuring).
+ * The benchmark's parameters, from system properties (defaults give a run of 12-15 minutes on two
+ * cores, most of it the hub's warm-up and measuring).
  *
  * @param seconds measured seconds per pass ({@code bench.seconds}, 30)
  * @param warmup warm-up seconds before each measured window ({@code bench.warmup}, 10); the paced
@@ -32,6 +32,14 @@ import java.util.List;
  * @param hubJvmOptions extra JVM options for the hub ({@code safehub.hub.jvm-opts}, none)
  * @param phases which phases run ({@code bench.phases}, "crypto,kafka,hub"; the hub always runs);
  *     fewer is for tuning the hub, the README's figures come from all three in one run
+ * @param pacedRates the fixed rates of the paced latency passes, msg/s ({@code bench.paced.rates},
+ *     "50,100,200"; "none" for none)
+ * @param batchSize messages per batch publish in the batch peak pass ({@code bench.batch.size},
+ *     100; 0 skips the pass)
+ * @param batchConcurrency batch requests in flight in that pass ({@code bench.batch.concurrency},
+ *     4)
+ * @param coldStart restart the hub alone (components running) and time it to ready ({@code
+ *     bench.cold-start}, true)
  */
 public record BenchParams(
     int seconds,
@@ -46,7 +54,11 @@ public record BenchParams(
     int drainSeconds,
     boolean profile,
     List<String> hubJvmOptions,
-    java.util.Set<String> phases) {
+    java.util.Set<String> phases,
+    List<Integer> pacedRates,
+    int batchSize,
+    int batchConcurrency,
+    boolean coldStart) {
 
   public BenchParams {
     require(seconds >= 1 && seconds <= 3600, "bench.seconds must be 1-3600");
@@ -57,7 +69,16 @@ public record BenchParams(
         minBytes >= 600 && maxBytes >= minBytes && maxBytes <= 4800,
         "bench.size must lie in 600-4800 bytes (the justification field that pads a message holds 4000 characters)");
     require(cryptoThreads >= 1 && cryptoThreads <= 256, "bench.crypto.threads must be 1-256");
-    require(pacedFraction > 0 && pacedFraction <= 1.5, "bench.paced.fraction must be in (0, 1.5]");
+    require(
+        pacedFraction >= 0 && pacedFraction <= 1.5,
+        "bench.paced.fraction must be in [0, 1.5] (0: no pass paced at a fraction of the peak)");
+    pacedRates = List.copyOf(pacedRates);
+    require(
+        pacedRates.stream().allMatch(r -> r >= 1 && r <= 100_000),
+        "bench.paced.rates must be rates of 1-100000 msg/s");
+    require(batchSize >= 0 && batchSize <= 500, "bench.batch.size must be 0-500");
+    require(
+        batchConcurrency >= 1 && batchConcurrency <= 64, "bench.batch.concurrency must be 1-64");
     require(backlogCap >= concurrency, "bench.backlog must be at least bench.concurrency");
     require(drainSeconds >= 1 && drainSeconds <= 600, "bench.drain must be 1-600");
     hubJvmOptions = List.copyOf(hubJvmOptions);
@@ -102,7 +123,19 @@ public record BenchParams(
         Boolean.parseBoolean(System.getProperty("bench.profile", "true")),
         jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split("\\s+")),
         java.util.Set.of(
-            System.getProperty("bench.phases", "crypto,kafka,hub").trim().split("\\s*,\\s*")));
+            System.getProperty("bench.phases", "crypto,kafka,hub").trim().split("\\s*,\\s*")),
+        rates(System.getProperty("bench.paced.rates", "50,100,200")),
+        Integer.getInteger("bench.batch.size", 100),
+        Integer.getInteger("bench.batch.concurrency", 4),
+        Boolean.parseBoolean(System.getProperty("bench.cold-start", "true")));
+  }
+
+  private static List<Integer> rates(String list) {
+    String l = list.trim();
+    if (l.isEmpty() || l.equals("none")) {
+      return List.of();
+    }
+    return Arrays.stream(l.split("\\s*,\\s*")).map(Integer::valueOf).toList();
   }
 
   /**
@@ -115,7 +148,8 @@ public record BenchParams(
   public String describe() {
     return String.format(
         "bench.seconds=%d bench.warmup=%d bench.hub.warmup=%d bench.concurrency=%d bench.size=%d-%d bench.crypto.threads=%d"
-            + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s bench.phases=%s",
+            + " bench.paced.fraction=%.2f bench.backlog=%d bench.drain=%d bench.profile=%s safehub.hub.jvm-opts=%s bench.phases=%s"
+            + " bench.paced.rates=%s bench.batch.size=%d bench.batch.concurrency=%d bench.cold-start=%s bench.mix.cases=%s",
         seconds,
         warmup,
         hubWarmup,
@@ -128,7 +162,14 @@ public record BenchParams(
         drainSeconds,
         profile,
         hubJvmOptions.isEmpty() ? "(none)" : String.join(" ", hubJvmOptions),
-        String.join(",", new java.util.TreeSet<>(phases)));
+        String.join(",", new java.util.TreeSet<>(phases)),
+        pacedRates.isEmpty()
+            ? "none"
+            : String.join(",", pacedRates.stream().map(String::valueOf).toList()),
+        batchSize,
+        batchConcurrency,
+        coldStart,
+        MessageMix.CASES);
   }
 
   private static void require(boolean ok, String message) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.safehub.testsupport.Tokens;
 
 /**
@@ -32,8 +33,19 @@ public final class HubPhase implements AutoCloseable {
   /** Where the running hub and its components are. */
   public record Target(URI hub, String issuer, String kafkaBootstrap) {}
 
-  /** The two passes' rows and the wall-clock span of the peak window (for the profile). */
-  public record Result(List<Report.Row> rows, Instant peakFrom, Instant peakTo) {}
+  /**
+   * The passes' rows (the single-publish peak first), the wall-clock span of the peak window (for
+   * the profile), the batch peak's row (null if not run) and the fixed-rate paced passes.
+   */
+  public record Result(
+      List<Report.Row> rows,
+      Instant peakFrom,
+      Instant peakTo,
+      Report.Row batchPeak,
+      List<Paced> paced) {}
+
+  /** A pass paced at a fixed rate. */
+  public record Paced(int rate, Report.Row row) {}
 
   private static final int SLICE_SECONDS = 10;
   private static final int MIN_WARMUP_SECONDS = 30;
@@ -88,6 +100,7 @@ public final class HubPhase implements AutoCloseable {
     }
     MessageMix.KINDS.forEach(k -> token(k.sender()));
     consumer = new DeliveryConsumer(target.kafkaBootstrap(), topics, "bench-hub-delivery-consumer");
+    setUp();
     checkRouting();
 
     List<Report.Row> rows = new ArrayList<>();
@@ -134,21 +147,47 @@ public final class HubPhase implements AutoCloseable {
     rows.add(peakRow);
 
     // paced: open loop at a fraction of the peak
-    double rate = Math.max(1, params.pacedFraction() * peakRow.messagesPerSecond());
-    start = System.nanoTime();
-    windowStart = start + TimeUnit.SECONDS.toNanos(params.pacedWarmup());
-    windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
+    if (params.pacedFraction() > 0) {
+      double rate = Math.max(1, params.pacedFraction() * peakRow.messagesPerSecond());
+      rows.add(
+          pacedPass(
+              String.format(
+                  Locale.ROOT,
+                  "hub end to end, paced at %.0f%% of peak",
+                  params.pacedFraction() * 100),
+              rate));
+    }
+    Report.Row batchRow = null;
+    if (params.batchSize() > 0) {
+      batchRow = batchPeakPass();
+      rows.add(batchRow);
+    }
+    List<Paced> paced = new ArrayList<>();
+    for (int rate : params.pacedRates()) {
+      Report.Row row =
+          pacedPass(String.format(Locale.ROOT, "hub end to end, paced at %d msg/s", rate), rate);
+      rows.add(row);
+      paced.add(new Paced(rate, row));
+    }
+    return new Result(rows, peakFrom, peakTo, batchRow, paced);
+  }
+
+  /** An open-loop pass at {@code rate} msg/s of single publishes, latency from each due time. */
+  private Report.Row pacedPass(String name, double rate) throws InterruptedException {
+    long start = System.nanoTime();
+    long windowStart = start + TimeUnit.SECONDS.toNanos(params.pacedWarmup());
+    long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
     Tracker paced = new Tracker(windowStart, windowEnd);
     consumer.track(paced);
-    window = new Cpu.Window(cpu, windowStart, windowEnd);
+    Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
     System.out.printf(
         Locale.ROOT,
-        "  hub paced pass: %.0f msg/s (%.0f%% of the peak), %d s warm-up, %d s measured ...%n",
+        "  %s: %.0f msg/s, %d s warm-up, %d s measured ...%n",
+        name,
         rate,
-        params.pacedFraction() * 100,
         params.pacedWarmup(),
         params.seconds());
-    sent =
+    Load.Sent sent =
         Load.openLoop(
             this::publish,
             mix,
@@ -158,25 +197,85 @@ public final class HubPhase implements AutoCloseable {
             Math.max(128, 4 * params.concurrency()),
             start,
             windowEnd);
-    usage = window.usage();
-    drained =
+    Cpu.Usage usage = window.usage();
+    boolean drained =
         paced.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
     consumer.track(null);
-    rows.add(
-        Report.row(
-            String.format(
-                Locale.ROOT,
-                "hub end to end, paced at %.0f%% of peak",
-                params.pacedFraction() * 100),
-            paced,
-            usage,
-            sent,
-            drained,
-            String.format(
-                Locale.ROOT,
-                "open loop at %.0f msg/s, latency from each message's due time",
-                rate)));
-    return new Result(rows, peakFrom, peakTo);
+    return Report.row(
+        name,
+        paced,
+        usage,
+        sent,
+        drained,
+        String.format(
+            Locale.ROOT, "open loop at %.0f msg/s, latency from each message's due time", rate));
+  }
+
+  /**
+   * The peak with batch publishes: a closed loop of {@code bench.batch.concurrency} batches of
+   * {@code bench.batch.size} messages, one sender's each; latency counts from the batch's send.
+   */
+  private Report.Row batchPeakPass() throws InterruptedException {
+    long start = System.nanoTime();
+    long windowStart = start + TimeUnit.SECONDS.toNanos(params.pacedWarmup());
+    long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
+    Tracker t = new Tracker(windowStart, windowEnd);
+    consumer.track(t);
+    Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
+    System.out.printf(
+        "  hub batch peak pass: batches of %d, %d in flight, %d s warm-up, %d s measured ...%n",
+        params.batchSize(), params.batchConcurrency(), params.pacedWarmup(), params.seconds());
+    Load.Sent sent =
+        Load.closedLoopBatches(
+            this::publishBatch,
+            mix,
+            t,
+            k -> expected[k],
+            params.batchConcurrency(),
+            params.batchSize(),
+            params.backlogCap(),
+            windowEnd);
+    Cpu.Usage usage = window.usage();
+    boolean drained =
+        t.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    consumer.track(null);
+    return Report.row(
+        "hub end to end, batch peak (closed loop)",
+        t,
+        usage,
+        sent,
+        drained,
+        String.format(
+            Locale.ROOT,
+            "POST /messages/batch, %d messages each, %d batches in flight, at most %d undelivered",
+            params.batchSize(),
+            params.batchConcurrency(),
+            params.backlogCap()));
+  }
+
+  /** What the hub must know before the mix is sent: consent, and with the case part the case. */
+  private void setUp() throws Exception {
+    for (MessageMix.Setup step : MessageMix.setup(java.nio.file.Path.of("schemas"))) {
+      HttpRequest request =
+          HttpRequest.newBuilder(target.hub().resolve(step.path()))
+              .timeout(Duration.ofSeconds(30))
+              .header("Authorization", "Bearer " + token(step.client()))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(step.body()))
+              .build();
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (!step.ok().contains(r.statusCode())) {
+        throw new IllegalStateException(
+            "setting up the mix: POST "
+                + step.path()
+                + " as "
+                + step.client()
+                + " answered HTTP "
+                + r.statusCode()
+                + " "
+                + r.body());
+      }
+    }
   }
 
   /**
@@ -317,6 +416,58 @@ public final class HubPhase implements AutoCloseable {
                     }
                     done.accept("HTTP " + response.statusCode());
                   }
+                });
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  private void publishBatch(List<MessageMix.Message> batch, Consumer<List<String>> done) {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.write('[');
+    for (int i = 0; i < batch.size(); i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      body.writeBytes(batch.get(i).body());
+    }
+    body.write(']');
+    HttpRequest request =
+        HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages/batch"))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + token(batch.get(0).kindInfo().sender()))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+            .build();
+    CompletableFuture<?> unused =
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            .whenComplete(
+                (response, e) -> {
+                  List<String> out = new ArrayList<>();
+                  if (e != null || response.statusCode() != 200) {
+                    String why =
+                        e != null ? e.getClass().getSimpleName() : "HTTP " + response.statusCode();
+                    if (e == null && firstFailureShown.compareAndSet(false, true)) {
+                      System.out.println("  first refused batch: " + why + " " + response.body());
+                    }
+                    batch.forEach(m -> out.add(why));
+                  } else {
+                    try {
+                      com.fasterxml.jackson.databind.JsonNode results =
+                          JSON.readTree(response.body()).path("results");
+                      for (int i = 0; i < batch.size(); i++) {
+                        int status = results.path(i).path("status").asInt(-1);
+                        if (status != 202 && firstFailureShown.compareAndSet(false, true)) {
+                          System.out.println(
+                              "  first refused batch message: " + results.path(i).toString());
+                        }
+                        out.add(status == 202 ? null : "item HTTP " + status);
+                      }
+                    } catch (IOException | RuntimeException bad) {
+                      batch.forEach(m -> out.add("unreadable batch answer"));
+                    }
+                  }
+                  done.accept(out);
                 });
   }
 

@@ -1,5 +1,9 @@
 package org.safehub.bench;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -18,6 +22,14 @@ final class Load {
    */
   interface Sender {
     void send(MessageMix.Message message, Consumer<String> done);
+  }
+
+  /**
+   * Publishes a batch of messages (one sender's) asynchronously and reports, per message in order,
+   * {@code null} (accepted) or a failure reason to {@code done}.
+   */
+  interface BatchSender {
+    void send(List<MessageMix.Message> batch, Consumer<List<String>> done);
   }
 
   /** What a pass sent. */
@@ -54,6 +66,69 @@ final class Load {
       tracker.register(m.id(), System.nanoTime(), expected.applyAsInt(m.kind()));
       send(sender, m, tracker, permits);
       count++;
+    }
+    awaitAll(permits, concurrency);
+    return new Sent(count, count * 1e9 / Math.max(1, endNanos - begin), 0);
+  }
+
+  /**
+   * As {@link #closedLoop}, with batch publishes: {@code concurrency} batches of {@code batchSize}
+   * messages in flight, each batch one sender's (the mix's messages are grouped by sender, in
+   * order).
+   */
+  static Sent closedLoopBatches(
+      BatchSender sender,
+      MessageMix mix,
+      Tracker tracker,
+      IntUnaryOperator expected,
+      int concurrency,
+      int batchSize,
+      int backlogCap,
+      long endNanos) {
+    Semaphore permits = new Semaphore(concurrency);
+    Map<String, List<MessageMix.Message>> buckets = new HashMap<>();
+    long begin = System.nanoTime();
+    long count = 0;
+    while (System.nanoTime() - endNanos < 0) {
+      if (!acquire(permits, endNanos)) {
+        break;
+      }
+      if (!tracker.awaitRoom(backlogCap, endNanos)) {
+        permits.release();
+        break;
+      }
+      List<MessageMix.Message> batch = null;
+      while (batch == null) {
+        MessageMix.Message m = mix.next();
+        List<MessageMix.Message> b =
+            buckets.computeIfAbsent(m.kindInfo().sender(), k -> new ArrayList<>());
+        b.add(m);
+        if (b.size() == batchSize) {
+          batch = b;
+          buckets.remove(m.kindInfo().sender());
+        }
+      }
+      long now = System.nanoTime();
+      for (MessageMix.Message m : batch) {
+        tracker.register(m.id(), now, expected.applyAsInt(m.kind()));
+      }
+      List<MessageMix.Message> sent = batch;
+      try {
+        sender.send(
+            sent,
+            failures -> {
+              for (int i = 0; i < sent.size(); i++) {
+                if (failures.get(i) != null) {
+                  tracker.failed(sent.get(i).id(), failures.get(i));
+                }
+              }
+              permits.release();
+            });
+      } catch (RuntimeException e) {
+        sent.forEach(m -> tracker.failed(m.id(), e.getClass().getSimpleName()));
+        permits.release();
+      }
+      count += batch.size();
     }
     awaitAll(permits, concurrency);
     return new Sent(count, count * 1e9 / Math.max(1, endNanos - begin), 0);

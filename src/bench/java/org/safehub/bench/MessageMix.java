@@ -14,61 +14,220 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The message mix: four kinds of message whose routing (deploy/config/routing.yaml) gives 2, 3, 3
- * and 4 copies - three on average - each in {@link #SIZE_STEPS} body sizes spread evenly over the
- * configured range. Bodies are the first valid example of their type from schemas/, with a
- * non-consent legal basis whose justification pads the body to its size, rendered once; each
- * message gets a fresh messageId written into a copy of the rendered bytes.
+ * The message mix: kinds of message whose routing (deploy/config/routing.yaml), consent and, with
+ * {@code -Dbench.mix.cases=true}, cases and rules give each its expected recipients, each in {@link
+ * #SIZE_STEPS} body sizes spread evenly over the configured range. Bodies are the first valid
+ * example of their type from schemas/, padded to their size in the payload's own free-text field (a
+ * note, a reason, a concern), never in the justification; a justification, where the basis needs
+ * one, is 100-400 characters, as real ones are. Rendered once; each message gets a fresh messageId
+ * written into a copy of the rendered bytes.
+ *
+ * <p>The base mix has six kinds: attendance, a programme exit, two risk disclosures, a
+ * child-protection alert, and a consent-based risk disclosure about a victim who has consented to
+ * Children's Services and MASH only, so the consent gate looks her up and withholds the perpetrator
+ * programme's copy ({@link #setup} records her consent first). The case part ({@link #CASE_KINDS},
+ * switched on by {@code bench.mix.cases}) needs cases and risk rules (issue 12).
  */
 public final class MessageMix {
 
   /**
-   * The demo agencies, in agencies.yaml order; a recipient's index here is its bit in a recipient
-   * mask.
+   * The agencies copies can go to; a recipient's index here is its bit in a recipient mask.
+   * demo2-iss, of the other area, is the victim's own support worker on the benchmark's case.
    */
   public static final List<String> AGENCIES =
-      List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac");
+      List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash", "demo-marac", "demo2-iss");
 
   static final int SIZE_STEPS = 8;
   private static final String PLACEHOLDER_ID = "00000000-0000-4000-8000-000000000000";
   private static final String JUSTIFICATION =
-      "Benchmark share: the adult at risk would be put at greater risk by seeking consent; sharing is necessary and"
-          + " proportionate to protect her and her children (DPA 2018 Sch 1 para 18). ";
+      "The adult at risk would be put at greater risk by seeking consent; sharing is necessary and"
+          + " proportionate to protect her and her children (DPA 2018 Sch 1 para 18). The worker"
+          + " discussed it with her manager on the day, who agreed; the risk assessment is on file and"
+          + " will be reviewed at the next multi-agency meeting, or sooner if anything changes. The"
+          + " recipients were told only what they need to act on.";
+  private static final String FREE_TEXT =
+      "Worker's note: contact made as planned; the client engaged and spoke about the week, the"
+          + " arrangements for the children and the support offered; no new concerns beyond those"
+          + " already recorded; next contact agreed.";
 
-  /** One kind of message: who sends it and who the routing configuration gives a copy to. */
+  /** The victim of the consent-based kind: she consents to Children's Services and MASH only. */
+  static final String CONSENTING_VICTIM = "SUBJ-BENCH-V-0001";
+
+  /** The benchmark's case (the case part): its victim's worker is demo2-iss, in the other area. */
+  static final String CASE_REF = "CASE-BENCH-0001";
+
+  /**
+   * Whether the mix includes the case part: messages on a case, with case-member routing and a risk
+   * rule firing (needs issue 12's cases and rules; {@code -Dbench.mix.cases=true}).
+   */
+  public static final boolean CASES = Boolean.getBoolean("bench.mix.cases");
+
+  /**
+   * One kind of message: who sends it, in which free-text field it is padded, on what basis, and
+   * who must receive a copy (the routing check fails the run if any other agency gets one).
+   */
   public record Kind(
-      String name, String type, String sender, String priority, List<String> recipients) {
+      String name,
+      String type,
+      String sender,
+      String priority,
+      String freeText,
+      String basis,
+      List<String> recipients,
+      java.util.function.Consumer<ObjectNode> adjust) {
     public int recipientMask() {
       return mask(recipients);
     }
   }
 
-  public static final List<Kind> KINDS =
+  private static final java.util.function.Consumer<ObjectNode> AS_IS = m -> {};
+
+  /** The base mix: routing by standing subscriptions, consent, the safety guard. */
+  static final List<Kind> BASE_KINDS =
       List.of(
           new Kind(
               "attendance dvpp->iss,cs",
               "attendance",
               "demo-dvpp",
               "routine",
-              List.of("demo-iss", "demo-cs")),
+              "note",
+              "safeguarding-adult-at-risk",
+              List.of("demo-iss", "demo-cs"),
+              AS_IS),
           new Kind(
               "programme-exit dvpp->iss,cs,marac",
               "programme-exit",
               "demo-dvpp",
               "routine",
-              List.of("demo-iss", "demo-cs", "demo-marac")),
+              "reason",
+              "safeguarding-adult-at-risk",
+              List.of("demo-iss", "demo-cs", "demo-marac"),
+              AS_IS),
           new Kind(
               "risk-disclosure iss->dvpp,cs,mash",
               "risk-disclosure",
               "demo-iss",
               "urgent",
-              List.of("demo-dvpp", "demo-cs", "demo-mash")),
+              "note",
+              "safeguarding-adult-at-risk",
+              List.of("demo-dvpp", "demo-cs", "demo-mash"),
+              MessageMix::mediumRisk),
           new Kind(
               "risk-disclosure marac->dvpp,iss,cs,mash",
               "risk-disclosure",
               "demo-marac",
               "urgent",
-              List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash")));
+              "note",
+              "safeguarding-adult-at-risk",
+              List.of("demo-dvpp", "demo-iss", "demo-cs", "demo-mash"),
+              MessageMix::mediumRisk),
+          new Kind(
+              "child-protection-alert dvpp->cs,mash",
+              "child-protection-alert",
+              "demo-dvpp",
+              "urgent",
+              "concern",
+              "safeguarding-child",
+              List.of("demo-cs", "demo-mash"),
+              AS_IS),
+          new Kind(
+              "risk-disclosure iss->cs,mash on consent (dvpp withheld: no consent)",
+              "risk-disclosure",
+              "demo-iss",
+              "urgent",
+              "note",
+              "consent",
+              List.of("demo-cs", "demo-mash"),
+              m -> {
+                mediumRisk(m);
+                onlySubject(m, CONSENTING_VICTIM, "victim");
+              }));
+
+  /**
+   * The case part (issue 12), on {@link #CASE_REF}, whose members are demo-dvpp (programme),
+   * demo2-iss (partner-support) and demo-cs (childrens-services). The expected recipients follow
+   * issue 12's text: a case member of an agency type replaces the standing subscriptions of that
+   * type; a high-risk disclosure adds the area's MARAC and MASH by rule. If the merged hub routes
+   * otherwise, the routing check says so and these lists are to be corrected, not the check.
+   */
+  static final List<Kind> CASE_KINDS =
+      List.of(
+          new Kind(
+              "programme-exit on a case dvpp->demo2-iss,cs,marac",
+              "programme-exit",
+              "demo-dvpp",
+              "routine",
+              "reason",
+              "safeguarding-adult-at-risk",
+              List.of("demo2-iss", "demo-cs", "demo-marac"),
+              m -> m.put("caseRef", CASE_REF)),
+          new Kind(
+              "high-risk risk-disclosure on a case dvpp->demo2-iss,cs,mash,marac (rule)",
+              "risk-disclosure",
+              "demo-dvpp",
+              "urgent",
+              "note",
+              "safeguarding-adult-at-risk",
+              List.of("demo2-iss", "demo-cs", "demo-mash", "demo-marac"),
+              m -> {
+                m.put("caseRef", CASE_REF);
+                ((ObjectNode) m.get("payload")).put("riskLevel", "high");
+              }));
+
+  public static final List<Kind> KINDS = kinds(CASES);
+
+  static List<Kind> kinds(boolean cases) {
+    List<Kind> all = new ArrayList<>(BASE_KINDS);
+    if (cases) {
+      all.addAll(CASE_KINDS);
+    }
+    return List.copyOf(all);
+  }
+
+  /** A request the hub must have answered before the mix is sent (consent, the case). */
+  public record Setup(String client, String path, byte[] body, java.util.Set<Integer> ok) {}
+
+  /**
+   * What the hub must know first: the consenting victim's consent (a consent-change from her
+   * support service, to Children's Services and MASH only), and with the case part the case.
+   */
+  public static List<Setup> setup(Path schemasDir) {
+    ObjectMapper mapper = new ObjectMapper();
+    List<Setup> out = new ArrayList<>();
+    ObjectNode grant =
+        firstValidExample(mapper, schemasDir.resolve("consent-change").resolve("examples"));
+    grant.put("messageId", UUID.randomUUID().toString());
+    grant.remove("recipients");
+    grant.put("area", "E08000026");
+    onlySubject(grant, CONSENTING_VICTIM, "victim");
+    ObjectNode payload = (ObjectNode) grant.get("payload");
+    payload.put("subjectRef", CONSENTING_VICTIM);
+    payload.put("change", "granted");
+    ObjectNode scope = payload.putObject("scope");
+    scope.putArray("agencyTypes").add("childrens-services").add("mash");
+    out.add(new Setup("demo-iss", "/api/v1/messages", write(mapper, grant), java.util.Set.of(202)));
+    if (CASES) {
+      ObjectNode c = mapper.createObjectNode();
+      c.put("caseRef", CASE_REF);
+      c.put("area", "E08000026");
+      com.fasterxml.jackson.databind.node.ArrayNode members = c.putArray("members");
+      members.addObject().put("agency", "demo-dvpp").put("role", "programme");
+      members.addObject().put("agency", "demo2-iss").put("role", "partner-support");
+      members.addObject().put("agency", "demo-cs").put("role", "childrens-services");
+      out.add(new Setup("demo-cs", "/api/v1/cases", write(mapper, c), java.util.Set.of(201, 409)));
+    }
+    return out;
+  }
+
+  /** Medium risk: no risk rule fires (issue 12's fires on high), so routing alone decides. */
+  private static void mediumRisk(ObjectNode m) {
+    ((ObjectNode) m.get("payload")).put("riskLevel", "medium");
+  }
+
+  private static void onlySubject(ObjectNode m, String ref, String role) {
+    com.fasterxml.jackson.databind.node.ArrayNode subjects = m.putArray("subjects");
+    subjects.addObject().put("ref", ref).put("role", role);
+  }
 
   /** One message to send: its id, kind and size step, and the body with that id. */
   public record Message(String id, int kind, int step, byte[] body) {
@@ -105,7 +264,7 @@ public final class MessageMix {
     for (int k = 0; k < KINDS.size(); k++) {
       Kind kind = KINDS.get(k);
       for (int s = 0; s < steps; s++) {
-        byte[] body = render(mapper, schemasDir, kind, sizes[s]);
+        byte[] body = render(mapper, schemasDir, kind, s, sizes[s]);
         rendered[k][s] = body;
         offsets[k][s] = indexOf(body, PLACEHOLDER_ID.getBytes(StandardCharsets.US_ASCII));
       }
@@ -181,7 +340,8 @@ public final class MessageMix {
     return out;
   }
 
-  private static byte[] render(ObjectMapper mapper, Path schemasDir, Kind kind, int targetBytes) {
+  private static byte[] render(
+      ObjectMapper mapper, Path schemasDir, Kind kind, int step, int targetBytes) {
     ObjectNode message =
         firstValidExample(mapper, schemasDir.resolve(kind.type()).resolve("examples"));
     message.put("messageId", PLACEHOLDER_ID);
@@ -189,17 +349,22 @@ public final class MessageMix {
     message.put("priority", kind.priority());
     message.put("area", "E08000026");
     ObjectNode basis = message.putObject("legalBasis");
-    basis.put("basis", "safeguarding-adult-at-risk");
-    basis.put("justification", JUSTIFICATION.strip());
+    basis.put("basis", kind.basis());
+    if (!"consent".equals(kind.basis())) {
+      basis.put("justification", justification(kind, step));
+    }
+    kind.adjust().accept(message);
+    ObjectNode payload = (ObjectNode) message.get("payload");
+    payload.put(kind.freeText(), FREE_TEXT.substring(0, 60));
     byte[] bare = write(mapper, message);
     int missing = targetBytes - bare.length;
     if (missing > 0) {
-      StringBuilder text = new StringBuilder(JUSTIFICATION.strip());
-      while (text.length() < JUSTIFICATION.strip().length() + missing) {
-        text.append(' ').append(JUSTIFICATION.strip());
+      StringBuilder text = new StringBuilder();
+      while (text.length() < 60 + missing) {
+        text.append(FREE_TEXT).append(' ');
       }
-      text.setLength(JUSTIFICATION.strip().length() + missing);
-      basis.put("justification", text.toString().strip() + ".");
+      text.setLength(60 + missing - 1);
+      payload.put(kind.freeText(), text.toString().strip() + ".");
     }
     byte[] body = write(mapper, message);
     if (Math.abs(body.length - targetBytes) > 8 && missing > 0) {
@@ -213,6 +378,12 @@ public final class MessageMix {
               + ")");
     }
     return body;
+  }
+
+  /** 100-400 characters, different for each kind and size step, as real justifications vary. */
+  static String justification(Kind kind, int step) {
+    int length = 100 + Math.floorMod(kind.name().hashCode() * 31 + step * 97, 301);
+    return JUSTIFICATION.substring(0, length).strip();
   }
 
   private static ObjectNode firstValidExample(ObjectMapper mapper, Path examples) {

@@ -136,8 +136,19 @@ public final class DevStack implements AutoCloseable {
     this.startTimes = startTimes;
   }
 
-  /** Starts Kafka, PostgreSQL and Keycloak in parallel and returns once all three are ready. */
+  /**
+   * Starts Kafka, PostgreSQL and Keycloak in parallel and returns once all three are ready; a kept
+   * data directory gets a durable PostgreSQL, a temporary one (tests) does not.
+   */
   public static DevStack start(Options options) {
+    return start(options, options.dataDir() != null);
+  }
+
+  /**
+   * As {@link #start(Options)}; {@code durablePostgres}: {@code fsync} and {@code
+   * synchronous_commit} on, as the start command ships them (the benchmark measures with them).
+   */
+  public static DevStack start(Options options, boolean durablePostgres) {
     KeycloakHome keycloakHome = KeycloakHome.prepare(options.keycloakHome(), options.realmFile());
     QuietLogs.toWarn();
     boolean temporary = options.dataDir() == null;
@@ -180,7 +191,7 @@ public final class DevStack implements AutoCloseable {
                           dataDir.resolve("postgres"),
                           options.postgresPort(),
                           dataDir.resolve("logs/postgres.log"),
-                          !temporary)));
+                          durablePostgres)));
       Started started = new Started();
       Timed<KafkaNode> k = started.await("Kafka", kafka);
       Timed<PostgresNode> p = started.await("PostgreSQL", postgres);

@@ -118,8 +118,22 @@ public class AbuseLimits {
             });
   }
 
+  /**
+   * A batch publish counts each of its messages as a request against its agency's rate: {@code
+   * extra} more than the request itself, which the filter has counted.
+   */
+  void chargeBatch(String agency, int extra) {
+    if (extra > 0) {
+      charge(agencies, agency, extra, "messages from this agency");
+    }
+  }
+
   private static void charge(TokenBuckets buckets, String key, String what) {
-    long wait = buckets.take(key);
+    charge(buckets, key, 1, what);
+  }
+
+  private static void charge(TokenBuckets buckets, String key, int n, String what) {
+    long wait = buckets.take(key, n);
     if (wait > 0) {
       throw new HubProblem(
           429,

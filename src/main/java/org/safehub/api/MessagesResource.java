@@ -13,23 +13,30 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.logging.Logger;
+import org.safehub.api.Responses.BatchItemResult;
+import org.safehub.api.Responses.BatchPublished;
 import org.safehub.api.Responses.MessageAccepted;
 import org.safehub.api.Responses.MessageStatus;
 import org.safehub.api.Responses.RecipientStatus;
+import org.safehub.audit.AuditEvent;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
+import org.safehub.ingress.BatchBody;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.Router;
+import org.safehub.trail.AuditTrail;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
 @Path("/api/v1/messages")
@@ -47,6 +54,14 @@ public class MessagesResource {
   @Inject Router router;
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
+
+  @Inject BatchBody batches;
+
+  @Inject AuditTrail trail;
+
+  @Inject AbuseLimits limits;
+
+  private static final Logger LOG = Logger.getLogger(MessagesResource.class);
 
   @POST
   @RolesAllowed("publisher")
@@ -74,6 +89,75 @@ public class MessagesResource {
             new MessageAccepted(accepted.receipt().messageId(), accepted.receipt().receivedAt()))
         .location(URI.create("/api/v1/messages/" + accepted.receipt().messageId() + "/status"))
         .build();
+  }
+
+  /**
+   * Publishes up to {@code safehub.ingress.max-batch-messages} (500) messages in one request: one
+   * token check, one claim transaction and one confirmation transaction for all, each message with
+   * its own checks, idempotency, consent, routing and audit. {@code 200} whenever the batch could
+   * be read, listing each message's own result in order (202 and its receipt, or its refusal's
+   * status and problem document); a batch that cannot be read is refused whole.
+   */
+  @POST
+  @Path("/batch")
+  @RolesAllowed("publisher")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  @APIResponse(
+      responseCode = "200",
+      description = "The batch was read: each message's own result, in order",
+      content = @Content(schema = @Schema(implementation = BatchPublished.class)))
+  public BatchPublished publishBatch(
+      byte[] body, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.HttpHeaders headers) {
+    Caller caller = callers.caller();
+    requireJson(headers);
+    List<byte[]> items =
+        batches.split(body == null ? new byte[0] : body).stream()
+            .map(BatchBody.Item::body)
+            .toList();
+    // each message counts against the agency's rate, as if published alone
+    limits.chargeBatch(caller.agencyId(), items.size() - 1);
+    List<PublishService.Outcome> outcomes = publish.publishBatch(caller, items);
+    List<BatchItemResult> results = new ArrayList<>(outcomes.size());
+    List<AuditEvent> refusals = new ArrayList<>();
+    int accepted = 0;
+    for (int i = 0; i < outcomes.size(); i++) {
+      PublishService.Outcome o = outcomes.get(i);
+      if (o.accepted() != null) {
+        accepted++;
+        metrics
+            .counter(
+                "safehub.messages.accepted",
+                "type",
+                o.accepted().type(),
+                "replay",
+                Boolean.toString(o.accepted().replay()))
+            .increment();
+        results.add(
+            new BatchItemResult(
+                i,
+                202,
+                o.accepted().receipt().messageId(),
+                o.accepted().receipt().receivedAt(),
+                null));
+      } else {
+        HubProblem p = o.refused();
+        metrics.counter("safehub.requests.refused", "problem", p.code()).increment();
+        refusals.add(Problems.batchItemRefused(caller, p, i));
+        results.add(
+            new BatchItemResult(
+                i, p.status(), null, null, Problems.document(p, "/api/v1/messages/batch")));
+      }
+    }
+    if (!refusals.isEmpty()) {
+      // every refused message is audited, all in one transaction
+      try {
+        trail.record(refusals);
+      } catch (RuntimeException e) {
+        LOG.errorf("audit events of %d refused batch messages not recorded", refusals.size());
+      }
+    }
+    return new BatchPublished(accepted, outcomes.size() - accepted, results);
   }
 
   @GET

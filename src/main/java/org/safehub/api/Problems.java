@@ -11,10 +11,12 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.identity.Caller;
 import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
@@ -159,7 +161,8 @@ public class Problems {
       action = AuditAction.AUTH_DENIED;
     } else if (status == 403) {
       action = AuditAction.FORBIDDEN;
-    } else if ("POST".equals(method) && path.equals("/api/v1/messages")) {
+    } else if ("POST".equals(method)
+        && (path.equals("/api/v1/messages") || path.equals("/api/v1/messages/batch"))) {
       action = AuditAction.PUBLISH_REJECTED;
     } else {
       action = AuditAction.REQUEST_REFUSED;
@@ -209,6 +212,42 @@ public class Problems {
     } else {
       trail.recordQuietly(event);
     }
+  }
+
+  /**
+   * The problem document of one refused message of a batch: the same fields as a refused single
+   * publish's body.
+   */
+  static Responses.ProblemDocument document(HubProblem p, String instance) {
+    List<Violation> violations = p.violations();
+    return new Responses.ProblemDocument(
+        "urn:safehub:problem:" + p.code(),
+        p.title(),
+        p.status(),
+        p.getMessage(),
+        instance,
+        violations.subList(0, Math.min(violations.size(), MAX_VIOLATIONS)).stream()
+            .map(v -> new Responses.ProblemViolation(v.pointer(), v.keyword(), v.message()))
+            .toList(),
+        violations.size() > MAX_VIOLATIONS ? violations.size() - MAX_VIOLATIONS : null,
+        p.retryAfterSeconds());
+  }
+
+  /**
+   * The audit event of one refused message of a batch (the batch itself was not refused): who, the
+   * problem code and the message's place in the batch, no content.
+   */
+  static AuditEvent batchItemRefused(Caller caller, HubProblem p, int index) {
+    return AuditEvent.builder(
+            p.status() == 403 ? AuditAction.FORBIDDEN : AuditAction.PUBLISH_REJECTED,
+            java.time.Instant.now())
+        .actor(caller.agencyId(), caller.clientId())
+        .reason(p.code())
+        .detail("status", Integer.toString(p.status()))
+        .detail("method", "POST")
+        .detail("endpoint", "/api/v1/messages/batch")
+        .detail("batchIndex", Integer.toString(index))
+        .build();
   }
 
   // the path with ids replaced, so the audit record holds no caller-chosen text

@@ -146,4 +146,37 @@ public final class Responses {
       long overdue,
       @JsonInclude(JsonInclude.Include.NON_NULL) Double medianSecondsToAcknowledge,
       @JsonInclude(JsonInclude.Include.NON_NULL) Double p90SecondsToAcknowledge) {}
+
+  /**
+   * {@code POST /messages/batch}: each message's own result, in the order sent. The batch itself is
+   * answered {@code 200} whenever it could be read; each result carries its message's own status.
+   */
+  public record BatchPublished(int accepted, int refused, List<BatchItemResult> results) {}
+
+  /**
+   * One message of a batch: {@code status} 202 with its receipt ({@code messageId}, {@code
+   * receivedAt}), or the status of its refusal with its problem document ({@code problem}).
+   */
+  public record BatchItemResult(
+      int index,
+      int status,
+      @JsonInclude(JsonInclude.Include.NON_NULL) UUID messageId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Instant receivedAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ProblemDocument problem) {}
+
+  /**
+   * An RFC 9457 problem document, as a refused request gets it, here for one message of a batch.
+   */
+  public record ProblemDocument(
+      String type,
+      String title,
+      int status,
+      String detail,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String instance,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ProblemViolation> violations,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer violationsOmitted,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer retryAfter) {}
+
+  /** One violation of a problem document, with its JSON pointer. */
+  public record ProblemViolation(String pointer, String keyword, String message) {}
 }

@@ -77,6 +77,14 @@ public interface SafehubConfig {
     /** How long a publish waits for Kafka to confirm a write before answering 503. */
     @WithDefault("10000")
     int produceTimeoutMs();
+
+    /** Largest batch publish body, in bytes (larger is 413 before any message is looked at). */
+    @WithDefault("4194304")
+    int maxBatchBytes();
+
+    /** Most messages in one batch publish (more is 413). */
+    @WithDefault("500")
+    int maxBatchMessages();
   }
 
   /** Topic names and how the hub creates them. */

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.AgencyStatusStore;
@@ -33,7 +34,7 @@ public final class GroupCommit implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(GroupCommit.class);
 
-  /** The most requests one transaction takes. */
+  /** The most operations (a request's claim or confirmation, or a batch's) one commit takes. */
   static final int MAX_GROUP = 256;
 
   private final DataSource ds;
@@ -47,8 +48,9 @@ public final class GroupCommit implements AutoCloseable {
 
   private sealed interface Op permits ClaimOp, ConfirmOp {}
 
+  /** Claims taken together, in one transaction: one request's, or a whole batch's. */
   private record ClaimOp(
-      ReceiptStore.ClaimRequest request, CompletableFuture<ReceiptStore.Claim> done)
+      List<ReceiptStore.ClaimRequest> requests, CompletableFuture<List<ReceiptStore.Claim>> done)
       implements Op {}
 
   /**
@@ -58,12 +60,10 @@ public final class GroupCommit implements AutoCloseable {
    * outcome.
    */
   private record ConfirmOp(
-      ReceiptStore.ConfirmRequest request,
-      CompletableFuture<Void> done,
-      java.util.concurrent.atomic.AtomicInteger owner)
+      List<ReceiptStore.ConfirmRequest> requests, CompletableFuture<Void> done, AtomicInteger owner)
       implements Op {
     boolean consent() {
-      return request.change() != null;
+      return requests.size() == 1 && requests.get(0).change() != null;
     }
   }
 
@@ -135,14 +135,36 @@ public final class GroupCommit implements AutoCloseable {
     }
   }
 
-  /**
-   * Claims a messageId, together with the other requests in flight (see {@link
-   * ReceiptStore#claimAll}).
-   */
+  /** Claims a messageId, with the other requests in flight (see {@link ReceiptStore#claimAll}). */
   public ReceiptStore.Claim claim(ReceiptStore.ClaimRequest request) throws SQLException {
-    CompletableFuture<ReceiptStore.Claim> done = new CompletableFuture<>();
-    submit(new ClaimOp(request, done));
+    return claimAll(List.of(request)).get(0);
+  }
+
+  /**
+   * Claims every messageId of a batch in one transaction (with the other requests in flight); the
+   * results are in the order of {@code requests}.
+   */
+  public List<ReceiptStore.Claim> claimAll(List<ReceiptStore.ClaimRequest> requests)
+      throws SQLException {
+    CompletableFuture<List<ReceiptStore.Claim>> done = new CompletableFuture<>();
+    submit(new ClaimOp(List.copyOf(requests), done));
     return await(done);
+  }
+
+  /**
+   * Confirms every accepted message of a batch in one transaction (with the other requests in
+   * flight). A consent change is confirmed on its own ({@link #confirm}), never here.
+   */
+  public void confirmAll(List<ReceiptStore.ConfirmRequest> requests) throws SQLException {
+    if (requests.stream().anyMatch(r -> r.change() != null)) {
+      throw new IllegalArgumentException("a consent change is confirmed on its own");
+    }
+    if (requests.isEmpty()) {
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit(new ConfirmOp(List.copyOf(requests), done, new AtomicInteger()));
+    await(done);
   }
 
   /**
@@ -151,7 +173,7 @@ public final class GroupCommit implements AutoCloseable {
    */
   public void confirm(ReceiptStore.ConfirmRequest request) throws SQLException {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    ConfirmOp op = new ConfirmOp(request, done, new java.util.concurrent.atomic.AtomicInteger());
+    ConfirmOp op = new ConfirmOp(List.of(request), done, new AtomicInteger());
     submit(op);
     if (!op.consent()) {
       await(done);
@@ -311,17 +333,28 @@ public final class GroupCommit implements AutoCloseable {
               if (!claims.isEmpty()) {
                 Set<String> suspended = agencyStatus.suspended(c);
                 claimed =
-                    receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
+                    receipts.claimAll(
+                        c,
+                        claims.stream().flatMap(op -> op.requests().stream()).toList(),
+                        suspended);
               }
               return new Committed(
                   claimed,
-                  receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList()));
+                  receipts.confirmAll(
+                      c, confirms.stream().flatMap(op -> op.requests().stream()).toList()));
             });
-    for (int i = 0; i < claims.size(); i++) {
-      ReceiptStore.Claim result = committed.claimed().get(i);
-      if (!claims.get(i).done().complete(result) && result instanceof ReceiptStore.Claim.Claimed) {
-        // its caller gave up while this transaction ran and answered 503: give the messageId back
-        receipts.release(claims.get(i).request().messageId());
+    int from = 0;
+    for (ClaimOp op : claims) {
+      List<ReceiptStore.Claim> results =
+          committed.claimed().subList(from, from + op.requests().size());
+      from += op.requests().size();
+      if (!op.done().complete(results)) {
+        // its caller gave up while this transaction ran and answered 503: give the messageIds back
+        for (int i = 0; i < results.size(); i++) {
+          if (results.get(i) instanceof ReceiptStore.Claim.Claimed) {
+            receipts.release(op.requests().get(i).messageId());
+          }
+        }
       }
     }
     confirms.forEach(op -> op.done().complete(null));

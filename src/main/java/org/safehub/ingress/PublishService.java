@@ -1,42 +1,36 @@
 package org.safehub.ingress;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.safehub.agencies.Agency;
 import org.safehub.audit.AuditEvent;
 import org.safehub.config.SafehubConfig;
-import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.crypto.CryptoException;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
-import org.safehub.envelope.Subject;
 import org.safehub.identity.Caller;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
-import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
-import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.Router;
-import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
-import org.safehub.validation.ValidationResult;
 
 /**
  * Accepts a message: strict parse, schema validation, the sender's right to send the type, the
@@ -47,15 +41,13 @@ import org.safehub.validation.ValidationResult;
 public final class PublishService {
 
   private final StrictJson json;
-  private final SchemaCatalogue schemas;
-  private final Router router;
+  private final Admission admission;
   private final ReceiptStore receipts;
   private final GroupCommit group;
   private final KafkaProducer<String, byte[]> producer;
   private final Topics topics;
   private final Limits limits;
   private final AtRestSealer atRest;
-  private final ConsentRegistry consent;
 
   /** The ingress limits that are not the parser's. */
   public record Limits(
@@ -103,10 +95,8 @@ public final class PublishService {
       AtRestSealer atRest,
       ConsentRegistry consent) {
     this.atRest = atRest;
-    this.consent = consent;
     this.json = json;
-    this.schemas = schemas;
-    this.router = router;
+    this.admission = new Admission(json, schemas, router, consent, limits);
     this.receipts = receipts;
     this.group = group;
     this.producer = producer;
@@ -117,120 +107,152 @@ public final class PublishService {
   /** The outcome of a publish that was not refused. */
   public record Accepted(Receipt receipt, boolean replay, String type) {}
 
+  /** One message's result in a batch: accepted, or the refusal it alone gets. */
+  public record Outcome(Accepted accepted, HubProblem refused) {}
+
   public Accepted publish(Caller caller, byte[] body) {
-    if (body.length > limits.maxBodyBytes()) {
-      throw HubProblem.of(
-          413,
-          "payload-too-large",
-          "Message too large",
-          "The body is larger than " + limits.maxBodyBytes() + " bytes.");
-    }
-    StrictJson.Parsed parsed = json.parse(body);
-    if (parsed instanceof StrictJson.Parsed.Failed f) {
-      throw invalid(f.invalid());
-    }
-    JsonNode message = ((StrictJson.Parsed.Ok) parsed).node();
-    ValidationResult result = schemas.validate(message);
-    if (result instanceof ValidationResult.Invalid inv) {
-      throw invalid(inv);
-    }
-    Envelope envelope = Envelope.of(message);
-    checkBusinessRules(message, envelope);
-
-    Agency sender =
-        router
-            .agencies()
-            .find(caller.agencyId())
-            .orElseThrow(
-                () ->
-                    HubProblem.of(
-                        403,
-                        "unknown-agency",
-                        "Forbidden",
-                        "The token's agency is not registered with the hub."));
-    if (!sender.active()) {
-      throw HubProblem.of(403, "agency-suspended", "Forbidden", "The sending agency is suspended.");
-    }
-    if (!router.policy().maySend(sender.type(), envelope.type())) {
-      throw HubProblem.of(
-          403,
-          "not-permitted-to-send",
-          "Forbidden",
-          "Agencies of type '"
-              + sender.type()
-              + "' may not send '"
-              + envelope.type()
-              + "' messages.");
-    }
-
-    List<String> pending = new ArrayList<>();
-    for (RecipientOutcome o : router.route(envelope, sender.id())) {
-      if (o instanceof RecipientOutcome.Deliver d) {
-        pending.add(d.agencyId());
-      }
-    }
-    byte[] hash = Canonical.sha256(message);
-    ConsentChange consentChange =
-        ConsentChange.TYPE.equals(envelope.type()) ? ConsentChange.of(message, sender.id()) : null;
-    if (consentChange != null) {
-      checkConsentAuthority(sender, consentChange);
-    }
+    Admission.Admitted a = admission.admit(caller, body);
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     ReceiptStore.Claim claim;
     try {
-      claim =
-          group.claim(
-              new ReceiptStore.ClaimRequest(
-                  envelope.messageId(),
-                  new ReceiptStore.Facts(
-                      sender.id(),
-                      hash,
-                      envelope.type(),
-                      envelope.caseRef(),
-                      envelope.legalBasis(),
-                      envelope.subjects().stream().map(Subject::ref).toList()),
-                  now,
-                  pending));
+      claim = group.claim(a.claimRequest(now));
     } catch (SQLException e) {
+      throw unrecorded();
+    }
+    Pending p = afterClaim(caller, a, claim);
+    if (p.done() != null) {
+      return p.done();
+    }
+    try {
+      p.sent().get(limits.produceTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      receipts.release(a.envelope().messageId());
       throw HubProblem.unavailable(
-          "The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
+          "Interrupted before the message was stored.", limits.retryAfterSeconds());
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      receipts.release(a.envelope().messageId());
+      throw notStored();
     }
-    if (claim instanceof ReceiptStore.Claim.SenderSuspended) {
-      throw HubProblem.of(
-          403, "agency-suspended", "Forbidden", "Your agency is suspended from the hub.");
+    confirm(a, p);
+    return p.accepted();
+  }
+
+  /**
+   * Publishes the messages of a batch, each with its own checks, idempotency, consent, routing and
+   * audit, but with one claim transaction and one confirmation transaction for them all (with
+   * whatever else is in flight), and their Kafka writes in flight together. Results are in the
+   * order of {@code bodies}; one message's refusal never refuses another.
+   */
+  public List<Outcome> publishBatch(Caller caller, List<byte[]> bodies) {
+    int n = bodies.size();
+    Outcome[] out = new Outcome[n];
+    Admission.Admitted[] admitted = new Admission.Admitted[n];
+    List<Integer> live = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (bodies.get(i) == null) {
+        out[i] = new Outcome(null, notAMessage());
+        continue;
+      }
+      try {
+        admitted[i] = admission.admit(caller, bodies.get(i));
+        live.add(i);
+      } catch (HubProblem e) {
+        out[i] = new Outcome(null, e);
+      }
     }
-    if (claim instanceof ReceiptStore.Claim.Conflict) {
-      throw HubProblem.of(
-          409,
-          "message-id-conflict",
-          "Conflict",
-          "This messageId was already used for a different message.");
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    List<ReceiptStore.Claim> claims = List.of();
+    try {
+      if (!live.isEmpty()) {
+        claims = group.claimAll(live.stream().map(i -> admitted[i].claimRequest(now)).toList());
+      }
+    } catch (SQLException e) {
+      live.forEach(i -> out[i] = new Outcome(null, unrecorded()));
+      return List.of(out);
+    }
+    Pending[] pending = new Pending[n];
+    for (int k = 0; k < live.size(); k++) {
+      int i = live.get(k);
+      try {
+        pending[i] = afterClaim(caller, admitted[i], claims.get(k));
+        if (pending[i].done() != null) {
+          out[i] = new Outcome(pending[i].done(), null);
+        }
+      } catch (HubProblem e) {
+        out[i] = new Outcome(null, e);
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limits.produceTimeoutMs());
+    List<ReceiptStore.ConfirmRequest> confirms = new ArrayList<>();
+    List<Integer> consentChanges = new ArrayList<>();
+    for (int i : live) {
+      if (out[i] != null) {
+        continue;
+      }
+      try {
+        pending[i].sent().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        receipts.release(admitted[i].envelope().messageId());
+        out[i] = new Outcome(null, notStored());
+        continue;
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        receipts.release(admitted[i].envelope().messageId());
+        out[i] = new Outcome(null, notStored());
+        continue;
+      }
+      if (admitted[i].consentChange() != null) {
+        consentChanges.add(i);
+      } else {
+        confirms.add(pending[i].confirmation());
+        out[i] = new Outcome(pending[i].accepted(), null);
+      }
+    }
+    try {
+      group.confirmAll(confirms);
+    } catch (SQLException e) {
+      // Kafka has them; the pipeline will deliver them (as for a single publish)
+    }
+    for (int i : consentChanges) {
+      try {
+        confirm(admitted[i], pending[i]);
+        out[i] = new Outcome(pending[i].accepted(), null);
+      } catch (HubProblem e) {
+        out[i] = new Outcome(null, e);
+      }
+    }
+    return List.of(out);
+  }
+
+  /**
+   * A claimed message on its way: either already answered ({@code done}: a replay), or written to
+   * Kafka ({@code sent}) and to be confirmed.
+   */
+  private record Pending(
+      Accepted done, Future<?> sent, Accepted accepted, ReceiptStore.ConfirmRequest confirmation) {}
+
+  /** After the claim: refuse, answer a replay, or seal the message and start its durable write. */
+  private Pending afterClaim(Caller caller, Admission.Admitted a, ReceiptStore.Claim claim) {
+    Envelope envelope = a.envelope();
+    HubProblem refused = Admission.refusal(claim);
+    if (refused != null) {
+      throw refused;
     }
     if (claim instanceof ReceiptStore.Claim.Replay r) {
-      return new Accepted(new Receipt(envelope.messageId(), r.receivedAt()), true, envelope.type());
-    }
-    Instant receivedAt =
-        claim instanceof ReceiptStore.Claim.Claimed c
-            ? c.receivedAt()
-            : ((ReceiptStore.Claim.Unconfirmed) claim).receivedAt();
-    // built before the write: an event the audit log would refuse must stop the message here, not
-    // after it is stored
-    List<AuditEvent> accepted;
-    try {
-      accepted = AcceptedEvents.of(caller, envelope, message, receivedAt, consentChange);
-    } catch (IllegalArgumentException e) {
-      receipts.release(envelope.messageId());
-      throw new HubProblem(
-          400,
-          "schema-violation",
-          "Message does not match its schema",
-          "A field holds text the hub cannot record.",
-          List.of(
-              new Violation(
-                  "/legalBasis/justification",
-                  "format",
-                  "must be plain text without control characters")),
+      return new Pending(
+          new Accepted(new Receipt(envelope.messageId(), r.receivedAt()), true, envelope.type()),
+          null,
+          null,
           null);
+    }
+    Instant receivedAt = Admission.receivedAt(claim);
+    List<AuditEvent> events;
+    try {
+      events = Admission.acceptedEvents(caller, a, receivedAt);
+    } catch (HubProblem e) {
+      receipts.release(envelope.messageId());
+      throw e;
     }
     String key = envelope.messageId().toString();
     byte[] value;
@@ -238,9 +260,8 @@ public final class PublishService {
       // sealed for the hub itself: no topic holds plaintext personal data
       value =
           atRest.seal(
-              new InboundRecord(sender.id(), receivedAt, message).encode(json.mapper()),
-              AtRestSealer.aad(
-                  topics.inbound(), key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+              new InboundRecord(a.sender().id(), receivedAt, a.message()).encode(json.mapper()),
+              AtRestSealer.aad(topics.inbound(), key.getBytes(StandardCharsets.UTF_8)));
     } catch (CryptoException e) {
       receipts.release(envelope.messageId());
       throw HubProblem.unavailable(
@@ -255,34 +276,36 @@ public final class PublishService {
             value,
             Headers.of(
                 Headers.MESSAGE_ID,
-                envelope.messageId().toString(),
+                key,
                 Headers.TYPE,
                 envelope.type(),
                 Headers.SENDER,
-                sender.id()));
+                a.sender().id()));
+    Future<?> sent;
     try {
-      producer.send(record).get(limits.produceTimeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      sent = producer.send(record);
+    } catch (RuntimeException e) {
       receipts.release(envelope.messageId());
-      throw HubProblem.unavailable(
-          "Interrupted before the message was stored.", limits.retryAfterSeconds());
-    } catch (ExecutionException | TimeoutException | RuntimeException e) {
-      receipts.release(envelope.messageId());
-      throw HubProblem.unavailable(
-          "The message could not be stored durably; it was not accepted. Try again.",
-          limits.retryAfterSeconds());
+      throw notStored();
     }
+    return new Pending(
+        null,
+        sent,
+        new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type()),
+        new ReceiptStore.ConfirmRequest(envelope.messageId(), a.consentChange(), events));
+  }
+
+  private void confirm(Admission.Admitted a, Pending p) {
     try {
-      group.confirm(new ReceiptStore.ConfirmRequest(envelope.messageId(), consentChange, accepted));
+      group.confirm(p.confirmation());
     } catch (SQLException e) {
-      if (consentChange != null) {
+      if (a.consentChange() != null) {
         // the change, its receipt and its audit events were not committed: none of them holds, and
-        // the
-        // pipeline sets the message aside (its receipt is given back), so a re-send starts afresh
-        receipts.release(envelope.messageId());
+        // the pipeline sets the message aside (its receipt is given back), so a re-send starts
+        // afresh
+        receipts.release(a.envelope().messageId());
         if (e instanceof ConsentRegistry.RoleConflict) {
-          throw subjectMismatch();
+          throw Admission.subjectMismatch();
         }
         throw HubProblem.unavailable(
             "The consent change could not be recorded; it was not accepted. Send it again.",
@@ -291,77 +314,26 @@ public final class PublishService {
       // Kafka has it; the pipeline will deliver it. A re-send writes it again and recipients dedupe
       // by messageId.
     }
-    return new Accepted(new Receipt(envelope.messageId(), receivedAt), false, envelope.type());
   }
 
-  /**
-   * Who may record consent for whom ({@link org.safehub.policy.ConsentAuthority}): checked here
-   * against the registry's role for the subject, and again under the subject's row lock when the
-   * change is applied.
-   */
-  private void checkConsentAuthority(Agency sender, ConsentChange change) {
-    String registered;
-    try {
-      registered = consent.role(change.subjectRef());
-    } catch (SQLException e) {
-      throw HubProblem.unavailable(
-          "The hub cannot check the consent registry right now; try again.",
-          limits.retryAfterSeconds());
-    }
-    switch (ConsentAuthority.mayRecord(sender.type(), change.subjectRole(), registered)) {
-      case NOT_PERMITTED ->
-          throw HubProblem.of(
-              403,
-              "consent-not-permitted",
-              "Forbidden",
-              "Agencies of type '" + sender.type() + "' may not record consent for this subject.");
-      case SUBJECT_MISMATCH -> throw subjectMismatch();
-      case PERMITTED -> {}
-    }
-  }
-
-  private static HubProblem subjectMismatch() {
-    return HubProblem.of(
-        409,
-        "consent-subject-mismatch",
-        "Conflict",
-        "payload.subjectRef must be one of the message's subjects, with the role the consent registry holds for it.");
-  }
-
-  private void checkBusinessRules(JsonNode message, Envelope envelope) {
-    List<Violation> violations = new ArrayList<>();
-    if (!envelope.legalBasis().isConsent()) {
-      String justification = message.path("legalBasis").path("justification").asText("");
-      if (justification.strip().length() < limits.minJustificationLength()) {
-        violations.add(
-            new Violation(
-                "/legalBasis/justification",
-                "minLength",
-                "Sharing without consent needs a written justification of at least "
-                    + limits.minJustificationLength()
-                    + " characters."));
-      }
-    }
-    for (int i = 0; i < envelope.recipients().size(); i++) {
-      if (router.agencies().find(envelope.recipients().get(i)).isEmpty()) {
-        violations.add(
-            new Violation(
-                "/recipients/" + i, "unknown-agency", "No agency with this id is registered."));
-      }
-    }
-    if (!violations.isEmpty()) {
-      throw invalid(
-          new ValidationResult.Invalid(ValidationResult.ProblemKind.SCHEMA_VIOLATION, violations));
-    }
-  }
-
-  private static HubProblem invalid(ValidationResult.Invalid inv) {
+  private static HubProblem notAMessage() {
     return new HubProblem(
         400,
-        inv.kind().code(),
-        inv.kind().title(),
-        inv.violations().size() + " violation(s); see 'violations'.",
-        inv.violations(),
+        "malformed-json",
+        "Malformed JSON",
+        "Each element of a batch must be a message (a JSON object).",
+        List.of(new Violation("", "type", "must be a JSON object")),
         null);
+  }
+
+  private HubProblem unrecorded() {
+    return HubProblem.unavailable(
+        "The hub cannot record the message right now; try again.", limits.retryAfterSeconds());
+  }
+
+  private HubProblem notStored() {
+    return HubProblem.unavailable(
+        "The message could not be stored durably; it was not accepted. Try again.",
+        limits.retryAfterSeconds());
   }
 }

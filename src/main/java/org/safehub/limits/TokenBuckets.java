@@ -47,16 +47,28 @@ public final class TokenBuckets {
    * be.
    */
   public long take(String key) {
+    return take(key, 1);
+  }
+
+  /**
+   * Takes {@code n} tokens for {@code key} at once, or none: 0 when there were enough, else the
+   * nanoseconds until there will be (for more than the burst, until the bucket is full: such a
+   * request is never served).
+   */
+  public long take(String key, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("take at least one token");
+    }
     long now = nanoTime.getAsLong();
     Bucket b = buckets.get(key, k -> new Bucket(capacity, now));
     synchronized (b) {
       b.tokens = Math.min(capacity, b.tokens + (now - b.at) * tokensPerNano);
       b.at = now;
-      if (b.tokens >= 1) {
-        b.tokens -= 1;
+      if (b.tokens >= n) {
+        b.tokens -= n;
         return 0;
       }
-      return Math.max(1, (long) Math.ceil((1 - b.tokens) / tokensPerNano));
+      return Math.max(1, (long) Math.ceil((Math.min(n, capacity) - b.tokens) / tokensPerNano));
     }
   }
 

@@ -1246,12 +1246,12 @@ class HostileInputIT {
           e,
           () -> post(SENDER, "application/json", body));
     }
-    // above Vert.x's own limit (quarkus.http.limits.max-body-size=2M): the server may answer and
+    // above Vert.x's own limit (quarkus.http.limits.max-body-size=5M): the server may answer and
     // close mid-upload
-    byte[] threeMiB = padded(3 * 1024 * 1024);
+    byte[] threeMiB = padded(6 * 1024 * 1024);
     add(
         "oversize",
-        "POST " + MESSAGES + " with a 3 MiB body (over the HTTP server's 2M limit), raw socket",
+        "POST " + MESSAGES + " with a 6 MiB body (over the HTTP server's 5M limit), raw socket",
         Expect.serverLevel(413),
         () ->
             raw(
@@ -1267,10 +1267,10 @@ class HostileInputIT {
                 request(MESSAGES, SENDER)
                     .header("Content-Type", "application/json")
                     .POST(chunked(chunked300))));
-    byte[] chunked3m = padded(3 * 1024 * 1024);
+    byte[] chunked3m = padded(6 * 1024 * 1024);
     add(
         "oversize",
-        "POST " + MESSAGES + " with a 3 MiB body sent chunked (over the HTTP server's 2M limit)",
+        "POST " + MESSAGES + " with a 6 MiB body sent chunked (over the HTTP server's 5M limit)",
         Expect.serverLevel(413),
         () ->
             sendIsolated(

@@ -66,6 +66,40 @@ class AbuseLimitsIT {
   URL hub;
 
   @Test
+  void eachMessageOfABatchCountsAgainstItsAgencysRate() {
+    // Given an agency with a full bucket (burst 10): a batch of 11 messages needs 11 requests'
+    // worth
+    String token = Tokens.forClient("demo2-dvpp");
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/json")
+        .body(attendanceBatch(11))
+        .post("/api/v1/messages/batch")
+        .then()
+        .statusCode(429)
+        .contentType("application/problem+json")
+        .header("Retry-After", org.hamcrest.Matchers.notNullValue());
+    // and nothing of the refused batch was taken: a batch of 5 still fits in what is left
+    given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/json")
+        .body(attendanceBatch(5))
+        .post("/api/v1/messages/batch")
+        .then()
+        .statusCode(200);
+  }
+
+  private static String attendanceBatch(int n) {
+    List<Object> messages = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      messages.add(TestMessages.example("attendance"));
+    }
+    return TestMessages.json(messages);
+  }
+
+  @Test
   void anAgencyOverItsRateGets429WithRetryAfterWhileOtherAgenciesAreServed() {
     // Given demo-mash sends requests faster than its rate (burst 10, then 5 per second)
     String mash = Tokens.forClient("demo-mash");

@@ -31,6 +31,20 @@ class TokenBucketsTest {
   }
 
   @Test
+  void manyTokensAreTakenAllOrNone() {
+    // Given 10 per second with a burst of 5
+    TokenBuckets buckets = new TokenBuckets(10, 5, 100, now::get);
+    // When 3 are taken at once, 3 more cannot be: none is taken, and the wait is for the missing
+    // one
+    assertEquals(0, buckets.take("a", 3));
+    assertEquals(100_000_000L, buckets.take("a", 3));
+    // Then the 2 left are still there
+    assertEquals(0, buckets.take("a", 2));
+    // and more than the burst is never served: the wait is until the bucket is full
+    assertEquals(500_000_000L, buckets.take("a", 6));
+  }
+
+  @Test
   void aFloodFromManyKeysHoldsAtMostTheBoundOfBuckets() {
     TokenBuckets buckets = new TokenBuckets(1, 1, 1_000, now::get);
     for (int i = 0; i < 50_000; i++) {

@@ -35,6 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,8 @@ import org.safehub.testsupport.Tokens;
  * Proves the dev stack is the real thing: Kafka transactions, SQL, Keycloak client-credentials
  * tokens shaped as the hub expects, and data that outlives a restart on the same data directory.
  */
+// starts brokers of its own in-process: runs in its own JVM (pom.xml, failsafe execution own-stack)
+@Tag("own-stack")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DevStackIT {
 

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.safehub.devstack.DevStack;
@@ -42,6 +43,8 @@ import org.safehub.testsupport.PublishBurst;
  * decisions that need the database fail closed, and everything accepted is delivered once the
  * component returns.
  */
+// starts brokers of its own in-process: runs in its own JVM (pom.xml, failsafe execution own-stack)
+@Tag("own-stack")
 class FaultToleranceIT {
 
   private static String keycloak;

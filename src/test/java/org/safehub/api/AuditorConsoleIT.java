@@ -338,6 +338,8 @@ class AuditorConsoleIT {
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/", null));
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/events?caseRef=CASE-ANY", null));
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/export", null));
+    assertEquals(403L, fetchStatus(d, "GET", "/auditor/response-times", null));
+    assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/response-times", null));
     assertTrue(Browsers.seriousViolations(d).isEmpty(), Browsers.seriousViolations(d).toString());
     // and the refusal is audited, naming them
     boolean named = false;

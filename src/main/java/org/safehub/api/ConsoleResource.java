@@ -57,6 +57,13 @@ public class ConsoleResource {
     return page("without-consent.html", "Shared without consent");
   }
 
+  @GET
+  @Path("/response-times")
+  @Produces(MediaType.TEXT_HTML)
+  public Response responseTimes() {
+    return page("response-times.html", "Response times");
+  }
+
   /** Where Keycloak sends the browser back after sign-out; needs no session. */
   @GET
   @Path("/signed-out")

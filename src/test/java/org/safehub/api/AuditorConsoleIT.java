@@ -304,7 +304,6 @@ class AuditorConsoleIT {
             ExpectedConditions.textMatches(
                 By.id("swc-status"), java.util.regex.Pattern.compile("copies shown|No copy")));
     assertTrue(Browsers.seriousViolations(d).isEmpty(), Browsers.seriousViolations(d).toString());
-    assertFalse(d.findElement(By.id("response-times")).isDisplayed(), "no response-time data yet");
     List<WebElement> justifications = d.findElements(By.cssSelector("#shared tbody td.just"));
     assertFalse(justifications.isEmpty(), "the case's copies were delivered without consent");
     for (WebElement j : justifications) {
@@ -339,6 +338,8 @@ class AuditorConsoleIT {
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/", null));
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/events?caseRef=CASE-ANY", null));
     assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/export", null));
+    assertEquals(403L, fetchStatus(d, "GET", "/auditor/response-times", null));
+    assertEquals(403L, fetchStatus(d, "GET", "/auditor/api/response-times", null));
     assertTrue(Browsers.seriousViolations(d).isEmpty(), Browsers.seriousViolations(d).toString());
     // and the refusal is audited, naming them
     boolean named = false;

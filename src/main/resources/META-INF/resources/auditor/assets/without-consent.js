@@ -36,29 +36,6 @@
     }
   }
 
-  // The response-time panel: shown only if the hub serves it; nothing is invented otherwise.
-  async function responseTimes() {
-    let data;
-    try {
-      data = await Console.get("/auditor/api/response-times");
-    } catch (e) {
-      return; // absent (404) or refused: the panel stays hidden
-    }
-    if (!data) { return; }
-    const rows = Array.isArray(data) ? data : (data && (data.agencies || data.rows)) || [];
-    if (!rows.length || typeof rows[0] !== "object") { return; }
-    const cols = Object.keys(rows[0]);
-    const head = document.createElement("tr");
-    cols.forEach(c => { const th = document.createElement("th"); th.scope = "col"; th.textContent = c; head.appendChild(th); });
-    $("rt-table").querySelector("thead").appendChild(head);
-    rows.forEach(r => {
-      const tr = document.createElement("tr");
-      cols.forEach(c => Console.cell(tr, typeof r[c] === "object" ? JSON.stringify(r[c]) : r[c]));
-      $("rt-table").querySelector("tbody").appendChild(tr);
-    });
-    $("response-times").hidden = false;
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     $("range").addEventListener("submit", (ev) => {
       ev.preventDefault();
@@ -67,6 +44,5 @@
     });
     $("more").addEventListener("click", () => { load($("more").dataset.after, true); });
     load(null, false);
-    responseTimes();
   });
 })();

@@ -22,7 +22,12 @@ public enum AuditAction {
   AGENCY_CHANGED("agency-changed"),
   CERTIFICATE_CHANGED("certificate-changed"),
   AUDIT_QUERIED("audit-queried"),
-  GUARD_ALERT("guard-alert");
+  GUARD_ALERT("guard-alert"),
+  CASE_OPENED("case-opened"),
+  CASE_MEMBER_ADDED("case-member-added"),
+  CASE_MEMBER_REMOVED("case-member-removed"),
+  CASE_CLOSED("case-closed"),
+  CASE_REOPENED("case-reopened");
 
   private static final Map<String, AuditAction> BY_WIRE =
       Arrays.stream(values())

@@ -308,14 +308,17 @@ public final class GroupCommit implements AutoCloseable {
             ds,
             c -> {
               List<ReceiptStore.Claim> claimed = List.of();
+              List<AuditEvent> stored =
+                  new ArrayList<>(); // a referral's case opened with its claim
               if (!claims.isEmpty()) {
                 Set<String> suspended = agencyStatus.suspended(c);
                 claimed =
-                    receipts.claimAll(c, claims.stream().map(ClaimOp::request).toList(), suspended);
+                    receipts.claimAll(
+                        c, claims.stream().map(ClaimOp::request).toList(), suspended, stored);
               }
-              return new Committed(
-                  claimed,
+              stored.addAll(
                   receipts.confirmAll(c, confirms.stream().map(ConfirmOp::request).toList()));
+              return new Committed(claimed, stored);
             });
     for (int i = 0; i < claims.size(); i++) {
       ReceiptStore.Claim result = committed.claimed().get(i);

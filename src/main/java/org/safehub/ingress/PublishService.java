@@ -16,6 +16,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.agencies.Agency;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseOpening;
+import org.safehub.cases.CaseReferrals;
+import org.safehub.cases.CasesUnavailable;
 import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
@@ -56,6 +59,7 @@ public final class PublishService {
   private final Limits limits;
   private final AtRestSealer atRest;
   private final ConsentRegistry consent;
+  private final CaseReferrals cases;
 
   /** The ingress limits that are not the parser's. */
   public record Limits(
@@ -72,7 +76,8 @@ public final class PublishService {
       Topics topics,
       AtRestSealer atRest,
       ConsentRegistry consent,
-      SafehubConfig config) {
+      SafehubConfig config,
+      CaseReferrals cases) {
     this(
         json,
         schemas,
@@ -83,7 +88,8 @@ public final class PublishService {
         topics,
         limits(config.ingress()),
         atRest,
-        consent);
+        consent,
+        cases);
   }
 
   private static Limits limits(SafehubConfig.Ingress i) {
@@ -101,7 +107,9 @@ public final class PublishService {
       Topics topics,
       Limits limits,
       AtRestSealer atRest,
-      ConsentRegistry consent) {
+      ConsentRegistry consent,
+      CaseReferrals cases) {
+    this.cases = cases;
     this.atRest = atRest;
     this.consent = consent;
     this.json = json;
@@ -163,11 +171,19 @@ public final class PublishService {
               + "' messages.");
     }
 
+    // a message on a closed case is refused here (409 case-closed); a referral opens or reopens it
+    CaseOpening opening = cases.onPublish(envelope, sender);
     List<String> pending = new ArrayList<>();
-    for (RecipientOutcome o : router.route(envelope, sender.id())) {
-      if (o instanceof RecipientOutcome.Deliver d) {
-        pending.add(d.agencyId());
+    try {
+      for (RecipientOutcome o : router.route(envelope, message, sender.id())) {
+        if (o instanceof RecipientOutcome.Deliver d) {
+          pending.add(d.agencyId());
+        }
       }
+    } catch (CasesUnavailable e) {
+      throw HubProblem.unavailable(
+          "The hub cannot read the message's case right now; try again.",
+          limits.retryAfterSeconds());
     }
     byte[] hash = Canonical.sha256(message);
     ConsentChange consentChange =
@@ -190,7 +206,8 @@ public final class PublishService {
                       envelope.legalBasis(),
                       envelope.subjects().stream().map(Subject::ref).toList()),
                   now,
-                  pending));
+                  pending,
+                  opening));
     } catch (SQLException e) {
       throw HubProblem.unavailable(
           "The hub cannot record the message right now; try again.", limits.retryAfterSeconds());

@@ -13,6 +13,8 @@ import org.jboss.logging.Logger;
 import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CasesUnavailable;
+import org.safehub.cases.PartnerFirst;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentGate;
 import org.safehub.consent.ConsentRecord;
@@ -30,6 +32,7 @@ import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
+import org.safehub.envelope.Priority;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.RecipientOutcome;
@@ -154,6 +157,8 @@ final class MessageRun {
     try {
       process(b, now, mOut, mOutcomes, mEvents);
       return new Result(b, mOut, mOutcomes, mEvents, null, null);
+    } catch (CasesUnavailable e) {
+      return new Result(b, List.of(), List.of(), List.of(), null, e); // retry the batch
     } catch (RuntimeException e) {
       return new Result(b, List.of(), List.of(), List.of(), e, null);
     } catch (Exception e) {
@@ -192,7 +197,7 @@ final class MessageRun {
         envelope.legalBasis().isConsent()
             ? null
             : in.message().path("legalBasis").path("justification").asText(null);
-    List<RecipientOutcome> routed = router.route(envelope, in.sender());
+    List<RecipientOutcome> routed = router.route(envelope, in.message(), in.sender());
     mEvents.add(
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))
@@ -209,13 +214,15 @@ final class MessageRun {
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
+      Priority priority =
+          d.raisedPriority() ? PartnerFirst.raise(envelope.priority()) : envelope.priority();
       Copy copy =
           new Copy(
               envelope,
               in.sender(),
               in.receivedAt(),
               new Recipient(d.agency().id(), d.agency().type().name()),
-              in.message().deepCopy(),
+              PartnerFirst.at(in.message().deepCopy(), priority),
               List.of());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
@@ -239,11 +246,7 @@ final class MessageRun {
           deadline =
               deadlines
                   .policy()
-                  .deadline(
-                      envelope.priority(),
-                      envelope.type(),
-                      d.agency().type().name(),
-                      in.receivedAt())
+                  .deadline(priority, envelope.type(), d.agency().type().name(), in.receivedAt())
                   .orElse(null);
         } catch (RuntimeException e) {
           withheld = WithholdReason.POLICY_ERROR; // fail closed
@@ -278,12 +281,15 @@ final class MessageRun {
           new DeliveryStatusStore.Outcome(
               envelope.messageId(), d.agencyId(), true, null, deadline));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
-      mEvents.add(
+      AuditEvent.Builder delivered =
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
               .recipient(d.agencyId())
               .categories(copy.removedCategories())
-              .detail("format", writer.format())
-              .build());
+              .detail("format", writer.format());
+      if (priority != envelope.priority()) {
+        delivered.detail("raisedPriority", priority.wire());
+      }
+      mEvents.add(delivered.build());
     }
     for (NoticeSource source : noticeSources) {
       for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {

@@ -10,10 +10,17 @@ import org.safehub.copy.WithholdReason;
 public sealed interface RecipientOutcome {
   String agencyId();
 
-  /** The agency gets a copy (later stages may still withhold it). */
-  record Deliver(Agency agency) implements RecipientOutcome {
+  /**
+   * The agency gets a copy (later stages may still withhold it); {@code raisedPriority}: at no less
+   * than {@code urgent} (the partner's worker first, {@code cases.PartnerFirst}).
+   */
+  record Deliver(Agency agency, boolean raisedPriority) implements RecipientOutcome {
     public Deliver {
       Objects.requireNonNull(agency, "agency");
+    }
+
+    public Deliver(Agency agency) {
+      this(agency, false);
     }
 
     @Override

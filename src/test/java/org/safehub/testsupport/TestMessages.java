@@ -32,9 +32,9 @@ public final class TestMessages {
   private TestMessages() {}
 
   /**
-   * The first valid example of {@code type}, with a new messageId, no explicit recipients, routine
-   * priority and a safeguarding basis with a justification (so that routing tests do not depend on
-   * the consent registry; consent tests set basis consent themselves).
+   * The first valid example of {@code type}, with a new messageId and caseRef, no explicit
+   * recipients, routine priority and a safeguarding basis with a justification (so that routing
+   * tests do not depend on the consent registry; consent tests set basis consent themselves).
    */
   public static ObjectNode example(String type) {
     try (Stream<Path> files = Files.list(Path.of("schemas", type, "examples"))) {
@@ -46,6 +46,9 @@ public final class TestMessages {
               .orElseThrow(() -> new IllegalStateException("no valid example for " + type));
       ObjectNode msg = (ObjectNode) MAPPER.readTree(first.toFile());
       msg.put("messageId", UUID.randomUUID().toString());
+      // a case of its own: a referral opens its case, whose members then receive every message on
+      // it
+      msg.put("caseRef", "CASE-X-" + UUID.randomUUID().toString().substring(0, 8));
       msg.remove("recipients");
       msg.put("priority", "routine");
       msg.put("area", "E08000026");

@@ -90,7 +90,7 @@ class CasesIT {
         assertEquals(404, CaseCalls.post(prober, none + path, null).statusCode());
       }
       assertEquals(
-          404, CaseCalls.post(prober, ref + "/members", member(prober, "other")).statusCode());
+          404, CaseCalls.post(prober, ref + "/members", member("demo-mash", "mash")).statusCode());
       assertEquals(404, CaseCalls.delete(prober, ref + "/members/demo-dvpp").statusCode());
     }
     // and the refusals are audited without the probed caseRef

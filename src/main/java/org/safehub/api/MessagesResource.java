@@ -21,6 +21,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.safehub.api.Responses.MessageAccepted;
 import org.safehub.api.Responses.MessageStatus;
 import org.safehub.api.Responses.RecipientStatus;
+import org.safehub.cases.Cases;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
@@ -45,6 +46,8 @@ public class MessagesResource {
   @Inject DeliveryStatusStore statuses;
 
   @Inject Router router;
+
+  @Inject Cases cases;
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
@@ -89,7 +92,11 @@ public class MessagesResource {
         // another agency's message looks exactly like a message that does not exist
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
-      List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      // a programme's status shows nothing of the message's case: not its other members
+      java.util.Set<String> hidden =
+          cases.hiddenFromSender(caller.agencyId(), receipts.caseRefOf(id).orElse(null));
+      List<DeliveryStatusStore.RecipientState> states =
+          statuses.status(id).stream().filter(s -> !hidden.contains(s.recipient())).toList();
       // any basis but consent (or none recorded) is a share without consent, and is recorded as
       // such
       boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();

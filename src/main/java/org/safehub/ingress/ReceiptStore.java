@@ -342,6 +342,20 @@ public final class ReceiptStore {
     }
   }
 
+  /** The caseRef a message was accepted on, if the hub holds its receipt. */
+  public java.util.Optional<String> caseRefOf(UUID messageId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select case_ref from receipt where message_id = ?")) {
+      ps.setObject(1, messageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? java.util.Optional.ofNullable(rs.getString(1))
+            : java.util.Optional.empty();
+      }
+    }
+  }
+
   private static LegalBasis basis(String wire) {
     return wire == null ? null : LegalBasis.parse(wire);
   }

@@ -280,6 +280,42 @@ class CaseRoutingIT {
     }
   }
 
+  @Test
+  void aProgrammeOnTheCaseInAnotherAreaGetsCaseNewsOnlyThroughTheGuard() {
+    // Given a case in E08000026 whose programme is demo2-dvpp, in the other area
+    String ref = newCaseRef();
+    CaseCalls.open("demo-iss", caseBody(ref, AREA, "demo2-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When demo-iss discloses a risk with the victim's address and phone, a child's school and a
+    // note
+    ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    assertTrue(msg.at("/payload/victimAddress").isTextual(), "the example holds guarded data");
+    String id = CaseCalls.publish("demo-iss", msg, 202);
+    // Then the programme gets it as a member, across areas, and its copy holds none of them, names
+    // none of them, and lists no other recipient; the local programme's subscription does not apply
+    JsonNode copy = openedCopy("demo2-dvpp", id, "risk-disclosure");
+    JsonNode payload = copy.path("message").path("payload");
+    for (String guarded :
+        List.of(
+            "victimAddress",
+            "victimPostcode",
+            "victimPhone",
+            "safeContactTimes",
+            "childSchool",
+            "note")) {
+      assertTrue(payload.path(guarded).isMissingNode(), guarded);
+    }
+    assertTrue(copy.path("message").path("recipients").isMissingNode());
+    for (JsonNode c : copy.path("removedCategories")) {
+      assertFalse(
+          Set.of("victim-location", "victim-contact", "child-location", "free-text")
+              .contains(c.asText()),
+          c.asText());
+    }
+    assertEquals(0, DeliveryTopics.copiesOf("demo-dvpp", id));
+  }
+
   private static Set<String> fieldNames(JsonNode node) {
     Set<String> out = new java.util.TreeSet<>();
     node.fieldNames().forEachRemaining(out::add);

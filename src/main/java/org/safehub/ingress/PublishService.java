@@ -32,6 +32,7 @@ import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
@@ -164,7 +165,7 @@ public final class PublishService {
     }
 
     List<String> pending = new ArrayList<>();
-    for (RecipientOutcome o : router.route(envelope, sender.id())) {
+    for (RecipientOutcome o : router.route(envelope, message, sender.id(), ReferralHistory.NONE)) {
       if (o instanceof RecipientOutcome.Deliver d) {
         pending.add(d.agencyId());
       }

@@ -1,11 +1,14 @@
 package org.safehub.pipeline;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,14 +35,17 @@ import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
+import org.safehub.routing.MaracReferrals;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 
 /**
  * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages
  * for each recipient's copy, write (seal) each copy that passed, and add the hub's notices about
  * it; each copy's decision and audit event come with it. Called concurrently for the messages of a
- * batch (see {@link CopyStage}); holds no state of its own between calls.
+ * batch (see {@link CopyStage}); holds no state of its own between calls but the batch's MARAC
+ * referral history.
  */
 final class MessageRun {
 
@@ -53,6 +59,8 @@ final class MessageRun {
   private final ConsentRegistry consent;
   private final Duration consentGrace;
   private final Deadlines deadlines;
+  // the current batch's referral history: set by beginReferrals before the batch's messages run
+  private volatile MaracReferrals.Batch referrals = MaracReferrals.Batch.NONE;
 
   MessageRun(
       Topics topics,
@@ -122,8 +130,7 @@ final class MessageRun {
       outcomes.replaceAll(
           o ->
               o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
-                  ? new DeliveryStatusStore.Outcome(
-                      id, o.recipient(), false, late.get(o.recipient()))
+                  ? o.withheld(late.get(o.recipient()))
                   : o);
       events.replaceAll(
           ev ->
@@ -136,6 +143,23 @@ final class MessageRun {
                       .build()
                   : ev);
     }
+  }
+
+  /**
+   * Reads the MARAC referral history the batch routes with, once, before any of its messages runs
+   * (as a stage's {@code beginBatch}); {@link #record} writes the batch's referrals.
+   */
+  void beginReferrals(List<Inbound> batch) throws SQLException {
+    referrals =
+        router.beginBatch(
+            batch.stream()
+                .map(b -> new MaracReferrals.Accepted(b.envelope(), b.in().receivedAt()))
+                .toList());
+  }
+
+  /** Records the batch's MARAC referrals on {@code c}, in the transaction of its decisions. */
+  void record(Connection c) throws SQLException {
+    referrals.record(c);
   }
 
   /** What processing one message produced, or how it failed. */
@@ -152,7 +176,7 @@ final class MessageRun {
     List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
     List<AuditEvent> mEvents = new ArrayList<>();
     try {
-      process(b, now, mOut, mOutcomes, mEvents);
+      process(b, now, referrals.history(b.in().receivedAt()), mOut, mOutcomes, mEvents);
       return new Result(b, mOut, mOutcomes, mEvents, null, null);
     } catch (RuntimeException e) {
       return new Result(b, List.of(), List.of(), List.of(), e, null);
@@ -168,6 +192,7 @@ final class MessageRun {
   private void process(
       Inbound b,
       Instant now,
+      ReferralHistory history,
       List<ProducerRecord<String, byte[]>> mOut,
       List<DeliveryStatusStore.Outcome> mOutcomes,
       List<AuditEvent> mEvents)
@@ -192,7 +217,7 @@ final class MessageRun {
         envelope.legalBasis().isConsent()
             ? null
             : in.message().path("legalBasis").path("justification").asText(null);
-    List<RecipientOutcome> routed = router.route(envelope, in.sender());
+    List<RecipientOutcome> routed = router.route(envelope, in.message(), in.sender(), history);
     mEvents.add(
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))
@@ -200,11 +225,13 @@ final class MessageRun {
     for (RecipientOutcome o : routed) {
       if (o instanceof RecipientOutcome.Withhold w) {
         mOutcomes.add(
-            new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
+            new DeliveryStatusStore.Outcome(
+                envelope.messageId(), w.agencyId(), false, w.reason(), null, w.via()));
         mEvents.add(
             event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
                 .recipient(w.agencyId())
                 .reason(w.reason().wire())
+                .detail("via", w.via().wire())
                 .build());
         continue;
       }
@@ -216,7 +243,9 @@ final class MessageRun {
               in.receivedAt(),
               new Recipient(d.agency().id(), d.agency().type().name()),
               in.message().deepCopy(),
-              List.of());
+              List.of(),
+              Set.of(),
+              d.flags());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
         StageOutcome so;
@@ -258,7 +287,8 @@ final class MessageRun {
       }
       if (withheld != null) {
         mOutcomes.add(
-            new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
+            new DeliveryStatusStore.Outcome(
+                envelope.messageId(), d.agencyId(), false, withheld, null, d.via()));
         mEvents.add(
             event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
                 .recipient(d.agencyId())
@@ -276,13 +306,14 @@ final class MessageRun {
               bytes));
       mOutcomes.add(
           new DeliveryStatusStore.Outcome(
-              envelope.messageId(), d.agencyId(), true, null, deadline));
+              envelope.messageId(), d.agencyId(), true, null, deadline, d.via()));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
       mEvents.add(
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
               .recipient(d.agencyId())
               .categories(copy.removedCategories())
               .detail("format", writer.format())
+              .detail("via", d.via().wire())
               .build());
     }
     for (NoticeSource source : noticeSources) {

@@ -1,0 +1,20 @@
+package org.safehub.routing;
+
+import java.time.Period;
+import org.safehub.envelope.Envelope;
+
+/**
+ * What routing may know beyond the message itself: whether a subject of a MARAC referral was
+ * referred to MARAC before it, within a period before now (the hub's clock). {@link #NONE} knows
+ * nothing (no referral is a repeat).
+ */
+@FunctionalInterface
+public interface ReferralHistory {
+
+  ReferralHistory NONE = (e, p) -> false;
+
+  /**
+   * Whether a subject of {@code e} was referred to MARAC before {@code e}, within {@code within}.
+   */
+  boolean referredWithin(Envelope e, Period within);
+}

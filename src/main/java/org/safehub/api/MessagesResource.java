@@ -30,8 +30,6 @@ import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.Router;
-import org.safehub.routing.RoutingRule;
-import org.safehub.routing.Via;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
 @Path("/api/v1/messages")
@@ -100,18 +98,15 @@ public class MessagesResource {
       // may not learn a victim's or child's consent sees one reason for every withheld copy, so
       // that no reason,
       // consent or other, tells it anything by difference (an unknown agency: the same)
-      boolean mayLearn =
-          router
-              .agencies()
-              .find(caller.agencyId())
-              .map(a -> ConsentAuthority.maySeeWithholdReasons(a.type()))
-              .orElse(false);
-      boolean reasons = withoutConsent || mayLearn;
+      boolean reasons =
+          withoutConsent
+              || router
+                  .agencies()
+                  .find(caller.agencyId())
+                  .map(a -> ConsentAuthority.maySeeWithholdReasons(a.type()))
+                  .orElse(false);
       List<RecipientStatus> recipients =
           states.stream()
-              // nor a history oracle: a recipient only a rule on the hub's history added (a repeat
-              // MARAC referral) is left out for such a sender
-              .filter(s -> mayLearn || !fromHistory(s.via()))
               .map(
                   s ->
                       new RecipientStatus(
@@ -136,12 +131,6 @@ public class MessagesResource {
     } catch (SQLException e) {
       throw HubProblem.unavailable("Delivery status is unavailable right now.", 5);
     }
-  }
-
-  /** Whether {@code via} is a rule that looks at the hub's history (or a rule no longer known). */
-  private boolean fromHistory(Via via) {
-    String rule = via == null ? null : via.ruleName();
-    return rule != null && router.policy().rule(rule).map(RoutingRule::usesHistory).orElse(true);
   }
 
   /** Exactly one Content-Type, application/json, and UTF-8 if a charset is named (RFC 8259). */

@@ -1,5 +1,7 @@
 package org.safehub.pipeline;
 
+import static org.safehub.policy.SafetyGuard.PERPETRATOR_PROGRAMME;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -59,7 +61,6 @@ final class MessageRun {
   private final ConsentRegistry consent;
   private final Duration consentGrace;
   private final Deadlines deadlines;
-  // the current batch's referral history: set by beginReferrals before the batch's messages run
   private volatile MaracReferrals.Batch referrals = MaracReferrals.Batch.NONE;
 
   MessageRun(
@@ -145,10 +146,7 @@ final class MessageRun {
     }
   }
 
-  /**
-   * Reads the MARAC referral history the batch routes with, once, before any of its messages runs
-   * (as a stage's {@code beginBatch}); {@link #record} writes the batch's referrals.
-   */
+  /** Reads the batch's MARAC referral history, before any of its messages runs (as beginBatch). */
   void beginReferrals(List<Inbound> batch) throws SQLException {
     referrals =
         router.beginBatch(
@@ -176,7 +174,10 @@ final class MessageRun {
     List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
     List<AuditEvent> mEvents = new ArrayList<>();
     try {
-      process(b, now, referrals.history(b.in().receivedAt()), mOut, mOutcomes, mEvents);
+      // a perpetrator programme (or an unknown sender) may not learn what the hub knows of a victim
+      var from = router.agencies().find(b.in().sender());
+      boolean learns = from.isPresent() && !PERPETRATOR_PROGRAMME.equals(from.get().type());
+      process(b, now, referrals.history(b.in().receivedAt(), learns), mOut, mOutcomes, mEvents);
       return new Result(b, mOut, mOutcomes, mEvents, null, null);
     } catch (RuntimeException e) {
       return new Result(b, List.of(), List.of(), List.of(), e, null);

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,18 +105,29 @@ public final class MaracReferrals {
       this.now = now;
     }
 
-    /** The history as a message accepted at {@code receivedAt} sees it. */
-    public ReferralHistory history(Instant receivedAt) {
-      return (e, within) -> {
-        Instant since = now.atZone(ZoneOffset.UTC).minus(within).toInstant();
-        for (String ref : subjects(e)) {
-          for (Instant t : times.getOrDefault(ref, List.of())) {
-            if (t.isBefore(receivedAt) && !t.isBefore(since)) {
-              return true;
+    /**
+     * The history as a message accepted at {@code receivedAt} sees it; one whose sender may not
+     * learn it ({@code senderMayLearn} false) gets flags from it but no added recipient.
+     */
+    public ReferralHistory history(Instant receivedAt, boolean senderMayLearn) {
+      return new ReferralHistory() {
+        @Override
+        public boolean referredWithin(Envelope e, Period within) {
+          Instant since = now.atZone(ZoneOffset.UTC).minus(within).toInstant();
+          for (String ref : subjects(e)) {
+            for (Instant t : times.getOrDefault(ref, List.of())) {
+              if (t.isBefore(receivedAt) && !t.isBefore(since)) {
+                return true;
+              }
             }
           }
+          return false;
         }
-        return false;
+
+        @Override
+        public boolean mayAddRecipients() {
+          return senderMayLearn;
+        }
       };
     }
 

@@ -17,4 +17,12 @@ public interface ReferralHistory {
    * Whether a subject of {@code e} was referred to MARAC before {@code e}, within {@code within}.
    */
   boolean referredWithin(Envelope e, Period within);
+
+  /**
+   * Whether a rule on this history may add recipients (it always flags): not to a message whose
+   * sender may not learn the history, to whom a recipient appearing would tell it.
+   */
+  default boolean mayAddRecipients() {
+    return true;
+  }
 }

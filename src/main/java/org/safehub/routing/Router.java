@@ -107,9 +107,11 @@ public final class Router {
       if (!rule.matches(envelope, message, history)) {
         continue;
       }
+      // a rule on the hub's history adds no one where the sender may not learn it (it still flags)
+      boolean adds = !rule.usesHistory() || history.mayAddRecipients();
       String area = ruleArea(envelope);
       for (Agency a : agencies.all()) {
-        if (rule.to().contains(a.type()) && a.areas().contains(area)) {
+        if (adds && rule.to().contains(a.type()) && a.areas().contains(area)) {
           candidates.merge(a.id(), rule.via(), Via::first);
         }
       }

@@ -41,6 +41,7 @@ import org.safehub.envelope.LegalBasis;
 import org.safehub.envelope.Priority;
 import org.safehub.envelope.Subject;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 import org.safehub.routing.RoutingPolicy;
 import org.safehub.routing.RoutingRule;
@@ -65,7 +66,7 @@ class RuleRoutingPropertiesTest {
   private static final CopyStage STAGE = Fixtures.redactAndGuard(Fixtures.shippedPolicy(), a -> {});
 
   /** A generated message, the envelope routing reads from it, and a history answer. */
-  record Routed(JsonNode message, Envelope envelope, boolean history) {}
+  record Routed(JsonNode message, Envelope envelope, boolean history, boolean senderMayLearn) {}
 
   @Provide
   Arbitrary<Routed> messages() {
@@ -77,9 +78,10 @@ class RuleRoutingPropertiesTest {
                     Arbitraries.subsetOf(
                         AGENCIES.all().stream().map(Agency::id).collect(Collectors.toList())),
                     Arbitraries.of(Priority.values()),
+                    Arbitraries.of(true, false),
                     Arbitraries.of(true, false))
                 .as(
-                    (m, recipients, priority, history) ->
+                    (m, recipients, priority, history, learns) ->
                         new Routed(
                             m,
                             new Envelope(
@@ -93,7 +95,8 @@ class RuleRoutingPropertiesTest {
                                 List.copyOf(recipients),
                                 LegalBasis.VITAL_INTERESTS,
                                 List.of(new Subject("SUBJ-V-1", "victim"))),
-                            history)));
+                            history,
+                            learns)));
   }
 
   /** Conditions over the payload's own fields (so that they often match) and the history. */
@@ -214,10 +217,20 @@ class RuleRoutingPropertiesTest {
     // the hub accepts the rule set: none adds a programme
     SafetyGuard.requireNoRuleAddsAProgramme(ruled.policy());
     // When
-    List<RecipientOutcome> before =
-        plain.route(m.envelope(), m.message(), "demo-sender", (e, w) -> m.history());
-    List<RecipientOutcome> after =
-        ruled.route(m.envelope(), m.message(), "demo-sender", (e, w) -> m.history());
+    ReferralHistory history =
+        new ReferralHistory() {
+          @Override
+          public boolean referredWithin(Envelope e, Period within) {
+            return m.history();
+          }
+
+          @Override
+          public boolean mayAddRecipients() {
+            return m.senderMayLearn();
+          }
+        };
+    List<RecipientOutcome> before = plain.route(m.envelope(), m.message(), "demo-sender", history);
+    List<RecipientOutcome> after = ruled.route(m.envelope(), m.message(), "demo-sender", history);
     // Then every recipient routed without rules is routed alike with them (rules only add)
     Map<String, RecipientOutcome> afterById = new HashMap<>();
     after.forEach(o -> afterById.put(o.agencyId(), o));
@@ -231,6 +244,10 @@ class RuleRoutingPropertiesTest {
     boolean flaggedProgramme = false;
     for (RecipientOutcome a : after) {
       Agency agency = AGENCIES.find(a.agencyId()).orElse(null);
+      if (a.via().ruleName() != null && !m.senderMayLearn()) {
+        // a sender that may not learn the history never sees a recipient it added
+        assertTrue(!ruled.policy().rule(a.via().ruleName()).orElseThrow().usesHistory());
+      }
       if (a.via().ruleName() != null) {
         // an added recipient may receive the type, is in the area, and is never a programme
         assertInstanceOf(RecipientOutcome.Deliver.class, a);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Period;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,6 +145,47 @@ class RoutingRulesTest {
     }
     for (RecipientOutcome o : first) {
       assertEquals(List.of(), ((RecipientOutcome.Deliver) o).flags(), o.agencyId());
+    }
+  }
+
+  @Test
+  void historyRuleAddsNoRecipientToAMessageWhoseSenderMayNotLearnTheHistoryButStillFlags()
+      throws IOException {
+    // Given a MARAC that does not subscribe to referrals, so only a rule brings it one
+    Files.copy(DEPLOY.resolve("agencies.yaml"), dir.resolve("agencies.yaml"));
+    Files.writeString(
+        dir.resolve("routing.yaml"),
+        Files.readString(DEPLOY.resolve("routing.yaml"))
+            .replace("types: [marac-referral, programme-exit]", "types: [programme-exit]"));
+    AgencyDirectory a = AgencyDirectory.load(dir);
+    Router r = new Router(a, RoutingPolicy.load(dir, a, TYPES));
+    ObjectNode m = message("marac-referral", "routine", List.of("demo-mash"));
+    ((ObjectNode) m.get("payload")).put("criterion", "professional-judgement").put("dashScore", 5);
+    // When the victim was referred before, for a sender that may learn it and for one that may not
+    ReferralHistory mayLearn = (e, within) -> true;
+    ReferralHistory mayNot =
+        new ReferralHistory() {
+          @Override
+          public boolean referredWithin(Envelope e, Period within) {
+            return true;
+          }
+
+          @Override
+          public boolean mayAddRecipients() {
+            return false;
+          }
+        };
+    List<RecipientOutcome> learns = r.route(Envelope.of(m), m, "demo-iss", mayLearn);
+    List<RecipientOutcome> not = r.route(Envelope.of(m), m, "demo-dvpp", mayNot);
+    // Then the MARAC is added for the first only; the MASH's copy is flagged a repeat in both
+    assertEquals(
+        List.of("demo-marac:rule:repeat-marac", "demo-mash:explicit"),
+        learns.stream().map(o -> o.agencyId() + ":" + o.via()).toList());
+    assertEquals(
+        List.of("demo-mash:explicit"),
+        not.stream().map(o -> o.agencyId() + ":" + o.via()).toList());
+    for (RecipientOutcome o : not) {
+      assertEquals(List.of("repeat-marac-referral"), ((RecipientOutcome.Deliver) o).flags());
     }
   }
 

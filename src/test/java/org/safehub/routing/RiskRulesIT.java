@@ -103,6 +103,21 @@ class RiskRulesIT {
   }
 
   @Test
+  void ofTwoReferralsAboutOneVictimAcceptedBackToBackOnlyTheSecondIsARepeat() {
+    // Given a victim never referred
+    String victim = "SUBJ-V-" + UUID.randomUUID();
+    // When two referrals about her are accepted one after the other (most likely routed in one
+    // batch)
+    String first = publish("demo-iss", referral(victim, "demo-mash"));
+    String second = publish("demo-cs", referral(victim, "demo-mash"));
+    // Then the first is not a repeat, and the second is (the earlier one counts, not itself)
+    awaitDecided("demo-iss", first, 2);
+    awaitDecided("demo-cs", second, 2);
+    assertEquals(List.of(), flags("demo-marac", first));
+    assertEquals(List.of(REPEAT), flags("demo-marac", second));
+  }
+
+  @Test
   void referralThirteenMonthsAfterTheLastIsNotARepeat() {
     // Given a victim referred to MARAC
     String victim = "SUBJ-V-" + UUID.randomUUID();

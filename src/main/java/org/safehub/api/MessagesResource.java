@@ -28,9 +28,11 @@ import org.safehub.identity.CallerResolver;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.policy.ConsentAuthority;
+import org.safehub.policy.SafetyGuard;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.Router;
+import org.safehub.routing.Via;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
 @Path("/api/v1/messages")
@@ -95,8 +97,18 @@ public class MessagesResource {
       // a programme's status shows nothing of the message's case: not its other members
       java.util.Set<String> hidden =
           cases.hiddenFromSender(caller.agencyId(), receipts.caseRefOf(id).orElse(null));
+      // nor a recipient chosen as a member (one that has left the case since, say)
+      boolean programme =
+          router
+              .agencies()
+              .find(caller.agencyId())
+              .map(a -> SafetyGuard.PERPETRATOR_PROGRAMME.equals(a.type()))
+              .orElse(true);
       List<DeliveryStatusStore.RecipientState> states =
-          statuses.status(id).stream().filter(s -> !hidden.contains(s.recipient())).toList();
+          statuses.status(id).stream()
+              .filter(s -> !hidden.contains(s.recipient()))
+              .filter(s -> !(programme && Via.CASE.equals(s.via())))
+              .toList();
       // any basis but consent (or none recorded) is a share without consent, and is recorded as
       // such
       boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
@@ -124,7 +136,8 @@ public class MessagesResource {
                               : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
                           s.updatedAt(),
                           s.deadline(),
-                          s.acknowledgedLate()))
+                          s.acknowledgedLate(),
+                          s.via() == null ? null : s.via().wire()))
               .toList();
       return new MessageStatus(
           id,

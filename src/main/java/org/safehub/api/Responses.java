@@ -41,7 +41,9 @@ public final class Responses {
   /**
    * One recipient of a message: its state, and why a withheld copy was withheld (or {@code
    * not-shared} where the sender may not learn why); the copy's acknowledgement deadline if it has
-   * one ({@code overdue} once passed unacknowledged), and once acknowledged whether that was late.
+   * one ({@code overdue} once passed unacknowledged), and once acknowledged whether that was late;
+   * why routing chose it ({@code explicit}, {@code subscription}, {@code case} or {@code
+   * rule:<name>}; absent while pending).
    */
   public record RecipientStatus(
       String agency,
@@ -49,7 +51,8 @@ public final class Responses {
       @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
       Instant updatedAt,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant deadline,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean acknowledgedLate) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean acknowledgedLate,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String via) {}
 
   /** {@code GET /inbox}: a page of the caller's copies and the cursor to read on from. */
   public record InboxPage(List<InboxItem> items, String nextCursor) {}

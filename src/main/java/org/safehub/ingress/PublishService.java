@@ -35,6 +35,7 @@ import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
@@ -175,7 +176,8 @@ public final class PublishService {
     CaseOpening opening = cases.onPublish(envelope, sender);
     List<String> pending = new ArrayList<>();
     try {
-      for (RecipientOutcome o : router.route(envelope, message, sender.id())) {
+      for (RecipientOutcome o :
+          router.route(envelope, message, sender.id(), ReferralHistory.NONE)) {
         if (o instanceof RecipientOutcome.Deliver d) {
           pending.add(d.agencyId());
         }

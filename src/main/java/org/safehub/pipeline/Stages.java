@@ -37,7 +37,7 @@ public record Stages(
 
   /**
    * Refuses a list whose last stage is not the safety guard: nothing may change a copy after the
-   * guard but sealing.
+   * guard but sealing; and routing rules that would add a perpetrator programme.
    */
   public Stages {
     Objects.requireNonNull(router, "router");
@@ -47,6 +47,7 @@ public record Stages(
     if (copyStages.isEmpty() || !(copyStages.get(copyStages.size() - 1) instanceof SafetyGuard)) {
       throw new IllegalArgumentException("the safety guard must be the last stage before sealing");
     }
+    SafetyGuard.requireNoRuleAddsAProgramme(router.policy());
   }
 
   @Inject

@@ -30,7 +30,7 @@ import org.safehub.envelope.Envelope;
 final class CaseTies {
 
   /** No case ties: routing as without cases. */
-  static final Tie NONE = new Tie(Map.of(), Set.of(), false);
+  static final Tie NONE = new Tie(Map.of(), Set.of(), false, null);
 
   private final CaseLookup store;
   private final AgencyDirectory agencies;
@@ -47,8 +47,10 @@ final class CaseTies {
    * @param members the case's members (agency id, role)
    * @param memberTypes the agency types of the members
    * @param raises whether the message is news its partner-support members hear at {@code urgent}
+   * @param area the case's area (the rules' area), null without a case
    */
-  record Tie(Map<String, CaseRole> members, Set<AgencyType> memberTypes, boolean raises) {
+  record Tie(
+      Map<String, CaseRole> members, Set<AgencyType> memberTypes, boolean raises, String area) {
 
     /** Whether the standing subscription of {@code agency} applies to the message. */
     boolean admitsSubscription(Agency agency) {
@@ -82,16 +84,19 @@ final class CaseTies {
       found = Optional.empty(); // to a programme that is not a member, the case does not exist
     }
     Map<String, CaseRole> members;
+    String area;
     boolean referral = CaseReferrals.REFERRAL.equals(envelope.type());
     if (found.isEmpty()) {
       if (!referral) {
         return NONE;
       }
       members = CaseReferrals.members(envelope, sender, agencies); // the case it opens
+      area = envelope.area();
     } else if (!found.get().open() && !referral) {
       return NONE; // closed: no ties
     } else {
       members = found.get().members();
+      area = found.get().area();
     }
     Set<AgencyType> types =
         members.keySet().stream()
@@ -99,6 +104,6 @@ final class CaseTies {
             .flatMap(Optional::stream)
             .map(Agency::type)
             .collect(Collectors.toSet());
-    return new Tie(members, types, PartnerFirst.raises(envelope.type(), message));
+    return new Tie(members, types, PartnerFirst.raises(envelope.type(), message), area);
   }
 }

@@ -96,13 +96,16 @@ class CaseRoutingPropertiesTest {
                           });
                 });
     Arbitrary<Optional<CaseFile>> file =
-        Combinators.combine(members, Arbitraries.of(true, false), Arbitraries.of(true, false))
+        Combinators.combine(
+                members,
+                Arbitraries.of(true, false),
+                Arbitraries.of(true, false),
+                Arbitraries.of("E08000026", "E08000025"))
             .as(
-                (m, open, exists) ->
+                (m, open, exists, area) ->
                     exists
                         ? Optional.of(
-                            new CaseFile(
-                                "CASE-P", "E08000026", open, m, Instant.EPOCH, Instant.EPOCH))
+                            new CaseFile("CASE-P", area, open, m, Instant.EPOCH, Instant.EPOCH))
                         : Optional.<CaseFile>empty());
     return Combinators.combine(
             file,
@@ -111,7 +114,12 @@ class CaseRoutingPropertiesTest {
             Arbitraries.subsetOf(IDS).map(s -> List.copyOf(new TreeSet<>(s))),
             Arbitraries.of(Priority.values()),
             Arbitraries.of(
-                "dropped-out", "excluded", "completed", "missed-not-notified", "attended"))
+                "dropped-out",
+                "excluded",
+                "completed",
+                "missed-not-notified",
+                "attended",
+                "high-risk"))
         .as((f, t, s, r, p, k) -> new Situation(f.orElse(null), t, s, r, p, k));
   }
 
@@ -135,9 +143,20 @@ class CaseRoutingPropertiesTest {
     switch (s.payloadKind()) {
       case "missed-not-notified" -> p.put("status", "missed").put("absenceReason", "not-notified");
       case "attended" -> p.put("status", "attended");
+      case "high-risk" -> p.put("riskLevel", "high"); // routing.yaml's risk-disclosure rule
       default -> p.put("exitType", s.payloadKind());
     }
     return m;
+  }
+
+  /** The area routing.yaml's rules add agencies of, for the situation. */
+  private static String ruleArea(Situation s) {
+    CaseFile f = s.file();
+    boolean ties =
+        f != null
+            && (f.open() || s.type().equals("referral"))
+            && !(isProgramme(s.sender()) && !f.isMember(s.sender()));
+    return ties ? f.area() : "E08000026";
   }
 
   private static boolean isProgramme(String id) {
@@ -150,7 +169,7 @@ class CaseRoutingPropertiesTest {
     Router withCase = new Router(AGENCIES, POLICY, ref -> Optional.ofNullable(s.file()));
     Router without = new Router(AGENCIES, POLICY, ref -> Optional.empty());
     Envelope e = envelope(s);
-    List<RecipientOutcome> routed = withCase.route(e, message(s), s.sender());
+    List<RecipientOutcome> routed = withCase.route(e, message(s), s.sender(), ReferralHistory.NONE);
     Set<String> subscribed = new TreeSet<>();
     for (Subscription sub : POLICY.subscriptions()) {
       if (sub.matches(e)) {
@@ -174,6 +193,18 @@ class CaseRoutingPropertiesTest {
                   "a programme got a copy it was neither sent, subscribed to nor on the case for: "
                       + s);
         }
+        // a case member not named by the sender is there for the case, and says so
+        if (d.via().equals(Via.CASE)) {
+          assertTrue(members.containsKey(d.agencyId()), () -> d + " " + s);
+        }
+        // a rule adds agencies of the case's area (the message's without a case it may see)
+        if (d.via().ruleName() != null) {
+          assertFalse(isProgramme(d.agencyId()), () -> "a rule added a programme: " + d + s);
+          assertTrue(d.agency().areas().contains(ruleArea(s)), () -> d + " " + s);
+        }
+        // raised priority is a flag on the copy, and only a partner-support member's
+        assertEquals(
+            d.raisedPriority(), d.flags().contains(RecipientOutcome.Deliver.RAISED_PRIORITY));
         if (d.raisedPriority()) {
           assertEquals(CaseRole.PARTNER_SUPPORT, members.get(d.agencyId()), () -> d + " " + s);
           assertTrue(s.file().open() || s.type().equals("referral"));
@@ -183,12 +214,15 @@ class CaseRoutingPropertiesTest {
     }
     if (isProgramme(s.sender()) && !members.containsKey(s.sender())) {
       assertEquals(
-          without.route(e, message(s), s.sender()),
+          without.route(e, message(s), s.sender(), ReferralHistory.NONE),
           routed,
           () -> "a non-member programme's routing shows the case: " + s);
     }
     if (s.file() != null && !s.file().open() && !s.type().equals("referral")) {
-      assertEquals(without.route(e, message(s), s.sender()), routed, "a closed case ties nothing");
+      assertEquals(
+          without.route(e, message(s), s.sender(), ReferralHistory.NONE),
+          routed,
+          "a closed case ties nothing");
     }
   }
 }

@@ -34,7 +34,9 @@ public final class TestMessages {
   /**
    * The first valid example of {@code type}, with a new messageId and caseRef, no explicit
    * recipients, routine priority and a safeguarding basis with a justification (so that routing
-   * tests do not depend on the consent registry; consent tests set basis consent themselves).
+   * tests do not depend on the consent registry; consent tests set basis consent themselves). A
+   * risk disclosure's risk level is {@code medium}, so that routing.yaml's high-risk rule adds no
+   * one unless a test asks.
    */
   public static ObjectNode example(String type) {
     try (Stream<Path> files = Files.list(Path.of("schemas", type, "examples"))) {
@@ -52,6 +54,9 @@ public final class TestMessages {
       msg.remove("recipients");
       msg.put("priority", "routine");
       msg.put("area", "E08000026");
+      if ("risk-disclosure".equals(type)) {
+        ((ObjectNode) msg.get("payload")).put("riskLevel", "medium");
+      }
       ObjectNode basis = msg.putObject("legalBasis");
       basis.put("basis", "safeguarding-adult-at-risk");
       basis.put(

@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,13 @@ class CaseRoutingIT {
     assertEquals(
         "routine",
         openedCopy("demo-cs", id, "programme-exit").path("message").path("priority").asText());
+    // the raised copy says so in its flags, the others carry none; demo2-iss was chosen as a member
+    assertEquals(
+        List.of("raised-priority"),
+        texts(openedCopy("demo2-iss", id, "programme-exit").path("flags")));
+    assertEquals(List.of(), texts(openedCopy("demo-cs", id, "programme-exit").path("flags")));
+    assertEquals("case", deliveredVia(ref, id, "demo2-iss"));
+    assertEquals("subscription", deliveredVia(ref, id, "demo-cs"));
     assertFalse(inboxItem("demo2-iss", id, "programme-exit").path("deadline").isMissingNode());
     assertTrue(inboxItem("demo-cs", id, "programme-exit").path("deadline").isMissingNode());
     // and the programme's status shows nothing of the case: not who supports the victim, nor where
@@ -307,6 +316,7 @@ class CaseRoutingIT {
       assertTrue(payload.path(guarded).isMissingNode(), guarded);
     }
     assertTrue(copy.path("message").path("recipients").isMissingNode());
+    assertEquals(List.of(), texts(copy.path("flags")), "a programme's copy carries no flags");
     for (JsonNode c : copy.path("removedCategories")) {
       assertFalse(
           Set.of("victim-location", "victim-contact", "child-location", "free-text")
@@ -314,6 +324,72 @@ class CaseRoutingIT {
           c.asText());
     }
     assertEquals(0, DeliveryTopics.copiesOf("demo-dvpp", id));
+  }
+
+  @Test
+  void aHighRiskDisclosureOnACaseReachesTheMaracAndMashOfTheCasesAreaNotOfTheMessagesArea() {
+    // Given a case in E08000026 (the programme's area) whose victim's worker is demo2-iss, in a
+    // refuge's area, E08000025
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When demo2-iss discloses high risk on the case, at routine priority, naming no one, and the
+    // message gives its own area, E08000025
+    ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    msg.put("area", "E08000025");
+    String id = CaseCalls.publish("demo2-iss", msg, 202);
+    // Then the rule brings in the MARAC and the MASH of the case's area, not those of the message's
+    // area; the programme hears as a member (its local twin's subscription does not apply), and the
+    // refuge area's children's services by its subscription
+    assertCopiesExactlyAt(id, Set.of("demo-marac", "demo-mash", "demo-dvpp", "demo2-cs"));
+    JsonNode status = status("demo2-iss", id);
+    Map<String, String> via = new TreeMap<>();
+    status
+        .path("recipients")
+        .forEach(r -> via.put(r.path("agency").asText(), r.path("via").asText()));
+    assertEquals(
+        Map.of(
+            "demo-marac", "rule:high-risk-disclosure",
+            "demo-mash", "rule:high-risk-disclosure",
+            "demo-dvpp", "case",
+            "demo2-cs", "subscription"),
+        via,
+        status.toString());
+    // and the programme's copy went through the guard: no address, no flags, no other recipients
+    JsonNode copy = openedCopy("demo-dvpp", id, "risk-disclosure");
+    assertTrue(copy.path("message").path("payload").path("victimAddress").isMissingNode());
+    assertTrue(copy.path("message").path("recipients").isMissingNode());
+    assertEquals(List.of(), texts(copy.path("flags")));
+  }
+
+  /** The {@code via} of the audit's {@code delivered} event of {@code id}'s copy for {@code to}. */
+  private static String deliveredVia(String caseRef, String id, String to) {
+    JsonNode page =
+        TestMessages.readTree(
+            given()
+                .auth()
+                .oauth2(Tokens.forClient("demo-auditor"))
+                .queryParam("caseRef", caseRef)
+                .queryParam("action", "delivered")
+                .queryParam("limit", 1000)
+                .get("/api/v1/audit/events")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    for (JsonNode e : page.path("events")) {
+      if (id.equals(e.path("messageId").asText()) && to.equals(e.path("recipient").asText())) {
+        return e.path("detail").path("via").asText(null);
+      }
+    }
+    return null;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   private static Set<String> fieldNames(JsonNode node) {

@@ -1,6 +1,7 @@
 package org.safehub.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -11,9 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Period;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -24,6 +27,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.cases.CaseFile;
+import org.safehub.cases.CaseRole;
 import org.safehub.config.DeployConfigException;
 import org.safehub.envelope.Envelope;
 
@@ -105,6 +110,35 @@ class RoutingRulesTest {
     assertEquals(
         Map.of("demo-iss", "explicit", "demo-cs", "subscription", "demo-dvpp", "subscription"),
         viaOf(m, "demo2-iss", ReferralHistory.NONE));
+  }
+
+  @Test
+  void onAKnownCaseARuleAddsTheAgenciesOfTheCasesAreaAndMembersComeViaCase() {
+    // Given a case in E08000025 with demo-iss (of E08000026) as its partner support
+    CaseFile file =
+        new CaseFile(
+            "CASE-1",
+            "E08000025",
+            true,
+            Map.of("demo-iss", CaseRole.PARTNER_SUPPORT),
+            Instant.EPOCH,
+            Instant.EPOCH);
+    Router withCase =
+        new Router(agencies, RoutingPolicy.load(DEPLOY, agencies, TYPES), ref -> Optional.of(file));
+    // When a high-risk disclosure on it says area E08000026
+    ObjectNode m = message("risk-disclosure", "routine", List.of());
+    ((ObjectNode) m.get("payload")).put("riskLevel", "high");
+    Map<String, String> via = new TreeMap<>();
+    for (RecipientOutcome o : withCase.route(Envelope.of(m), m, "demo-cs", ReferralHistory.NONE)) {
+      via.put(o.agencyId(), o.via().wire());
+    }
+    // Then the rule adds the MARAC and MASH of E08000025 (the case's), not of E08000026
+    assertEquals("rule:high-risk-disclosure", via.get("demo2-marac"), via.toString());
+    assertEquals("rule:high-risk-disclosure", via.get("demo2-mash"), via.toString());
+    assertFalse(via.containsKey("demo-marac"), via.toString());
+    assertFalse(via.containsKey("demo-mash"), via.toString());
+    // and the member is there for the case
+    assertEquals("case", via.get("demo-iss"));
   }
 
   @Test

@@ -157,6 +157,20 @@ class CaseRoutingIT {
     // and the programme's status shows nothing of the case: not who supports the victim, nor where
     JsonNode status = status("demo-dvpp", id);
     assertEquals(List.of("demo-cs", "demo-marac"), agencies(status), status.toString());
+    // nor does a fetch-notice: demo-cs's fetch is notified, demo2-iss's (fetched first) is not
+    List<String> fetchedBy = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              fetchedBy.clear();
+              for (JsonNode n : CaseCalls.inboxItems("demo-dvpp", id, "fetch-notice")) {
+                fetchedBy.add(SealedCopies.open("demo-dvpp", n).path("fetchedBy").asText());
+              }
+              return fetchedBy.contains("demo-cs");
+            });
+    assertFalse(fetchedBy.contains("demo2-iss"), fetchedBy.toString());
 
     // When demo-iss joins the case as partner support too, and the programme reports another
     CaseCalls.post("demo2-iss", ref + "/members", member("demo-iss", "partner-support"))

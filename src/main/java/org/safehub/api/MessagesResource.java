@@ -26,6 +26,7 @@ import org.safehub.api.Responses.MessageAccepted;
 import org.safehub.api.Responses.MessageStatus;
 import org.safehub.api.Responses.RecipientStatus;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.Cases;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
@@ -33,9 +34,11 @@ import org.safehub.ingress.BatchBody;
 import org.safehub.ingress.PublishService;
 import org.safehub.ingress.ReceiptStore;
 import org.safehub.policy.ConsentAuthority;
+import org.safehub.policy.SafetyGuard;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.Router;
+import org.safehub.routing.Via;
 import org.safehub.trail.AuditTrail;
 
 /** Publishing messages and, for their sender only, per-recipient delivery status. */
@@ -52,6 +55,8 @@ public class MessagesResource {
   @Inject DeliveryStatusStore statuses;
 
   @Inject Router router;
+
+  @Inject Cases cases;
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
@@ -173,7 +178,21 @@ public class MessagesResource {
         // another agency's message looks exactly like a message that does not exist
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
-      List<DeliveryStatusStore.RecipientState> states = statuses.status(id);
+      // a programme's status shows nothing of the message's case: not its other members
+      java.util.Set<String> hidden =
+          cases.hiddenFromSender(caller.agencyId(), receipts.caseRefOf(id).orElse(null));
+      // nor a recipient chosen as a member (one that has left the case since, say)
+      boolean programme =
+          router
+              .agencies()
+              .find(caller.agencyId())
+              .map(a -> SafetyGuard.PERPETRATOR_PROGRAMME.equals(a.type()))
+              .orElse(true);
+      List<DeliveryStatusStore.RecipientState> states =
+          statuses.status(id).stream()
+              .filter(s -> !hidden.contains(s.recipient()))
+              .filter(s -> !(programme && Via.CASE.equals(s.via())))
+              .toList();
       // any basis but consent (or none recorded) is a share without consent, and is recorded as
       // such
       boolean withoutConsent = receipt.legalBasis() == null || !receipt.legalBasis().isConsent();
@@ -201,7 +220,8 @@ public class MessagesResource {
                               : reasons ? s.reason().wire() : ConsentAuthority.NOT_SHARED,
                           s.updatedAt(),
                           s.deadline(),
-                          s.acknowledgedLate()))
+                          s.acknowledgedLate(),
+                          s.via() == null ? null : s.via().wire()))
               .toList();
       return new MessageStatus(
           id,

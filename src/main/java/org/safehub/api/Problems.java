@@ -254,7 +254,11 @@ public class Problems {
   private static String endpoint(String path) {
     String p =
         path.replaceAll(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "{id}");
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                "{id}")
+            // a caseRef or agency probed by a caller is the caller's text, not the hub's
+            .replaceAll("^/api/v1/cases/[^/]+", "/api/v1/cases/{caseRef}")
+            .replaceAll("^(/api/v1/cases/\\{caseRef}/members)/[^/]+$", "$1/{agency}");
     return p.length() > 120 || !p.matches("[A-Za-z0-9/{}._-]*") ? "(unprintable path)" : p;
   }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.safehub.agencies.AgencyStatus;
 import org.safehub.agencies.AgencyType;
+import org.safehub.cases.CaseRole;
 import org.safehub.delivery.DeliveryState;
 import org.safehub.delivery.InboxItem;
 import org.safehub.envelope.LegalBasis;
@@ -40,7 +41,9 @@ public final class Responses {
   /**
    * One recipient of a message: its state, and why a withheld copy was withheld (or {@code
    * not-shared} where the sender may not learn why); the copy's acknowledgement deadline if it has
-   * one ({@code overdue} once passed unacknowledged), and once acknowledged whether that was late.
+   * one ({@code overdue} once passed unacknowledged), and once acknowledged whether that was late;
+   * why routing chose it ({@code explicit}, {@code subscription}, {@code case} or {@code
+   * rule:<name>}; absent while pending).
    */
   public record RecipientStatus(
       String agency,
@@ -48,10 +51,26 @@ public final class Responses {
       @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
       Instant updatedAt,
       @JsonInclude(JsonInclude.Include.NON_NULL) Instant deadline,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean acknowledgedLate) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean acknowledgedLate,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String via) {}
 
   /** {@code GET /inbox}: a page of the caller's copies and the cursor to read on from. */
   public record InboxPage(List<InboxItem> items, String nextCursor) {}
+
+  /**
+   * {@code /cases}: a case as the caller may see it (a programme member sees only its own
+   * membership); {@code status} is {@code open} or {@code closed}.
+   */
+  public record CaseView(
+      String caseRef,
+      String area,
+      String status,
+      List<CaseMember> members,
+      Instant openedAt,
+      Instant updatedAt) {}
+
+  /** A member of a case: the agency and its role on the case. */
+  public record CaseMember(String agency, CaseRole role) {}
 
   /** {@code POST /inbox/{id}/ack}: the copy is acknowledged. */
   public record Acknowledged(UUID messageId, DeliveryState state) {}

@@ -27,7 +27,12 @@ public enum AuditAction {
   /** A copy's acknowledgement deadline passed unacknowledged (once per copy). */
   DEADLINE_MISSED("deadline-missed"),
   /** An escalation notice about an overdue copy, to one agency (once per agency and round). */
-  DEADLINE_ESCALATED("deadline-escalated");
+  DEADLINE_ESCALATED("deadline-escalated"),
+  CASE_OPENED("case-opened"),
+  CASE_MEMBER_ADDED("case-member-added"),
+  CASE_MEMBER_REMOVED("case-member-removed"),
+  CASE_CLOSED("case-closed"),
+  CASE_REOPENED("case-reopened");
 
   private static final Map<String, AuditAction> BY_WIRE =
       Arrays.stream(values())

@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Writes a copy as a JSON document: delivery metadata, the categories removed that the recipient
- * may be told of ({@link Copy#namedRemovedCategories()}), and the recipient's view.
+ * may be told of ({@link Copy#namedRemovedCategories()}), the copy's flags (a list, empty when
+ * none), and the recipient's view.
  */
 public final class JsonCopyWriter implements CopyWriter {
 
@@ -41,6 +42,7 @@ public final class JsonCopyWriter implements CopyWriter {
     doc.put("recipient", copy.recipient().id());
     doc.put("receivedAt", copy.receivedAt().toString());
     doc.set("removedCategories", mapper.valueToTree(copy.namedRemovedCategories()));
+    doc.set("flags", mapper.valueToTree(copy.flags()));
     doc.set("message", copy.view());
     return doc;
   }

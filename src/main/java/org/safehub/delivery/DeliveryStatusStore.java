@@ -22,6 +22,7 @@ import org.safehub.audit.AuditEvent;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.Transactions;
 import org.safehub.envelope.Priority;
+import org.safehub.routing.Via;
 import org.safehub.trail.AuditTrail;
 
 /**
@@ -44,7 +45,8 @@ public final class DeliveryStatusStore {
 
   /**
    * One recipient's state; a reason only when withheld; a deadline only when its copy has one;
-   * {@code acknowledgedLate} only when acknowledged.
+   * {@code acknowledgedLate} only when acknowledged; {@code via} (why routing chose the recipient:
+   * {@code explicit}, {@code subscription}, {@code case}, {@code rule:<name>}) once decided.
    */
   public record RecipientState(
       String recipient,
@@ -52,12 +54,14 @@ public final class DeliveryStatusStore {
       WithholdReason reason,
       Instant updatedAt,
       Instant deadline,
-      Boolean acknowledgedLate) {}
+      Boolean acknowledgedLate,
+      Via via) {}
 
   /**
    * A final decision to record: delivered (with its acknowledgement deadline, or null), or withheld
-   * with a reason (never a deadline). A delivered copy with a deadline and its {@link Due} facts is
-   * also watched for escalation ({@link DeadlineStore}).
+   * with a reason (never a deadline); with why routing chose the recipient ({@code via}, null if
+   * unknown). A delivered copy with a deadline and its {@link Due} facts is also watched for
+   * escalation ({@link DeadlineStore}).
    */
   public record Outcome(
       UUID messageId,
@@ -65,7 +69,8 @@ public final class DeliveryStatusStore {
       boolean delivered,
       WithholdReason reason,
       Instant deadline,
-      Due due) {
+      Due due,
+      Via via) {
     public Outcome {
       Objects.requireNonNull(messageId, "messageId");
       Objects.requireNonNull(recipient, "recipient");
@@ -85,12 +90,17 @@ public final class DeliveryStatusStore {
         boolean delivered,
         WithholdReason reason,
         Instant deadline) {
-      this(messageId, recipient, delivered, reason, deadline, null);
+      this(messageId, recipient, delivered, reason, deadline, null, null);
     }
 
     /** A decision without a deadline. */
     public Outcome(UUID messageId, String recipient, boolean delivered, WithholdReason reason) {
-      this(messageId, recipient, delivered, reason, null, null);
+      this(messageId, recipient, delivered, reason, null, null, null);
+    }
+
+    /** The same decision, withheld for {@code why} instead. */
+    public Outcome withheld(WithholdReason why) {
+      return new Outcome(messageId, recipient, false, why, null, null, via);
     }
   }
 
@@ -118,14 +128,16 @@ public final class DeliveryStatusStore {
   /**
    * Records the pipeline's decisions for a batch in one database transaction, before the Kafka
    * transaction that delivers the copies commits. Acknowledged rows stay acknowledged. Recipients
-   * still pending for these messages were not routed after all.
+   * still pending for these messages were not routed after all. {@code alsoInTransaction} (e.g. the
+   * MARAC referrals of the batch) commits with them, or nothing does.
    */
   public List<AuditEvent> record(
       Collection<Outcome> outcomes,
       Collection<UUID> messageIds,
       WithholdReason notRoutedReason,
       List<AuditEvent> events,
-      AuditTrail trail)
+      AuditTrail trail,
+      Transactions.VoidWork<SQLException> alsoInTransaction)
       throws SQLException {
     Timestamp now = Timestamp.from(Instant.now());
     return Transactions.inTransaction(
@@ -133,9 +145,11 @@ public final class DeliveryStatusStore {
         c -> {
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "insert into delivery (message_id, recipient, state, reason, updated_at, deadline) values (?, ?, ?, ?, ?, ?)"
+                      "insert into delivery (message_id, recipient, state, reason, updated_at, deadline, via)"
+                          + " values (?, ?, ?, ?, ?, ?, ?)"
                           + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
-                          + " updated_at = excluded.updated_at, deadline = excluded.deadline"
+                          + " updated_at = excluded.updated_at, deadline = excluded.deadline,"
+                          + " via = coalesce(excluded.via, delivery.via)"
                           + " where delivery.state <> 'acknowledged'");
               PreparedStatement leftover =
                   c.prepareStatement(
@@ -149,6 +163,7 @@ public final class DeliveryStatusStore {
               ps.setString(4, o.delivered() ? null : o.reason().wire());
               ps.setTimestamp(5, now);
               ps.setTimestamp(6, o.deadline() == null ? null : Timestamp.from(o.deadline()));
+              ps.setString(7, o.via() == null ? null : o.via().wire());
               ps.addBatch();
             }
             ps.executeBatch();
@@ -160,6 +175,7 @@ public final class DeliveryStatusStore {
               leftover.setArray(3, ids);
               leftover.executeUpdate();
             }
+            alsoInTransaction.run(c);
             // the audit record commits with the decisions it records, before any copy is delivered
             return trail.recordIn(c, events);
           }
@@ -170,7 +186,7 @@ public final class DeliveryStatusStore {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "select recipient, state, reason, updated_at, deadline, acknowledged_late from delivery"
+                "select recipient, state, reason, updated_at, deadline, acknowledged_late, via from delivery"
                     + " where message_id = ? order by recipient")) {
       ps.setObject(1, messageId);
       Instant now = clock.instant();
@@ -191,7 +207,8 @@ public final class DeliveryStatusStore {
                   reason == null ? null : WithholdReason.parse(reason),
                   rs.getTimestamp(4).toInstant(),
                   deadline,
-                  state == DeliveryState.ACKNOWLEDGED ? rs.getBoolean(6) : null));
+                  state == DeliveryState.ACKNOWLEDGED ? rs.getBoolean(6) : null,
+                  rs.getString(7) == null ? null : new Via(rs.getString(7))));
         }
       }
       return out;

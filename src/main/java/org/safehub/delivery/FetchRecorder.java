@@ -6,6 +6,8 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,9 +20,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
+import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseRole;
 import org.safehub.copy.Notice;
 import org.safehub.copy.WithholdReason;
 import org.safehub.crypto.CopySealer;
@@ -29,6 +33,7 @@ import org.safehub.kafka.Headers;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
+import org.safehub.routing.Via;
 import org.safehub.sealing.SealingCopyWriter;
 import org.safehub.trail.AuditTrail;
 import org.safehub.validation.StrictJson;
@@ -54,6 +59,7 @@ public final class FetchRecorder {
   private final CopySealer sealer;
   private final ObjectMapper mapper;
   private final AgencyStatusStore statuses;
+  private final AgencyDirectory agencies;
 
   /**
    * The recipient was suspended when its copies were about to be handed over: nothing was recorded
@@ -74,8 +80,9 @@ public final class FetchRecorder {
       AgencyKeyDirectory keys,
       CopySealer sealer,
       StrictJson json,
-      AgencyStatusStore statuses) {
-    this(ds, trail, producer, topics, keys, sealer, json.mapper(), statuses);
+      AgencyStatusStore statuses,
+      AgencyDirectory agencies) {
+    this(ds, trail, producer, topics, keys, sealer, json.mapper(), statuses, agencies);
   }
 
   public FetchRecorder(
@@ -86,7 +93,9 @@ public final class FetchRecorder {
       AgencyKeyDirectory keys,
       CopySealer sealer,
       ObjectMapper mapper,
-      AgencyStatusStore statuses) {
+      AgencyStatusStore statuses,
+      AgencyDirectory agencies) {
+    this.agencies = agencies;
     this.ds = ds;
     this.trail = trail;
     this.producer = producer;
@@ -95,6 +104,27 @@ public final class FetchRecorder {
     this.sealer = sealer;
     this.mapper = mapper;
     this.statuses = statuses;
+  }
+
+  /**
+   * Whether the owner of {@code i} may not learn that {@code fetcher} fetched it: the owner is a
+   * perpetrator programme and the fetcher received the copy as a member of the message's case.
+   */
+  private boolean hidesFetcher(PreparedStatement viaOf, InboxItem i, String fetcher)
+      throws SQLException {
+    boolean programme =
+        agencies
+            .find(i.sender())
+            .map(a -> CaseRole.PROGRAMME_TYPE.equals(a.type().name()))
+            .orElse(true);
+    if (!programme) {
+      return false;
+    }
+    viaOf.setObject(1, UUID.fromString(i.messageId()));
+    viaOf.setString(2, fetcher);
+    try (ResultSet rs = viaOf.executeQuery()) {
+      return rs.next() && Via.CASE.wire().equals(rs.getString(1));
+    }
   }
 
   /**
@@ -111,8 +141,11 @@ public final class FetchRecorder {
             ds,
             c -> {
               try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing")) {
+                      c.prepareStatement(
+                          "insert into fetch_log (message_id, recipient, fetched_at) values (?, ?, ?) on conflict do nothing");
+                  PreparedStatement viaOf =
+                      c.prepareStatement(
+                          "select via from delivery where message_id = ? and recipient = ?")) {
                 Set<String> suspended = statuses.suspended(c);
                 if (suspended.contains(recipient)) {
                   throw new RecipientSuspended(); // rolled back: nothing recorded
@@ -132,7 +165,17 @@ public final class FetchRecorder {
                             .message(UUID.fromString(i.messageId()), i.type(), null)
                             .detail("owner", i.sender())
                             .build());
-                    if (suspended.contains(i.sender())) {
+                    if (hidesFetcher(viaOf, i, recipient)) {
+                      // a programme never learns who on the case fetched its message (who supports
+                      // the victim, and where): its status does not show them either
+                      events.add(
+                          AuditEvent.builder(AuditAction.WITHHELD, now)
+                              .message(UUID.fromString(i.messageId()), i.type(), null)
+                              .recipient(i.sender())
+                              .reason(WithholdReason.NOT_PERMITTED_TO_RECEIVE.wire())
+                              .detail("notice", NOTICE_KIND)
+                              .build());
+                    } else if (suspended.contains(i.sender())) {
                       // withheld like any copy to a suspended agency, and not replayed on
                       // reinstatement
                       events.add(

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.safehub.agencies.Agency;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseOpening;
+import org.safehub.cases.CaseReferrals;
+import org.safehub.cases.CasesUnavailable;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.envelope.Envelope;
@@ -16,6 +19,7 @@ import org.safehub.policy.ConsentAuthority;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
@@ -33,6 +37,7 @@ final class Admission {
   private final SchemaCatalogue schemas;
   private final Router router;
   private final ConsentRegistry consent;
+  private final CaseReferrals cases;
   private final PublishService.Limits limits;
 
   Admission(
@@ -40,7 +45,9 @@ final class Admission {
       SchemaCatalogue schemas,
       Router router,
       ConsentRegistry consent,
+      CaseReferrals cases,
       PublishService.Limits limits) {
+    this.cases = cases;
     this.json = json;
     this.schemas = schemas;
     this.router = router;
@@ -55,7 +62,8 @@ final class Admission {
       Agency sender,
       List<String> pending,
       byte[] hash,
-      ConsentChange consentChange) {
+      ConsentChange consentChange,
+      CaseOpening opening) {
 
     ReceiptStore.ClaimRequest claimRequest(Instant now) {
       return new ReceiptStore.ClaimRequest(
@@ -68,7 +76,8 @@ final class Admission {
               envelope.legalBasis(),
               envelope.subjects().stream().map(Subject::ref).toList()),
           now,
-          pending);
+          pending,
+          opening);
     }
   }
 
@@ -119,11 +128,20 @@ final class Admission {
               + "' messages.");
     }
 
+    // a message on a closed case is refused here (409 case-closed); a referral opens or reopens it
+    CaseOpening opening = cases.onPublish(envelope, sender);
     List<String> pending = new ArrayList<>();
-    for (RecipientOutcome o : router.route(envelope, sender.id())) {
-      if (o instanceof RecipientOutcome.Deliver d) {
-        pending.add(d.agencyId());
+    try {
+      for (RecipientOutcome o :
+          router.route(envelope, message, sender.id(), ReferralHistory.NONE)) {
+        if (o instanceof RecipientOutcome.Deliver d) {
+          pending.add(d.agencyId());
+        }
       }
+    } catch (CasesUnavailable e) {
+      throw HubProblem.unavailable(
+          "The hub cannot read the message's case right now; try again.",
+          limits.retryAfterSeconds());
     }
     byte[] hash = Canonical.sha256(message);
     ConsentChange consentChange =
@@ -131,7 +149,7 @@ final class Admission {
     if (consentChange != null) {
       checkConsentAuthority(sender, consentChange);
     }
-    return new Admitted(message, envelope, sender, pending, hash, consentChange);
+    return new Admitted(message, envelope, sender, pending, hash, consentChange, opening);
   }
 
   /**

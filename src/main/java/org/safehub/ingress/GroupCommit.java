@@ -330,18 +330,21 @@ public final class GroupCommit implements AutoCloseable {
             ds,
             c -> {
               List<ReceiptStore.Claim> claimed = List.of();
+              List<AuditEvent> stored =
+                  new ArrayList<>(); // a referral's case opened with its claim
               if (!claims.isEmpty()) {
                 Set<String> suspended = agencyStatus.suspended(c);
                 claimed =
                     receipts.claimAll(
                         c,
                         claims.stream().flatMap(op -> op.requests().stream()).toList(),
-                        suspended);
+                        suspended,
+                        stored);
               }
-              return new Committed(
-                  claimed,
+              stored.addAll(
                   receipts.confirmAll(
                       c, confirms.stream().flatMap(op -> op.requests().stream()).toList()));
+              return new Committed(claimed, stored);
             });
     int from = 0;
     for (ClaimOp op : claims) {

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseReferrals;
 import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.crypto.AtRestSealer;
@@ -64,7 +65,8 @@ public final class PublishService {
       Topics topics,
       AtRestSealer atRest,
       ConsentRegistry consent,
-      SafehubConfig config) {
+      SafehubConfig config,
+      CaseReferrals cases) {
     this(
         json,
         schemas,
@@ -75,7 +77,8 @@ public final class PublishService {
         topics,
         limits(config.ingress()),
         atRest,
-        consent);
+        consent,
+        cases);
   }
 
   private static Limits limits(SafehubConfig.Ingress i) {
@@ -93,10 +96,11 @@ public final class PublishService {
       Topics topics,
       Limits limits,
       AtRestSealer atRest,
-      ConsentRegistry consent) {
+      ConsentRegistry consent,
+      CaseReferrals cases) {
     this.atRest = atRest;
     this.json = json;
-    this.admission = new Admission(json, schemas, router, consent, limits);
+    this.admission = new Admission(json, schemas, router, consent, cases, limits);
     this.receipts = receipts;
     this.group = group;
     this.producer = producer;

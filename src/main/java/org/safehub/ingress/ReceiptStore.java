@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseOpening;
+import org.safehub.cases.CaseReferrals;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.db.Transactions;
@@ -33,12 +35,20 @@ public final class ReceiptStore {
   private final DataSource ds;
   private final ConsentRegistry consent;
   private final AuditTrail trail;
+  private final CaseReferrals cases;
+
+  /** Without cases: a confirmation that would open one fails (tests of receipts alone). */
+  public ReceiptStore(DataSource ds, ConsentRegistry consent, AuditTrail trail) {
+    this(ds, consent, trail, null);
+  }
 
   @Inject
-  public ReceiptStore(DataSource ds, ConsentRegistry consent, AuditTrail trail) {
+  public ReceiptStore(
+      DataSource ds, ConsentRegistry consent, AuditTrail trail, CaseReferrals cases) {
     this.ds = ds;
     this.consent = consent;
     this.trail = trail;
+    this.cases = cases;
   }
 
   /** What a receipt records about a message besides its id: content-free. */
@@ -72,9 +82,13 @@ public final class ReceiptStore {
 
   /** A claim to take, with the others of its group, in one transaction ({@link GroupCommit}). */
   public record ClaimRequest(
-      UUID messageId, Facts facts, Instant receivedAt, List<String> pending) {
+      UUID messageId, Facts facts, Instant receivedAt, List<String> pending, CaseOpening opening) {
     public ClaimRequest {
       pending = List.copyOf(pending);
+    }
+
+    public ClaimRequest(UUID messageId, Facts facts, Instant receivedAt, List<String> pending) {
+      this(messageId, facts, receivedAt, pending, null);
     }
   }
 
@@ -93,6 +107,42 @@ public final class ReceiptStore {
    * are in the order of {@code requests}; they hold only once the caller commits.
    */
   public List<Claim> claimAll(
+      Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended)
+      throws SQLException {
+    return claimAll(c, requests, suspended, new java.util.ArrayList<>());
+  }
+
+  /**
+   * As {@link #claimAll(Connection, List, java.util.Set)}; a referral that opens or reopens its
+   * case does so in this transaction, with its audit events, which are added to {@code stored} (to
+   * forward once the caller has committed): a referral is never claimed without its case.
+   */
+  public List<Claim> claimAll(
+      Connection c,
+      List<ClaimRequest> requests,
+      java.util.Set<String> suspended,
+      List<AuditEvent> stored)
+      throws SQLException {
+    List<Claim> out = claimReceipts(c, requests, suspended);
+    List<AuditEvent> caseEvents = new java.util.ArrayList<>();
+    for (int i = 0; i < requests.size(); i++) {
+      CaseOpening opening = requests.get(i).opening();
+      Claim claim = out.get(i);
+      if (opening != null
+          && (claim instanceof Claim.Claimed || claim instanceof Claim.Unconfirmed)) {
+        if (cases == null) {
+          throw new SQLException("no case store to open the referral's case in");
+        }
+        caseEvents.addAll(cases.apply(c, opening));
+      }
+    }
+    if (!caseEvents.isEmpty()) {
+      stored.addAll(trail.recordIn(c, caseEvents));
+    }
+    return out;
+  }
+
+  private List<Claim> claimReceipts(
       Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended)
       throws SQLException {
     Claim[] out = new Claim[requests.size()];
@@ -287,6 +337,20 @@ public final class ReceiptStore {
                     basis(rs.getString(3)),
                     rs.getTimestamp(4).toInstant(),
                     "accepted".equals(rs.getString(5))))
+            : java.util.Optional.empty();
+      }
+    }
+  }
+
+  /** The caseRef a message was accepted on, if the hub holds its receipt. */
+  public java.util.Optional<String> caseRefOf(UUID messageId) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select case_ref from receipt where message_id = ?")) {
+      ps.setObject(1, messageId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? java.util.Optional.ofNullable(rs.getString(1))
             : java.util.Optional.empty();
       }
     }

@@ -1,21 +1,22 @@
 package org.safehub.pipeline;
 
+import static org.safehub.policy.SafetyGuard.PERPETRATOR_PROGRAMME;
+
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
-import org.safehub.agencies.AgencyType;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CasesUnavailable;
+import org.safehub.cases.PartnerFirst;
 import org.safehub.consent.ConsentChange;
-import org.safehub.consent.ConsentGate;
-import org.safehub.consent.ConsentRecord;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
@@ -30,15 +31,19 @@ import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.InboundRecord;
+import org.safehub.envelope.Priority;
 import org.safehub.kafka.Topics;
+import org.safehub.routing.MaracReferrals;
 import org.safehub.routing.RecipientOutcome;
+import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
 
 /**
  * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages
  * for each recipient's copy, write (seal) each copy that passed, and add the hub's notices about
  * it; each copy's decision and audit event come with it. Called concurrently for the messages of a
- * batch (see {@link CopyStage}); holds no state of its own between calls.
+ * batch (see {@link CopyStage}); holds no state of its own between calls but the batch's MARAC
+ * referral history.
  */
 final class MessageRun {
 
@@ -52,6 +57,7 @@ final class MessageRun {
   private final ConsentRegistry consent;
   private final Duration consentGrace;
   private final Deadlines deadlines;
+  private volatile MaracReferrals.Batch referrals = MaracReferrals.Batch.NONE;
 
   MessageRun(
       Topics topics,
@@ -85,56 +91,23 @@ final class MessageRun {
   /** A decoded inbound record. */
   record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {}
 
-  /**
-   * Turns each delivered copy of a consent-based message that the consent read under the lock no
-   * longer allows into a withheld one: its record is not sent, its decision and audit event say
-   * why.
-   */
-  void withholdLate(
-      List<Result> results,
-      Map<String, ConsentRecord> records,
-      List<ProducerRecord<String, byte[]>> out,
-      List<DeliveryStatusStore.Outcome> outcomes,
-      List<AuditEvent> events,
-      Instant now) {
-    for (Result r : results) {
-      Envelope e = r.inbound().envelope();
-      if (r.poison() != null || !ConsentGate.relies(e)) {
-        continue;
-      }
-      Map<String, WithholdReason> late = new HashMap<>();
-      for (DeliveryStatusStore.Outcome o : r.outcomes()) {
-        if (o.delivered()) {
-          AgencyType type = router.agencies().find(o.recipient()).map(a -> a.type()).orElse(null);
-          WithholdReason w = ConsentGate.decide(e, type, records);
-          if (w != null) {
-            late.put(o.recipient(), w);
-          }
-        }
-      }
-      if (late.isEmpty()) {
-        continue;
-      }
-      UUID id = e.messageId();
-      out.removeIf(
-          pr -> id.toString().equals(pr.key()) && late.containsKey(topics.agencyOf(pr.topic())));
-      outcomes.replaceAll(
-          o ->
-              o.messageId().equals(id) && o.delivered() && late.containsKey(o.recipient())
-                  ? new DeliveryStatusStore.Outcome(
-                      id, o.recipient(), false, late.get(o.recipient()))
-                  : o);
-      events.replaceAll(
-          ev ->
-              ev.action() == AuditAction.DELIVERED
-                      && id.equals(ev.messageId())
-                      && late.containsKey(ev.recipient())
-                  ? event(AuditAction.WITHHELD, now, r.inbound().in().sender(), e, null)
-                      .recipient(ev.recipient())
-                      .reason(late.get(ev.recipient()).wire())
-                      .build()
-                  : ev);
-    }
+  /** The late consent check of a batch's copies ({@link LateConsent}). */
+  LateConsent lateConsent() {
+    return new LateConsent(topics, router.agencies());
+  }
+
+  /** Reads the batch's MARAC referral history, before any of its messages runs (as beginBatch). */
+  void beginReferrals(List<Inbound> batch) throws SQLException {
+    referrals =
+        router.beginBatch(
+            batch.stream()
+                .map(b -> new MaracReferrals.Accepted(b.envelope(), b.in().receivedAt()))
+                .toList());
+  }
+
+  /** Records the batch's MARAC referrals on {@code c}, in the transaction of its decisions. */
+  void record(Connection c) throws SQLException {
+    referrals.record(c);
   }
 
   /** What processing one message produced, or how it failed. */
@@ -151,8 +124,13 @@ final class MessageRun {
     List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
     List<AuditEvent> mEvents = new ArrayList<>();
     try {
-      process(b, now, mOut, mOutcomes, mEvents);
+      // a perpetrator programme (or an unknown sender) may not learn what the hub knows of a victim
+      var from = router.agencies().find(b.in().sender());
+      boolean learns = from.isPresent() && !PERPETRATOR_PROGRAMME.equals(from.get().type());
+      process(b, now, referrals.history(b.in().receivedAt(), learns), mOut, mOutcomes, mEvents);
       return new Result(b, mOut, mOutcomes, mEvents, null, null);
+    } catch (CasesUnavailable e) {
+      return new Result(b, List.of(), List.of(), List.of(), null, e); // retry the batch
     } catch (RuntimeException e) {
       return new Result(b, List.of(), List.of(), List.of(), e, null);
     } catch (Exception e) {
@@ -167,6 +145,7 @@ final class MessageRun {
   private void process(
       Inbound b,
       Instant now,
+      ReferralHistory history,
       List<ProducerRecord<String, byte[]>> mOut,
       List<DeliveryStatusStore.Outcome> mOutcomes,
       List<AuditEvent> mEvents)
@@ -191,7 +170,7 @@ final class MessageRun {
         envelope.legalBasis().isConsent()
             ? null
             : in.message().path("legalBasis").path("justification").asText(null);
-    List<RecipientOutcome> routed = router.route(envelope, in.sender());
+    List<RecipientOutcome> routed = router.route(envelope, in.message(), in.sender(), history);
     mEvents.add(
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))
@@ -199,23 +178,29 @@ final class MessageRun {
     for (RecipientOutcome o : routed) {
       if (o instanceof RecipientOutcome.Withhold w) {
         mOutcomes.add(
-            new DeliveryStatusStore.Outcome(envelope.messageId(), w.agencyId(), false, w.reason()));
+            new DeliveryStatusStore.Outcome(
+                envelope.messageId(), w.agencyId(), false, w.reason(), null, null, w.via()));
         mEvents.add(
             event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
                 .recipient(w.agencyId())
                 .reason(w.reason().wire())
+                .detail("via", w.via().wire())
                 .build());
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
+      Priority priority =
+          d.raisedPriority() ? PartnerFirst.raise(envelope.priority()) : envelope.priority();
       Copy copy =
           new Copy(
               envelope,
               in.sender(),
               in.receivedAt(),
               new Recipient(d.agency().id(), d.agency().type().name()),
-              in.message().deepCopy(),
-              List.of());
+              PartnerFirst.at(in.message().deepCopy(), priority),
+              List.of(),
+              Set.of(),
+              d.flags());
       WithholdReason withheld = null;
       for (CopyStage stage : stages) {
         StageOutcome so;
@@ -238,11 +223,7 @@ final class MessageRun {
           deadline =
               deadlines
                   .policy()
-                  .deadline(
-                      envelope.priority(),
-                      envelope.type(),
-                      d.agency().type().name(),
-                      in.receivedAt())
+                  .deadline(priority, envelope.type(), d.agency().type().name(), in.receivedAt())
                   .orElse(null);
         } catch (RuntimeException e) {
           withheld = WithholdReason.POLICY_ERROR; // fail closed
@@ -257,7 +238,8 @@ final class MessageRun {
       }
       if (withheld != null) {
         mOutcomes.add(
-            new DeliveryStatusStore.Outcome(envelope.messageId(), d.agencyId(), false, withheld));
+            new DeliveryStatusStore.Outcome(
+                envelope.messageId(), d.agencyId(), false, withheld, null, null, d.via()));
         mEvents.add(
             event(AuditAction.WITHHELD, now, in.sender(), envelope, justification)
                 .recipient(d.agencyId())
@@ -284,16 +266,21 @@ final class MessageRun {
                   in.sender(),
                   envelope.type(),
                   envelope.caseRef(),
-                  envelope.priority(),
+                  priority,
                   envelope.area(),
-                  in.receivedAt())));
+                  in.receivedAt()),
+              d.via()));
       // one event per delivered copy: redacted categories (names only), sealed, delivered
-      mEvents.add(
+      AuditEvent.Builder delivered =
           event(AuditAction.DELIVERED, now, in.sender(), envelope, justification)
               .recipient(d.agencyId())
               .categories(copy.removedCategories())
               .detail("format", writer.format())
-              .build());
+              .detail("via", d.via().wire());
+      if (priority != envelope.priority()) {
+        delivered.detail("raisedPriority", priority.wire());
+      }
+      mEvents.add(delivered.build());
     }
     for (NoticeSource source : noticeSources) {
       for (Notice n : source.noticesFor(envelope, in.message(), in.sender())) {
@@ -348,7 +335,7 @@ final class MessageRun {
     return null;
   }
 
-  private static AuditEvent.Builder event(
+  static AuditEvent.Builder event(
       AuditAction action, Instant now, String sender, Envelope e, String justification) {
     return AuditEvent.builder(action, now)
         .actor(sender, null)

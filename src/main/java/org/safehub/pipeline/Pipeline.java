@@ -1,5 +1,7 @@
 package org.safehub.pipeline;
 
+import static org.safehub.copy.WithholdReason.NO_LONGER_ROUTED;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
@@ -34,7 +36,6 @@ import org.safehub.consent.ConsentRegistry;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.CopyWriter;
 import org.safehub.copy.NoticeSource;
-import org.safehub.copy.WithholdReason;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
@@ -254,8 +255,8 @@ public final class Pipeline implements Runnable {
       stage.beginBatch(envelopes);
     }
     writer.beginBatch();
-    // messages are routed, redacted and sealed in parallel (sealing is the CPU cost); results keep
-    // their order
+    messages.beginReferrals(batch);
+    // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
     List<MessageRun.Result> results =
         workers
@@ -301,11 +302,11 @@ public final class Pipeline implements Runnable {
     ConsentRegistry.DeliveryLock lock = refs.isEmpty() ? null : consent.lockForDelivery(refs);
     try {
       if (lock != null) {
-        messages.withholdLate(results, lock.records(), out, outcomes, events, now);
+        messages.lateConsent().withholdLate(results, lock.records(), out, outcomes, events, now);
       }
       // recorded first: nothing is delivered that the hub has not written down
       List<AuditEvent> stored =
-          statuses.record(outcomes, messageIds, WithholdReason.NO_LONGER_ROUTED, events, trail);
+          statuses.record(outcomes, messageIds, NO_LONGER_ROUTED, events, trail, messages::record);
       p.beginTransaction();
       transactionOpen = true;
       // a failed send fails commitTransaction below (the batch is then retried), so the

@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Objects;
 import org.safehub.agencies.SuspensionGate;
+import org.safehub.cases.AttendanceConcerns;
 import org.safehub.consent.ConsentGate;
 import org.safehub.consent.ConsentNotices;
 import org.safehub.copy.CopyStage;
@@ -36,7 +37,7 @@ public record Stages(
 
   /**
    * Refuses a list whose last stage is not the safety guard: nothing may change a copy after the
-   * guard but sealing.
+   * guard but sealing; and routing rules that would add a perpetrator programme.
    */
   public Stages {
     Objects.requireNonNull(router, "router");
@@ -46,6 +47,7 @@ public record Stages(
     if (copyStages.isEmpty() || !(copyStages.get(copyStages.size() - 1) instanceof SafetyGuard)) {
       throw new IllegalArgumentException("the safety guard must be the last stage before sealing");
     }
+    SafetyGuard.requireNoRuleAddsAProgramme(router.policy());
   }
 
   @Inject
@@ -56,7 +58,8 @@ public record Stages(
       RedactionStage redaction,
       SafetyGuard guard,
       SealingCopyWriter seal,
-      ConsentNotices consentNotices) {
+      ConsentNotices consentNotices,
+      AttendanceConcerns attendanceConcerns) {
     this(
         router, // 1. route: who may receive the message (routing.yaml, standing subscriptions,
         // agency status)
@@ -69,7 +72,7 @@ public record Stages(
             guard), // 5. the victim-safety guarantee, last before sealing, whatever the policy says
         seal, // 6. signed by the hub and enveloped for the recipient alone; then delivered
         List.of(
-            consentNotices)); // the hub's own notices (consent withdrawn), through the same gates
-    // and writer
+            consentNotices, // the hub's own notices (consent withdrawn), through the same gates
+            attendanceConcerns)); // and unexplained absences on a case; same gates and writer
   }
 }

@@ -23,6 +23,8 @@ import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.routing.RoutingPolicy;
+import org.safehub.routing.RoutingRule;
 import org.safehub.trail.AuditTrail;
 
 /**
@@ -114,6 +116,24 @@ public final class SafetyGuard implements CopyStage {
   }
 
   /**
+   * Start-up refusal: no routing rule may add a perpetrator programme (a copy that exists only
+   * because a rule matched would tell the programme what the rule looked at).
+   */
+  public static void requireNoRuleAddsAProgramme(RoutingPolicy routing) {
+    for (RoutingRule rule : routing.rules()) {
+      if (rule.to().contains(PERPETRATOR_PROGRAMME)) {
+        throw new DeployConfigException(
+            RoutingPolicy.FILE,
+            "rule '"
+                + rule.name()
+                + "' adds '"
+                + PERPETRATOR_PROGRAMME
+                + "', which the victim-safety guard reserves: no rule may add one");
+      }
+    }
+  }
+
+  /**
    * The guarded categories a policy entry would allow to {@code agencyType}; a policy with any is
    * refused.
    */
@@ -141,8 +161,11 @@ public final class SafetyGuard implements CopyStage {
       }
       Set<String> removed = new TreeSet<>(copy.removedCategories());
       removed.addAll(guarded.removedCategories());
+      // no flags either: a flag says what the hub knows or concluded (a repeat MARAC referral)
       return new StageOutcome.Pass(
-          copy.withView(guarded.view(), List.copyOf(removed)).withUnnamed(UNNAMED_TO_PROGRAMME));
+          copy.withView(guarded.view(), List.copyOf(removed))
+              .withUnnamed(UNNAMED_TO_PROGRAMME)
+              .withFlags(List.of()));
     } catch (RuntimeException e) {
       return new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
     }

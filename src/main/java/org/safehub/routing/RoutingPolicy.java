@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
@@ -18,7 +19,8 @@ import org.safehub.envelope.Priority;
 
 /**
  * Who may send and who may receive each message type, and the standing subscriptions, read from
- * {@code routing.yaml} and checked against the agencies and the schema catalogue at start-up.
+ * {@code routing.yaml} and checked against the agencies and the schema catalogue at start-up, and
+ * the rules that add recipients ({@link RoutingRule}).
  */
 public final class RoutingPolicy {
 
@@ -27,14 +29,26 @@ public final class RoutingPolicy {
   private final Map<String, Set<AgencyType>> senders;
   private final Map<String, Set<AgencyType>> receivers;
   private final List<Subscription> subscriptions;
+  private final List<RoutingRule> rules;
 
+  /** A policy without rules. */
   public RoutingPolicy(
       Map<String, Set<AgencyType>> senders,
       Map<String, Set<AgencyType>> receivers,
       List<Subscription> subscriptions) {
+    this(senders, receivers, subscriptions, List.of());
+  }
+
+  /** Rules are checked where they are read ({@link #load}); these are taken as they are. */
+  public RoutingPolicy(
+      Map<String, Set<AgencyType>> senders,
+      Map<String, Set<AgencyType>> receivers,
+      List<Subscription> subscriptions,
+      List<RoutingRule> rules) {
     this.senders = Map.copyOf(senders);
     this.receivers = Map.copyOf(receivers);
     this.subscriptions = List.copyOf(subscriptions);
+    this.rules = List.copyOf(rules);
   }
 
   /** Loads {@code <configDir>/routing.yaml}; every fault names the file and the place. */
@@ -122,7 +136,9 @@ public final class RoutingPolicy {
       subscriptions.add(new Subscription(agencyId, types, areas, priorities));
       i++;
     }
-    return new RoutingPolicy(senders, receivers, subscriptions);
+    List<RoutingRule> rules =
+        RoutingRules.load(root.path("rules"), name, receivers, agencies.agencyTypes());
+    return new RoutingPolicy(senders, receivers, subscriptions, rules);
   }
 
   private static Set<AgencyType> agencyTypes(
@@ -148,5 +164,15 @@ public final class RoutingPolicy {
 
   public List<Subscription> subscriptions() {
     return subscriptions;
+  }
+
+  /** The rules, in file order. */
+  public List<RoutingRule> rules() {
+    return rules;
+  }
+
+  /** The rule named {@code name}, if there is one. */
+  public Optional<RoutingRule> rule(String name) {
+    return rules.stream().filter(r -> r.name().equals(name)).findFirst();
   }
 }

@@ -45,18 +45,31 @@ class ResponsesTest {
             false,
             List.of(
                 new Responses.RecipientStatus(
-                    "demo-dvpp", DeliveryState.WITHHELD, "no-consent", AT, null, null),
+                    "demo-dvpp",
+                    DeliveryState.WITHHELD,
+                    "no-consent",
+                    AT,
+                    null,
+                    null,
+                    "subscription"),
                 new Responses.RecipientStatus(
-                    "demo-iss", DeliveryState.DELIVERED, null, AT, AT.plusSeconds(3600), null)));
+                    "demo-iss",
+                    DeliveryState.DELIVERED,
+                    null,
+                    AT,
+                    AT.plusSeconds(3600),
+                    null,
+                    "rule:high-risk-disclosure")));
     // When / Then
     assertEquals(
         "{\"messageId\":\""
             + ID
             + "\",\"type\":\"referral\",\"sender\":\"demo-cs\",\"receivedAt\":\"2026-11-30T17:00:31.123450Z\","
             + "\"legalBasis\":\"consent\",\"sharedWithoutConsent\":false,\"recipients\":["
-            + "{\"agency\":\"demo-dvpp\",\"state\":\"withheld\",\"reason\":\"no-consent\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\"},"
+            + "{\"agency\":\"demo-dvpp\",\"state\":\"withheld\",\"reason\":\"no-consent\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\","
+            + "\"via\":\"subscription\"},"
             + "{\"agency\":\"demo-iss\",\"state\":\"delivered\",\"updatedAt\":\"2026-11-30T17:00:31.123450Z\","
-            + "\"deadline\":\"2026-11-30T18:00:31.123450Z\"}]}",
+            + "\"deadline\":\"2026-11-30T18:00:31.123450Z\",\"via\":\"rule:high-risk-disclosure\"}]}",
         MAPPER.writeValueAsString(status));
   }
 

@@ -35,7 +35,7 @@ class ArchitectureTest {
               "client"), // HTTP resources, problem mapping, request limits, health; the client tool
           List.of("ingress", "pipeline"),
           List.of("consent", "policy", "sealing", "delivery"), // the stages
-          List.of("routing", "validation", "keys", "agencies", "deadlines"),
+          List.of("routing", "cases", "validation", "keys", "agencies", "deadlines"),
           List.of(
               "envelope",
               "identity",

@@ -32,13 +32,14 @@ class ProgrammeCopyIT {
 
   /**
    * A risk disclosure from Children's Services with a victim's address and phone, a child's school
-   * and a note, named to three agencies.
+   * and a note, named to three agencies; high risk, so routing.yaml's rule adds the MARAC too.
    */
   private static String publishRiskDisclosure() {
     ObjectNode msg = TestMessages.example("risk-disclosure");
     assertTrue(
         msg.at("/payload/victimAddress").isTextual() && msg.at("/payload/childSchool").isTextual(),
         "the example holds guarded data");
+    ((ObjectNode) msg.get("payload")).put("riskLevel", "high");
     TestMessages.withRecipients(msg, "demo-dvpp", "demo-iss", "demo-mash");
     given()
         .auth()
@@ -98,10 +99,11 @@ class ProgrammeCopyIT {
     assertTrue(
         copy.path("message").path("recipients").isMissingNode(),
         "the programme's copy lists the recipients: " + copy.path("message").path("recipients"));
-    for (String other : List.of("demo-iss", "demo-mash")) {
+    for (String other : List.of("demo-iss", "demo-mash", "demo-marac")) {
       assertFalse(text.contains(other), "the programme's copy names another recipient, " + other);
     }
     assertTrue(copy.path("removedCategories").isArray(), text);
+    assertEquals("[]", copy.path("flags").toString(), "a programme's copy carries no flags");
     for (String guarded : GUARDED) {
       assertFalse(
           text.contains(guarded),

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.agencies.SuspensionGate;
+import org.safehub.cases.AttendanceConcerns;
 import org.safehub.consent.ConsentGate;
 import org.safehub.consent.ConsentNotices;
 import org.safehub.consent.ConsentRegistry;
@@ -55,6 +56,7 @@ class StagesTest {
     ConsentGate consentGate = new ConsentGate(consent);
     RedactionStage redaction = new RedactionStage(MAPS, SharingPolicy.of(Map.of()));
     SealingCopyWriter seal = new SealingCopyWriter(new AgencyKeyDirectory(null), null, MAPPER);
+    AttendanceConcerns attendance = new AttendanceConcerns(null, null, MAPPER, 2);
     // When
     Stages stages =
         new Stages(
@@ -64,10 +66,13 @@ class StagesTest {
             redaction,
             GUARD,
             seal,
-            new ConsentNotices(consent, MAPPER));
+            new ConsentNotices(consent, MAPPER),
+            attendance);
     // Then
     assertEquals(
         List.<CopyStage>of(suspension, consentGate, redaction, GUARD), stages.copyStages());
+    assertEquals(2, stages.noticeSources().size());
+    assertInstanceOf(AttendanceConcerns.class, stages.noticeSources().get(1));
     assertInstanceOf(SealingCopyWriter.class, stages.writer());
   }
 

@@ -69,7 +69,7 @@ class RouterTest {
   @Test
   void standingSubscriptionMatchesTypeAreaAndPriority() {
     assertEquals(
-        List.of(new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow())),
+        List.of(new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow(), Via.SUBSCRIPTION)),
         router.route(attendance(Priority.ROUTINE, "E1", List.of()), "dvpp"));
     assertEquals(List.of(), router.route(attendance(Priority.ROUTINE, "E2", List.of()), "dvpp"));
   }
@@ -81,8 +81,9 @@ class RouterTest {
     // mash subscribes to urgent attendance, but mash agencies may not receive attendance at all
     assertEquals(
         List.of(
-            new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow()),
-            new RecipientOutcome.Withhold("mash", WithholdReason.NOT_PERMITTED_TO_RECEIVE)),
+            new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow(), Via.SUBSCRIPTION),
+            new RecipientOutcome.Withhold(
+                "mash", WithholdReason.NOT_PERMITTED_TO_RECEIVE, Via.EXPLICIT)),
         out);
   }
 
@@ -92,8 +93,8 @@ class RouterTest {
         router.route(attendance(Priority.ROUTINE, "E1", List.of("iss2", "dvpp")), "dvpp");
     assertEquals(
         List.of(
-            new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow()),
-            new RecipientOutcome.Withhold("iss2", WithholdReason.AGENCY_SUSPENDED)),
+            new RecipientOutcome.Deliver(agencies.find("iss").orElseThrow(), Via.SUBSCRIPTION),
+            new RecipientOutcome.Withhold("iss2", WithholdReason.AGENCY_SUSPENDED, Via.EXPLICIT)),
         out);
   }
 

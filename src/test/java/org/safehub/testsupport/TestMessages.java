@@ -32,9 +32,11 @@ public final class TestMessages {
   private TestMessages() {}
 
   /**
-   * The first valid example of {@code type}, with a new messageId, no explicit recipients, routine
-   * priority and a safeguarding basis with a justification (so that routing tests do not depend on
-   * the consent registry; consent tests set basis consent themselves).
+   * The first valid example of {@code type}, with a new messageId and caseRef, no explicit
+   * recipients, routine priority and a safeguarding basis with a justification (so that routing
+   * tests do not depend on the consent registry; consent tests set basis consent themselves). A
+   * risk disclosure's risk level is {@code medium}, so that routing.yaml's high-risk rule adds no
+   * one unless a test asks.
    */
   public static ObjectNode example(String type) {
     try (Stream<Path> files = Files.list(Path.of("schemas", type, "examples"))) {
@@ -46,9 +48,15 @@ public final class TestMessages {
               .orElseThrow(() -> new IllegalStateException("no valid example for " + type));
       ObjectNode msg = (ObjectNode) MAPPER.readTree(first.toFile());
       msg.put("messageId", UUID.randomUUID().toString());
+      // a case of its own: a referral opens its case, whose members then receive every message on
+      // it
+      msg.put("caseRef", "CASE-X-" + UUID.randomUUID().toString().substring(0, 8));
       msg.remove("recipients");
       msg.put("priority", "routine");
       msg.put("area", "E08000026");
+      if ("risk-disclosure".equals(type)) {
+        ((ObjectNode) msg.get("payload")).put("riskLevel", "medium");
+      }
       ObjectNode basis = msg.putObject("legalBasis");
       basis.put("basis", "safeguarding-adult-at-risk");
       basis.put(

@@ -1,0 +1,125 @@
+package org.safehub.cases;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.safehub.agencies.Agency;
+import org.safehub.agencies.AgencyDirectory;
+import org.safehub.audit.AuditAction;
+import org.safehub.audit.AuditEvent;
+import org.safehub.envelope.Envelope;
+import org.safehub.problem.HubProblem;
+
+/**
+ * What a message does to its case when it is published: a message on a closed case is refused
+ * ({@code 409 case-closed}) except a {@code referral}, which reopens it; a referral whose caseRef
+ * the hub does not know opens the case. The opening is applied by the transaction that accepts the
+ * message ({@link #apply}), so a case opens exactly when its referral is accepted.
+ */
+@Singleton
+public final class CaseReferrals {
+
+  public static final String REFERRAL = "referral";
+
+  private final CaseStore store;
+  private final AgencyDirectory agencies;
+
+  @Inject
+  public CaseReferrals(CaseStore store, AgencyDirectory agencies) {
+    this.store = store;
+    this.agencies = agencies;
+  }
+
+  /**
+   * Checks a message about to be accepted against its case; returns the opening (or reopening) a
+   * referral makes, or null. A perpetrator programme that is not a member of the case is told
+   * nothing of it (no refusal that would show a closed case exists).
+   */
+  public CaseOpening onPublish(Envelope envelope, Agency sender) {
+    Optional<CaseFile> found;
+    try {
+      found = store.find(envelope.caseRef());
+    } catch (SQLException e) {
+      throw Cases.unavailable();
+    }
+    boolean referral = REFERRAL.equals(envelope.type());
+    if (found.isPresent() && !found.get().open() && !referral) {
+      if (CaseRole.PROGRAMME_TYPE.equals(sender.type().name())
+          && !found.get().isMember(sender.id())) {
+        return null;
+      }
+      throw HubProblem.of(
+          409, "case-closed", "Conflict", "The case is closed; only a referral reopens it.");
+    }
+    if (!referral || (found.isPresent() && found.get().open())) {
+      return null;
+    }
+    return new CaseOpening(
+        envelope.caseRef(),
+        envelope.area(),
+        envelope.messageId(),
+        sender.id(),
+        members(envelope, sender.id(), agencies));
+  }
+
+  /**
+   * The members a referral opens its case with: the sender and its recipients, each in the role of
+   * its agency type.
+   */
+  public static Map<String, CaseRole> members(
+      Envelope envelope, String sender, AgencyDirectory agencies) {
+    Map<String, CaseRole> members = new LinkedHashMap<>();
+    for (String id : envelope.recipients()) {
+      agencies.find(id).ifPresent(a -> members.put(a.id(), CaseRole.forType(a.type())));
+    }
+    agencies.find(sender).ifPresent(a -> members.put(a.id(), CaseRole.forType(a.type())));
+    return members;
+  }
+
+  /**
+   * Opens (or reopens) the case inside the accepting transaction; returns the audit events to
+   * record with it. A case opened meanwhile by another referral is left as it is.
+   */
+  public List<AuditEvent> apply(Connection c, CaseOpening o) throws SQLException {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Optional<CaseFile> found = store.find(c, o.caseRef(), true);
+    List<AuditEvent> events = new ArrayList<>();
+    if (found.isEmpty()) {
+      CaseFile file = new CaseFile(o.caseRef(), o.area(), true, o.members(), now, now);
+      if (!store.insert(c, file)) {
+        return List.of(); // opened by a referral in another transaction since the lookup
+      }
+      events.add(
+          event(AuditAction.CASE_OPENED, o, now)
+              .detail("area", o.area())
+              .detail("members", Integer.toString(o.members().size()))
+              .build());
+      o.members()
+          .forEach(
+              (agency, role) ->
+                  events.add(
+                      event(AuditAction.CASE_MEMBER_ADDED, o, now)
+                          .recipient(agency)
+                          .detail("role", role.wire())
+                          .build()));
+    } else if (!found.get().open()) {
+      store.setOpen(c, o.caseRef(), true, now);
+      events.add(event(AuditAction.CASE_REOPENED, o, now).build());
+    }
+    return events;
+  }
+
+  private static AuditEvent.Builder event(AuditAction action, CaseOpening o, Instant now) {
+    return AuditEvent.builder(action, now)
+        .actor(o.sender(), null)
+        .message(o.messageId(), REFERRAL, o.caseRef());
+  }
+}

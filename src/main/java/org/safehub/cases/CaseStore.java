@@ -1,0 +1,143 @@
+package org.safehub.cases;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Cases in PostgreSQL ({@code hub_case}, {@code case_member}). Writes take the caller's connection,
+ * so that a change commits with its audit events or not at all.
+ */
+@Singleton
+public final class CaseStore implements CaseLookup {
+
+  private final DataSource ds;
+
+  @Inject
+  public CaseStore(DataSource ds) {
+    this.ds = ds;
+  }
+
+  /** The case, read in a connection of its own. */
+  @Override
+  public Optional<CaseFile> find(String caseRef) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      return find(c, caseRef, false);
+    }
+  }
+
+  /** The case; with {@code lock}, its row is locked until the caller's transaction ends. */
+  public Optional<CaseFile> find(Connection c, String caseRef, boolean lock) throws SQLException {
+    String area;
+    boolean open;
+    Instant openedAt;
+    Instant updatedAt;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select area, status, opened_at, updated_at from hub_case where case_ref = ?"
+                + (lock ? " for update" : ""))) {
+      ps.setString(1, caseRef);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        area = rs.getString(1);
+        open = "open".equals(rs.getString(2));
+        openedAt = rs.getTimestamp(3).toInstant();
+        updatedAt = rs.getTimestamp(4).toInstant();
+      }
+    }
+    Map<String, CaseRole> members = new LinkedHashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("select agency, role from case_member where case_ref = ?")) {
+      ps.setString(1, caseRef);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          members.put(rs.getString(1), CaseRole.parse(rs.getString(2)));
+        }
+      }
+    }
+    return Optional.of(new CaseFile(caseRef, area, open, members, openedAt, updatedAt));
+  }
+
+  /** Inserts an open case with its members; false (and nothing written) if the caseRef exists. */
+  public boolean insert(Connection c, CaseFile file) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into hub_case (case_ref, area, status, opened_at, updated_at)"
+                + " values (?, ?, ?, ?, ?) on conflict (case_ref) do nothing")) {
+      ps.setString(1, file.caseRef());
+      ps.setString(2, file.area());
+      ps.setString(3, file.status());
+      ps.setTimestamp(4, Timestamp.from(file.openedAt()));
+      ps.setTimestamp(5, Timestamp.from(file.updatedAt()));
+      if (ps.executeUpdate() != 1) {
+        return false;
+      }
+    }
+    for (Map.Entry<String, CaseRole> m : file.members().entrySet()) {
+      putMember(c, file.caseRef(), m.getKey(), m.getValue(), file.openedAt());
+    }
+    return true;
+  }
+
+  /** Adds a member, or changes its role. */
+  public void putMember(Connection c, String caseRef, String agency, CaseRole role, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into case_member (case_ref, agency, role, added_at) values (?, ?, ?, ?)"
+                + " on conflict (case_ref, agency) do update set role = excluded.role")) {
+      ps.setString(1, caseRef);
+      ps.setString(2, agency);
+      ps.setString(3, role.wire());
+      ps.setTimestamp(4, Timestamp.from(now));
+      ps.executeUpdate();
+    }
+    touch(c, caseRef, now);
+  }
+
+  /** Removes a member; false if it was none. */
+  public boolean removeMember(Connection c, String caseRef, String agency, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("delete from case_member where case_ref = ? and agency = ?")) {
+      ps.setString(1, caseRef);
+      ps.setString(2, agency);
+      if (ps.executeUpdate() != 1) {
+        return false;
+      }
+    }
+    touch(c, caseRef, now);
+    return true;
+  }
+
+  /** Opens or closes the case. */
+  public void setOpen(Connection c, String caseRef, boolean open, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("update hub_case set status = ?, updated_at = ? where case_ref = ?")) {
+      ps.setString(1, open ? "open" : "closed");
+      ps.setTimestamp(2, Timestamp.from(now));
+      ps.setString(3, caseRef);
+      ps.executeUpdate();
+    }
+  }
+
+  private static void touch(Connection c, String caseRef, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("update hub_case set updated_at = ? where case_ref = ?")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setString(2, caseRef);
+      ps.executeUpdate();
+    }
+  }
+}

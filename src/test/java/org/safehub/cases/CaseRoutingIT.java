@@ -1,0 +1,414 @@
+package org.safehub.cases;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.safehub.cases.CaseCalls.caseBody;
+import static org.safehub.cases.CaseCalls.member;
+import static org.safehub.cases.CaseCalls.newCaseRef;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.DemoAgencies;
+import org.safehub.testsupport.SealedCopies;
+import org.safehub.testsupport.TestMessages;
+import org.safehub.testsupport.Tokens;
+
+/**
+ * Case-tied delivery on the real stack (issue 12): the victim's own worker hears the programme's
+ * news wherever she is and at a raised priority, the local service of the same type does not
+ * (unless it is on the case), a closed case refuses messages but a referral, a referral opens its
+ * case, and unexplained absences make exactly one attendance-concern.
+ */
+@QuarkusTest
+class CaseRoutingIT {
+
+  private static final String AREA = "E08000026";
+
+  /** An example message from {@code schemas/<type>/examples/<file>}, on {@code caseRef}. */
+  private static ObjectNode example(String type, String file, String caseRef) {
+    try {
+      ObjectNode msg =
+          (ObjectNode)
+              TestMessages.MAPPER.readTree(Path.of("schemas", type, "examples", file).toFile());
+      msg.put("messageId", UUID.randomUUID().toString());
+      msg.remove("recipients");
+      msg.put("priority", "routine");
+      msg.put("area", AREA);
+      msg.put("caseRef", caseRef);
+      ObjectNode basis = msg.putObject("legalBasis");
+      basis.put("basis", "safeguarding-adult-at-risk");
+      basis.put(
+          "justification",
+          "Test share: risk to an adult at risk; asking for consent would increase the risk.");
+      return msg;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectNode dropOut(String caseRef) {
+    return example("programme-exit", "valid-dropped-out-risk-concern.json", caseRef);
+  }
+
+  private static ObjectNode absence(String caseRef, String sessionDate) {
+    ObjectNode msg = example("attendance", "valid-missed-not-notified.json", caseRef);
+    ((ObjectNode) msg.get("payload")).put("sessionDate", sessionDate);
+    return msg;
+  }
+
+  /** Waits for the first expected copy (a message's copies commit together), then counts all. */
+  private static void assertCopiesExactlyAt(String messageId, Set<String> expected) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> DeliveryTopics.copiesOf(expected.iterator().next(), messageId) >= 1);
+    for (String agency : DemoAgencies.ids()) {
+      assertEquals(
+          expected.contains(agency) ? 1 : 0,
+          DeliveryTopics.copiesOf(agency, messageId),
+          messageId + " copies at " + agency);
+    }
+  }
+
+  private static JsonNode openedCopy(String agency, String messageId, String type) {
+    List<JsonNode> items = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              items.clear();
+              items.addAll(CaseCalls.inboxItems(agency, messageId, type));
+              return !items.isEmpty();
+            });
+    return SealedCopies.open(agency, items.get(0));
+  }
+
+  private static JsonNode status(String sender, String messageId) {
+    return TestMessages.readTree(
+        given()
+            .auth()
+            .oauth2(Tokens.forClient(sender))
+            .get("/api/v1/messages/" + messageId + "/status")
+            .then()
+            .statusCode(200)
+            .extract()
+            .asString());
+  }
+
+  private static List<String> agencies(JsonNode status) {
+    List<String> out = new ArrayList<>();
+    status.path("recipients").forEach(r -> out.add(r.path("agency").asText()));
+    return out;
+  }
+
+  private static JsonNode inboxItem(String agency, String messageId, String type) {
+    List<JsonNode> items = CaseCalls.inboxItems(agency, messageId, type);
+    assertEquals(1, items.size(), agency);
+    return items.get(0);
+  }
+
+  @Test
+  void aDropOutReachesTheVictimsWorkerInAnotherAreaAtRaisedPriorityAndNotTheLocalService() {
+    // Given a case in E08000026 whose victim's worker is demo2-iss (a refuge's service in
+    // E08000025)
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When the programme reports a drop-out at routine priority
+    String id = CaseCalls.publish("demo-dvpp", dropOut(ref), 202);
+    // Then demo2-iss gets it as a member, wherever it is; demo-iss's standing subscription does not
+    // apply (the case has its partner-support member); the other types' subscriptions still do
+    assertCopiesExactlyAt(id, Set.of("demo2-iss", "demo-cs", "demo-marac"));
+    // and the victim's worker's copy is raised to urgent, with the deadline that brings; others not
+    assertEquals(
+        "urgent",
+        openedCopy("demo2-iss", id, "programme-exit").path("message").path("priority").asText());
+    assertEquals(
+        "routine",
+        openedCopy("demo-cs", id, "programme-exit").path("message").path("priority").asText());
+    // the raised copy says so in its flags, the others carry none; demo2-iss was chosen as a member
+    assertEquals(
+        List.of("raised-priority"),
+        texts(openedCopy("demo2-iss", id, "programme-exit").path("flags")));
+    assertEquals(List.of(), texts(openedCopy("demo-cs", id, "programme-exit").path("flags")));
+    assertEquals("case", deliveredVia(ref, id, "demo2-iss"));
+    assertEquals("subscription", deliveredVia(ref, id, "demo-cs"));
+    assertFalse(inboxItem("demo2-iss", id, "programme-exit").path("deadline").isMissingNode());
+    assertTrue(inboxItem("demo-cs", id, "programme-exit").path("deadline").isMissingNode());
+    // and the programme's status shows nothing of the case: not who supports the victim, nor where
+    JsonNode status = status("demo-dvpp", id);
+    assertEquals(List.of("demo-cs", "demo-marac"), agencies(status), status.toString());
+    // nor does a fetch-notice: demo-cs's fetch is notified, demo2-iss's (fetched first) is not
+    List<String> fetchedBy = new ArrayList<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              fetchedBy.clear();
+              for (JsonNode n : CaseCalls.inboxItems("demo-dvpp", id, "fetch-notice")) {
+                fetchedBy.add(SealedCopies.open("demo-dvpp", n).path("fetchedBy").asText());
+              }
+              return fetchedBy.contains("demo-cs");
+            });
+    assertFalse(fetchedBy.contains("demo2-iss"), fetchedBy.toString());
+
+    // When demo-iss joins the case as partner support too, and the programme reports another
+    CaseCalls.post("demo2-iss", ref + "/members", member("demo-iss", "partner-support"))
+        .then()
+        .statusCode(200);
+    String second = CaseCalls.publish("demo-dvpp", dropOut(ref), 202);
+    // Then both partner-support members get it, both raised
+    assertCopiesExactlyAt(second, Set.of("demo2-iss", "demo-iss", "demo-cs", "demo-marac"));
+    assertEquals(
+        "urgent",
+        openedCopy("demo-iss", second, "programme-exit").path("message").path("priority").asText());
+  }
+
+  @Test
+  void leavingTheCaseEndsCaseDeliveryAtOnceAndAClosedCaseRefusesAllButAReferral() {
+    // Given a case with demo2-iss as partner support and demo-cs as children's services
+    String ref = newCaseRef();
+    CaseCalls.open(
+            "demo2-iss",
+            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
+        .then()
+        .statusCode(201);
+    // When demo2-iss leaves it, the next absence goes by the area's subscriptions again
+    CaseCalls.delete("demo2-iss", ref + "/members/demo2-iss").then().statusCode(200);
+    String after = CaseCalls.publish("demo-dvpp", absence(ref, "2027-02-01"), 202);
+    assertCopiesExactlyAt(after, Set.of("demo-iss", "demo-cs"));
+    // When demo-cs closes the case
+    CaseCalls.post("demo-cs", ref + "/close", null).then().statusCode(200);
+    // Then a message on it is refused with a 409 case-closed problem, and nothing is delivered
+    ObjectNode refused = absence(ref, "2027-02-08");
+    Response r =
+        given()
+            .auth()
+            .oauth2(Tokens.forClient("demo-dvpp"))
+            .contentType("application/json")
+            .body(TestMessages.json(refused))
+            .post("/api/v1/messages");
+    assertEquals(409, r.statusCode(), r.asString());
+    assertEquals("application/problem+json", r.contentType());
+    assertTrue(TestMessages.readTree(r.asString()).path("type").asText().endsWith("case-closed"));
+    // but a referral on it is accepted and reopens it
+    ObjectNode referral = TestMessages.example("referral");
+    referral.put("caseRef", ref);
+    CaseCalls.publish("demo-iss", referral, 202);
+    assertEquals(
+        "open",
+        TestMessages.readTree(CaseCalls.get("demo-cs", ref).asString()).path("status").asText());
+    assertTrue(CaseCalls.auditedActions(ref).contains("case-reopened"));
+  }
+
+  @Test
+  void aReferralWithAnUnknownCaseRefOpensTheCaseWithItsSenderAndRecipients() {
+    // Given a caseRef the hub does not know
+    String ref = newCaseRef();
+    ObjectNode referral =
+        TestMessages.withRecipients(TestMessages.example("referral"), "demo-dvpp", "demo2-iss");
+    referral.put("caseRef", ref);
+    // When demo-cs sends a referral on it
+    String id = CaseCalls.publish("demo-cs", referral, 202);
+    // Then the case is open, the sender and the recipients members in their agency types' roles
+    JsonNode view =
+        TestMessages.readTree(
+            CaseCalls.get("demo-cs", ref).then().statusCode(200).extract().asString());
+    assertEquals("open", view.path("status").asText());
+    List<String> members = new ArrayList<>();
+    view.path("members")
+        .forEach(m -> members.add(m.path("agency").asText() + "=" + m.path("role").asText()));
+    assertEquals(
+        List.of("demo-cs=childrens-services", "demo-dvpp=programme", "demo2-iss=partner-support"),
+        members);
+    // and the opening was audited with the referral
+    assertTrue(
+        CaseCalls.auditedActions(ref)
+            .containsAll(List.of("case-opened", "case-member-added@demo2-iss")));
+    // and the referral itself went to its recipients; demo-iss's subscription does not apply (the
+    // case has a partner-support member), demo-mash was not subscribed at routine priority
+    assertCopiesExactlyAt(id, Set.of("demo-dvpp", "demo2-iss"));
+  }
+
+  @Test
+  void twoUnexplainedAbsencesProduceExactlyOneAttendanceConcern() {
+    // Given a case with the programme, the victim's worker (another area) and children's services
+    String ref = newCaseRef();
+    CaseCalls.open(
+            "demo2-iss",
+            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
+        .then()
+        .statusCode(201);
+    // When the programme reports three unexplained absences in a row, one after another
+    List<String> ids = new ArrayList<>();
+    for (String date : List.of("2027-01-06", "2027-01-13", "2027-01-20")) {
+      String id = CaseCalls.publish("demo-dvpp", absence(ref, date), 202);
+      assertCopiesExactlyAt(id, Set.of("demo2-iss", "demo-cs"));
+      ids.add(id);
+      // each absence reaches the victim's worker at urgent, though sent routine
+      assertEquals(
+          "urgent",
+          openedCopy("demo2-iss", id, "attendance").path("message").path("priority").asText());
+    }
+    // Then partner support and children's services each get exactly one sealed, content-free
+    // attendance-concern: two absences, from the first to the second session
+    for (String agency : List.of("demo2-iss", "demo-cs")) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> !CaseCalls.inboxItems(agency, ids.get(1), AttendanceConcerns.KIND).isEmpty());
+      List<JsonNode> all = new ArrayList<>();
+      ids.forEach(id -> all.addAll(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND)));
+      assertEquals(1, all.size(), agency + ": " + all);
+      JsonNode notice = SealedCopies.open(agency, all.get(0));
+      assertEquals(ref, notice.path("caseRef").asText());
+      assertEquals(2, notice.path("unexplainedAbsences").asInt());
+      assertEquals("2027-01-06", notice.path("firstSessionDate").asText());
+      assertEquals("2027-01-13", notice.path("lastSessionDate").asText());
+      assertEquals(
+          Set.of(
+              "notice",
+              "caseRef",
+              "unexplainedAbsences",
+              "firstSessionDate",
+              "lastSessionDate",
+              "messageId"),
+          fieldNames(notice));
+    }
+    // and neither the programme nor a service off the case gets one
+    for (String agency : List.of("demo-dvpp", "demo-iss")) {
+      for (String id : ids) {
+        assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
+      }
+    }
+  }
+
+  @Test
+  void aProgrammeOnTheCaseInAnotherAreaGetsCaseNewsOnlyThroughTheGuard() {
+    // Given a case in E08000026 whose programme is demo2-dvpp, in the other area
+    String ref = newCaseRef();
+    CaseCalls.open("demo-iss", caseBody(ref, AREA, "demo2-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When demo-iss discloses a risk with the victim's address and phone, a child's school and a
+    // note
+    ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    assertTrue(msg.at("/payload/victimAddress").isTextual(), "the example holds guarded data");
+    String id = CaseCalls.publish("demo-iss", msg, 202);
+    // Then the programme gets it as a member, across areas, and its copy holds none of them, names
+    // none of them, and lists no other recipient; the local programme's subscription does not apply
+    JsonNode copy = openedCopy("demo2-dvpp", id, "risk-disclosure");
+    JsonNode payload = copy.path("message").path("payload");
+    for (String guarded :
+        List.of(
+            "victimAddress",
+            "victimPostcode",
+            "victimPhone",
+            "safeContactTimes",
+            "childSchool",
+            "note")) {
+      assertTrue(payload.path(guarded).isMissingNode(), guarded);
+    }
+    assertTrue(copy.path("message").path("recipients").isMissingNode());
+    assertEquals(List.of(), texts(copy.path("flags")), "a programme's copy carries no flags");
+    for (JsonNode c : copy.path("removedCategories")) {
+      assertFalse(
+          Set.of("victim-location", "victim-contact", "child-location", "free-text")
+              .contains(c.asText()),
+          c.asText());
+    }
+    assertEquals(0, DeliveryTopics.copiesOf("demo-dvpp", id));
+  }
+
+  @Test
+  void aHighRiskDisclosureOnACaseReachesTheMaracAndMashOfTheCasesAreaNotOfTheMessagesArea() {
+    // Given a case in E08000026 (the programme's area) whose victim's worker is demo2-iss, in a
+    // refuge's area, E08000025
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When demo2-iss discloses high risk on the case, at routine priority, naming no one, and the
+    // message gives its own area, E08000025
+    ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    msg.put("area", "E08000025");
+    String id = CaseCalls.publish("demo2-iss", msg, 202);
+    // Then the rule brings in the MARAC and the MASH of the case's area, not those of the message's
+    // area; the programme hears as a member (its local twin's subscription does not apply), and the
+    // refuge area's children's services by its subscription
+    assertCopiesExactlyAt(id, Set.of("demo-marac", "demo-mash", "demo-dvpp", "demo2-cs"));
+    JsonNode status = status("demo2-iss", id);
+    Map<String, String> via = new TreeMap<>();
+    status
+        .path("recipients")
+        .forEach(r -> via.put(r.path("agency").asText(), r.path("via").asText()));
+    assertEquals(
+        Map.of(
+            "demo-marac", "rule:high-risk-disclosure",
+            "demo-mash", "rule:high-risk-disclosure",
+            "demo-dvpp", "case",
+            "demo2-cs", "subscription"),
+        via,
+        status.toString());
+    // and the programme's copy went through the guard: no address, no flags, no other recipients
+    JsonNode copy = openedCopy("demo-dvpp", id, "risk-disclosure");
+    assertTrue(copy.path("message").path("payload").path("victimAddress").isMissingNode());
+    assertTrue(copy.path("message").path("recipients").isMissingNode());
+    assertEquals(List.of(), texts(copy.path("flags")));
+  }
+
+  /** The {@code via} of the audit's {@code delivered} event of {@code id}'s copy for {@code to}. */
+  private static String deliveredVia(String caseRef, String id, String to) {
+    JsonNode page =
+        TestMessages.readTree(
+            given()
+                .auth()
+                .oauth2(Tokens.forClient("demo-auditor"))
+                .queryParam("caseRef", caseRef)
+                .queryParam("action", "delivered")
+                .queryParam("limit", 1000)
+                .get("/api/v1/audit/events")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+    for (JsonNode e : page.path("events")) {
+      if (id.equals(e.path("messageId").asText()) && to.equals(e.path("recipient").asText())) {
+        return e.path("detail").path("via").asText(null);
+      }
+    }
+    return null;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static Set<String> fieldNames(JsonNode node) {
+    Set<String> out = new java.util.TreeSet<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+}

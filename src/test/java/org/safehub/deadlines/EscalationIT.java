@@ -128,7 +128,7 @@ class EscalationIT {
     assertContentFree(missed.get(0));
     // the MASH's notice names case, message, type, priority, the overdue agency and how late
     JsonNode escalation = open("demo-mash", notices("demo-mash", "deadline-escalation", id).get(0));
-    assertEquals("CASE-2026-0001", escalation.path("caseRef").asText());
+    assertEquals(ALERT_CASE, escalation.path("caseRef").asText());
     assertEquals(id, escalation.path("messageId").asText());
     assertEquals("child-protection-alert", escalation.path("type").asText());
     assertEquals("immediate", escalation.path("priority").asText());
@@ -354,9 +354,12 @@ class EscalationIT {
     }
   }
 
+  private static final String ALERT_CASE = "CASE-ESC-0001";
+
   private String immediateAlert() {
     ObjectNode msg = TestMessages.example("child-protection-alert");
     msg.put("priority", "immediate");
+    msg.put("caseRef", ALERT_CASE); // on no case the hub knows: routing as without cases
     String id = publish("demo-iss", msg);
     Awaitility.await()
         .atMost(Duration.ofSeconds(60))

@@ -75,6 +75,28 @@ public record AuditEvent(
   /** The seq of an event not yet appended. */
   public static final long UNASSIGNED = -1;
 
+  /**
+   * The same event with {@code justification} and {@code detail} in place of its own (sealing a
+   * justification away into {@code detail}, or opening it again); every other field is kept.
+   */
+  public AuditEvent withJustification(String justification, Map<String, String> detail) {
+    return new AuditEvent(
+        seq,
+        time,
+        action,
+        actorAgency,
+        actorClient,
+        messageId,
+        messageType,
+        caseRef,
+        recipient,
+        legalBasis,
+        reason,
+        categories,
+        justification,
+        detail);
+  }
+
   /** Longest value of any short text field. */
   public static final int MAX_TEXT = 256;
 

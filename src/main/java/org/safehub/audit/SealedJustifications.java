@@ -92,22 +92,7 @@ final class SealedJustifications {
       }
       Map<String, String> detail = new HashMap<>(e.detail());
       detail.put(AuditLog.JUSTIFICATION_SEAL, seals.get(e.messageId()));
-      out.add(
-          new AuditEvent(
-              e.seq(),
-              e.time(),
-              e.action(),
-              e.actorAgency(),
-              e.actorClient(),
-              e.messageId(),
-              e.messageType(),
-              e.caseRef(),
-              e.recipient(),
-              e.legalBasis(),
-              e.reason(),
-              e.categories(),
-              null,
-              detail));
+      out.add(e.withJustification(null, detail));
     }
     return out;
   }
@@ -154,24 +139,7 @@ final class SealedJustifications {
     for (AuditEvent e : events) {
       String seal = e.detail().get(AuditLog.JUSTIFICATION_SEAL);
       String text = seal == null ? null : opened.get(e.messageId() + "/" + seal);
-      out.add(
-          text == null
-              ? e
-              : new AuditEvent(
-                  e.seq(),
-                  e.time(),
-                  e.action(),
-                  e.actorAgency(),
-                  e.actorClient(),
-                  e.messageId(),
-                  e.messageType(),
-                  e.caseRef(),
-                  e.recipient(),
-                  e.legalBasis(),
-                  e.reason(),
-                  e.categories(),
-                  text,
-                  e.detail()));
+      out.add(text == null ? e : e.withJustification(text, e.detail()));
     }
     return out;
   }

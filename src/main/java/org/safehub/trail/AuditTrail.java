@@ -91,24 +91,7 @@ public final class AuditTrail {
   public List<ProducerRecord<String, byte[]>> records(List<AuditEvent> stored) {
     List<ProducerRecord<String, byte[]>> out = new ArrayList<>(stored.size());
     for (AuditEvent e : stored) {
-      AuditEvent feed =
-          e.justification() == null
-              ? e
-              : new AuditEvent(
-                  e.seq(),
-                  e.time(),
-                  e.action(),
-                  e.actorAgency(),
-                  e.actorClient(),
-                  e.messageId(),
-                  e.messageType(),
-                  e.caseRef(),
-                  e.recipient(),
-                  e.legalBasis(),
-                  e.reason(),
-                  e.categories(),
-                  null,
-                  e.detail());
+      AuditEvent feed = e.justification() == null ? e : e.withJustification(null, e.detail());
       out.add(
           new ProducerRecord<>(
               topics.audit(),

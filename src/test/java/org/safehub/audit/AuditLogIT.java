@@ -90,21 +90,7 @@ class AuditLogIT {
     if (!e.detail().containsKey(AuditLog.JUSTIFICATION_SEAL)) {
       return e;
     }
-    return new AuditEvent(
-        e.seq(),
-        e.time(),
-        e.action(),
-        e.actorAgency(),
-        e.actorClient(),
-        e.messageId(),
-        e.messageType(),
-        e.caseRef(),
-        e.recipient(),
-        e.legalBasis(),
-        e.reason(),
-        e.categories(),
-        justificationOf(e.messageId()),
-        e.detail());
+    return e.withJustification(justificationOf(e.messageId()), e.detail());
   }
 
   /** An event as stored, its seal left out: what the caller appended. */

@@ -13,6 +13,9 @@ public final class Headers {
   public static final String REASON = "safehub-reason";
   public static final String FORMAT = "safehub-format";
 
+  /** On the escalator's notices: the notice's own id (its outbox seq), for tracing a duplicate. */
+  public static final String NOTICE_ID = "safehub-notice-id";
+
   private Headers() {}
 
   public static RecordHeaders of(String... keyValues) {

@@ -30,6 +30,14 @@ public record Topics(String prefix) {
     return prefix + "audit";
   }
 
+  /**
+   * The escalation relay's marker topic (hub-only, one partition, compacted): the highest outbox
+   * seq sent, written in the Kafka transaction that sends the notices.
+   */
+  public String escalationRelay() {
+    return prefix + "escalation-relay";
+  }
+
   public String delivery(String agencyId) {
     return prefix + "delivery." + agencyId;
   }

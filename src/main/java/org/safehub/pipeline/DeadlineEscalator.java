@@ -14,19 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Future;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.config.DeadlineSettings;
-import org.safehub.config.SafehubConfig;
 import org.safehub.copy.Notice;
 import org.safehub.copy.WithholdReason;
 import org.safehub.crypto.CopySealer;
@@ -34,7 +28,7 @@ import org.safehub.db.Transactions;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.deadlines.Escalation;
 import org.safehub.delivery.DeadlineStore;
-import org.safehub.kafka.KafkaClients;
+import org.safehub.delivery.EscalationOutbox;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.sealing.SealingCopyWriter;
@@ -42,16 +36,19 @@ import org.safehub.trail.AuditTrail;
 import org.safehub.validation.StrictJson;
 
 /**
- * Escalates missed deadlines, driven by the hub's clock rather than by a message. Each poll claims
- * the copies due ({@link DeadlineStore#claimDue}, {@code FOR UPDATE SKIP LOCKED}: two instances
- * never take the same copy), and for each still unacknowledged one writes, in one Kafka transaction
- * on the delivery topics, the sealed notices of this round ({@link EscalationNotices}), sealed by
- * the pipeline's own {@link SealingCopyWriter} and shaped by {@link DeliveryRecords}; then records
- * the round and its audit events and commits PostgreSQL. The rows stay locked until then, so a
- * round is escalated once; a failure anywhere before the PostgreSQL commit leaves the copy due, and
- * the next poll escalates it (a crash between the two commits can send that round's notices twice,
- * never none). State lives only in PostgreSQL: a hub stopped across a deadline escalates it once
- * when it starts again, and the next repeat counts from then.
+ * Escalates missed deadlines, driven by the hub's clock rather than by a message. Each poll, in one
+ * PostgreSQL transaction, claims the copies due ({@link DeadlineStore#claimDue}, {@code FOR UPDATE
+ * SKIP LOCKED}: two instances never take the same copy), and for each still unacknowledged one
+ * seals the notices of this round ({@link EscalationNotices}, sealed by the pipeline's own {@link
+ * SealingCopyWriter}), stores them in the outbox ({@link EscalationOutbox}), records the round and
+ * its audit events, and commits: each round is decided, sealed and audited once. Then the {@link
+ * EscalationRelay} sends the outbox to the delivery topics in one Kafka transaction together with a
+ * marker of how far it got, so each notice reaches its recipient's topic exactly once, with a crash
+ * at any point (after the round's commit, between the relay's Kafka commit and its clean-up) and
+ * with several instances ({@code ExactlyOnceEscalationIT}, ADR 0010). Every poll also relays what
+ * another instance or a crash left in the outbox. State lives only in PostgreSQL (and the relay's
+ * position in Kafka): a hub stopped across a deadline escalates it once when it starts again, and
+ * the next repeat counts from then.
  */
 @Singleton
 public final class DeadlineEscalator {
@@ -70,11 +67,10 @@ public final class DeadlineEscalator {
   private final ObjectMapper mapper;
   private final AuditTrail trail;
   private final Topics topics;
-  private final Supplier<KafkaProducer<String, byte[]>> producers;
+  private final EscalationRelay relay;
   private final int maxPerPoll;
   private final MeterRegistry metrics;
   private final EscalationNotices notices;
-  private KafkaProducer<String, byte[]> producer;
 
   @Inject
   public DeadlineEscalator(
@@ -88,8 +84,7 @@ public final class DeadlineEscalator {
       StrictJson json,
       AuditTrail trail,
       Topics topics,
-      KafkaClients kafka,
-      SafehubConfig config,
+      EscalationRelay relay,
       DeadlineSettings settings,
       MeterRegistry metrics) {
     this(
@@ -103,10 +98,7 @@ public final class DeadlineEscalator {
         json.mapper(),
         trail,
         topics,
-        () ->
-            kafka.transactionalProducer(
-                "safehub-escalator-" + config.instanceId(),
-                config.pipeline().transactionTimeoutMs()),
+        relay,
         settings.maxPerPoll(),
         metrics);
   }
@@ -123,7 +115,7 @@ public final class DeadlineEscalator {
       ObjectMapper mapper,
       AuditTrail trail,
       Topics topics,
-      Supplier<KafkaProducer<String, byte[]>> producers,
+      EscalationRelay relay,
       int maxPerPoll,
       MeterRegistry metrics) {
     if (maxPerPoll < 1) {
@@ -138,7 +130,7 @@ public final class DeadlineEscalator {
     this.mapper = mapper;
     this.trail = trail;
     this.topics = topics;
-    this.producers = producers;
+    this.relay = relay;
     this.maxPerPoll = maxPerPoll;
     this.metrics = metrics;
     this.notices = new EscalationNotices(agencies, mapper);
@@ -159,9 +151,11 @@ public final class DeadlineEscalator {
   }
 
   /**
-   * One look: escalates at most {@code max-per-poll} copies due by the hub's clock, and returns how
-   * many it claimed (escalated or closed). Cheap when nothing is due: one indexed query that reads
-   * an empty range.
+   * One look: escalates at most {@code max-per-poll} copies due by the hub's clock, relays the
+   * outbox, and returns how many copies it claimed (escalated or closed). Cheap when nothing is due
+   * or waiting: one indexed query that reads an empty range, and one that finds the outbox empty.
+   * Throws if the relay fails after the round committed: its notices wait in the outbox for the
+   * next look (of any instance).
    */
   public synchronized int poll() throws Exception {
     Instant now = clock.instant();
@@ -179,6 +173,7 @@ public final class DeadlineEscalator {
               return escalate(c, due, escalation, now);
             });
     trail.forward(stored);
+    relay.relay();
     return claimed[0];
   }
 
@@ -188,7 +183,7 @@ public final class DeadlineEscalator {
     Set<String> suspended = statuses.suspended(c);
     SealingCopyWriter writer = new SealingCopyWriter(keys, sealer, mapper);
     writer.beginBatch();
-    List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+    List<EscalationOutbox.Row> out = new ArrayList<>();
     List<AuditEvent> events = new ArrayList<>();
     Instant at = Instant.now();
     for (DeadlineStore.Claimed copy : due) {
@@ -235,14 +230,8 @@ public final class DeadlineEscalator {
           continue;
         }
         out.add(
-            DeliveryRecords.of(
-                topics,
-                n.recipient(),
-                copy.messageId().toString(),
-                n.kind(),
-                DeliveryRecords.HUB,
-                writer.format(),
-                sealed));
+            new EscalationOutbox.Row(
+                0, n.recipient(), copy.messageId(), n.kind(), writer.format(), sealed));
         if (EscalationNotices.ESCALATION.equals(n.kind())) {
           events.add(
               event(AuditAction.DEADLINE_ESCALATED, at, copy)
@@ -258,55 +247,15 @@ public final class DeadlineEscalator {
           repeat.isPresent() && round < escalation.maxRepeats() ? now.plus(repeat.get()) : null;
       DeadlineStore.escalated(c, copy, now, next);
     }
-    send(out);
-    // recorded in the transaction that holds the rows: it commits only after the notices did
+    // in the transaction that holds the rows: the round, its notices and its audit commit together
+    EscalationOutbox.add(c, topics.prefix(), out);
     return trail.recordIn(c, events);
   }
 
-  /** Sends the notices in one Kafka transaction; throws (sending nothing) if it cannot. */
-  private void send(List<ProducerRecord<String, byte[]>> out) {
-    if (out.isEmpty()) {
-      return;
-    }
-    KafkaProducer<String, byte[]> p = producer();
-    try {
-      p.beginTransaction();
-      for (ProducerRecord<String, byte[]> r : out) {
-        // a failed send fails commitTransaction, and the round is retried
-        Future<RecordMetadata> unused = p.send(r);
-      }
-      p.commitTransaction();
-    } catch (RuntimeException e) {
-      closeProducer(); // a new producer (same transactional id) aborts whatever was left open
-      throw e;
-    }
-  }
-
-  private synchronized KafkaProducer<String, byte[]> producer() {
-    if (producer == null) {
-      KafkaProducer<String, byte[]> p = producers.get();
-      try {
-        p.initTransactions();
-      } catch (RuntimeException e) {
-        p.close(Duration.ofSeconds(1));
-        throw e;
-      }
-      producer = p;
-    }
-    return producer;
-  }
-
-  /** Closes this instance's Kafka producer (a later poll opens a new one). */
+  /** Closes this instance's relay producer (a later poll opens a new one). */
   @PreDestroy
-  public synchronized void closeProducer() {
-    if (producer != null) {
-      try {
-        producer.close(Duration.ofSeconds(2));
-      } catch (RuntimeException e) {
-        LOG.debugf("escalator producer close failed (%s)", e.getClass().getSimpleName());
-      }
-      producer = null;
-    }
+  public void closeProducer() {
+    relay.close();
   }
 
   private static AuditEvent.Builder event(

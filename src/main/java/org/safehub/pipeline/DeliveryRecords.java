@@ -1,5 +1,6 @@
 package org.safehub.pipeline;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
@@ -24,21 +25,39 @@ final class DeliveryRecords {
       String sender,
       String format,
       byte[] value) {
-    return new ProducerRecord<>(
-        topics.delivery(agency),
-        null,
-        messageId,
-        value,
-        Headers.of(
-            Headers.MESSAGE_ID,
+    return record(topics, agency, messageId, type, sender, format, value, null);
+  }
+
+  /** As {@link #of}, with the escalator's notice id header when {@code noticeId} is not null. */
+  static ProducerRecord<String, byte[]> record(
+      Topics topics,
+      String agency,
+      String messageId,
+      String type,
+      String sender,
+      String format,
+      byte[] value,
+      String noticeId) {
+    ProducerRecord<String, byte[]> r =
+        new ProducerRecord<>(
+            topics.delivery(agency),
+            null,
             messageId,
-            Headers.TYPE,
-            type,
-            Headers.SENDER,
-            sender,
-            Headers.RECIPIENT,
-            agency,
-            Headers.FORMAT,
-            format));
+            value,
+            Headers.of(
+                Headers.MESSAGE_ID,
+                messageId,
+                Headers.TYPE,
+                type,
+                Headers.SENDER,
+                sender,
+                Headers.RECIPIENT,
+                agency,
+                Headers.FORMAT,
+                format));
+    if (noticeId != null) {
+      r.headers().add(Headers.NOTICE_ID, noticeId.getBytes(StandardCharsets.UTF_8));
+    }
+    return r;
   }
 }

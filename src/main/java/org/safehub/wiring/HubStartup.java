@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
 import org.safehub.agencies.Agency;
@@ -137,6 +139,11 @@ class HubStartup {
     wanted.add(new NewTopic(topics.inbound(), config.kafka().inboundPartitions(), rf));
     wanted.add(new NewTopic(topics.deadLetter(), 1, rf));
     wanted.add(new NewTopic(topics.audit(), 1, rf));
+    // the escalation relay's position (hub-only): one partition, the latest marker kept
+    wanted.add(
+        new NewTopic(topics.escalationRelay(), 1, rf)
+            .configs(
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     for (Agency a : agencies.all()) {
       // one partition per agency: its offsets are the inbox cursor
       wanted.add(new NewTopic(topics.delivery(a.id()), 1, rf));

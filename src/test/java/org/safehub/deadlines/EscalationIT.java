@@ -48,6 +48,7 @@ import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.pipeline.DeadlineEscalator;
+import org.safehub.pipeline.EscalationRelay;
 import org.safehub.testsupport.TestClocks;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
@@ -389,7 +390,7 @@ class EscalationIT {
     }
   }
 
-  /** Another escalator on the same database, with a transactional id of its own. */
+  /** Another instance's escalator on the same database and Kafka, with a relay of its own. */
   private DeadlineEscalator instance(String name, int maxPerPoll) {
     return new DeadlineEscalator(
         ds,
@@ -402,7 +403,7 @@ class EscalationIT {
         json.mapper(),
         trail,
         topics,
-        () -> kafka.transactionalProducer("safehub-escalator-" + name, 30_000),
+        new EscalationRelay(ds, topics, kafka, 30_000, name),
         maxPerPoll,
         metrics);
   }

@@ -275,7 +275,8 @@ class KafkaSubscriptionIT {
             "safehub.delivery.demo-cs",
             "safehub.inbound",
             "safehub.audit",
-            "safehub.dead-letter")) {
+            "safehub.dead-letter",
+            "safehub.escalation-relay")) {
       // When it reads another agency's topic or one of the hub's
       try (KafkaConsumer<String, byte[]> c = consumer("demo-iss", "demo-iss.kafka-it")) {
         TopicPartition tp = new TopicPartition(other, 0);

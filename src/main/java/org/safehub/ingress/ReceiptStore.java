@@ -155,25 +155,7 @@ public final class ReceiptStore {
       }
     }
     if (!live.isEmpty()) {
-      int[] inserted;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state, legal_basis, subject_refs)"
-                  + " values (?, ?, ?, ?, ?, ?, 'accepting', ?, ?) on conflict (message_id) do nothing")) {
-        for (int i : live) {
-          ClaimRequest r = requests.get(i);
-          ps.setObject(1, r.messageId());
-          ps.setString(2, r.facts().sender());
-          ps.setBytes(3, r.facts().hash());
-          ps.setString(4, r.facts().type());
-          ps.setString(5, r.facts().caseRef());
-          ps.setTimestamp(6, Timestamp.from(r.receivedAt()));
-          ps.setString(7, r.facts().legalBasis().wire());
-          ps.setArray(8, c.createArrayOf("text", r.facts().subjectRefs().toArray()));
-          ps.addBatch();
-        }
-        inserted = ps.executeBatch();
-      }
+      boolean[] inserted = ReceiptInserts.insert(c, requests, live);
       List<UUID> taken = new java.util.ArrayList<>();
       try (PreparedStatement ps =
           c.prepareStatement(
@@ -181,7 +163,7 @@ public final class ReceiptStore {
         boolean any = false;
         for (int k = 0; k < live.size(); k++) {
           ClaimRequest r = requests.get(live.get(k));
-          if (inserted[k] != 1) {
+          if (!inserted[k]) {
             taken.add(r.messageId());
             continue;
           }
@@ -215,7 +197,7 @@ public final class ReceiptStore {
           }
         }
         for (int k = 0; k < live.size(); k++) {
-          if (inserted[k] == 1) {
+          if (inserted[k]) {
             continue;
           }
           ClaimRequest r = requests.get(live.get(k));

@@ -1,0 +1,95 @@
+package org.safehub.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.safehub.ingress.ReceiptStore.ClaimRequest;
+
+/** The receipts of a group's claims, written as {@code accepting} in one statement. */
+final class ReceiptInserts {
+
+  private static final String INSERT_RECEIPTS =
+      "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state,"
+          + " legal_basis, subject_refs)"
+          + " select u.id, u.sender, u.hash, u.type, u.case_ref, u.received_at, 'accepting', u.basis,"
+          + " array(select jsonb_array_elements_text(u.refs::jsonb))"
+          + " from unnest(?::uuid[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::timestamptz[], ?::text[],"
+          + " ?::text[]) with ordinality as u(id, sender, hash, type, case_ref, received_at, basis, refs, n)"
+          + " order by u.n"
+          + " on conflict (message_id) do nothing returning message_id";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ReceiptInserts() {}
+
+  /**
+   * Inserts the receipts of {@code live} in one statement, each as {@code accepting}, and tells
+   * which of them this statement inserted: a message id already stored (or repeated earlier in the
+   * same group) is not. One statement rather than a JDBC batch, so the answer does not depend on
+   * per-row update counts (which a driver that rewrites batched inserts does not report).
+   */
+  static boolean[] insert(Connection c, List<ClaimRequest> requests, List<Integer> live)
+      throws SQLException {
+    boolean[] inserted = new boolean[live.size()];
+    Map<UUID, Integer> first = new HashMap<>();
+    List<Integer> rows = new ArrayList<>();
+    for (int k = 0; k < live.size(); k++) {
+      if (first.putIfAbsent(requests.get(live.get(k)).messageId(), k) == null) {
+        rows.add(k);
+      }
+    }
+    int n = rows.size();
+    Object[] ids = new Object[n];
+    String[] senders = new String[n];
+    byte[][] hashes = new byte[n][];
+    String[] types = new String[n];
+    String[] caseRefs = new String[n];
+    Timestamp[] received = new Timestamp[n];
+    String[] bases = new String[n];
+    String[] refs = new String[n];
+    for (int j = 0; j < n; j++) {
+      ClaimRequest r = requests.get(live.get(rows.get(j)));
+      ids[j] = r.messageId();
+      senders[j] = r.facts().sender();
+      hashes[j] = r.facts().hash();
+      types[j] = r.facts().type();
+      caseRefs[j] = r.facts().caseRef();
+      received[j] = Timestamp.from(r.receivedAt());
+      bases[j] = r.facts().legalBasis().wire();
+      refs[j] = json(r.facts().subjectRefs());
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT_RECEIPTS)) {
+      ps.setArray(1, c.createArrayOf("uuid", ids));
+      ps.setArray(2, c.createArrayOf("text", senders));
+      ps.setArray(3, c.createArrayOf("bytea", hashes));
+      ps.setArray(4, c.createArrayOf("text", types));
+      ps.setArray(5, c.createArrayOf("text", caseRefs));
+      ps.setArray(6, c.createArrayOf("timestamptz", received));
+      ps.setArray(7, c.createArrayOf("text", bases));
+      ps.setArray(8, c.createArrayOf("text", refs));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted[first.get(rs.getObject(1, UUID.class))] = true;
+        }
+      }
+    }
+    return inserted;
+  }
+
+  private static String json(List<String> refs) throws SQLException {
+    try {
+      return JSON.writeValueAsString(refs);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("subject refs could not be written", e);
+    }
+  }
+}

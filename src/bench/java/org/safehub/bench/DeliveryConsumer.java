@@ -63,12 +63,19 @@ final class DeliveryConsumer implements AutoCloseable {
           continue;
         }
         long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
         Tracker t = tracker;
         for (ConsumerRecord<String, byte[]> r : batch) {
           records.incrementAndGet();
           Integer agency = agencyOfTopic.get(r.topic());
           if (t != null && agency != null) {
-            t.arrived(r.key(), agency, now, r.value() == null ? 0 : r.value().length);
+            t.arrived(
+                r.key(),
+                agency,
+                now,
+                r.value() == null ? 0 : r.value().length,
+                r.timestamp(),
+                nowMillis);
           }
         }
       }

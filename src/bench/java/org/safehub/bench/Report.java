@@ -45,6 +45,20 @@ final class Report {
                     String.format(Locale.ROOT, " + %s %.2f", name, perMessage(s, messages))));
     List<String> extra = new ArrayList<>();
     extra.add(String.format(Locale.ROOT, "offered %.0f msg/s", sent.offeredPerSecond()));
+    Latencies.Summary[] split2 = t.latencySplit();
+    if (split2[0].count() > 0) {
+      extra.add(
+          String.format(
+              Locale.ROOT,
+              "latency split at the copy's record timestamp (ms, p50/p99/p99.9): to written by the"
+                  + " hub %.0f/%.0f/%.0f, written to visible %.0f/%.0f/%.0f",
+              split2[0].p50(),
+              split2[0].p99(),
+              split2[0].p999(),
+              split2[1].p50(),
+              split2[1].p99(),
+              split2[1].p999()));
+    }
     if (sent.lateStarts() > 0) {
       extra.add(sent.lateStarts() + " sends started late (all publish slots busy)");
     }

@@ -20,12 +20,15 @@ final class Tracker {
 
   private static final class Pending {
     final long sentNanos;
+    final long sentWallMillis;
     final int expected;
     final boolean measured;
     int arrived; // written by the delivery consumer only
 
     Pending(long sentNanos, int expected, boolean measured) {
       this.sentNanos = sentNanos;
+      this.sentWallMillis =
+          System.currentTimeMillis() - (System.nanoTime() - sentNanos) / 1_000_000;
       this.expected = expected;
       this.measured = measured;
     }
@@ -35,6 +38,11 @@ final class Tracker {
   final long windowEnd;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final Latencies latencies = new Latencies();
+  // the same latency split at the copy's Kafka record timestamp (when the hub's pipeline wrote it,
+  // by the wall clock, in milliseconds): before it is the hub's ingress and pipeline, after it the
+  // transaction's commit and the recipient's fetch
+  private final Latencies toWritten = new Latencies();
+  private final Latencies writtenToVisible = new Latencies();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition progress = lock.newCondition();
 
@@ -86,6 +94,15 @@ final class Tracker {
    * nowNanos}.
    */
   void arrived(String id, int recipient, long nowNanos, int bytes) {
+    arrived(id, recipient, nowNanos, bytes, -1, -1);
+  }
+
+  /**
+   * As {@link #arrived(String, int, long, int)}, with the copy's record timestamp and the wall
+   * clock at its arrival (milliseconds; -1 if unknown) for the latency split.
+   */
+  void arrived(
+      String id, int recipient, long nowNanos, int bytes, long writtenMillis, long nowMillis) {
     Pending p = id == null ? null : pending.get(id);
     if (p == null) {
       unknown.incrementAndGet(); // from an earlier pass, or a duplicate after completion
@@ -109,6 +126,10 @@ final class Tracker {
     if (p.measured) {
       synchronized (latencies) {
         latencies.add(nowNanos - p.sentNanos);
+        if (writtenMillis >= 0 && nowMillis >= 0) {
+          toWritten.add(Math.max(0, writtenMillis - p.sentWallMillis) * 1_000_000);
+          writtenToVisible.add(Math.max(0, nowMillis - writtenMillis) * 1_000_000);
+        }
       }
     }
     if ((p.arrived & p.expected) == p.expected) {
@@ -145,6 +166,16 @@ final class Tracker {
   Latencies.Summary latency() {
     synchronized (latencies) {
       return latencies.summary();
+    }
+  }
+
+  /**
+   * The split of {@link #latency()} at the copy's record timestamp: {@code [0]} publish (due) to
+   * written by the hub, {@code [1]} written to visible; millisecond resolution.
+   */
+  Latencies.Summary[] latencySplit() {
+    synchronized (latencies) {
+      return new Latencies.Summary[] {toWritten.summary(), writtenToVisible.summary()};
     }
   }
 

@@ -1,6 +1,7 @@
 package org.safehub.devstack;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,13 @@ import java.util.concurrent.TimeUnit;
  * under a {@link ChildWatchdog} so it cannot outlive the launcher.
  */
 public final class HubProcess {
+
+  /**
+   * The hub's JVM options as the product ships them (heap and other memory limits, GC), one file
+   * that the start command, the benchmark and deploy/kubernetes all use: here as a {@code java
+   * @argument-file}, before the caller's options, which add to them or override them.
+   */
+  public static final Path JVM_OPTIONS = Path.of("deploy", "jvm.options");
 
   private HubProcess() {}
 
@@ -25,6 +33,11 @@ public final class HubProcess {
     // the dev stack serves plain http on 127.0.0.1: the console's cookies cannot be Secure there
     // (before the caller's options, which may turn it back on)
     command.add("-Dquarkus.oidc.console.authentication.cookie-force-secure=false");
+    Path shipped = JVM_OPTIONS.toAbsolutePath();
+    if (!Files.isRegularFile(shipped)) {
+      throw new IllegalStateException("the hub's JVM options are missing: " + shipped);
+    }
+    command.add("@" + shipped);
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
     // the hub authenticates to the broker as its own principal (ADR 0009)

@@ -86,6 +86,8 @@ class PackagedEscalationIT {
     }
     for (String id : ids) {
       Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> watchesDone(id) == 2);
+      // the rounds are decided; their notices leave the outbox in a relay's Kafka transaction
+      Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> waitingInOutbox(id) == 0);
     }
     // Then each miss was recorded once, and the MASH told once per round (the miss, one repeat)
     for (String id : ids) {
@@ -114,6 +116,7 @@ class PackagedEscalationIT {
     // and the hub starts again
     startHub("pesc3.", "esc-r");
     Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> watchesDone(id) == 2);
+    Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> waitingInOutbox(id) == 0);
     // Then the miss was escalated once, late; then repeated once, as configured; not once per
     // interval slept through
     assertEquals(1, events("deadline-missed", id, "demo-cs"));
@@ -206,6 +209,12 @@ class PackagedEscalationIT {
         "select count(*) from copy_deadline where message_id = ? and next_at is null"
             + " and escalations > 0",
         UUID.fromString(id));
+  }
+
+  /** The message's sealed notices still waiting for a relay (deleted once sent). */
+  private static long waitingInOutbox(String id) throws SQLException {
+    return count(
+        "select count(*) from escalation_outbox where message_id = ?", UUID.fromString(id));
   }
 
   private static Instant deadline(String id, String recipient) throws SQLException {

@@ -112,7 +112,7 @@ public class CasesResource {
   /** A caseRef that could not be one is no case: the same 404 as any other. */
   private static String wellFormed(String caseRef) {
     if (!CaseRequests.wellFormedCaseRef(caseRef)) {
-      throw HubProblem.of(404, "case-not-found", "Not Found", "No such case.");
+      throw Cases.notFound();
     }
     return caseRef;
   }

@@ -212,13 +212,11 @@ public class ConsoleApi {
   private void requireAuditor() {
     if (!session.auditor()) {
       // answered as a problem document and audited, naming the person, by Problems
-      throw new HubProblem(
+      throw HubProblem.of(
           403,
           "forbidden",
           "Forbidden",
-          "Only a person with the auditor role may use the audit console.",
-          List.of(),
-          null);
+          "Only a person with the auditor role may use the audit console.");
     }
   }
 

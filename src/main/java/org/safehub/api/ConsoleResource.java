@@ -82,13 +82,11 @@ public class ConsoleResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, String> signOut(@HeaderParam(CSRF_HEADER) String csrf, UriInfo uri) {
     if (!session.csrfMatches(csrf)) {
-      throw new HubProblem(
+      throw HubProblem.of(
           403,
           "csrf-token-invalid",
           "Forbidden",
-          "The request did not carry this session's CSRF token.",
-          List.of(),
-          null);
+          "The request did not carry this session's CSRF token.");
     }
     String idToken = session.rawIdToken();
     oidc.logout().await().indefinitely();

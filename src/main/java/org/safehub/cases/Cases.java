@@ -311,7 +311,8 @@ public final class Cases {
                     "The token's agency is not registered with the hub."));
   }
 
-  static HubProblem notFound() {
+  /** The one answer for a case the caller may not see and a case that does not exist. */
+  public static HubProblem notFound() {
     return HubProblem.of(404, "case-not-found", "Not Found", "No such case.");
   }
 

@@ -104,18 +104,10 @@ public final class ReceiptStore {
   /**
    * Takes every claim of a group inside the caller's open transaction, with a few statements for
    * the whole group whatever its size. A claim by a sender in {@code suspended} is refused. Results
-   * are in the order of {@code requests}; they hold only once the caller commits.
-   */
-  public List<Claim> claimAll(
-      Connection c, List<ClaimRequest> requests, java.util.Set<String> suspended)
-      throws SQLException {
-    return claimAll(c, requests, suspended, new java.util.ArrayList<>());
-  }
-
-  /**
-   * As {@link #claimAll(Connection, List, java.util.Set)}; a referral that opens or reopens its
-   * case does so in this transaction, with its audit events, which are added to {@code stored} (to
-   * forward once the caller has committed): a referral is never claimed without its case.
+   * are in the order of {@code requests}; they hold only once the caller commits. A referral that
+   * opens or reopens its case does so in this transaction, with its audit events, which are added
+   * to {@code stored} (to forward once the caller has committed): a referral is never claimed
+   * without its case.
    */
   public List<Claim> claimAll(
       Connection c,

@@ -3,7 +3,6 @@ package org.safehub.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -253,7 +252,6 @@ public final class DeadlineEscalator {
   }
 
   /** Closes this instance's relay producer (a later poll opens a new one). */
-  @PreDestroy
   public void closeProducer() {
     relay.close();
   }

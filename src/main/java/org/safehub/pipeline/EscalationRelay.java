@@ -240,24 +240,20 @@ public final class EscalationRelay {
 
   /** Forgets the position and drops the producer: the next pass starts like a new relay. */
   private void reset() {
-    relayed = -1;
-    if (producer != null) {
-      try {
-        producer.close(Duration.ZERO); // an open transaction is aborted by the next relay's init
-      } catch (RuntimeException e) {
-        LOG.debugf("escalation relay producer close failed (%s)", e.getClass().getSimpleName());
-      }
-      producer = null;
-    }
+    drop(Duration.ZERO); // an open transaction is aborted by the next relay's init
   }
 
   /** Closes the producer (a later relay opens a new one, learning its position from Kafka). */
   @PreDestroy
   public synchronized void close() {
+    drop(Duration.ofSeconds(2));
+  }
+
+  private void drop(Duration wait) {
     relayed = -1;
     if (producer != null) {
       try {
-        producer.close(Duration.ofSeconds(2));
+        producer.close(wait);
       } catch (RuntimeException e) {
         LOG.debugf("escalation relay producer close failed (%s)", e.getClass().getSimpleName());
       }

@@ -302,7 +302,7 @@ final class MessageRun {
                     n.recipient(),
                     envelope.messageId().toString(),
                     n.kind(),
-                    "safehub",
+                    DeliveryRecords.HUB,
                     writer.format(),
                     writer.writeNotice(n)));
           } catch (Exception e) {

@@ -32,6 +32,7 @@ import org.safehub.devstack.HubProcess;
 import org.safehub.devstack.Ports;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.PackagedHubs;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
@@ -144,23 +145,7 @@ class PackagedEscalationIT {
                 Path.of("target", "test-data"),
                 Path.of("target", "quarkus-app", "quarkus-run.jar"))));
     URI base = URI.create("http://127.0.0.1:" + port);
-    HttpClient http = HttpClient.newHttpClient();
-    Awaitility.await("hub " + instance + " ready")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              try {
-                return http.send(
-                            HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              } catch (Exception e) {
-                return false;
-              }
-            });
-    return base;
+    return PackagedHubs.awaitReady(base, "hub " + instance);
   }
 
   private static String publishImmediateAlert(URI hub) throws Exception {

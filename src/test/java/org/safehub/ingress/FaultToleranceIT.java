@@ -3,8 +3,6 @@ package org.safehub.ingress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,6 +33,7 @@ import org.safehub.devstack.KafkaNode;
 import org.safehub.devstack.Ports;
 import org.safehub.devstack.PostgresNode;
 import org.safehub.testsupport.ComponentsResource;
+import org.safehub.testsupport.PackagedHubs;
 import org.safehub.testsupport.PublishBurst;
 
 /**
@@ -92,23 +91,7 @@ class FaultToleranceIT {
                 Path.of("target", "test-data"),
                 Path.of("target", "quarkus-app", "quarkus-run.jar")));
     URI base = URI.create("http://127.0.0.1:" + port);
-    HttpClient http = HttpClient.newHttpClient();
-    Awaitility.await("hub ready")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              try {
-                return http.send(
-                            HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              } catch (Exception e) {
-                return false;
-              }
-            });
-    return base;
+    return PackagedHubs.awaitReady(base, "hub");
   }
 
   /**

@@ -25,6 +25,7 @@ import org.safehub.devstack.HubProcess;
 import org.safehub.devstack.Ports;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.DeliveryTopics;
+import org.safehub.testsupport.PackagedHubs;
 import org.safehub.testsupport.PublishBurst;
 import org.safehub.testsupport.Tokens;
 
@@ -71,23 +72,7 @@ class CrashRecoveryIT {
                 Path.of("target", "quarkus-app", "quarkus-run.jar")));
     hubs.add(p);
     URI base = URI.create("http://127.0.0.1:" + port);
-    HttpClient http = HttpClient.newHttpClient();
-    Awaitility.await("hub " + instance + " ready")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .until(
-            () -> {
-              try {
-                return http.send(
-                            HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200;
-              } catch (Exception e) {
-                return false;
-              }
-            });
-    return base;
+    return PackagedHubs.awaitReady(base, "hub " + instance);
   }
 
   private static void kill(Process hub) {

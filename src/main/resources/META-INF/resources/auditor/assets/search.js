@@ -4,7 +4,6 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   let query = null;       // the search's parameters
-  let pages = [];         // the 'before' cursor of each page shown so far (null = newest)
 
   function params(before) {
     const p = new URLSearchParams();
@@ -70,14 +69,12 @@
         caseRef: $("caseRef").value.trim(), agency: $("agency").value.trim(), action: $("action").value,
         legalBasis: $("legalBasis").value, from, to, limit: $("limit").value
       };
-      pages = [null];
       show(null);
     });
     $("older").addEventListener("click", () => {
       const before = $("older").dataset.before;
-      pages.push(before);
       show(before);
     });
-    $("newer").addEventListener("click", () => { pages = [null]; show(null); });
+    $("newer").addEventListener("click", () => show(null));
   });
 })();

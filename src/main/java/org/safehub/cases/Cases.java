@@ -193,9 +193,7 @@ public final class Cases {
         caller,
         caseRef,
         (file, now) -> {
-          if (!open) {
-            requireManager(file, caller);
-          }
+          requireManager(file, caller); // a programme neither closes a case nor reopens one
           if (file.open() == open) {
             return Change.NONE;
           }
@@ -275,7 +273,7 @@ public final class Cases {
           403,
           "case-role-not-permitted",
           "Forbidden",
-          "A programme member may not close a case or add or remove other members.");
+          "A programme member may not close or reopen a case or add or remove other members.");
     }
   }
 

@@ -26,7 +26,9 @@ public final class DeadlineStore {
    */
   public static final String CLAIM =
       "select w.message_id, w.recipient, w.sender, w.message_type, w.priority, w.area, w.case_ref,"
-          + " w.deadline, w.escalations, coalesce(d.state = 'delivered', false)"
+          + " w.deadline, w.escalations, coalesce(d.state = 'delivered', false),"
+          + " coalesce(d.via = 'case', false) or exists (select 1 from case_member m"
+          + " where m.case_ref = w.case_ref and m.agency = w.recipient)"
           + " from copy_deadline w left join delivery d"
           + " on d.message_id = w.message_id and d.recipient = w.recipient"
           + " where w.next_at is not null and w.next_at <= ?"
@@ -45,7 +47,8 @@ public final class DeadlineStore {
       String caseRef,
       Instant deadline,
       int escalations,
-      boolean stillDelivered) {
+      boolean stillDelivered,
+      boolean caseTied) {
     public Claimed {
       Objects.requireNonNull(messageId, "messageId");
       Objects.requireNonNull(recipient, "recipient");
@@ -126,7 +129,8 @@ public final class DeadlineStore {
                   rs.getString(7),
                   rs.getTimestamp(8).toInstant(),
                   rs.getInt(9),
-                  rs.getBoolean(10)));
+                  rs.getBoolean(10),
+                  rs.getBoolean(11)));
         }
       }
       return out;

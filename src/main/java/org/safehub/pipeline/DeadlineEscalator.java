@@ -201,7 +201,9 @@ public final class DeadlineEscalator {
                 .detail("lateBy", lateBy)
                 .detail("priority", copy.priority().wire())
                 .build());
-        toSend.add(notices.missed(copy, now));
+        if (!notices.hiddenFromSender(copy)) {
+          toSend.add(notices.missed(copy, now)); // it would name the victim's worker to a programme
+        }
         metrics
             .counter("safehub.deadlines.missed", "agency", copy.recipient(), "type", copy.type())
             .increment();

@@ -10,6 +10,7 @@ import org.safehub.agencies.AgencyDirectory;
 import org.safehub.copy.Notice;
 import org.safehub.deadlines.Escalation;
 import org.safehub.delivery.DeadlineStore;
+import org.safehub.policy.SafetyGuard;
 
 /**
  * What the hub says when a copy's deadline passes unacknowledged: a {@code deadline-missed} notice
@@ -31,6 +32,20 @@ final class EscalationNotices {
   EscalationNotices(AgencyDirectory agencies, ObjectMapper mapper) {
     this.agencies = agencies;
     this.mapper = mapper;
+  }
+
+  /**
+   * Whether the sender may not be told that this copy's recipient missed its deadline: the sender
+   * is a perpetrator programme (or unknown) and the recipient is tied to the message's case (it got
+   * the copy as a member, or is one). A programme's status does not show such a recipient, nor does
+   * a fetch-notice: who supports the victim, and where, is not a programme's to know.
+   */
+  boolean hiddenFromSender(DeadlineStore.Claimed copy) {
+    return copy.caseTied()
+        && agencies
+            .find(copy.sender())
+            .map(a -> SafetyGuard.PERPETRATOR_PROGRAMME.equals(a.type()))
+            .orElse(true);
   }
 
   /** The sender's notice that its message's copy for the overdue agency missed its deadline. */

@@ -10,12 +10,15 @@ import static org.safehub.cases.CaseCalls.newCaseRef;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.scheduler.Scheduler;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,11 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.safehub.pipeline.DeadlineEscalator;
 import org.safehub.testsupport.DeliveryTopics;
 import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.SealedCopies;
+import org.safehub.testsupport.TestClocks;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
 
@@ -38,6 +43,9 @@ import org.safehub.testsupport.Tokens;
  */
 @QuarkusTest
 class CaseRoutingIT {
+
+  @Inject DeadlineEscalator escalator;
+  @Inject Scheduler scheduler;
 
   private static final String AREA = "E08000026";
 
@@ -182,6 +190,40 @@ class CaseRoutingIT {
     assertEquals(
         "urgent",
         openedCopy("demo-iss", second, "programme-exit").path("message").path("priority").asText());
+  }
+
+  @Test
+  void aProgrammeIsNotToldThatTheVictimsWorkerMissedADeadline() throws Exception {
+    // Given the programme's drop-out on a case, raised to urgent for the victim's worker, demo2-iss
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    String id = CaseCalls.publish("demo-dvpp", dropOut(ref), 202);
+    assertCopiesExactlyAt(id, Set.of("demo2-iss", "demo-cs", "demo-marac"));
+    Instant deadline =
+        Instant.parse(
+            inboxItem("demo2-iss", id, "programme-exit").path("deadline").asText().strip());
+    scheduler.pause(DeadlineEscalator.SCHEDULE);
+    try {
+      // When her deadline passes unacknowledged and the hub looks for misses
+      TestClocks.CLOCK.now = deadline.plusSeconds(1);
+      for (int n = escalator.poll(); n > 0; n = escalator.poll()) {
+        // every copy due by the moved clock, this test's and others'
+      }
+      // Then the miss is recorded and the MASH of the area is told
+      assertTrue(
+          CaseCalls.auditedActions(ref).contains("deadline-missed@demo2-iss"),
+          CaseCalls.auditedActions(ref).toString());
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !CaseCalls.inboxItems("demo-mash", id, "deadline-escalation").isEmpty());
+      // but the programme gets no deadline-missed notice, which would name her service
+      assertEquals(List.of(), CaseCalls.inboxItems("demo-dvpp", id, "deadline-missed"));
+    } finally {
+      TestClocks.reset();
+      scheduler.resume(DeadlineEscalator.SCHEDULE);
+    }
   }
 
   @Test

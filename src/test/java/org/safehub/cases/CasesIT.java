@@ -121,8 +121,12 @@ class CasesIT {
     JsonNode seen = body(CaseCalls.get("demo-dvpp", ref));
     // Then it sees its own membership only: not who supports the victim, nor where
     assertEquals("demo-dvpp=programme", members(seen));
-    // and it may not close the case, add or remove others (403 problems), nor open a case at all
+    // and it may not close the case, reopen it once the professionals have closed it, add or
+    // remove others (403 problems), nor open a case at all
     assertEquals(403, CaseCalls.post("demo-dvpp", ref + "/close", null).statusCode());
+    assertEquals(200, CaseCalls.post("demo2-iss", ref + "/close", null).statusCode());
+    assertEquals(403, CaseCalls.post("demo-dvpp", ref + "/reopen", null).statusCode());
+    assertEquals(200, CaseCalls.post("demo2-iss", ref + "/reopen", null).statusCode());
     assertEquals(
         403,
         CaseCalls.post("demo-dvpp", ref + "/members", member("demo2-dvpp", "programme"))

@@ -272,6 +272,28 @@ public final class Bench implements AutoCloseable {
         System.out.print(HubProfile.analyze(recording, hub.peakFrom(), hub.peakTo(), 14));
       }
     }
+    if (hubResult != null && !hubResult.paced().isEmpty()) {
+      // the lowest fixed rate: where its latency's CPU goes (its tail is waiting for a core)
+      HubPhase.Paced low = hubResult.paced().get(0);
+      Cpu.Usage u = low.row().usage();
+      System.out.println();
+      System.out.printf(
+          Locale.ROOT, "Where the time goes at %d msg/s (per message at that rate):%n", low.rate());
+      System.out.print(
+          Report.topThreads(
+              "hub JVM threads (/proc, names cut at 15 characters)",
+              u.otherThreadSeconds(),
+              u.wallSeconds(),
+              10,
+              low.row().messagesPerSecond()));
+      System.out.print(
+          Report.topThreads(
+              "benchmark JVM threads (Kafka broker, load generator, delivery consumer)",
+              u.selfThreadSeconds(),
+              u.wallSeconds(),
+              8,
+              low.row().messagesPerSecond()));
+    }
     System.out.println();
     System.out.println("load before:  " + loadBefore);
     System.out.println("load after:   " + Machine.loadAverage());

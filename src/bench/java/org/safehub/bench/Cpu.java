@@ -96,7 +96,7 @@ final class Cpu {
   static double compilerCores(Snapshot a, Snapshot b) {
     long nanos = 0;
     for (Map.Entry<Long, ThreadTime> e : b.otherThreads().entrySet()) {
-      if (e.getValue().name().matches("C[12] CompilerThre.*")) {
+      if (isCompiler(e.getValue().name())) {
         ThreadTime before = a.otherThreads().get(e.getKey());
         nanos += e.getValue().nanos() - (before == null ? 0 : before.nanos());
       }
@@ -139,6 +139,10 @@ final class Cpu {
     return out;
   }
 
+  /**
+   * This JVM's threads from ThreadMXBean (full names), plus its JIT compiler threads from /proc,
+   * which ThreadMXBean does not list: the benchmark's own JIT competes with the hub for the cores.
+   */
   private Map<Long, ThreadTime> selfThreads() {
     Map<Long, ThreadTime> out = new HashMap<>();
     long[] ids = threads.getAllThreadIds();
@@ -149,7 +153,34 @@ final class Cpu {
         out.put(ids[i], new ThreadTime(infos[i].getThreadName(), nanos, -1));
       }
     }
+    // /proc task ids are negated so that they never meet a ThreadMXBean id
+    procThreads(ProcessHandle.current().pid())
+        .forEach(
+            (tid, t) -> {
+              if (isCompiler(t.name())) {
+                out.put(-tid, t);
+              }
+            });
     return out;
+  }
+
+  private static boolean isCompiler(String threadName) {
+    return threadName.matches("C[12#] CompilerThre.*");
+  }
+
+  /**
+   * Cores a window's JIT compiler threads used, from its breakdown by thread name: the hub's
+   * ({@code self} false) or this JVM's.
+   */
+  static double compilerCores(Usage u, boolean self) {
+    Map<String, double[]> byName = self ? u.selfThreadSeconds() : u.otherThreadSeconds();
+    double seconds = 0;
+    for (Map.Entry<String, double[]> e : byName.entrySet()) {
+      if (isCompiler(e.getKey())) {
+        seconds += e.getValue()[0];
+      }
+    }
+    return seconds / Math.max(1e-9, u.wallSeconds());
   }
 
   private static Map<Long, ThreadTime> procThreads(long pid) {

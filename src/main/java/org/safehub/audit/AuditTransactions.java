@@ -3,6 +3,7 @@ package org.safehub.audit;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -49,11 +50,22 @@ final class AuditTransactions {
     }
   }
 
-  /** Takes the writer lock ({@value AuditLog#WRITER_LOCK}) until {@code c}'s transaction ends. */
+  /**
+   * Takes the writer lock ({@value AuditLog#WRITER_LOCK}) until {@code c}'s transaction ends, and
+   * checks in the same round trip that the transaction is READ COMMITTED: the writer reads the last
+   * committed seq after the lock, which a snapshot taken before the lock would not show.
+   */
   static void lockWriter(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select current_setting('transaction_isolation'), pg_advisory_xact_lock(?)")) {
       ps.setLong(1, AuditLog.WRITER_LOCK);
-      ps.execute();
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!"read committed".equals(rs.getString(1))) {
+          throw new IllegalStateException("audit appends need READ COMMITTED isolation");
+        }
+      }
     }
   }
 }

@@ -41,15 +41,10 @@ public final class CaseReferrals {
   /**
    * Checks a message about to be accepted against its case; returns the opening (or reopening) a
    * referral makes, or null. A perpetrator programme that is not a member of the case is told
-   * nothing of it (no refusal that would show a closed case exists).
+   * nothing of it (no refusal that would show a closed case exists). {@code found} is the case as
+   * {@link #find} has just read it: admission reads it once, for this check and for routing.
    */
-  public CaseOpening onPublish(Envelope envelope, Agency sender) {
-    Optional<CaseFile> found;
-    try {
-      found = store.find(envelope.caseRef());
-    } catch (SQLException e) {
-      throw Cases.unavailable();
-    }
+  public CaseOpening onPublish(Envelope envelope, Agency sender, Optional<CaseFile> found) {
     boolean referral = REFERRAL.equals(envelope.type());
     if (found.isPresent() && !found.get().open() && !referral) {
       if (CaseRole.PROGRAMME_TYPE.equals(sender.type().name())
@@ -68,6 +63,15 @@ public final class CaseReferrals {
         envelope.messageId(),
         sender.id(),
         members(envelope, sender.id(), agencies));
+  }
+
+  /** The case of {@code caseRef}, read now; a 503 problem if the case store cannot be read. */
+  public Optional<CaseFile> find(String caseRef) {
+    try {
+      return store.find(caseRef);
+    } catch (SQLException e) {
+      throw Cases.unavailable();
+    }
   }
 
   /**

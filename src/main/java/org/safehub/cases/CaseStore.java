@@ -35,36 +35,40 @@ public final class CaseStore implements CaseLookup {
     }
   }
 
-  /** The case; with {@code lock}, its row is locked until the caller's transaction ends. */
+  /**
+   * The case with its members, in one statement; with {@code lock}, its row is locked until the
+   * caller's transaction ends.
+   */
   public Optional<CaseFile> find(Connection c, String caseRef, boolean lock) throws SQLException {
-    String area;
-    boolean open;
-    Instant openedAt;
-    Instant updatedAt;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select area, status, opened_at, updated_at from hub_case where case_ref = ?"
-                + (lock ? " for update" : ""))) {
-      ps.setString(1, caseRef);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        area = rs.getString(1);
-        open = "open".equals(rs.getString(2));
-        openedAt = rs.getTimestamp(3).toInstant();
-        updatedAt = rs.getTimestamp(4).toInstant();
-      }
-    }
+    String area = null;
+    boolean open = false;
+    Instant openedAt = null;
+    Instant updatedAt = null;
     Map<String, CaseRole> members = new LinkedHashMap<>();
     try (PreparedStatement ps =
-        c.prepareStatement("select agency, role from case_member where case_ref = ?")) {
+        c.prepareStatement(
+            "select c.area, c.status, c.opened_at, c.updated_at, m.agency, m.role"
+                + " from hub_case c left join case_member m on m.case_ref = c.case_ref"
+                + " where c.case_ref = ?"
+                + (lock ? " for update of c" : ""))) {
       ps.setString(1, caseRef);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          members.put(rs.getString(1), CaseRole.parse(rs.getString(2)));
+          if (area == null) {
+            area = rs.getString(1);
+            open = "open".equals(rs.getString(2));
+            openedAt = rs.getTimestamp(3).toInstant();
+            updatedAt = rs.getTimestamp(4).toInstant();
+          }
+          String agency = rs.getString(5);
+          if (agency != null) {
+            members.put(agency, CaseRole.parse(rs.getString(6)));
+          }
         }
       }
+    }
+    if (area == null) {
+      return Optional.empty();
     }
     return Optional.of(new CaseFile(caseRef, area, open, members, openedAt, updatedAt));
   }

@@ -5,11 +5,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.safehub.agencies.Agency;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseFile;
 import org.safehub.cases.CaseOpening;
 import org.safehub.cases.CaseReferrals;
-import org.safehub.cases.CasesUnavailable;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.envelope.Envelope;
@@ -129,19 +130,15 @@ final class Admission {
     }
 
     // a message on a closed case is refused here (409 case-closed); a referral opens or reopens it
-    CaseOpening opening = cases.onPublish(envelope, sender);
+    // the case is read once here, for this check and for the expected recipients
+    Optional<CaseFile> found = cases.find(envelope.caseRef());
+    CaseOpening opening = cases.onPublish(envelope, sender, found);
     List<String> pending = new ArrayList<>();
-    try {
-      for (RecipientOutcome o :
-          router.route(envelope, message, sender.id(), ReferralHistory.NONE)) {
-        if (o instanceof RecipientOutcome.Deliver d) {
-          pending.add(d.agencyId());
-        }
+    for (RecipientOutcome o :
+        router.route(envelope, message, sender.id(), ReferralHistory.NONE, found)) {
+      if (o instanceof RecipientOutcome.Deliver d) {
+        pending.add(d.agencyId());
       }
-    } catch (CasesUnavailable e) {
-      throw HubProblem.unavailable(
-          "The hub cannot read the message's case right now; try again.",
-          limits.retryAfterSeconds());
     }
     byte[] hash = Canonical.sha256(message);
     ConsentChange consentChange =

@@ -74,6 +74,14 @@ final class CaseTies {
     } catch (SQLException e) {
       throw new CasesUnavailable(e);
     }
+    return of(envelope, message, sender, found);
+  }
+
+  /** The tie of a message whose case ({@code found}) the caller has read. */
+  Tie of(Envelope envelope, JsonNode message, String sender, Optional<CaseFile> found) {
+    if (store == null) {
+      return NONE;
+    }
     Optional<Agency> from = agencies.find(sender);
     if (from.isEmpty()) {
       return NONE;

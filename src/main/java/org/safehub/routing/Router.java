@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
+import org.safehub.cases.CaseFile;
 import org.safehub.cases.CaseLookup;
 import org.safehub.cases.CaseStore;
 import org.safehub.config.SafehubConfig;
@@ -93,7 +94,34 @@ public final class Router {
    */
   public List<RecipientOutcome> route(
       Envelope envelope, JsonNode message, String senderAgencyId, ReferralHistory history) {
-    CaseTies.Tie tie = cases.of(envelope, message, senderAgencyId);
+    return route(
+        envelope, message, senderAgencyId, history, cases.of(envelope, message, senderAgencyId));
+  }
+
+  /**
+   * As {@link #route(Envelope, JsonNode, String, ReferralHistory)}, with the message's case as the
+   * caller has just read it ({@code cases.CaseReferrals#find}), so that it is not read again.
+   */
+  public List<RecipientOutcome> route(
+      Envelope envelope,
+      JsonNode message,
+      String senderAgencyId,
+      ReferralHistory history,
+      Optional<CaseFile> knownCase) {
+    return route(
+        envelope,
+        message,
+        senderAgencyId,
+        history,
+        cases.of(envelope, message, senderAgencyId, knownCase));
+  }
+
+  private List<RecipientOutcome> route(
+      Envelope envelope,
+      JsonNode message,
+      String senderAgencyId,
+      ReferralHistory history,
+      CaseTies.Tie tie) {
     Map<String, Via> candidates = new TreeMap<>();
     for (String id : envelope.recipients()) {
       candidates.merge(id, Via.EXPLICIT, Via::first);

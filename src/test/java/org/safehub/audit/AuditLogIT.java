@@ -376,6 +376,27 @@ class AuditLogIT {
   }
 
   @Test
+  void appendRefusesATransactionWhoseSnapshotPredatesTheWriterLock() throws SQLException {
+    // Given a log, and a REPEATABLE READ transaction, whose snapshot would not see the last seq
+    // another writer committed while it waited for the lock
+    DataSource fresh = AuditDatabase.fresh();
+    AuditLog own =
+        new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());
+    own.append(events(0, 2));
+    try (Connection c = fresh.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      // When it appends, Then it is refused and writes nothing
+      IllegalStateException refused =
+          assertThrows(IllegalStateException.class, () -> own.appendInTransaction(c, events(2, 3)));
+      assertEquals("audit appends need READ COMMITTED isolation", refused.getMessage());
+      c.rollback();
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    }
+    assertEquals(2, own.size());
+  }
+
+  @Test
   void twoHubInstancesAppendingAtOnceNeverInterleaveSeqs() throws Exception {
     // Given two logs (two hub instances) on one database
     DataSource shared = AuditDatabase.fresh();

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +51,8 @@ public final class HubPhase implements AutoCloseable {
   private static final int LEAD_IN_SECONDS = 5;
   private static final double SETTLED_COMPILER_CORES = 0.05;
   private static final int SETTLE_SLICE_SECONDS = 5;
+  private static final long PUBLISH_TIMEOUT_MILLIS = 30_000;
+  private static final long BATCH_TIMEOUT_MILLIS = 60_000;
   private static final int SETTLE_MAX_SECONDS = 60;
 
   private long warmUpSeconds;
@@ -66,6 +67,7 @@ public final class HubPhase implements AutoCloseable {
   private final Cpu cpu;
   private final ExecutorService httpThreads;
   private final HttpClient http;
+  private final HttpPublisher publisher;
   private final Map<String, Token> tokens = new HashMap<>();
   private final AtomicBoolean firstFailureShown = new AtomicBoolean();
   private final int[] expected = new int[MessageMix.KINDS.size()];
@@ -93,6 +95,9 @@ public final class HubPhase implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .executor(httpThreads)
             .build();
+    // publishes go through Vert.x: the JDK client above serves the rare status look-ups only
+    this.publisher =
+        new HttpPublisher(target.hub(), Math.max(params.concurrency(), 4 * params.concurrency()));
   }
 
   public Result run() throws Exception {
@@ -463,26 +468,23 @@ public final class HubPhase implements AutoCloseable {
   }
 
   private void publish(MessageMix.Message m, java.util.function.Consumer<String> done) {
-    // the outcome is handled in whenComplete
-    CompletableFuture<?> unused =
-        http.sendAsync(request(m), HttpResponse.BodyHandlers.ofString())
-            .whenComplete(
-                (response, e) -> {
-                  if (e != null) {
-                    done.accept(e.getClass().getSimpleName());
-                  } else if (response.statusCode() == 202) {
-                    done.accept(null);
-                  } else {
-                    if (firstFailureShown.compareAndSet(false, true)) {
-                      System.out.println(
-                          "  first refused publish: HTTP "
-                              + response.statusCode()
-                              + " "
-                              + response.body());
-                    }
-                    done.accept("HTTP " + response.statusCode());
-                  }
-                });
+    publisher.post(
+        "/api/v1/messages",
+        token(m.kindInfo().sender()),
+        m.body(),
+        PUBLISH_TIMEOUT_MILLIS,
+        (status, body, failure) -> {
+          if (failure != null) {
+            done.accept(failure);
+          } else if (status == 202) {
+            done.accept(null);
+          } else {
+            if (firstFailureShown.compareAndSet(false, true)) {
+              System.out.println("  first refused publish: HTTP " + status + " " + body);
+            }
+            done.accept("HTTP " + status);
+          }
+        });
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -498,43 +500,37 @@ public final class HubPhase implements AutoCloseable {
       body.writeBytes(batch.get(i).body());
     }
     body.write(']');
-    HttpRequest request =
-        HttpRequest.newBuilder(target.hub().resolve("/api/v1/messages/batch"))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + token(batch.get(0).kindInfo().sender()))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-            .build();
-    CompletableFuture<?> unused =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-            .whenComplete(
-                (response, e) -> {
-                  List<String> out = new ArrayList<>();
-                  if (e != null || response.statusCode() != 200) {
-                    String why =
-                        e != null ? e.getClass().getSimpleName() : "HTTP " + response.statusCode();
-                    if (e == null && firstFailureShown.compareAndSet(false, true)) {
-                      System.out.println("  first refused batch: " + why + " " + response.body());
-                    }
-                    batch.forEach(m -> out.add(why));
-                  } else {
-                    try {
-                      com.fasterxml.jackson.databind.JsonNode results =
-                          JSON.readTree(response.body()).path("results");
-                      for (int i = 0; i < batch.size(); i++) {
-                        int status = results.path(i).path("status").asInt(-1);
-                        if (status != 202 && firstFailureShown.compareAndSet(false, true)) {
-                          System.out.println(
-                              "  first refused batch message: " + results.path(i).toString());
-                        }
-                        out.add(status == 202 ? null : "item HTTP " + status);
-                      }
-                    } catch (IOException | RuntimeException bad) {
-                      batch.forEach(m -> out.add("unreadable batch answer"));
-                    }
-                  }
-                  done.accept(out);
-                });
+    publisher.post(
+        "/api/v1/messages/batch",
+        token(batch.get(0).kindInfo().sender()),
+        body.toByteArray(),
+        BATCH_TIMEOUT_MILLIS,
+        (status, answer, failure) -> {
+          List<String> out = new ArrayList<>();
+          if (failure != null || status != 200) {
+            String why = failure != null ? failure : "HTTP " + status;
+            if (failure == null && firstFailureShown.compareAndSet(false, true)) {
+              System.out.println("  first refused batch: " + why + " " + answer);
+            }
+            batch.forEach(m -> out.add(why));
+          } else {
+            try {
+              com.fasterxml.jackson.databind.JsonNode results =
+                  JSON.readTree(answer).path("results");
+              for (int i = 0; i < batch.size(); i++) {
+                int itemStatus = results.path(i).path("status").asInt(-1);
+                if (itemStatus != 202 && firstFailureShown.compareAndSet(false, true)) {
+                  System.out.println(
+                      "  first refused batch message: " + results.path(i).toString());
+                }
+                out.add(itemStatus == 202 ? null : "item HTTP " + itemStatus);
+              }
+            } catch (IOException | RuntimeException bad) {
+              batch.forEach(m -> out.add("unreadable batch answer"));
+            }
+          }
+          done.accept(out);
+        });
   }
 
   private HttpRequest request(MessageMix.Message m) {
@@ -564,6 +560,7 @@ public final class HubPhase implements AutoCloseable {
     if (consumer != null) {
       consumer.close();
     }
+    publisher.close();
     httpThreads.shutdownNow();
   }
 }

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
@@ -27,7 +28,18 @@ import org.safehub.crypto.PemKeys;
 @Singleton
 public final class AgencyKeyDirectory {
 
+  /** Parsed certificates kept at most (cleared when full; a directory holds far fewer). */
+  static final int MAX_PARSED = 4096;
+
   private final DataSource ds;
+
+  /**
+   * Certificates already parsed and checked, by agency and PEM text: the rows are read for every
+   * pipeline batch (so an added or revoked certificate counts at once, on every instance), but a
+   * row whose text has not changed is not parsed again. Revocation is applied per read, from the
+   * row, never cached.
+   */
+  private final Map<String, AgencyCertificate> parsed = new ConcurrentHashMap<>();
 
   @Inject
   public AgencyKeyDirectory(DataSource ds) {
@@ -103,9 +115,7 @@ public final class AgencyKeyDirectory {
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         try {
-          AgencyCertificate cert =
-              AgencyCertificate.of(
-                  rs.getString(1), PemKeys.readCertificate(rs.getString(2)), Instant.EPOCH);
+          AgencyCertificate cert = parsed(rs.getString(1), rs.getString(2));
           if (rs.getTimestamp(3) != null) {
             cert = cert.revoke();
           }
@@ -118,6 +128,19 @@ public final class AgencyKeyDirectory {
     out.values()
         .forEach(l -> l.sort(Comparator.comparing(AgencyCertificate::notBefore).reversed()));
     return out;
+  }
+
+  private AgencyCertificate parsed(String agencyId, String pem) throws CryptoException {
+    String key = agencyId + '\n' + pem;
+    AgencyCertificate cert = parsed.get(key);
+    if (cert == null) {
+      cert = AgencyCertificate.of(agencyId, PemKeys.readCertificate(pem), Instant.EPOCH);
+      if (parsed.size() >= MAX_PARSED) {
+        parsed.clear();
+      }
+      parsed.put(key, cert);
+    }
+    return cert;
   }
 
   /** The certificate new copies for {@code agencyId} use now, if any. */

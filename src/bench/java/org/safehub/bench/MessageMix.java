@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * child-protection alert, and a consent-based risk disclosure about a victim who has consented to
  * Children's Services and MASH only, so the consent gate looks her up and withholds the perpetrator
  * programme's copy ({@link #setup} records her consent first). The case part ({@link #CASE_KINDS},
- * switched on by {@code bench.mix.cases}) needs cases and risk rules (issue 12).
+ * left out with {@code -Dbench.mix.cases=false}) uses cases and risk rules (issue 12).
  */
 public final class MessageMix {
 
@@ -58,9 +58,10 @@ public final class MessageMix {
 
   /**
    * Whether the mix includes the case part: messages on a case, with case-member routing and a risk
-   * rule firing (needs issue 12's cases and rules; {@code -Dbench.mix.cases=true}).
+   * rule firing (on unless {@code -Dbench.mix.cases=false}).
    */
-  public static final boolean CASES = Boolean.getBoolean("bench.mix.cases");
+  public static final boolean CASES =
+      Boolean.parseBoolean(System.getProperty("bench.mix.cases", "true"));
 
   /**
    * One kind of message: who sends it, in which free-text field it is padded, on what basis, and

@@ -142,9 +142,15 @@ public final class Bench implements AutoCloseable {
    * @param postmaster the PostgreSQL postmaster (its backends are its children)
    * @param hubWatchdog the shell the hub runs under (excluded from "keycloak", which is every other
    *     child of this JVM)
+   * @param profiler the hub's flight recorder for the profiled pass, or null for none
    */
   public HubPhase.Result measureHub(
-      HubPhase.Target target, long hubPid, long postmaster, long hubWatchdog) throws Exception {
+      HubPhase.Target target,
+      long hubPid,
+      long postmaster,
+      long hubWatchdog,
+      HubPhase.Profiler profiler)
+      throws Exception {
     System.out.println("[3/3] the hub end to end");
     Cpu cpu = new Cpu();
     cpu.addGroup("hub", () -> List.of(hubPid));
@@ -160,9 +166,12 @@ public final class Bench implements AutoCloseable {
     cpu.breakDownThreadsOf(hubPid);
     try (HubPhase phase = new HubPhase(params, mix, target, cpu)) {
       HubPhase.Result result = phase.run();
-      hubResult = result;
       hubRssMiB = peakRssMiB(hubPid);
       System.out.printf(Locale.ROOT, "  hub resident memory at its peak: %.0f MiB%n", hubRssMiB);
+      if (profiler != null) {
+        result = phase.profiledPass(result, profiler);
+      }
+      hubResult = result;
       rows.addAll(result.rows());
       hubPeakUsage = result.rows().get(0).usage();
       result.rows().forEach(this::printRow);
@@ -268,8 +277,8 @@ public final class Bench implements AutoCloseable {
               w,
               10,
               rate));
-      if (recording != null) {
-        System.out.print(HubProfile.analyze(recording, hub.peakFrom(), hub.peakTo(), 14));
+      if (recording != null && hub.profiledFrom() != null) {
+        System.out.print(HubProfile.analyze(recording, hub.profiledFrom(), hub.profiledTo(), 14));
       }
     }
     if (hubResult != null && !hubResult.paced().isEmpty()) {

@@ -36,12 +36,27 @@ public final class HubPhase implements AutoCloseable {
    * The passes' rows (the single-publish peak first), the wall-clock span of the peak window (for
    * the profile), the batch peak's row (null if not run) and the fixed-rate paced passes.
    */
+  /**
+   * What a run measured; {@code profiledFrom}/{@code profiledTo} bound the profiled pass (null
+   * without one).
+   */
   public record Result(
       List<Report.Row> rows,
-      Instant peakFrom,
-      Instant peakTo,
+      Instant profiledFrom,
+      Instant profiledTo,
       Report.Row batchPeak,
       List<Paced> paced) {}
+
+  /**
+   * Starts and stops the hub's flight recording for the profiled pass. The recorder is off during
+   * every measured pass: with it on from the start (the rounds before 2026-12-01) the hub's peak
+   * lost 10-20 %, mostly to extra garbage collection.
+   */
+  public interface Profiler {
+    void start() throws Exception;
+
+    void stop() throws Exception;
+  }
 
   /** A pass paced at a fixed rate. */
   public record Paced(int rate, Report.Row row) {}
@@ -116,8 +131,6 @@ public final class HubPhase implements AutoCloseable {
     long start = System.nanoTime();
     long windowStart = start + TimeUnit.SECONDS.toNanos(LEAD_IN_SECONDS);
     long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
-    Instant peakFrom = wallClockAt(windowStart);
-    Instant peakTo = wallClockAt(windowEnd);
     Tracker peak = new Tracker(windowStart, windowEnd);
     consumer.track(peak);
     Cpu.Window window = new Cpu.Window(cpu, windowStart, windowEnd);
@@ -176,7 +189,7 @@ public final class HubPhase implements AutoCloseable {
       rows.add(row);
       paced.add(new Paced(rate, row));
     }
-    return new Result(rows, peakFrom, peakTo, batchRow, paced);
+    return new Result(rows, null, null, batchRow, paced);
   }
 
   /**
@@ -229,6 +242,41 @@ public final class HubPhase implements AutoCloseable {
             settled,
             Cpu.compilerCores(usage, false),
             Cpu.compilerCores(usage, true)));
+  }
+
+  /**
+   * The profiled pass, after the measured ones ({@code bench.profile}) and after the hub's peak
+   * resident memory is read: the peak's closed loop again, with the hub's flight recorder on, for
+   * the method profile only (its figures are not reported). Returns {@code measured} with the
+   * window to analyse.
+   */
+  public Result profiledPass(Result measured, Profiler profiler) throws Exception {
+    System.out.printf(
+        "  profiled pass (JFR on, not measured): %d s, %d requests in flight ...%n",
+        params.seconds(), params.concurrency());
+    profiler.start();
+    long start = System.nanoTime();
+    long windowStart = start + TimeUnit.SECONDS.toNanos(LEAD_IN_SECONDS);
+    long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
+    Tracker profiled = new Tracker(windowStart, windowEnd);
+    consumer.track(profiled);
+    Load.closedLoop(
+        this::publish,
+        mix,
+        profiled,
+        k -> expected[k],
+        params.concurrency(),
+        params.backlogCap(),
+        windowEnd);
+    profiled.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    consumer.track(null);
+    profiler.stop();
+    return new Result(
+        measured.rows(),
+        wallClockAt(windowStart),
+        wallClockAt(windowEnd),
+        measured.batchPeak(),
+        measured.paced());
   }
 
   /**

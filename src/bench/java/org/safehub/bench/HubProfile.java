@@ -13,9 +13,10 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Where the hub's Java threads spent their CPU in the peak window, from the JDK Flight Recorder
- * execution samples of a recording the hub wrote on exit: by thread, and by the innermost hub
- * method on the stack together with the library that was running.
+ * Where the hub's Java threads spent their CPU in the profiled pass (the peak's closed loop again,
+ * after the measured passes, the only time the recorder is on), from the JDK Flight Recorder
+ * execution samples: by thread, and by the innermost hub method on the stack together with the
+ * library that was running.
  */
 final class HubProfile {
 
@@ -78,13 +79,13 @@ final class HubProfile {
       return "  (flight recording unreadable: " + e.getMessage() + ")\n";
     }
     if (total == 0) {
-      return "  (no execution samples in the peak window)\n";
+      return "  (no execution samples in the profiled pass)\n";
     }
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
             Locale.ROOT,
-            "  hub Java CPU samples in the peak window: %d (JFR, 20 ms per running thread)%n",
+            "  hub Java CPU samples in the profiled pass (JFR on, after the measured passes): %d (20 ms per running thread)%n",
             total));
     out.append("  by thread:\n");
     appendTop(out, byThread, total, top);

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,10 +85,6 @@ public final class Benchmark {
       List<String> jvm = new ArrayList<>(params.hubJvmOptions());
       Path recording = OUT.resolve("hub.jfr").toAbsolutePath();
       Files.deleteIfExists(recording);
-      if (params.profile()) {
-        jvm.add(
-            "-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true,settings=default");
-      }
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();
       System.out.printf("Starting the hub on port %d (log %s) ...%n", port, hubLog);
       hub.set(startHub(HubProcess.command(jvm, endpoints, port, dataDir, hubJar), hubLog));
@@ -104,7 +101,8 @@ public final class Benchmark {
               new HubPhase.Target(hubUri, endpoints.issuer(), endpoints.kafkaBootstrap()),
               hubPid,
               postmaster,
-              hub.get().toHandle().pid());
+              hub.get().toHandle().pid(),
+              params.profile() ? flightRecorder(hubPid, recording) : null);
 
       System.out.println("Stopping the hub ...");
       HubProcess.stop(hub.get());
@@ -185,6 +183,36 @@ public final class Benchmark {
             "bench-deadline");
     deadline.setDaemon(true);
     deadline.start();
+  }
+
+  /**
+   * The hub's flight recorder, started and stopped with {@code jcmd} for the profiled pass only, so
+   * that no measured pass runs with it.
+   */
+  private static HubPhase.Profiler flightRecorder(long hubPid, Path recording) {
+    return new HubPhase.Profiler() {
+      @Override
+      public void start() throws Exception {
+        jcmd(hubPid, "JFR.start", "name=bench", "settings=default");
+      }
+
+      @Override
+      public void stop() throws Exception {
+        jcmd(hubPid, "JFR.stop", "name=bench", "filename=" + recording);
+      }
+    };
+  }
+
+  private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    line.add(Long.toString(pid));
+    line.addAll(List.of(command));
+    Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+    }
   }
 
   private static Process startHub(List<String> command, Path log) throws IOException {

@@ -36,10 +36,23 @@ public final class CaseStore implements CaseLookup {
   }
 
   /**
-   * The case with its members, in one statement; with {@code lock}, its row is locked until the
-   * caller's transaction ends.
+   * The case with its members, in one statement; with {@code lock}, its row is first locked until
+   * the caller's transaction ends. The lock is a statement of its own: a locking join would, after
+   * waiting for the lock, see the case row as committed but its members as they were before (so a
+   * member just removed would still count); the read after the lock sees both as committed.
    */
   public Optional<CaseFile> find(Connection c, String caseRef, boolean lock) throws SQLException {
+    if (lock) {
+      try (PreparedStatement ps =
+          c.prepareStatement("select 1 from hub_case where case_ref = ? for update")) {
+        ps.setString(1, caseRef);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+        }
+      }
+    }
     String area = null;
     boolean open = false;
     Instant openedAt = null;
@@ -49,8 +62,7 @@ public final class CaseStore implements CaseLookup {
         c.prepareStatement(
             "select c.area, c.status, c.opened_at, c.updated_at, m.agency, m.role"
                 + " from hub_case c left join case_member m on m.case_ref = c.case_ref"
-                + " where c.case_ref = ?"
-                + (lock ? " for update of c" : ""))) {
+                + " where c.case_ref = ?")) {
       ps.setString(1, caseRef);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -155,7 +156,7 @@ public final class DeliveryStatusStore {
                   c.prepareStatement(
                       "update delivery set state = 'withheld', reason = ?, updated_at = ?, deadline = null"
                           + " where message_id = any (?) and state = 'pending'")) {
-            for (Outcome o : outcomes) {
+            for (Outcome o : oneRowEach(outcomes)) {
               ps.setObject(1, o.messageId());
               ps.setString(2, o.recipient());
               ps.setString(
@@ -180,6 +181,34 @@ public final class DeliveryStatusStore {
             return trail.recordIn(c, events);
           }
         });
+  }
+
+  /**
+   * The decisions with one per copy, as the upsert would leave them taken one by one: the last
+   * decision, with the earliest route it names. The driver sends a batch as one multi-row INSERT
+   * ({@code reWriteBatchedInserts}), and an upsert may not touch the same row twice in one
+   * statement; a message read twice in one pipeline batch (a re-send after a lost answer) decides
+   * its copies twice.
+   */
+  static Collection<Outcome> oneRowEach(Collection<Outcome> outcomes) {
+    Map<List<Object>, Outcome> byCopy = new LinkedHashMap<>();
+    for (Outcome o : outcomes) {
+      byCopy.merge(
+          List.of(o.messageId(), o.recipient()),
+          o,
+          (earlier, later) ->
+              later.via() != null || earlier.via() == null
+                  ? later
+                  : new Outcome(
+                      later.messageId(),
+                      later.recipient(),
+                      later.delivered(),
+                      later.reason(),
+                      later.deadline(),
+                      later.due(),
+                      earlier.via()));
+    }
+    return byCopy.values();
   }
 
   public List<RecipientState> status(UUID messageId) throws SQLException {

@@ -13,6 +13,7 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,16 +143,20 @@ public final class MaracReferrals {
               "insert into marac_referral (subject_ref, referred_at) values (?, ?)"
                   + " on conflict (subject_ref) do update"
                   + " set referred_at = greatest(marac_referral.referred_at, excluded.referred_at)")) {
-        boolean any = false;
+        // one row per victim: the driver sends a batch as one multi-row INSERT
+        // (reWriteBatchedInserts), and an upsert may not touch the same row twice in one statement
+        Map<String, Instant> latest = new LinkedHashMap<>();
         for (Accepted a : referrals) {
           for (String ref : subjects(a.envelope())) {
-            ps.setString(1, ref);
-            ps.setTimestamp(2, Timestamp.from(a.receivedAt()));
-            ps.addBatch();
-            any = true;
+            latest.merge(ref, a.receivedAt(), (x, y) -> x.isAfter(y) ? x : y);
           }
         }
-        if (any) {
+        for (Map.Entry<String, Instant> e : latest.entrySet()) {
+          ps.setString(1, e.getKey());
+          ps.setTimestamp(2, Timestamp.from(e.getValue()));
+          ps.addBatch();
+        }
+        if (!latest.isEmpty()) {
           ps.executeBatch();
         }
       }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -18,10 +22,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.safehub.envelope.Envelope;
 import org.safehub.testsupport.DeliveryTopics;
 import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestClocks;
@@ -115,6 +121,40 @@ class RiskRulesIT {
     awaitDecided("demo-cs", second, 2);
     assertEquals(List.of(), flags("demo-marac", first));
     assertEquals(List.of(REPEAT), flags("demo-marac", second));
+  }
+
+  @Inject MaracReferrals referrals;
+
+  @Inject DataSource ds;
+
+  @Test
+  void twoReferralsAboutOneVictimInOnePipelineBatchAreRecordedTogether() throws Exception {
+    // Given two referrals about one victim in one pipeline batch, on the hub's own datasource
+    // (batched INSERTs sent as one multi-row statement, as shipped)
+    String victim = "SUBJ-V-" + UUID.randomUUID();
+    Instant earlier = Instant.parse("2026-11-01T10:00:00Z");
+    Instant later = Instant.parse("2026-11-01T10:00:01Z");
+    MaracReferrals.Batch batch =
+        referrals.beginBatch(
+            List.of(
+                new MaracReferrals.Accepted(Envelope.of(referral(victim, "demo-mash")), later),
+                new MaracReferrals.Accepted(Envelope.of(referral(victim, "demo-mash")), earlier)));
+    // When the batch records them (the upsert may not touch her row twice in one statement)
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      batch.record(c);
+      c.commit();
+    }
+    // Then her row holds the later time
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select referred_at from marac_referral where subject_ref = ?")) {
+      ps.setString(1, victim);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertTrue(rs.next());
+        assertEquals(later, rs.getTimestamp(1).toInstant());
+      }
+    }
   }
 
   @Test

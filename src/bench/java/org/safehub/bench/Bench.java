@@ -260,7 +260,8 @@ public final class Bench implements AutoCloseable {
     }
     if (hubPeakUsage != null) {
       System.out.println();
-      System.out.println("Where the time goes in the hub's peak window:");
+      System.out.println(
+          "Where the time goes in the hub's peak window (threads), and in the profiled pass (JFR):");
       double w = hubPeakUsage.wallSeconds();
       double rate = find("hub end to end, peak").messagesPerSecond();
       System.out.print(

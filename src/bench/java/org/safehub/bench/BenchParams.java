@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The benchmark's parameters, from system properties (defaults give a run of 12-15 minutes on two
+ * The benchmark's parameters, from system properties (defaults give a run of 15-20 minutes on two
  * cores, most of it the hub's warm-up and measuring).
  *
  * @param seconds measured seconds per pass ({@code bench.seconds}, 30)
@@ -27,8 +27,8 @@ import java.util.List;
  *     without it, ingress threads take the CPU from the single pipeline thread and the queue
  *     between them only grows
  * @param drainSeconds longest wait after a pass for its last copies ({@code bench.drain}, 60)
- * @param profile record the hub with JDK Flight Recorder and print where its CPU goes ({@code
- *     bench.profile}, true)
+ * @param profile after the measured passes, a profiled pass with the hub's JDK Flight Recorder on,
+ *     and where its CPU went ({@code bench.profile}, true)
  * @param hubJvmOptions extra JVM options for the hub ({@code safehub.hub.jvm-opts}, none)
  * @param phases which phases run ({@code bench.phases}, "crypto,kafka,hub"; the hub always runs);
  *     fewer is for tuning the hub, the README's figures come from all three in one run
@@ -143,6 +143,13 @@ public record BenchParams(
    */
   public int pacedWarmup() {
     return Math.max(2, warmup / 2);
+  }
+
+  /**
+   * Publishes an open-loop pass lets be in flight at once (a start that finds none free is late).
+   */
+  public int pacedMaxInFlight() {
+    return Math.max(128, 4 * concurrency);
   }
 
   public String describe() {

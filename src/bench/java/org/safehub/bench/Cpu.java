@@ -92,18 +92,6 @@ final class Cpu {
         threadsOfPid == null ? Map.of() : procThreads(threadsOfPid));
   }
 
-  /** Cores the broken-down process's JIT compiler threads used between two snapshots. */
-  static double compilerCores(Snapshot a, Snapshot b) {
-    long nanos = 0;
-    for (Map.Entry<Long, ThreadTime> e : b.otherThreads().entrySet()) {
-      if (isCompiler(e.getValue().name())) {
-        ThreadTime before = a.otherThreads().get(e.getKey());
-        nanos += e.getValue().nanos() - (before == null ? 0 : before.nanos());
-      }
-    }
-    return nanos / (double) Math.max(1, b.wallNanos() - a.wallNanos());
-  }
-
   static Usage between(Snapshot a, Snapshot b) {
     Map<String, Double> groups = new LinkedHashMap<>();
     b.groupNanos()

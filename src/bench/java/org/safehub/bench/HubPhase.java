@@ -13,11 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.safehub.testsupport.Tokens;
 
@@ -33,12 +30,8 @@ public final class HubPhase implements AutoCloseable {
   public record Target(URI hub, String issuer, String kafkaBootstrap) {}
 
   /**
-   * The passes' rows (the single-publish peak first), the wall-clock span of the peak window (for
-   * the profile), the batch peak's row (null if not run) and the fixed-rate paced passes.
-   */
-  /**
-   * What a run measured; {@code profiledFrom}/{@code profiledTo} bound the profiled pass (null
-   * without one).
+   * The passes' rows (the single-publish peak first), the wall-clock span of the profiled pass
+   * (null without one), the batch peak's row (null if not run) and the fixed-rate paced passes.
    */
   public record Result(
       List<Report.Row> rows,
@@ -80,7 +73,6 @@ public final class HubPhase implements AutoCloseable {
   private final MessageMix mix;
   private final Target target;
   private final Cpu cpu;
-  private final ExecutorService httpThreads;
   private final HttpClient http;
   private final HttpPublisher publisher;
   private final Map<String, Token> tokens = new HashMap<>();
@@ -95,24 +87,14 @@ public final class HubPhase implements AutoCloseable {
     this.mix = mix;
     this.target = target;
     this.cpu = cpu;
-    AtomicInteger n = new AtomicInteger();
-    this.httpThreads =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "bench-http-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
     this.http =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
-            .executor(httpThreads)
             .build();
-    // publishes go through Vert.x: the JDK client above serves the rare status look-ups only
-    this.publisher =
-        new HttpPublisher(target.hub(), Math.max(params.concurrency(), 4 * params.concurrency()));
+    // publishes go through Vert.x: the JDK client above serves set-up, the routing check and status
+    // look-ups only; a connection for every publish an open-loop pass may have in flight
+    this.publisher = new HttpPublisher(target.hub(), params.pacedMaxInFlight());
   }
 
   public Result run() throws Exception {
@@ -221,7 +203,7 @@ public final class HubPhase implements AutoCloseable {
             paced,
             k -> expected[k],
             rate,
-            Math.max(128, 4 * params.concurrency()),
+            params.pacedMaxInFlight(),
             start,
             windowEnd);
     Cpu.Usage usage = window.usage();
@@ -260,17 +242,20 @@ public final class HubPhase implements AutoCloseable {
     long windowEnd = windowStart + TimeUnit.SECONDS.toNanos(params.seconds());
     Tracker profiled = new Tracker(windowStart, windowEnd);
     consumer.track(profiled);
-    Load.closedLoop(
-        this::publish,
-        mix,
-        profiled,
-        k -> expected[k],
-        params.concurrency(),
-        params.backlogCap(),
-        windowEnd);
-    profiled.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
-    consumer.track(null);
-    profiler.stop();
+    try {
+      Load.closedLoop(
+          this::publish,
+          mix,
+          profiled,
+          k -> expected[k],
+          params.concurrency(),
+          params.backlogCap(),
+          windowEnd);
+      profiled.awaitDrained(System.nanoTime() + TimeUnit.SECONDS.toNanos(params.drainSeconds()));
+    } finally {
+      consumer.track(null);
+      profiler.stop();
+    }
     return new Result(
         measured.rows(),
         wallClockAt(windowStart),
@@ -300,7 +285,7 @@ public final class HubPhase implements AutoCloseable {
           warm,
           k -> expected[k],
           rate,
-          Math.max(128, 4 * params.concurrency()),
+          params.pacedMaxInFlight(),
           sliceStart,
           sliceStart + TimeUnit.SECONDS.toNanos(SETTLE_SLICE_SECONDS));
       Cpu.Usage slice = Cpu.between(before, cpu.take());
@@ -515,7 +500,7 @@ public final class HubPhase implements AutoCloseable {
     }
   }
 
-  private void publish(MessageMix.Message m, java.util.function.Consumer<String> done) {
+  private void publish(MessageMix.Message m, Consumer<String> done) {
     publisher.post(
         "/api/v1/messages",
         token(m.kindInfo().sender()),
@@ -609,6 +594,5 @@ public final class HubPhase implements AutoCloseable {
       consumer.close();
     }
     publisher.close();
-    httpThreads.shutdownNow();
   }
 }

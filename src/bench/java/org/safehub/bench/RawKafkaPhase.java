@@ -145,7 +145,7 @@ final class RawKafkaPhase {
               paced,
               k -> MessageMix.KINDS.get(k).recipientMask(),
               rate,
-              Math.max(128, 4 * params.concurrency()),
+              params.pacedMaxInFlight(),
               start,
               windowEnd);
       usage = window.usage();

@@ -82,7 +82,7 @@ public final class Benchmark {
       Path dataDir = stack.get().dataDir();
       bench.installDemoKeys(dataDir.resolve("keys").resolve("agencies"));
       int port = Ports.free();
-      List<String> jvm = new ArrayList<>(params.hubJvmOptions());
+      List<String> jvm = params.hubJvmOptions();
       Path recording = OUT.resolve("hub.jfr").toAbsolutePath();
       Files.deleteIfExists(recording);
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();

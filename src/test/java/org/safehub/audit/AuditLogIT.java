@@ -376,9 +376,9 @@ class AuditLogIT {
   }
 
   @Test
-  void appendRefusesATransactionWhoseSnapshotPredatesTheWriterLock() throws SQLException {
-    // Given a log, and a REPEATABLE READ transaction, whose snapshot would not see the last seq
-    // another writer committed while it waited for the lock
+  void appendRefusesARepeatableReadTransaction() throws SQLException {
+    // Given a log, and a REPEATABLE READ transaction: its snapshot, taken before the writer lock,
+    // would not see a seq another writer committed while it waited for the lock
     DataSource fresh = AuditDatabase.fresh();
     AuditLog own =
         new AuditLog(fresh, keys, AuditDatabase.testSealer(), AuditLog.Settings.defaults());

@@ -57,6 +57,7 @@ public class CasesResource {
       content = @Content(schema = @Schema(implementation = CaseView.class)))
   public Response open(byte[] body) {
     Caller caller = active();
+    cases.mayOpen(caller); // before the body: its checks name agencies and their types
     CaseFile file = cases.open(caller, CaseRequests.newCase(json, body, agencies));
     return Response.created(URI.create("/api/v1/cases/" + file.caseRef()))
         .entity(view(cases.view(caller, file.caseRef())))
@@ -78,7 +79,7 @@ public class CasesResource {
   public CaseView addMember(@PathParam("caseRef") String caseRef, byte[] body) {
     Caller caller = active();
     String ref = wellFormed(caseRef);
-    CaseRequests.Member m = CaseRequests.member(json, body, agencies);
+    CaseRequests.Member m = CaseRequests.member(json, body);
     return view(cases.addMember(caller, ref, m.agency(), m.role()));
   }
 

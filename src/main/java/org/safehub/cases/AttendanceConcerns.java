@@ -27,10 +27,10 @@ import org.safehub.validation.StrictJson;
  * After {@code n} consecutive unexplained absences (attendance {@code missed}, {@code
  * absenceReason: not-notified}) on an open case, in session-date order, the hub itself sends the
  * case's partner-support and children's-services members one content-free {@code
- * attendance-concern} notice: the case, the count, the first and the last session date. One notice
- * per run of absences; an attended or notified session ends the run. Each attendance message is
- * recorded once, under the case's row lock, with the decision it made, so a retried batch sends the
- * same notice again and never a second one.
+ * attendance-concern} notice (only the attendance a member sends counts): the case, the count, the
+ * first and the last session date. One notice per run of absences; an attended or notified session
+ * ends the run. Each attendance message is recorded once, under the case's row lock, with the
+ * decision it made, so a retried batch sends the same notice again and never a second one.
  */
 @Singleton
 public final class AttendanceConcerns implements NoticeSource {
@@ -80,6 +80,7 @@ public final class AttendanceConcerns implements NoticeSource {
             ds,
             c -> {
               Optional<CaseFile> file = store.find(c, envelope.caseRef(), true);
+              file = CaseFile.seenBy(file, sender); // a non-member's attendance counts for nothing
               if (file.isEmpty() || !file.get().open()) {
                 return null;
               }

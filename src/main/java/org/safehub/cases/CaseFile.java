@@ -28,6 +28,22 @@ public record CaseFile(
     return members.containsKey(agency);
   }
 
+  /**
+   * The case as {@code agency} sees it when it sends a message on it: only a member sees it. To any
+   * other agency, of whatever type, the case does not exist (ADR 0011): its message routes as if
+   * there were none, is not refused on a closed case, neither opens nor reopens the case, and
+   * counts for none of the case's rules.
+   */
+  public static Optional<CaseFile> seenBy(Optional<CaseFile> found, String agency) {
+    return found.filter(f -> f.isMember(agency));
+  }
+
+  /** Whether {@code agency} may reopen the case: a member in any role but {@code programme}. */
+  public boolean mayReopen(String agency) {
+    CaseRole role = members.get(agency);
+    return role != null && role != CaseRole.PROGRAMME;
+  }
+
   public String status() {
     return open ? "open" : "closed";
   }

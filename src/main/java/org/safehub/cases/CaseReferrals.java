@@ -19,10 +19,12 @@ import org.safehub.envelope.Envelope;
 import org.safehub.problem.HubProblem;
 
 /**
- * What a message does to its case when it is published: a message on a closed case is refused
- * ({@code 409 case-closed}) except a {@code referral}, which reopens it; a referral whose caseRef
- * the hub does not know opens the case. The opening is applied by the transaction that accepts the
- * message ({@link #apply}), so a case opens exactly when its referral is accepted.
+ * What a message does to its case when it is published: a member's message on a closed case is
+ * refused ({@code 409 case-closed}) except a {@code referral} from a member that may reopen it,
+ * which reopens it; a referral whose caseRef the hub does not know opens the case. To an agency
+ * that is not a member the case does not exist ({@link CaseFile#seenBy}). The opening is applied by
+ * the transaction that accepts the message ({@link #apply}), so a case opens exactly when its
+ * referral is accepted.
  */
 @Singleton
 public final class CaseReferrals {
@@ -39,23 +41,31 @@ public final class CaseReferrals {
   }
 
   /**
-   * Checks a message about to be accepted against its case; returns the opening (or reopening) a
-   * referral makes, or null. A perpetrator programme that is not a member of the case is told
-   * nothing of it (no refusal that would show a closed case exists). {@code found} is the case as
-   * {@link #find} has just read it: admission reads it once, for this check and for routing.
+   * Checks a message about to be accepted against its case; returns the opening a referral makes,
+   * or null. Only a member sees the case ({@link CaseFile#seenBy}): a non-member is never refused
+   * for a closed case (that would show the case exists), and its referral opens nothing when the
+   * caseRef is taken (routed as the case it would have opened, so it learns nothing either). A
+   * closed case is reopened by a referral only from a member that may reopen it. {@code found} is
+   * the case as {@link #find} has just read it: admission reads it once, for this check and for
+   * routing.
    */
   public CaseOpening onPublish(Envelope envelope, Agency sender, Optional<CaseFile> found) {
     boolean referral = REFERRAL.equals(envelope.type());
-    if (found.isPresent() && !found.get().open() && !referral) {
-      if (CaseRole.PROGRAMME_TYPE.equals(sender.type().name())
-          && !found.get().isMember(sender.id())) {
-        return null;
-      }
+    Optional<CaseFile> seen = CaseFile.seenBy(found, sender.id());
+    if (seen.isPresent()
+        && !seen.get().open()
+        && !(referral && seen.get().mayReopen(sender.id()))) {
       throw HubProblem.of(
-          409, "case-closed", "Conflict", "The case is closed; only a referral reopens it.");
+          409,
+          "case-closed",
+          "Conflict",
+          "The case is closed; only a referral from a member that may reopen it reopens it.");
     }
-    if (!referral || (found.isPresent() && found.get().open())) {
+    if (!referral || seen.map(CaseFile::open).orElse(false)) {
       return null;
+    }
+    if (found.isPresent() && seen.isEmpty()) {
+      return null; // another agency's case: not opened, not joined, not reopened
     }
     return new CaseOpening(
         envelope.caseRef(),
@@ -90,7 +100,8 @@ public final class CaseReferrals {
 
   /**
    * Opens (or reopens) the case inside the accepting transaction; returns the audit events to
-   * record with it. A case opened meanwhile by another referral is left as it is.
+   * record with it. A case opened meanwhile by another referral is left as it is, and a closed case
+   * is reopened only if the sender, read under the case's lock, is a member that may reopen it.
    */
   public List<AuditEvent> apply(Connection c, CaseOpening o) throws SQLException {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -114,7 +125,8 @@ public final class CaseReferrals {
                           .recipient(agency)
                           .detail("role", role.wire())
                           .build()));
-    } else if (!found.get().open()) {
+    } else if (!found.get().open() && found.get().mayReopen(o.sender())) {
+      // (a case another agency opened meanwhile is not the sender's: left as it is)
       store.setOpen(c, o.caseRef(), true, now);
       events.add(event(AuditAction.CASE_REOPENED, o, now).build());
     }

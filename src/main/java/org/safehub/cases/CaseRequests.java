@@ -82,11 +82,15 @@ public final class CaseRequests {
     return new Cases.NewCase(caseRef, area, members);
   }
 
-  /** {@code POST /cases/{caseRef}/members}: {"agency", "role"}. */
-  public static Member member(StrictJson json, byte[] body, AgencyDirectory agencies) {
+  /**
+   * {@code POST /cases/{caseRef}/members}: {"agency", "role"}, checked for form only. Whether the
+   * agency exists and may hold the role is for {@link Cases#addMember} to say, after it has checked
+   * the caller may change the case: a caller that is not a member must learn no agency id or type.
+   */
+  public static Member member(StrictJson json, byte[] body) {
     JsonNode root = parse(json, body);
     List<Violation> v = new ArrayList<>();
-    Member m = member(root, "", agencies, v);
+    Member m = member(root, "", null, v);
     refuseIf(v);
     return m;
   }
@@ -102,7 +106,7 @@ public final class CaseRequests {
     String agencyId = text(node, "agency", at, v);
     String roleName = text(node, "role", at, v);
     Agency agency = null;
-    if (agencyId != null) {
+    if (agencyId != null && agencies != null) {
       agency = wellFormedAgency(agencyId) ? agencies.find(agencyId).orElse(null) : null;
       if (agency == null) {
         v.add(
@@ -129,7 +133,7 @@ public final class CaseRequests {
               "role-not-permitted",
               "Agencies of type '" + agency.type() + "' may not hold this role."));
     }
-    return v.size() == before ? new Member(agency.id(), role) : null;
+    return v.size() == before ? new Member(agency == null ? agencyId : agency.id(), role) : null;
   }
 
   static HubProblem invalid(String pointer, String keyword, String message) {

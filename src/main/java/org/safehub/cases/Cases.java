@@ -47,15 +47,7 @@ public final class Cases {
 
   /** Opens a case; the caller becomes a member if it did not list itself. */
   public CaseFile open(Caller caller, NewCase request) {
-    Agency self = agency(caller);
-    if (CaseRole.PROGRAMME_TYPE.equals(self.type().name())) {
-      // refused before the caseRef is looked at: no existence oracle for a programme
-      throw HubProblem.of(
-          403,
-          "case-not-permitted",
-          "Forbidden",
-          "Agencies of type perpetrator-programme may not open cases.");
-    }
+    Agency self = mayOpen(caller);
     Map<String, CaseRole> members = new LinkedHashMap<>(request.members());
     members.putIfAbsent(self.id(), CaseRole.forType(self.type()));
     Instant now = now();
@@ -84,6 +76,23 @@ public final class Cases {
       throw HubProblem.of(409, "case-exists", "Conflict", "A case with this caseRef exists.");
     }
     return file;
+  }
+
+  /**
+   * The caller's agency, if it may open cases; a {@code 403} for a perpetrator programme. Called
+   * before the request body is read, so a programme learns neither whether a caseRef is taken nor
+   * which agency ids exist and of what type.
+   */
+  public Agency mayOpen(Caller caller) {
+    Agency self = agency(caller);
+    if (CaseRole.PROGRAMME_TYPE.equals(self.type().name())) {
+      throw HubProblem.of(
+          403,
+          "case-not-permitted",
+          "Forbidden",
+          "Agencies of type perpetrator-programme may not open cases.");
+    }
+    return self;
   }
 
   /** The case as the caller may see it: members only; a programme sees its own membership. */
@@ -126,7 +135,8 @@ public final class Cases {
 
   /** Adds a member (or changes its role); not by a programme. */
   public CaseFile addMember(Caller caller, String caseRef, String agencyId, CaseRole role) {
-    Agency added = agencies.find(agencyId).orElse(null);
+    Agency added =
+        CaseRequests.wellFormedAgency(agencyId) ? agencies.find(agencyId).orElse(null) : null;
     return change(
         caller,
         caseRef,

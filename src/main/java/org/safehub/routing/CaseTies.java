@@ -23,9 +23,9 @@ import org.safehub.envelope.Envelope;
  * subscriptions of agencies of a type the case already has a member of do not apply to it; and a
  * programme's drop-out, exclusion or unexplained absence reaches the case's partner-support members
  * at no less than {@code urgent}. Closing the case, or a member leaving it, ends this at once (the
- * case is read for every message). A referral routes as the case it opens or reopens. To a
- * perpetrator programme that is not a member, the case does not exist (nothing of it shows in its
- * status).
+ * case is read for every message). A referral routes as the case it opens or reopens. To an agency
+ * that is not a member, of whatever type, the case does not exist (nothing of it shows in its
+ * status, and its messages reach no member because of the case).
  */
 final class CaseTies {
 
@@ -86,11 +86,7 @@ final class CaseTies {
     if (from.isEmpty()) {
       return NONE;
     }
-    if (found.isPresent()
-        && CaseRole.PROGRAMME_TYPE.equals(from.get().type().name())
-        && !found.get().isMember(sender)) {
-      found = Optional.empty(); // to a programme that is not a member, the case does not exist
-    }
+    found = CaseFile.seenBy(found, sender); // to an agency that is not a member, no case exists
     Map<String, CaseRole> members;
     String area;
     boolean referral = CaseReferrals.REFERRAL.equals(envelope.type());

@@ -227,7 +227,7 @@ class CaseRoutingIT {
   }
 
   @Test
-  void leavingTheCaseEndsCaseDeliveryAtOnceAndAClosedCaseRefusesAllButAReferral() {
+  void leavingTheCaseEndsCaseDeliveryAtOnceAndAClosedCaseRefusesAllButAMembersReferral() {
     // Given a case with demo2-iss as partner support and demo-cs as children's services
     String ref = newCaseRef();
     CaseCalls.open(
@@ -253,14 +253,118 @@ class CaseRoutingIT {
     assertEquals(409, r.statusCode(), r.asString());
     assertEquals("application/problem+json", r.contentType());
     assertTrue(TestMessages.readTree(r.asString()).path("type").asText().endsWith("case-closed"));
-    // but a referral on it is accepted and reopens it
+    // and a referral from an agency that is not a member (demo-iss, who left) is accepted as on no
+    // case, but does not reopen it
+    ObjectNode outsider = TestMessages.example("referral");
+    outsider.put("caseRef", ref);
+    CaseCalls.publish("demo-iss", outsider, 202);
+    assertEquals(
+        "closed",
+        TestMessages.readTree(CaseCalls.get("demo-cs", ref).asString()).path("status").asText());
+    assertFalse(CaseCalls.auditedActions(ref).contains("case-reopened"));
+    // but a member's referral on it is accepted and reopens it
     ObjectNode referral = TestMessages.example("referral");
     referral.put("caseRef", ref);
-    CaseCalls.publish("demo-iss", referral, 202);
+    CaseCalls.publish("demo-cs", referral, 202);
     assertEquals(
         "open",
         TestMessages.readTree(CaseCalls.get("demo-cs", ref).asString()).path("status").asText());
     assertTrue(CaseCalls.auditedActions(ref).contains("case-reopened"));
+  }
+
+  @Test
+  void toAnAgencyThatIsNotAMemberTheCaseDoesNotExist() {
+    // Given a case in E08000026 whose victim's worker is demo2-iss, in the refuge's area
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When demo2-cs, on no case, sends a high-risk disclosure on that (guessed) caseRef, and the
+    // same message on a caseRef never used
+    ObjectNode onCase = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    ObjectNode onNone =
+        example("risk-disclosure", "valid-high-risk-with-location.json", newCaseRef());
+    String guessed = CaseCalls.publish("demo2-cs", onCase, 202);
+    String control = CaseCalls.publish("demo2-cs", onNone, 202);
+    // Then both route alike, by the area's subscriptions and the rules: the case's partner support
+    // in the other area is not reached, and demo-iss's subscription applies as on no case
+    Set<String> expected = Set.of("demo-dvpp", "demo-iss", "demo-cs", "demo-marac", "demo-mash");
+    assertCopiesExactlyAt(guessed, expected);
+    assertCopiesExactlyAt(control, expected);
+    // and the sender's status shows the same recipients for the same reasons: no member, no "case"
+    assertEquals(vias(status("demo2-cs", control)), vias(status("demo2-cs", guessed)));
+    assertFalse(vias(status("demo2-cs", guessed)).containsValue("case"));
+    // When the case is closed, a non-member's message on it is still not refused (a 409 would say
+    // that a case with this caseRef exists and is closed)
+    CaseCalls.post("demo2-iss", ref + "/close", null).then().statusCode(200);
+    ObjectNode afterClose = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
+    CaseCalls.publish("demo2-cs", afterClose, 202);
+  }
+
+  @Test
+  void aReferralOnACaseRefAnotherAgencyTookNeitherJoinsNorReopensItsCase() {
+    // Given a case a squatter (demo2-cs) opened alone, under a caseRef demo-iss will use
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-cs", caseBody(ref, AREA)).then().statusCode(201);
+    // When demo-iss refers the perpetrator to demo-dvpp on that caseRef
+    ObjectNode referral =
+        TestMessages.withRecipients(TestMessages.example("referral"), "demo-dvpp");
+    referral.put("caseRef", ref);
+    String id = CaseCalls.publish("demo-iss", referral, 202);
+    // Then the referral reaches demo-dvpp and not the squatter
+    assertCopiesExactlyAt(id, Set.of("demo-dvpp"));
+    // and the squatter's case is unchanged: demo-iss and demo-dvpp did not join it, and it is not
+    // theirs to see
+    JsonNode squatted = TestMessages.readTree(CaseCalls.get("demo2-cs", ref).asString());
+    assertEquals(1, squatted.path("members").size(), squatted.toString());
+    assertEquals(404, CaseCalls.get("demo-iss", ref).statusCode());
+    assertEquals(404, CaseCalls.get("demo-dvpp", ref).statusCode());
+    // When the squatter closes it, a referral from demo-iss does not reopen it
+    CaseCalls.post("demo2-cs", ref + "/close", null).then().statusCode(200);
+    ObjectNode again = TestMessages.withRecipients(TestMessages.example("referral"), "demo-dvpp");
+    again.put("caseRef", ref);
+    String second = CaseCalls.publish("demo-iss", again, 202);
+    assertCopiesExactlyAt(second, Set.of("demo-dvpp"));
+    assertEquals(
+        "closed",
+        TestMessages.readTree(CaseCalls.get("demo2-cs", ref).asString()).path("status").asText());
+    assertEquals(
+        List.of("case-opened", "case-member-added@demo2-cs", "case-closed"),
+        CaseCalls.auditedActions(ref).stream().filter(a -> a.startsWith("case-")).toList());
+  }
+
+  @Test
+  void absencesReportedByAProgrammeOffTheCaseRaiseNoAttendanceConcern() {
+    // Given a case whose programme is demo-dvpp
+    String ref = newCaseRef();
+    CaseCalls.open(
+            "demo2-iss",
+            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
+        .then()
+        .statusCode(201);
+    // When another programme, not on the case, reports two unexplained absences on its caseRef
+    List<String> ids = new ArrayList<>();
+    for (String date : List.of("2027-03-01", "2027-03-08")) {
+      String id = CaseCalls.publish("demo2-dvpp", absence(ref, date), 202);
+      // (routed by the area's subscriptions, as on no case: not to the victim's worker)
+      assertCopiesExactlyAt(id, Set.of("demo-iss", "demo-cs"));
+      ids.add(id);
+    }
+    // Then no attendance-concern goes out (it would have committed with the second absence's
+    // copies, which are visible now)
+    for (String agency : List.of("demo2-iss", "demo-cs", "demo-iss")) {
+      for (String id : ids) {
+        assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
+      }
+    }
+  }
+
+  private static Map<String, String> vias(JsonNode status) {
+    Map<String, String> via = new TreeMap<>();
+    status
+        .path("recipients")
+        .forEach(r -> via.put(r.path("agency").asText(), r.path("via").asText()));
+    return via;
   }
 
   @Test

@@ -92,6 +92,13 @@ class CasesIT {
       assertEquals(
           404, CaseCalls.post(prober, ref + "/members", member("demo-mash", "mash")).statusCode());
       assertEquals(404, CaseCalls.delete(prober, ref + "/members/demo-dvpp").statusCode());
+      // whatever agency and role the body names: a non-member learns no agency id or type
+      for (String named :
+          List.of(member("no-such-agency", "other"), member("demo2-dvpp", "partner-support"))) {
+        Response r = CaseCalls.post(prober, ref + "/members", named);
+        assertEquals(404, r.statusCode(), named + " -> " + r.asString());
+        assertEquals(b.path("type"), body(r).path("type"));
+      }
     }
     // and the refusals are audited without the probed caseRef
     JsonNode refused =
@@ -133,6 +140,14 @@ class CasesIT {
             .statusCode());
     assertEquals(403, CaseCalls.delete("demo-dvpp", ref + "/members/demo-cs").statusCode());
     assertEquals(403, CaseCalls.open("demo-dvpp", caseBody(newCaseRef(), AREA)).statusCode());
+    // refused before its body is read: the body's agencies are not checked for a programme
+    for (String[] named :
+        List.<String[]>of(
+            new String[] {"no-such-agency", "other"}, new String[] {"demo-iss", "programme"})) {
+      Response r = CaseCalls.open("demo-dvpp", caseBody(newCaseRef(), AREA, named));
+      assertEquals(403, r.statusCode(), r.asString());
+      assertTrue(body(r).path("type").asText().endsWith("case-not-permitted"), r.asString());
+    }
     assertEquals("open", body(CaseCalls.get("demo2-iss", ref)).path("status").asText());
   }
 

@@ -114,13 +114,14 @@ class RoutingRulesTest {
 
   @Test
   void onAKnownCaseARuleAddsTheAgenciesOfTheCasesAreaAndMembersComeViaCase() {
-    // Given a case in E08000025 with demo-iss (of E08000026) as its partner support
+    // Given a case in E08000025 with demo-iss (of E08000026) as its partner support and the
+    // sender, demo-cs, as its children's services
     CaseFile file =
         new CaseFile(
             "CASE-1",
             "E08000025",
             true,
-            Map.of("demo-iss", CaseRole.PARTNER_SUPPORT),
+            Map.of("demo-iss", CaseRole.PARTNER_SUPPORT, "demo-cs", CaseRole.CHILDRENS_SERVICES),
             Instant.EPOCH,
             Instant.EPOCH);
     Router withCase =
@@ -139,6 +140,39 @@ class RoutingRulesTest {
     assertFalse(via.containsKey("demo-mash"), via.toString());
     // and the member is there for the case
     assertEquals("case", via.get("demo-iss"));
+  }
+
+  @Test
+  void toASenderThatIsNotAMemberAKnownCaseDoesNotExist() {
+    // Given the same case, without demo-cs
+    CaseFile file =
+        new CaseFile(
+            "CASE-1",
+            "E08000025",
+            true,
+            Map.of("demo-iss", CaseRole.PARTNER_SUPPORT),
+            Instant.EPOCH,
+            Instant.EPOCH);
+    Router withCase =
+        new Router(agencies, RoutingPolicy.load(DEPLOY, agencies, TYPES), ref -> Optional.of(file));
+    Router withoutCase =
+        new Router(agencies, RoutingPolicy.load(DEPLOY, agencies, TYPES), ref -> Optional.empty());
+    ObjectNode m = message("risk-disclosure", "routine", List.of());
+    ((ObjectNode) m.get("payload")).put("riskLevel", "high");
+    // When demo-cs, not a member, sends a high-risk disclosure on its caseRef
+    Map<String, String> via = new TreeMap<>();
+    for (RecipientOutcome o : withCase.route(Envelope.of(m), m, "demo-cs", ReferralHistory.NONE)) {
+      via.put(o.agencyId(), o.via().wire());
+    }
+    Map<String, String> none = new TreeMap<>();
+    for (RecipientOutcome o :
+        withoutCase.route(Envelope.of(m), m, "demo-cs", ReferralHistory.NONE)) {
+      none.put(o.agencyId(), o.via().wire());
+    }
+    // Then it routes as on no case: the message's area for the rule, no member via the case
+    assertEquals(none, via);
+    assertFalse(via.containsValue("case"), via.toString());
+    assertEquals("rule:high-risk-disclosure", via.get("demo-marac"), via.toString());
   }
 
   @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -110,26 +111,41 @@ public final class KafkaFetches {
     }
   }
 
-  /** The highest offset committed on each agency's delivery topic by any of its groups. */
+  /**
+   * The highest offset committed on each agency's delivery topic by any of its groups: one request
+   * for all groups, whatever their number (an agency may create as many {@code <agency>.} groups as
+   * it likes; each costs the hub no extra round trip), each asking only for its owner's delivery
+   * partition.
+   */
   private Map<String, Long> committedOffsets() throws Exception {
     @SuppressWarnings("deprecation") // listGroups is its successor; this one lists consumer groups
     Collection<ConsumerGroupListing> groups =
         admin().listConsumerGroups().all().get(10, TimeUnit.SECONDS);
-    Map<String, Long> out = new HashMap<>();
+    Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+    Map<String, String> owners = new HashMap<>();
     for (ConsumerGroupListing g : groups) {
       Agency owner = ownerOf(g.groupId());
       if (owner == null) {
         continue;
       }
-      TopicPartition tp = new TopicPartition(topics.delivery(owner.id()), 0);
-      Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin()
-              .listConsumerGroupOffsets(g.groupId())
-              .partitionsToOffsetAndMetadata()
-              .get(10, TimeUnit.SECONDS);
-      OffsetAndMetadata o = offsets.get(tp);
+      owners.put(g.groupId(), owner.id());
+      specs.put(
+          g.groupId(),
+          new ListConsumerGroupOffsetsSpec()
+              .topicPartitions(List.of(new TopicPartition(topics.delivery(owner.id()), 0))));
+    }
+    Map<String, Long> out = new HashMap<>();
+    if (specs.isEmpty()) {
+      return out;
+    }
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> offsets =
+        admin().listConsumerGroupOffsets(specs).all().get(10, TimeUnit.SECONDS);
+    for (Map.Entry<String, Map<TopicPartition, OffsetAndMetadata>> e : offsets.entrySet()) {
+      String owner = owners.get(e.getKey());
+      TopicPartition tp = new TopicPartition(topics.delivery(owner), 0);
+      OffsetAndMetadata o = e.getValue().get(tp);
       if (o != null) {
-        out.merge(owner.id(), o.offset(), Math::max);
+        out.merge(owner, o.offset(), Math::max);
       }
     }
     return out;

@@ -2,6 +2,8 @@ package org.safehub.pipeline;
 
 import static org.safehub.policy.SafetyGuard.PERPETRATOR_PROGRAMME;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import org.safehub.copy.NoticeSource;
 import org.safehub.copy.Recipient;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.crypto.AtRestSealer;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
@@ -89,7 +92,17 @@ final class MessageRun {
   }
 
   /** A decoded inbound record. */
-  record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {}
+  record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {
+
+    /** Opens an inbound record sealed for the hub (topic and key are its associated data). */
+    static Inbound open(ConsumerRecord<String, byte[]> r, AtRestSealer atRest, ObjectMapper mapper)
+        throws Exception {
+      byte[] key = r.key() == null ? new byte[0] : r.key().getBytes(StandardCharsets.UTF_8);
+      InboundRecord in =
+          InboundRecord.decode(atRest.open(r.value(), AtRestSealer.aad(r.topic(), key)), mapper);
+      return new Inbound(r, in, Envelope.of(in.message()));
+    }
+  }
 
   /** The late consent check of a batch's copies ({@link LateConsent}). */
   LateConsent lateConsent() {
@@ -175,7 +188,15 @@ final class MessageRun {
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))
             .build());
-    for (RecipientOutcome o : routed) {
+    // each copy is redacted and sealed alongside the message's other copies (sealing is the cost:
+    // a lone message at low load would otherwise seal its copies one after another); the results
+    // are taken in routing order
+    List<Prepared> prepared =
+        routed.parallelStream()
+            .map(o -> o instanceof RecipientOutcome.Deliver d ? prepare(d, envelope, in) : null)
+            .toList();
+    for (int i = 0; i < routed.size(); i++) {
+      RecipientOutcome o = routed.get(i);
       if (o instanceof RecipientOutcome.Withhold w) {
         mOutcomes.add(
             new DeliveryStatusStore.Outcome(
@@ -189,53 +210,12 @@ final class MessageRun {
         continue;
       }
       RecipientOutcome.Deliver d = (RecipientOutcome.Deliver) o;
-      Priority priority =
-          d.raisedPriority() ? PartnerFirst.raise(envelope.priority()) : envelope.priority();
-      Copy copy =
-          new Copy(
-              envelope,
-              in.sender(),
-              in.receivedAt(),
-              new Recipient(d.agency().id(), d.agency().type().name()),
-              PartnerFirst.at(in.message().deepCopy(), priority),
-              List.of(),
-              Set.of(),
-              d.flags());
-      WithholdReason withheld = null;
-      for (CopyStage stage : stages) {
-        StageOutcome so;
-        try {
-          so = stage.apply(copy);
-        } catch (RuntimeException e) {
-          so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
-        }
-        if (so instanceof StageOutcome.Withhold w) {
-          withheld = w.reason();
-          break;
-        }
-        copy = ((StageOutcome.Pass) so).copy();
-      }
-      byte[] bytes = null;
-      Instant deadline = null;
-      if (withheld == null && deadlines != null) {
-        try {
-          // from the receipt's accepted time, so a retried batch records the same deadline
-          deadline =
-              deadlines
-                  .policy()
-                  .deadline(priority, envelope.type(), d.agency().type().name(), in.receivedAt())
-                  .orElse(null);
-        } catch (RuntimeException e) {
-          withheld = WithholdReason.POLICY_ERROR; // fail closed
-        }
-      }
-      if (withheld == null) {
-        try {
-          bytes = writer.write(copy);
-        } catch (Exception e) {
-          withheld = WithholdReason.SEALING_FAILED;
-        }
-      }
+      Prepared p = prepared.get(i);
+      Priority priority = p.priority();
+      Copy copy = p.copy();
+      WithholdReason withheld = p.withheld();
+      byte[] bytes = p.bytes();
+      Instant deadline = p.deadline();
       if (withheld != null) {
         mOutcomes.add(
             new DeliveryStatusStore.Outcome(
@@ -313,6 +293,62 @@ final class MessageRun {
         }
       }
     }
+  }
+
+  /** One recipient's copy after the stages, its deadline and its sealed bytes, or why withheld. */
+  private record Prepared(
+      Priority priority, Copy copy, WithholdReason withheld, Instant deadline, byte[] bytes) {}
+
+  /** Runs the stages for one recipient, works out its deadline and seals its copy. */
+  private Prepared prepare(RecipientOutcome.Deliver d, Envelope envelope, InboundRecord in) {
+    Priority priority =
+        d.raisedPriority() ? PartnerFirst.raise(envelope.priority()) : envelope.priority();
+    Copy copy =
+        new Copy(
+            envelope,
+            in.sender(),
+            in.receivedAt(),
+            new Recipient(d.agency().id(), d.agency().type().name()),
+            PartnerFirst.at(in.message().deepCopy(), priority),
+            List.of(),
+            Set.of(),
+            d.flags());
+    WithholdReason withheld = null;
+    for (CopyStage stage : stages) {
+      StageOutcome so;
+      try {
+        so = stage.apply(copy);
+      } catch (RuntimeException e) {
+        so = new StageOutcome.Withhold(WithholdReason.POLICY_ERROR); // fail closed
+      }
+      if (so instanceof StageOutcome.Withhold w) {
+        withheld = w.reason();
+        break;
+      }
+      copy = ((StageOutcome.Pass) so).copy();
+    }
+    byte[] bytes = null;
+    Instant deadline = null;
+    if (withheld == null && deadlines != null) {
+      try {
+        // from the receipt's accepted time, so a retried batch records the same deadline
+        deadline =
+            deadlines
+                .policy()
+                .deadline(priority, envelope.type(), d.agency().type().name(), in.receivedAt())
+                .orElse(null);
+      } catch (RuntimeException e) {
+        withheld = WithholdReason.POLICY_ERROR; // fail closed
+      }
+    }
+    if (withheld == null) {
+      try {
+        bytes = writer.write(copy);
+      } catch (Exception e) {
+        withheld = WithholdReason.SEALING_FAILED;
+      }
+    }
+    return new Prepared(priority, copy, withheld, deadline, bytes);
   }
 
   /**

@@ -40,7 +40,6 @@ import org.safehub.crypto.AtRestSealer;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
-import org.safehub.envelope.InboundRecord;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.Router;
@@ -236,16 +235,7 @@ public final class Pipeline implements Runnable {
       offsets.put(
           new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
-        byte[] plain =
-            atRest.open(
-                r.value(),
-                AtRestSealer.aad(
-                    r.topic(),
-                    r.key() == null
-                        ? new byte[0]
-                        : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        InboundRecord in = InboundRecord.decode(plain, mapper);
-        batch.add(new MessageRun.Inbound(r, in, Envelope.of(in.message())));
+        batch.add(MessageRun.Inbound.open(r, atRest, mapper));
       } catch (Exception e) {
         out.add(DeadLetters.of(topics, r, "unreadable-inbound-record"));
       }
@@ -258,10 +248,22 @@ public final class Pipeline implements Runnable {
     messages.beginReferrals(batch);
     // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
-    List<MessageRun.Result> results =
-        workers
-            .submit(() -> batch.parallelStream().map(b -> messages.processOne(b, at)).toList())
-            .get();
+    java.util.concurrent.ForkJoinTask<List<MessageRun.Result>> sealing =
+        workers.submit(() -> batch.parallelStream().map(b -> messages.processOne(b, at)).toList());
+    // meanwhile the Kafka transaction opens with the batch's offsets (two round trips that need not
+    // wait for the sealing; nothing commits before the decisions are recorded, a failure aborts)
+    RuntimeException kafkaFailed = null;
+    try {
+      p.beginTransaction();
+      transactionOpen = true;
+      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
+    } catch (RuntimeException e) {
+      kafkaFailed = e;
+    }
+    List<MessageRun.Result> results = sealing.get(); // the batch's work ends here, failed or not
+    if (kafkaFailed != null) {
+      throw kafkaFailed; // the loop aborts the transaction and retries the batch
+    }
     for (MessageRun.Result r : results) {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
@@ -307,8 +309,6 @@ public final class Pipeline implements Runnable {
       // recorded first: nothing is delivered that the hub has not written down
       List<AuditEvent> stored =
           statuses.record(outcomes, messageIds, NO_LONGER_ROUTED, events, trail, messages::record);
-      p.beginTransaction();
-      transactionOpen = true;
       // a failed send fails commitTransaction below (the batch is then retried), so the
       // sends' futures are deliberately not awaited one by one
       for (ProducerRecord<String, byte[]> pr : out) {
@@ -317,7 +317,6 @@ public final class Pipeline implements Runnable {
       for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
         Future<RecordMetadata> unused = p.send(pr);
       }
-      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
       p.commitTransaction();
       transactionOpen = false;
     } finally {

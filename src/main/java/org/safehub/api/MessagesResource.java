@@ -26,7 +26,6 @@ import org.safehub.api.Responses.MessageAccepted;
 import org.safehub.api.Responses.MessageStatus;
 import org.safehub.api.Responses.RecipientStatus;
 import org.safehub.audit.AuditEvent;
-import org.safehub.cases.Cases;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
@@ -55,8 +54,6 @@ public class MessagesResource {
   @Inject DeliveryStatusStore statuses;
 
   @Inject Router router;
-
-  @Inject Cases cases;
 
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
@@ -178,10 +175,10 @@ public class MessagesResource {
         // another agency's message looks exactly like a message that does not exist
         throw HubProblem.notFound("No message with this id was sent by your agency.");
       }
-      // a programme's status shows nothing of the message's case: not its other members
-      java.util.Set<String> hidden =
-          cases.hiddenFromSender(caller.agencyId(), receipts.caseRefOf(id).orElse(null));
-      // nor a recipient chosen as a member (one that has left the case since, say)
+      // a programme's status shows nothing of the message's case: no recipient chosen as a
+      // member (not even one that has left the case since); one it named itself, or that its
+      // subscription chose, shows as for any message, member or not, so the status tells it
+      // nothing of who is on the case (its pending rows never hold a member chosen by the case)
       boolean programme =
           router
               .agencies()
@@ -190,7 +187,6 @@ public class MessagesResource {
               .orElse(true);
       List<DeliveryStatusStore.RecipientState> states =
           statuses.status(id).stream()
-              .filter(s -> !hidden.contains(s.recipient()))
               .filter(s -> !(programme && Via.CASE.equals(s.via())))
               .toList();
       // any basis but consent (or none recorded) is a share without consent, and is recorded as

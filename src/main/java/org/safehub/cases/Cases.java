@@ -106,33 +106,6 @@ public final class Cases {
     return visibleTo(caller, file);
   }
 
-  /**
-   * The recipients a sender's status must not show: to a perpetrator programme, the other members
-   * of the message's case (who supports the victim, and where, is not a programme's to know).
-   */
-  public java.util.Set<String> hiddenFromSender(String senderAgency, String caseRef) {
-    boolean programme =
-        agencies
-            .find(senderAgency)
-            .map(a -> CaseRole.PROGRAMME_TYPE.equals(a.type().name()))
-            .orElse(true);
-    if (!programme || caseRef == null) {
-      return java.util.Set.of();
-    }
-    try {
-      return store
-          .find(caseRef)
-          .map(
-              f ->
-                  f.members().keySet().stream()
-                      .filter(m -> !m.equals(senderAgency))
-                      .collect(java.util.stream.Collectors.toUnmodifiableSet()))
-          .orElse(java.util.Set.of());
-    } catch (java.sql.SQLException e) {
-      throw unavailable();
-    }
-  }
-
   /** Adds a member (or changes its role); not by a programme. */
   public CaseFile addMember(Caller caller, String caseRef, String agencyId, CaseRole role) {
     Agency added =

@@ -11,12 +11,13 @@ import org.safehub.envelope.Envelope;
  * <p>Threading contract. The pipeline has one thread, {@code safehub-pipeline}, which calls {@link
  * #beginBatch} once per batch, before any copy of that batch is applied. It then calls {@link
  * #apply} (and {@link NoticeGate#withhold}) for the batch's copies <em>concurrently</em>, from the
- * pipeline's own fork-join pool (one worker per processor), one message per task, the copies of one
- * message in recipient order on one worker. {@code beginBatch} never overlaps an {@code apply}, and
- * every {@code apply} of a batch returns before the next {@code beginBatch}: what {@code
- * beginBatch} reads may be kept in a field and read without locks in {@code apply}, but {@code
- * apply} must not change shared state (or must make it thread-safe, as a cache in a concurrent
- * map). A stage is one object for the life of the hub.
+ * pipeline's own fork-join pool (one worker per processor), the copies of one message also
+ * concurrently with each other (each copy is its own object; the stages of one copy run in order on
+ * one worker; the pipeline takes the results in routing order). {@code beginBatch} never overlaps
+ * an {@code apply}, and every {@code apply} of a batch returns before the next {@code beginBatch}:
+ * what {@code beginBatch} reads may be kept in a field and read without locks in {@code apply}, but
+ * {@code apply} must not change shared state (or must make it thread-safe, as a cache in a
+ * concurrent map). A stage is one object for the life of the hub.
  */
 @FunctionalInterface
 public interface CopyStage {

@@ -27,8 +27,7 @@ public final class DeadlineStore {
   public static final String CLAIM =
       "select w.message_id, w.recipient, w.sender, w.message_type, w.priority, w.area, w.case_ref,"
           + " w.deadline, w.escalations, coalesce(d.state = 'delivered', false),"
-          + " coalesce(d.via = 'case', false) or exists (select 1 from case_member m"
-          + " where m.case_ref = w.case_ref and m.agency = w.recipient)"
+          + " coalesce(d.via = 'case', false)"
           + " from copy_deadline w left join delivery d"
           + " on d.message_id = w.message_id and d.recipient = w.recipient"
           + " where w.next_at is not null and w.next_at <= ?"

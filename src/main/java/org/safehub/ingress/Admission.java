@@ -11,6 +11,7 @@ import org.safehub.audit.AuditEvent;
 import org.safehub.cases.CaseFile;
 import org.safehub.cases.CaseOpening;
 import org.safehub.cases.CaseReferrals;
+import org.safehub.cases.CaseRole;
 import org.safehub.consent.ConsentChange;
 import org.safehub.consent.ConsentRegistry;
 import org.safehub.envelope.Envelope;
@@ -22,6 +23,7 @@ import org.safehub.problem.Violation;
 import org.safehub.routing.RecipientOutcome;
 import org.safehub.routing.ReferralHistory;
 import org.safehub.routing.Router;
+import org.safehub.routing.Via;
 import org.safehub.validation.Canonical;
 import org.safehub.validation.SchemaCatalogue;
 import org.safehub.validation.StrictJson;
@@ -134,9 +136,11 @@ final class Admission {
     Optional<CaseFile> found = cases.find(envelope.caseRef());
     CaseOpening opening = cases.onPublish(envelope, sender, found);
     List<String> pending = new ArrayList<>();
+    boolean programme = CaseRole.PROGRAMME_TYPE.equals(sender.type().name());
     for (RecipientOutcome o :
         router.route(envelope, message, sender.id(), ReferralHistory.NONE, found)) {
-      if (o instanceof RecipientOutcome.Deliver d) {
+      // a programme's status never lists a recipient chosen as a case member, pending or not
+      if (o instanceof RecipientOutcome.Deliver d && !(programme && Via.CASE.equals(d.via()))) {
         pending.add(d.agencyId());
       }
     }

@@ -1,7 +1,10 @@
 package org.safehub.pipeline;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.kafka.Headers;
 import org.safehub.kafka.Topics;
 
@@ -16,6 +19,18 @@ final class DeliveryRecords {
   static final String HUB = "safehub";
 
   private DeliveryRecords() {}
+
+  /** Counts a batch's delivered and withheld copies; the counters carry reason codes only. */
+  static void count(MeterRegistry metrics, List<DeliveryStatusStore.Outcome> outcomes) {
+    for (DeliveryStatusStore.Outcome o : outcomes) {
+      metrics
+          .counter(
+              o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld",
+              "reason",
+              o.delivered() ? "none" : o.reason().wire())
+          .increment();
+    }
+  }
 
   static ProducerRecord<String, byte[]> of(
       Topics topics,

@@ -36,9 +36,11 @@ final class EscalationNotices {
 
   /**
    * Whether the sender may not be told that this copy's recipient missed its deadline: the sender
-   * is a perpetrator programme (or unknown) and the recipient is tied to the message's case (it got
-   * the copy as a member, or is one). A programme's status does not show such a recipient, nor does
-   * a fetch-notice: who supports the victim, and where, is not a programme's to know.
+   * is a perpetrator programme (or unknown) and the recipient got the copy as a member of the
+   * message's case ({@code via: case}). A programme's status does not show such a recipient, nor
+   * does a fetch-notice: who supports the victim, and where, is not a programme's to know. One the
+   * programme named itself is told of as for any message, member or not (else the notice's absence
+   * would tell it who is on the case).
    */
   boolean hiddenFromSender(DeadlineStore.Claimed copy) {
     return copy.caseTied()

@@ -132,7 +132,11 @@ final class MessageRun {
       RuntimeException poison,
       Exception transientFailure) {}
 
-  Result processOne(Inbound b, Instant now) {
+  /**
+   * Processes one message of a batch; with {@code copiesInParallel} (a batch smaller than the
+   * workers, as at low load) its copies are sealed in parallel with each other too.
+   */
+  Result processOne(Inbound b, Instant now, boolean copiesInParallel) {
     List<ProducerRecord<String, byte[]>> mOut = new ArrayList<>();
     List<DeliveryStatusStore.Outcome> mOutcomes = new ArrayList<>();
     List<AuditEvent> mEvents = new ArrayList<>();
@@ -140,7 +144,14 @@ final class MessageRun {
       // a perpetrator programme (or an unknown sender) may not learn what the hub knows of a victim
       var from = router.agencies().find(b.in().sender());
       boolean learns = from.isPresent() && !PERPETRATOR_PROGRAMME.equals(from.get().type());
-      process(b, now, referrals.history(b.in().receivedAt(), learns), mOut, mOutcomes, mEvents);
+      process(
+          b,
+          now,
+          referrals.history(b.in().receivedAt(), learns),
+          copiesInParallel,
+          mOut,
+          mOutcomes,
+          mEvents);
       return new Result(b, mOut, mOutcomes, mEvents, null, null);
     } catch (CasesUnavailable e) {
       return new Result(b, List.of(), List.of(), List.of(), null, e); // retry the batch
@@ -159,6 +170,7 @@ final class MessageRun {
       Inbound b,
       Instant now,
       ReferralHistory history,
+      boolean copiesInParallel,
       List<ProducerRecord<String, byte[]>> mOut,
       List<DeliveryStatusStore.Outcome> mOutcomes,
       List<AuditEvent> mEvents)
@@ -188,11 +200,11 @@ final class MessageRun {
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))
             .build());
-    // each copy is redacted and sealed alongside the message's other copies (sealing is the cost:
-    // a lone message at low load would otherwise seal its copies one after another); the results
-    // are taken in routing order
+    // in a small batch each copy is redacted and sealed alongside the message's other copies
+    // (sealing is the cost: a lone message at low load would otherwise seal its copies one after
+    // another; a full batch keeps every worker busy with whole messages); in routing order
     List<Prepared> prepared =
-        routed.parallelStream()
+        (copiesInParallel ? routed.parallelStream() : routed.stream())
             .map(o -> o instanceof RecipientOutcome.Deliver d ? prepare(d, envelope, in) : null)
             .toList();
     for (int i = 0; i < routed.size(); i++) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -248,8 +249,10 @@ public final class Pipeline implements Runnable {
     messages.beginReferrals(batch);
     // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
+    boolean small = batch.size() < workers.getParallelism();
     java.util.concurrent.ForkJoinTask<List<MessageRun.Result>> sealing =
-        workers.submit(() -> batch.parallelStream().map(b -> messages.processOne(b, at)).toList());
+        workers.submit(
+            () -> batch.parallelStream().map(b -> messages.processOne(b, at, small)).toList());
     // meanwhile the Kafka transaction opens with the batch's offsets (two round trips that need not
     // wait for the sealing; nothing commits before the decisions are recorded, a failure aborts)
     RuntimeException kafkaFailed = null;
@@ -260,7 +263,12 @@ public final class Pipeline implements Runnable {
     } catch (RuntimeException e) {
       kafkaFailed = e;
     }
-    List<MessageRun.Result> results = sealing.get(); // the batch's work ends here, failed or not
+    List<MessageRun.Result> results;
+    try {
+      results = sealing.get(); // the batch's work ends here, failed or not
+    } catch (ExecutionException e) {
+      throw kafkaFailed != null ? kafkaFailed : e; // a fenced producer must reach the loop as such
+    }
     if (kafkaFailed != null) {
       throw kafkaFailed; // the loop aborts the transaction and retries the batch
     }
@@ -324,15 +332,7 @@ public final class Pipeline implements Runnable {
         lock.close();
       }
     }
-    // counters carry reason codes only
-    for (DeliveryStatusStore.Outcome o : outcomes) {
-      metrics
-          .counter(
-              o.delivered() ? "safehub.copies.delivered" : "safehub.copies.withheld",
-              "reason",
-              o.delivered() ? "none" : o.reason().wire())
-          .increment();
-    }
+    DeliveryRecords.count(metrics, outcomes);
   }
 
   /** Runs the loop on its own daemon thread, {@code safehub-pipeline}. */

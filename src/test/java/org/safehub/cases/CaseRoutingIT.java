@@ -253,8 +253,8 @@ class CaseRoutingIT {
     assertEquals(409, r.statusCode(), r.asString());
     assertEquals("application/problem+json", r.contentType());
     assertTrue(TestMessages.readTree(r.asString()).path("type").asText().endsWith("case-closed"));
-    // and a referral from an agency that is not a member (demo-iss, who left) is accepted as on no
-    // case, but does not reopen it
+    // and a referral from an agency that is not a member (demo-iss, never on it) is accepted as on
+    // no case, but does not reopen it
     ObjectNode outsider = TestMessages.example("referral");
     outsider.put("caseRef", ref);
     CaseCalls.publish("demo-iss", outsider, 202);
@@ -356,6 +356,29 @@ class CaseRoutingIT {
       for (String id : ids) {
         assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
       }
+    }
+  }
+
+  @Test
+  void aProgrammesStatusShowsARecipientItNamedWhetherOrNotItIsOnTheCase() {
+    // Given a case whose programme is demo-dvpp and whose victim's worker is demo2-iss
+    String ref = newCaseRef();
+    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
+        .then()
+        .statusCode(201);
+    // When the member programme, and a programme off the case, each name demo2-iss on its caseRef
+    for (String programme : List.of("demo-dvpp", "demo2-dvpp")) {
+      ObjectNode msg =
+          TestMessages.withRecipients(
+              example("risk-disclosure", "valid-high-risk-with-location.json", ref), "demo2-iss");
+      String id = CaseCalls.publish(programme, msg, 202);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(300))
+          .until(() -> DeliveryTopics.copiesOf("demo2-iss", id) >= 1);
+      // Then its status lists demo2-iss as named, as it would for an agency off the case: hiding
+      // a named recipient would tell the programme who is on the case
+      assertEquals("explicit", vias(status(programme, id)).get("demo2-iss"), programme);
     }
   }
 

@@ -84,9 +84,10 @@ public final class KafkaClients {
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.LINGER_MS_CONFIG, 2);
     c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    // a transaction begun while the coordinator still completes the previous one is answered
-    // CONCURRENT_TRANSACTIONS and retried after this back-off (doubling up to 1 s): Kafka's 100 ms
-    // default held a batch, and every message queued behind it, for 100-200 ms at low load
+    // a transaction's first request (AddOffsetsToTxn, or adding a partition) sent while the
+    // coordinator still completes the previous transaction is answered CONCURRENT_TRANSACTIONS and
+    // retried after this back-off (doubling up to 1 s); Kafka's 100 ms default held a batch, and
+    // every message queued behind it, for 100-200 ms
     c.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -250,28 +249,11 @@ public final class Pipeline implements Runnable {
     // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
     boolean small = batch.size() < workers.getParallelism();
-    java.util.concurrent.ForkJoinTask<List<MessageRun.Result>> sealing =
-        workers.submit(
-            () -> batch.parallelStream().map(b -> messages.processOne(b, at, small)).toList());
-    // meanwhile the Kafka transaction opens with the batch's offsets (two round trips that need not
-    // wait for the sealing; nothing commits before the decisions are recorded, a failure aborts)
-    RuntimeException kafkaFailed = null;
-    try {
-      p.beginTransaction();
-      transactionOpen = true;
-      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
-    } catch (RuntimeException e) {
-      kafkaFailed = e;
-    }
-    List<MessageRun.Result> results;
-    try {
-      results = sealing.get(); // the batch's work ends here, failed or not
-    } catch (ExecutionException e) {
-      throw kafkaFailed != null ? kafkaFailed : e; // a fenced producer must reach the loop as such
-    }
-    if (kafkaFailed != null) {
-      throw kafkaFailed; // the loop aborts the transaction and retries the batch
-    }
+    List<MessageRun.Result> results =
+        workers
+            .submit(
+                () -> batch.parallelStream().map(b -> messages.processOne(b, at, small)).toList())
+            .get();
     for (MessageRun.Result r : results) {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
@@ -317,6 +299,8 @@ public final class Pipeline implements Runnable {
       // recorded first: nothing is delivered that the hub has not written down
       List<AuditEvent> stored =
           statuses.record(outcomes, messageIds, NO_LONGER_ROUTED, events, trail, messages::record);
+      p.beginTransaction();
+      transactionOpen = true;
       // a failed send fails commitTransaction below (the batch is then retried), so the
       // sends' futures are deliberately not awaited one by one
       for (ProducerRecord<String, byte[]> pr : out) {
@@ -325,6 +309,9 @@ public final class Pipeline implements Runnable {
       for (ProducerRecord<String, byte[]> pr : trail.records(stored)) {
         Future<RecordMetadata> unused = p.send(pr);
       }
+      // (opened here, not while the batch is sealed: a transaction begun at once after the last
+      // commit meets the coordinator still completing it, CONCURRENT_TRANSACTIONS, and waits)
+      p.sendOffsetsToTransaction(offsets, c.groupMetadata());
       p.commitTransaction();
       transactionOpen = false;
     } finally {

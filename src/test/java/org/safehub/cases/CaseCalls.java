@@ -42,6 +42,11 @@ final class CaseCalls {
         .post("/api/v1/cases");
   }
 
+  /** Opens a case as {@code as} (see {@link #caseBody}) and checks it was opened (201). */
+  static void opened(String as, String caseRef, String area, String... agencyRolePairs) {
+    open(as, caseBody(caseRef, area, agencyRolePairs)).then().statusCode(201);
+  }
+
   static Response get(String as, String caseRef) {
     return given().auth().oauth2(Tokens.forClient(as)).get("/api/v1/cases/" + caseRef);
   }

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.safehub.cases.CaseCalls.caseBody;
 import static org.safehub.cases.CaseCalls.member;
 import static org.safehub.cases.CaseCalls.newCaseRef;
 
@@ -138,9 +137,7 @@ class CaseRoutingIT {
     // Given a case in E08000026 whose victim's worker is demo2-iss (a refuge's service in
     // E08000025)
     String ref = newCaseRef();
-    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo2-iss", ref, AREA, "demo-dvpp", "programme");
     // When the programme reports a drop-out at routine priority
     String id = CaseCalls.publish("demo-dvpp", dropOut(ref), 202);
     // Then demo2-iss gets it as a member, wherever it is; demo-iss's standing subscription does not
@@ -196,9 +193,7 @@ class CaseRoutingIT {
   void aProgrammeIsNotToldThatTheVictimsWorkerMissedADeadline() throws Exception {
     // Given the programme's drop-out on a case, raised to urgent for the victim's worker, demo2-iss
     String ref = newCaseRef();
-    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo2-iss", ref, AREA, "demo-dvpp", "programme");
     String id = CaseCalls.publish("demo-dvpp", dropOut(ref), 202);
     assertCopiesExactlyAt(id, Set.of("demo2-iss", "demo-cs", "demo-marac"));
     Instant deadline =
@@ -230,11 +225,8 @@ class CaseRoutingIT {
   void leavingTheCaseEndsCaseDeliveryAtOnceAndAClosedCaseRefusesAllButAMembersReferral() {
     // Given a case with demo2-iss as partner support and demo-cs as children's services
     String ref = newCaseRef();
-    CaseCalls.open(
-            "demo2-iss",
-            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened(
+        "demo2-iss", ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services");
     // When demo2-iss leaves it, the next absence goes by the area's subscriptions again
     CaseCalls.delete("demo2-iss", ref + "/members/demo2-iss").then().statusCode(200);
     String after = CaseCalls.publish("demo-dvpp", absence(ref, "2027-02-01"), 202);
@@ -276,9 +268,7 @@ class CaseRoutingIT {
   void toAnAgencyThatIsNotAMemberTheCaseDoesNotExist() {
     // Given a case in E08000026 whose victim's worker is demo2-iss, in the refuge's area
     String ref = newCaseRef();
-    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo2-iss", ref, AREA, "demo-dvpp", "programme");
     // When demo2-cs, on no case, sends a high-risk disclosure on that (guessed) caseRef, and the
     // same message on a caseRef never used
     ObjectNode onCase = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
@@ -305,7 +295,7 @@ class CaseRoutingIT {
   void aReferralOnACaseRefAnotherAgencyTookNeitherJoinsNorReopensItsCase() {
     // Given a case a squatter (demo2-cs) opened alone, under a caseRef demo-iss will use
     String ref = newCaseRef();
-    CaseCalls.open("demo2-cs", caseBody(ref, AREA)).then().statusCode(201);
+    CaseCalls.opened("demo2-cs", ref, AREA);
     // When demo-iss refers the perpetrator to demo-dvpp on that caseRef
     ObjectNode referral =
         TestMessages.withRecipients(TestMessages.example("referral"), "demo-dvpp");
@@ -337,11 +327,8 @@ class CaseRoutingIT {
   void absencesReportedByAProgrammeOffTheCaseRaiseNoAttendanceConcern() {
     // Given a case whose programme is demo-dvpp
     String ref = newCaseRef();
-    CaseCalls.open(
-            "demo2-iss",
-            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened(
+        "demo2-iss", ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services");
     // When another programme, not on the case, reports two unexplained absences on its caseRef
     List<String> ids = new ArrayList<>();
     for (String date : List.of("2027-03-01", "2027-03-08")) {
@@ -352,20 +339,14 @@ class CaseRoutingIT {
     }
     // Then no attendance-concern goes out (it would have committed with the second absence's
     // copies, which are visible now)
-    for (String agency : List.of("demo2-iss", "demo-cs", "demo-iss")) {
-      for (String id : ids) {
-        assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
-      }
-    }
+    assertNoAttendanceConcern(List.of("demo2-iss", "demo-cs", "demo-iss"), ids);
   }
 
   @Test
   void aProgrammesStatusShowsARecipientItNamedWhetherOrNotItIsOnTheCase() {
     // Given a case whose programme is demo-dvpp and whose victim's worker is demo2-iss
     String ref = newCaseRef();
-    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo2-iss", ref, AREA, "demo-dvpp", "programme");
     // When the member programme, and a programme off the case, each name demo2-iss on its caseRef
     for (String programme : List.of("demo-dvpp", "demo2-dvpp")) {
       ObjectNode msg =
@@ -379,6 +360,15 @@ class CaseRoutingIT {
       // Then its status lists demo2-iss as named, as it would for an agency off the case: hiding
       // a named recipient would tell the programme who is on the case
       assertEquals("explicit", vias(status(programme, id)).get("demo2-iss"), programme);
+    }
+  }
+
+  /** None of {@code agencies} got an attendance-concern about any of {@code ids}. */
+  private static void assertNoAttendanceConcern(List<String> agencies, List<String> ids) {
+    for (String agency : agencies) {
+      for (String id : ids) {
+        assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
+      }
     }
   }
 
@@ -423,11 +413,8 @@ class CaseRoutingIT {
   void twoUnexplainedAbsencesProduceExactlyOneAttendanceConcern() {
     // Given a case with the programme, the victim's worker (another area) and children's services
     String ref = newCaseRef();
-    CaseCalls.open(
-            "demo2-iss",
-            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened(
+        "demo2-iss", ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services");
     // When the programme reports three unexplained absences in a row, one after another
     List<String> ids = new ArrayList<>();
     for (String date : List.of("2027-01-06", "2027-01-13", "2027-01-20")) {
@@ -465,20 +452,14 @@ class CaseRoutingIT {
           fieldNames(notice));
     }
     // and neither the programme nor a service off the case gets one
-    for (String agency : List.of("demo-dvpp", "demo-iss")) {
-      for (String id : ids) {
-        assertTrue(CaseCalls.inboxItems(agency, id, AttendanceConcerns.KIND).isEmpty(), agency);
-      }
-    }
+    assertNoAttendanceConcern(List.of("demo-dvpp", "demo-iss"), ids);
   }
 
   @Test
   void aProgrammeOnTheCaseInAnotherAreaGetsCaseNewsOnlyThroughTheGuard() {
     // Given a case in E08000026 whose programme is demo2-dvpp, in the other area
     String ref = newCaseRef();
-    CaseCalls.open("demo-iss", caseBody(ref, AREA, "demo2-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo-iss", ref, AREA, "demo2-dvpp", "programme");
     // When demo-iss discloses a risk with the victim's address and phone, a child's school and a
     // note
     ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);
@@ -514,9 +495,7 @@ class CaseRoutingIT {
     // Given a case in E08000026 (the programme's area) whose victim's worker is demo2-iss, in a
     // refuge's area, E08000025
     String ref = newCaseRef();
-    CaseCalls.open("demo2-iss", caseBody(ref, AREA, "demo-dvpp", "programme"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened("demo2-iss", ref, AREA, "demo-dvpp", "programme");
     // When demo2-iss discloses high risk on the case, at routine priority, naming no one, and the
     // message gives its own area, E08000025
     ObjectNode msg = example("risk-disclosure", "valid-high-risk-with-location.json", ref);

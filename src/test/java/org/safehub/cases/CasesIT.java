@@ -119,11 +119,8 @@ class CasesIT {
   void aProgrammeMemberSeesOnlyItselfAndMayNeitherCloseNorAddOrRemoveOthers() {
     // Given a case with demo-dvpp as its programme and two services in two areas
     String ref = newCaseRef();
-    CaseCalls.open(
-            "demo2-iss",
-            caseBody(ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services"))
-        .then()
-        .statusCode(201);
+    CaseCalls.opened(
+        "demo2-iss", ref, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services");
     // When the programme reads the case
     JsonNode seen = body(CaseCalls.get("demo-dvpp", ref));
     // Then it sees its own membership only: not who supports the victim, nor where
@@ -155,7 +152,7 @@ class CasesIT {
   void membersAddRemoveCloseAndReopenAndEachChangeIsAudited() {
     // Given a case opened by demo-cs
     String ref = newCaseRef();
-    CaseCalls.open("demo-cs", caseBody(ref, AREA)).then().statusCode(201);
+    CaseCalls.opened("demo-cs", ref, AREA);
     // When it adds demo2-iss, then demo-marac, removes demo-marac, closes and reopens the case
     Response added =
         CaseCalls.post("demo-cs", ref + "/members", member("demo2-iss", "partner-support"));
@@ -190,7 +187,7 @@ class CasesIT {
   @Test
   void aRoleMustFitTheAgencyTypeAndBodiesAreBounded() {
     String ref = newCaseRef();
-    CaseCalls.open("demo-iss", caseBody(ref, AREA)).then().statusCode(201);
+    CaseCalls.opened("demo-iss", ref, AREA);
     // a perpetrator programme only ever as programme, a service never as programme
     for (String bad :
         List.of(
@@ -219,7 +216,7 @@ class CasesIT {
     assertEquals(413, CaseCalls.open("demo-iss", big).statusCode());
     // and a case keeps at least one member
     String lone = newCaseRef();
-    CaseCalls.open("demo-iss", caseBody(lone, AREA)).then().statusCode(201);
+    CaseCalls.opened("demo-iss", lone, AREA);
     assertEquals(409, CaseCalls.delete("demo-iss", lone + "/members/demo-iss").statusCode());
   }
 }

@@ -14,9 +14,9 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.safehub.audit.AuditEvent;
+import org.safehub.identity.TokenClaims;
 import org.safehub.limits.LimitsConfig;
 import org.safehub.limits.RefusalLedger;
 import org.safehub.limits.TokenBuckets;
@@ -149,12 +149,9 @@ public class AbuseLimits {
     if (identity == null || identity.isAnonymous()) {
       return null;
     }
-    if (identity.getPrincipal() instanceof JsonWebToken jwt) {
-      Object a = jwt.getClaim("agency");
-      String agency = a == null ? null : a.toString().replace("\"", "");
-      if (agency != null && !agency.isBlank()) {
-        return agency;
-      }
+    String agency = TokenClaims.text(identity.getPrincipal(), "agency");
+    if (agency != null && !agency.isBlank()) {
+      return agency;
     }
     // authenticated, but no agency claim (the resource refuses it): counted under its client
     return "client:" + identity.getPrincipal().getName();

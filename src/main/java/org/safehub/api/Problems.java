@@ -17,6 +17,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
 import org.safehub.identity.Caller;
+import org.safehub.identity.TokenClaims;
 import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
@@ -174,10 +175,8 @@ public class Problems {
       if (identity != null
           && !identity.isAnonymous()
           && identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt) {
-        Object a = jwt.getClaim("agency");
-        agency = a == null ? null : a.toString().replace("\"", "");
-        Object azp = jwt.getClaim("azp");
-        client = azp == null ? null : azp.toString().replace("\"", "");
+        agency = TokenClaims.text(jwt, "agency");
+        client = TokenClaims.text(jwt, "azp");
         // the auditor console's refusals name the signed-in person (ConsoleSession)
         Object name = console ? jwt.getClaim("preferred_username") : null;
         person = name == null ? null : name.toString().replace("\"", "");

@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -53,36 +56,64 @@ public final class CaseStore implements CaseLookup {
         }
       }
     }
-    String area = null;
-    boolean open = false;
-    Instant openedAt = null;
-    Instant updatedAt = null;
-    Map<String, CaseRole> members = new LinkedHashMap<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select c.area, c.status, c.opened_at, c.updated_at, m.agency, m.role"
-                + " from hub_case c left join case_member m on m.case_ref = c.case_ref"
-                + " where c.case_ref = ?")) {
+    try (PreparedStatement ps = c.prepareStatement(SELECT + " where c.case_ref = ?")) {
       ps.setString(1, caseRef);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (area == null) {
-            area = rs.getString(1);
-            open = "open".equals(rs.getString(2));
-            openedAt = rs.getTimestamp(3).toInstant();
-            updatedAt = rs.getTimestamp(4).toInstant();
-          }
-          String agency = rs.getString(5);
-          if (agency != null) {
-            members.put(agency, CaseRole.parse(rs.getString(6)));
-          }
+      return Optional.ofNullable(read(ps).get(caseRef));
+    }
+  }
+
+  /**
+   * The cases among {@code caseRefs} that exist, with their members, in one statement (the pipeline
+   * reads a batch's cases together).
+   */
+  @Override
+  public Map<String, CaseFile> findAll(Collection<String> caseRefs) throws SQLException {
+    if (caseRefs.isEmpty()) {
+      return Map.of();
+    }
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(SELECT + " where c.case_ref = any (?)")) {
+      ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(caseRefs).toArray()));
+      return read(ps);
+    }
+  }
+
+  private static final String SELECT =
+      "select c.case_ref, c.area, c.status, c.opened_at, c.updated_at, m.agency, m.role"
+          + " from hub_case c left join case_member m on m.case_ref = c.case_ref";
+
+  /** The cases of the rows {@code ps} selects ({@link #SELECT}), by caseRef. */
+  private static Map<String, CaseFile> read(PreparedStatement ps) throws SQLException {
+    record Head(String area, boolean open, Instant openedAt, Instant updatedAt) {}
+    Map<String, Head> heads = new LinkedHashMap<>();
+    Map<String, Map<String, CaseRole>> members = new HashMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String ref = rs.getString(1);
+        if (!heads.containsKey(ref)) {
+          heads.put(
+              ref,
+              new Head(
+                  rs.getString(2),
+                  "open".equals(rs.getString(3)),
+                  rs.getTimestamp(4).toInstant(),
+                  rs.getTimestamp(5).toInstant()));
+        }
+        String agency = rs.getString(6);
+        Map<String, CaseRole> of = members.computeIfAbsent(ref, r -> new LinkedHashMap<>());
+        if (agency != null) {
+          of.put(agency, CaseRole.parse(rs.getString(7)));
         }
       }
     }
-    if (area == null) {
-      return Optional.empty();
-    }
-    return Optional.of(new CaseFile(caseRef, area, open, members, openedAt, updatedAt));
+    Map<String, CaseFile> cases = new HashMap<>();
+    heads.forEach(
+        (ref, h) ->
+            cases.put(
+                ref,
+                new CaseFile(
+                    ref, h.area(), h.open(), members.get(ref), h.openedAt(), h.updatedAt())));
+    return cases;
   }
 
   /** Inserts an open case with its members; false (and nothing written) if the caseRef exists. */

@@ -23,12 +23,12 @@ public class CallerResolver {
   protected CallerResolver() {}
 
   public Caller caller() {
-    Object agency = jwt.getClaim("agency");
-    String agencyId = agency == null ? null : agency.toString().replace("\"", "");
+    String agencyId = TokenClaims.text(identity.getPrincipal(), "agency");
     if (agencyId == null || agencyId.isBlank()) {
       throw new ForbiddenException("token carries no agency");
     }
-    String client = jwt.getClaim("azp") == null ? jwt.getName() : jwt.getClaim("azp").toString();
+    Object azp = TokenClaims.claim(identity.getPrincipal(), "azp");
+    String client = azp == null ? jwt.getName() : azp.toString();
     return new Caller(agencyId, client == null ? agencyId : client, identity.getRoles());
   }
 }

@@ -2,20 +2,20 @@ package org.safehub.pipeline;
 
 import static org.safehub.policy.SafetyGuard.PERPETRATOR_PROGRAMME;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseFile;
 import org.safehub.cases.CasesUnavailable;
 import org.safehub.cases.PartnerFirst;
 import org.safehub.consent.ConsentChange;
@@ -29,7 +29,6 @@ import org.safehub.copy.NoticeSource;
 import org.safehub.copy.Recipient;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
-import org.safehub.crypto.AtRestSealer;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
 import org.safehub.envelope.Envelope;
@@ -45,8 +44,8 @@ import org.safehub.routing.Router;
  * What the pipeline does for one message, in the order of {@link Stages}: route it, run the stages
  * for each recipient's copy, write (seal) each copy that passed, and add the hub's notices about
  * it; each copy's decision and audit event come with it. Called concurrently for the messages of a
- * batch (see {@link CopyStage}); holds no state of its own between calls but the batch's MARAC
- * referral history.
+ * batch (see {@link CopyStage}); holds no state of its own between calls but the batch's cases and
+ * MARAC referral history.
  */
 final class MessageRun {
 
@@ -61,6 +60,7 @@ final class MessageRun {
   private final Duration consentGrace;
   private final Deadlines deadlines;
   private volatile MaracReferrals.Batch referrals = MaracReferrals.Batch.NONE;
+  private volatile Map<String, CaseFile> cases = Map.of();
 
   MessageRun(
       Topics topics,
@@ -91,26 +91,14 @@ final class MessageRun {
     }
   }
 
-  /** A decoded inbound record. */
-  record Inbound(ConsumerRecord<String, byte[]> record, InboundRecord in, Envelope envelope) {
-
-    /** Opens an inbound record sealed for the hub (topic and key are its associated data). */
-    static Inbound open(ConsumerRecord<String, byte[]> r, AtRestSealer atRest, ObjectMapper mapper)
-        throws Exception {
-      byte[] key = r.key() == null ? new byte[0] : r.key().getBytes(StandardCharsets.UTF_8);
-      InboundRecord in =
-          InboundRecord.decode(atRest.open(r.value(), AtRestSealer.aad(r.topic(), key)), mapper);
-      return new Inbound(r, in, Envelope.of(in.message()));
-    }
-  }
-
   /** The late consent check of a batch's copies ({@link LateConsent}). */
   LateConsent lateConsent() {
     return new LateConsent(topics, router.agencies());
   }
 
-  /** Reads the batch's MARAC referral history, before any of its messages runs (as beginBatch). */
-  void beginReferrals(List<Inbound> batch) throws SQLException {
+  /** Reads the batch's cases and MARAC referral history, before any of its messages runs. */
+  void beginBatch(List<Inbound> batch) throws SQLException {
+    cases = router.readCases(batch.stream().map(b -> b.envelope().caseRef()).toList());
     referrals =
         router.beginBatch(
             batch.stream()
@@ -195,7 +183,13 @@ final class MessageRun {
         envelope.legalBasis().isConsent()
             ? null
             : in.message().path("legalBasis").path("justification").asText(null);
-    List<RecipientOutcome> routed = router.route(envelope, in.message(), in.sender(), history);
+    List<RecipientOutcome> routed =
+        router.route(
+            envelope,
+            in.message(),
+            in.sender(),
+            history,
+            Optional.ofNullable(cases.get(envelope.caseRef())));
     mEvents.add(
         event(AuditAction.ROUTED, now, in.sender(), envelope, justification)
             .detail("candidates", Integer.toString(routed.size()))

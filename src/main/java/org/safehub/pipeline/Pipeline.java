@@ -228,24 +228,24 @@ public final class Pipeline implements Runnable {
     List<DeliveryStatusStore.Outcome> outcomes = new ArrayList<>();
     Set<UUID> messageIds = new LinkedHashSet<>();
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    List<MessageRun.Inbound> batch = new ArrayList<>();
+    List<Inbound> batch = new ArrayList<>();
     List<AuditEvent> events = new ArrayList<>();
     java.time.Instant now = java.time.Instant.now();
     for (ConsumerRecord<String, byte[]> r : records) {
       offsets.put(
           new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       try {
-        batch.add(MessageRun.Inbound.open(r, atRest, mapper));
+        batch.add(Inbound.open(r, atRest, mapper));
       } catch (Exception e) {
         out.add(DeadLetters.of(topics, r, "unreadable-inbound-record"));
       }
     }
-    List<Envelope> envelopes = batch.stream().map(MessageRun.Inbound::envelope).toList();
+    List<Envelope> envelopes = batch.stream().map(Inbound::envelope).toList();
     for (CopyStage stage : stages) {
       stage.beginBatch(envelopes);
     }
     writer.beginBatch();
-    messages.beginReferrals(batch);
+    messages.beginBatch(batch);
     // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
     boolean small = batch.size() < workers.getParallelism();
@@ -258,7 +258,7 @@ public final class Pipeline implements Runnable {
       if (r.transientFailure() != null) {
         throw r.transientFailure(); // e.g. the database: retry the whole batch
       }
-      MessageRun.Inbound b = r.inbound();
+      Inbound b = r.inbound();
       if (r.poison() != null) {
         // a record the pipeline cannot process must not block every later message: set it aside
         LOG.warnf(

@@ -2,6 +2,7 @@ package org.safehub.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -61,6 +62,11 @@ final class CaseTies {
     boolean raisesFor(String agency) {
       return raises && members.get(agency) == CaseRole.PARTNER_SUPPORT;
     }
+  }
+
+  /** The cases among {@code caseRefs} that exist, read together (none without a store). */
+  Map<String, CaseFile> readAll(Collection<String> caseRefs) throws SQLException {
+    return store == null ? Map.of() : store.findAll(caseRefs);
   }
 
   /** The tie of a message; throws {@link CasesUnavailable} if the case cannot be read. */

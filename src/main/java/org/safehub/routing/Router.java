@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +82,11 @@ public final class Router {
   /** The referral history a pipeline batch routes with (none without a store). */
   public MaracReferrals.Batch beginBatch(List<MaracReferrals.Accepted> batch) throws SQLException {
     return referrals == null ? MaracReferrals.Batch.NONE : referrals.beginBatch(batch);
+  }
+
+  /** The cases of a pipeline batch's caseRefs, read together (none without a case store). */
+  public Map<String, CaseFile> readCases(Collection<String> caseRefs) throws SQLException {
+    return cases.readAll(caseRefs);
   }
 
   /** As {@link #route(Envelope, JsonNode, String, ReferralHistory)}, without rules. */

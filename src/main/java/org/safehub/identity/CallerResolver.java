@@ -4,19 +4,16 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Reads the caller from the verified bearer token; a token without an agency claim is refused. */
 @RequestScoped
 public class CallerResolver {
 
   private SecurityIdentity identity;
-  private JsonWebToken jwt;
 
   @Inject
-  public CallerResolver(SecurityIdentity identity, JsonWebToken jwt) {
+  public CallerResolver(SecurityIdentity identity) {
     this.identity = identity;
-    this.jwt = jwt;
   }
 
   /** For the client proxy only. */
@@ -28,7 +25,7 @@ public class CallerResolver {
       throw new ForbiddenException("token carries no agency");
     }
     Object azp = TokenClaims.claim(identity.getPrincipal(), "azp");
-    String client = azp == null ? jwt.getName() : azp.toString();
+    String client = azp == null ? identity.getPrincipal().getName() : azp.toString();
     return new Caller(agencyId, client == null ? agencyId : client, identity.getRoles());
   }
 }

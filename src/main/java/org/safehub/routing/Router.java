@@ -106,7 +106,8 @@ public final class Router {
 
   /**
    * As {@link #route(Envelope, JsonNode, String, ReferralHistory)}, with the message's case as the
-   * caller has just read it ({@code cases.CaseReferrals#find}), so that it is not read again.
+   * caller has read it (admission's {@code cases.CaseReferrals#find}, or the pipeline's {@link
+   * #readCases} for its batch), so that it is not read again.
    */
   public List<RecipientOutcome> route(
       Envelope envelope,

@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,18 @@ public final class CaseReferrals {
   public Optional<CaseFile> find(String caseRef) {
     try {
       return store.find(caseRef);
+    } catch (SQLException e) {
+      throw Cases.unavailable();
+    }
+  }
+
+  /**
+   * The cases among {@code caseRefs} that exist, read now in one statement, by caseRef; a 503
+   * problem if the case store cannot be read.
+   */
+  public Map<String, CaseFile> findAll(Collection<String> caseRefs) {
+    try {
+      return store.findAll(caseRefs);
     } catch (SQLException e) {
       throw Cases.unavailable();
     }

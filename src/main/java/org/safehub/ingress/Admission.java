@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.safehub.agencies.Agency;
 import org.safehub.audit.AuditEvent;
@@ -84,8 +85,28 @@ final class Admission {
     }
   }
 
+  /** A message whose body, schema, business rules and sender's right to send it passed. */
+  record Checked(JsonNode message, Envelope envelope, Agency sender) {}
+
   /** Checks one message body, or throws the refusal its sender is told about. */
   Admitted admit(Caller caller, byte[] body) {
+    Checked checked = check(caller, body);
+    return decide(checked, cases.find(checked.envelope().caseRef()));
+  }
+
+  /**
+   * The cases of {@code checked} messages, read together in one statement (a batch's); a 503
+   * problem if the case store cannot be read.
+   */
+  Map<String, CaseFile> casesOf(List<Checked> checked) {
+    return cases.findAll(checked.stream().map(c -> c.envelope().caseRef()).toList());
+  }
+
+  /**
+   * Everything that does not need the message's case: strict parse, schema, business rules, the
+   * sender and its right to send the type; or throws the refusal its sender is told about.
+   */
+  Checked check(Caller caller, byte[] body) {
     if (body.length > limits.maxBodyBytes()) {
       throw HubProblem.of(
           413,
@@ -131,9 +152,18 @@ final class Admission {
               + "' messages.");
     }
 
-    // a message on a closed case is refused here (409 case-closed); a referral opens or reopens it
-    // the case is read once here, for this check and for the expected recipients
-    Optional<CaseFile> found = cases.find(envelope.caseRef());
+    return new Checked(message, envelope, sender);
+  }
+
+  /**
+   * The rest of the checks, with the message's case ({@code found}, read once for them and for the
+   * expected recipients): a message on a closed case is refused here (409 case-closed), a referral
+   * opens or reopens it; a consent change needs its sender's authority.
+   */
+  Admitted decide(Checked checked, Optional<CaseFile> found) {
+    JsonNode message = checked.message();
+    Envelope envelope = checked.envelope();
+    Agency sender = checked.sender();
     CaseOpening opening = cases.onPublish(envelope, sender, found);
     List<String> pending = new ArrayList<>();
     boolean programme = CaseRole.PROGRAMME_TYPE.equals(sender.type().name());

@@ -8,7 +8,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.safehub.audit.AuditEvent;
+import org.safehub.cases.CaseFile;
 import org.safehub.cases.CaseReferrals;
 import org.safehub.config.SafehubConfig;
 import org.safehub.consent.ConsentRegistry;
@@ -151,15 +156,38 @@ public final class PublishService {
   public List<Outcome> publishBatch(Caller caller, List<byte[]> bodies) {
     int n = bodies.size();
     Outcome[] out = new Outcome[n];
-    Admission.Admitted[] admitted = new Admission.Admitted[n];
-    List<Integer> live = new ArrayList<>();
+    Admission.Checked[] checked = new Admission.Checked[n];
     for (int i = 0; i < n; i++) {
       if (bodies.get(i) == null) {
         out[i] = new Outcome(null, notAMessage());
         continue;
       }
       try {
-        admitted[i] = admission.admit(caller, bodies.get(i));
+        checked[i] = admission.check(caller, bodies.get(i));
+      } catch (HubProblem e) {
+        out[i] = new Outcome(null, e);
+      }
+    }
+    Map<String, CaseFile> cases;
+    try {
+      cases = admission.casesOf(Arrays.stream(checked).filter(Objects::nonNull).toList());
+    } catch (HubProblem e) {
+      for (int i = 0; i < n; i++) {
+        if (checked[i] != null) {
+          out[i] = new Outcome(null, e);
+        }
+      }
+      return List.of(out);
+    }
+    Admission.Admitted[] admitted = new Admission.Admitted[n];
+    List<Integer> live = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (checked[i] == null) {
+        continue;
+      }
+      try {
+        String caseRef = checked[i].envelope().caseRef();
+        admitted[i] = admission.decide(checked[i], Optional.ofNullable(cases.get(caseRef)));
         live.add(i);
       } catch (HubProblem e) {
         out[i] = new Outcome(null, e);

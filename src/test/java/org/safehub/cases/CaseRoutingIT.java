@@ -525,6 +525,60 @@ class CaseRoutingIT {
     assertEquals(List.of(), texts(copy.path("flags")));
   }
 
+  @Test
+  void aBatchJudgesEachMessageByItsOwnCaseAndRecordsItsOwnExpectedRecipients() {
+    // Given an open case with demo2-iss (another area) on it, and a case demo-cs has closed
+    String open = newCaseRef();
+    CaseCalls.opened(
+        "demo2-iss", open, AREA, "demo-dvpp", "programme", "demo-cs", "childrens-services");
+    String closed = newCaseRef();
+    CaseCalls.opened("demo2-iss", closed, AREA, "demo-cs", "childrens-services");
+    CaseCalls.post("demo-cs", closed + "/close", null).then().statusCode(200);
+    String none = newCaseRef();
+    String opens = newCaseRef();
+    ObjectNode onOpen = example("risk-disclosure", "valid-minimal.json", open);
+    ObjectNode onClosed = example("risk-disclosure", "valid-minimal.json", closed);
+    ObjectNode onNone = example("risk-disclosure", "valid-minimal.json", none);
+    ObjectNode referral = TestMessages.example("referral");
+    referral.put("caseRef", opens);
+    ObjectNode again = example("risk-disclosure", "valid-minimal.json", open);
+    var batch = TestMessages.MAPPER.createArrayNode();
+    batch.add(onOpen).add(onClosed).add(onNone).add(referral).add(again);
+
+    // When demo-cs publishes them in one batch
+    JsonNode body =
+        TestMessages.readTree(
+            given()
+                .auth()
+                .oauth2(Tokens.forClient("demo-cs"))
+                .contentType("application/json")
+                .body(TestMessages.json(batch))
+                .post("/api/v1/messages/batch")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
+
+    // Then each message got its own case's answer: the closed case's refused, the others accepted
+    List<Integer> statuses = new ArrayList<>();
+    body.path("results").forEach(r -> statuses.add(r.path("status").asInt()));
+    assertEquals(List.of(202, 409, 202, 202, 202), statuses, body.toString());
+    assertEquals("urn:safehub:problem:case-closed", body.at("/results/1/problem/type").asText());
+    // and the expected recipients admission recorded came from each one's case: demo2-iss, in
+    // another area, is expected for both messages on the open case and not for the one on no case
+    assertTrue(agencies(status("demo-cs", id(onOpen))).contains("demo2-iss"));
+    assertTrue(agencies(status("demo-cs", id(again))).contains("demo2-iss"));
+    assertFalse(agencies(status("demo-cs", id(onNone))).contains("demo2-iss"));
+    assertCopiesExactlyAt(id(again), Set.copyOf(agencies(status("demo-cs", id(again)))));
+    // and the referral opened its case
+    assertTrue(CaseCalls.auditedActions(opens).contains("case-opened"));
+    assertFalse(CaseCalls.auditedActions(closed).contains("case-reopened"));
+  }
+
+  private static String id(ObjectNode msg) {
+    return msg.get("messageId").asText();
+  }
+
   /** The {@code via} of the audit's {@code delivered} event of {@code id}'s copy for {@code to}. */
   private static String deliveredVia(String caseRef, String id, String to) {
     JsonNode page =

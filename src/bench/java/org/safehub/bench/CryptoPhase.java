@@ -116,7 +116,7 @@ final class CryptoPhase {
 
   static StrictJson strictJson() {
     // the hub's default ingress limits (SafehubConfig.Ingress)
-    return new StrictJson(64, 65536, 40, 262144);
+    return new StrictJson(64, 65536, 40, 262144, 4096);
   }
 
   static Sizes sizes(MessageMix mix, Keys keys, Path configDir) throws Exception {

@@ -64,6 +64,13 @@ public interface SafehubConfig {
     @WithDefault("64")
     int maxNestingDepth();
 
+    /**
+     * Most JSON tokens (values, names and brackets) in one message. The largest message the schemas
+     * allow holds well under a thousand; the cap bounds the parse of a body made of tiny values.
+     */
+    @WithDefault("4096")
+    int maxTokens();
+
     /** Shortest written justification accepted for sharing on a basis other than consent. */
     @WithDefault("20")
     int minJustificationLength();

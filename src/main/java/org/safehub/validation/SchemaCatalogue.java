@@ -139,9 +139,10 @@ public final class SchemaCatalogue {
 
   /**
    * Validates a parsed message: the envelope first, then its payload against the type's schema.
-   * Every string's {@code maxLength} is checked first, over the whole message: an over-long string
-   * is reported as such and cut to its bound before the validator (and its {@code format} and
-   * {@code pattern} expressions) sees it, so no input costs more than its allowed length.
+   * Every string's {@code maxLength} and every array's {@code maxItems} are checked first, over the
+   * whole message: an over-long string or array is reported as such and cut to its bound before the
+   * validator (and its {@code format}, {@code pattern} and {@code uniqueItems}) sees it, so no
+   * input costs more than its allowed size.
    */
   public ValidationResult validate(JsonNode message) {
     if (!message.isObject()) {
@@ -149,21 +150,17 @@ public final class SchemaCatalogue {
           ValidationResult.ProblemKind.SCHEMA_VIOLATION,
           List.of(new Violation("", "type", "A message must be a JSON object.")));
     }
-    Map<String, Integer> overLong =
-        new LinkedHashMap<>(StringBounds.overLong(message, envelopeDocument, ""));
+    Map<String, SizeBounds.Over> over =
+        new LinkedHashMap<>(SizeBounds.over(message, envelopeDocument, ""));
     MessageSchema known = knownSchema(message);
     JsonNode originalPayload = message.get("payload");
     if (known != null && originalPayload != null && originalPayload.isObject()) {
-      overLong.putAll(StringBounds.overLong(originalPayload, known.document(), "/payload"));
+      over.putAll(SizeBounds.over(originalPayload, known.document(), "/payload"));
     }
-    JsonNode checked = overLong.isEmpty() ? message : StringBounds.truncated(message, overLong);
+    JsonNode checked = over.isEmpty() ? message : SizeBounds.cut(message, over);
     List<Violation> violations = new ArrayList<>();
-    overLong.forEach(
-        (pointer, bound) ->
-            violations.add(
-                new Violation(
-                    pointer, "maxLength", "must be at most " + bound + " characters long")));
-    violations.addAll(outside(overLong, toViolations(envelope.validate(checked), "")));
+    over.forEach((pointer, o) -> violations.add(o.violation(pointer)));
+    violations.addAll(outside(over, toViolations(envelope.validate(checked), "")));
     JsonNode typeNode = checked.get("type");
     JsonNode versionNode = checked.get("schemaVersion");
     if (typeNode == null
@@ -192,7 +189,7 @@ public final class SchemaCatalogue {
     JsonNode payload = checked.get("payload");
     if (payload != null && payload.isObject()) {
       violations.addAll(
-          outside(overLong, toViolations(schema.compiled().validate(payload), "/payload")));
+          outside(over, toViolations(schema.compiled().validate(payload), "/payload")));
     }
     if (!violations.isEmpty()) {
       return new ValidationResult.Invalid(
@@ -220,13 +217,16 @@ public final class SchemaCatalogue {
 
   /**
    * The validator's findings, less those about a string it saw cut short (reported as too long
-   * instead).
+   * instead). An array cut to its bound keeps its other findings (its first items' faults, or
+   * {@code uniqueItems} among them).
    */
-  private static List<Violation> outside(Map<String, Integer> cut, List<Violation> found) {
+  private static List<Violation> outside(Map<String, SizeBounds.Over> cut, List<Violation> found) {
     if (cut.isEmpty()) {
       return found;
     }
-    return found.stream().filter(v -> !cut.containsKey(v.pointer())).toList();
+    return found.stream()
+        .filter(v -> !(cut.containsKey(v.pointer()) && cut.get(v.pointer()).isString()))
+        .toList();
   }
 
   private static List<Violation> toViolations(List<Error> errors, String prefix) {

@@ -28,7 +28,14 @@ import org.safehub.problem.Violation;
 @Singleton
 public final class StrictJson {
 
+  /** The hub's own reading and writing (records, schemas): the limits, less the token cap. */
   private final ObjectMapper mapper;
+
+  /**
+   * A request body: the limits and the token cap, which bounds the parse of a body made of tiny
+   * values.
+   */
+  private final ObjectMapper untrusted;
 
   /** With the limits of {@code safehub.ingress.*}. */
   @Inject
@@ -37,28 +44,44 @@ public final class StrictJson {
         config.ingress().maxNestingDepth(),
         config.ingress().maxStringLength(),
         config.ingress().maxNumberLength(),
-        config.ingress().maxBodyBytes());
+        config.ingress().maxBodyBytes(),
+        config.ingress().maxTokens());
   }
 
   public StrictJson(
+      int maxNestingDepth,
+      int maxStringLength,
+      int maxNumberLength,
+      int maxDocumentBytes,
+      int maxTokens) {
+    this.mapper =
+        mapper(constraints(maxNestingDepth, maxStringLength, maxNumberLength, maxDocumentBytes));
+    this.untrusted =
+        mapper(
+            constraints(maxNestingDepth, maxStringLength, maxNumberLength, maxDocumentBytes)
+                .maxTokenCount(maxTokens));
+  }
+
+  private static StreamReadConstraints.Builder constraints(
       int maxNestingDepth, int maxStringLength, int maxNumberLength, int maxDocumentBytes) {
+    return StreamReadConstraints.builder()
+        .maxNestingDepth(maxNestingDepth)
+        .maxStringLength(maxStringLength)
+        .maxNumberLength(maxNumberLength)
+        .maxNameLength(256)
+        .maxDocumentLength(maxDocumentBytes);
+  }
+
+  private static ObjectMapper mapper(StreamReadConstraints.Builder constraints) {
     JsonFactory factory =
         JsonFactory.builder()
-            .streamReadConstraints(
-                StreamReadConstraints.builder()
-                    .maxNestingDepth(maxNestingDepth)
-                    .maxStringLength(maxStringLength)
-                    .maxNumberLength(maxNumberLength)
-                    .maxNameLength(256)
-                    .maxDocumentLength(maxDocumentBytes)
-                    .build())
+            .streamReadConstraints(constraints.build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    this.mapper =
-        JsonMapper.builder(factory)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .build();
   }
 
   /**
@@ -89,7 +112,7 @@ public final class StrictJson {
               "The body is not valid UTF-8."));
     }
     try {
-      JsonNode node = mapper.readTree(text);
+      JsonNode node = untrusted.readTree(text);
       if (node == null || node.isMissingNode()) {
         return new Parsed.Failed(
             invalid(
@@ -193,6 +216,8 @@ public final class StrictJson {
       return "A number has more digits than allowed.";
     } else if (m.contains("Name length")) {
       return "A property name is longer than allowed.";
+    } else if (m.contains("Token count")) {
+      return "The document holds more values than allowed.";
     } else if (m.contains("Document length")) {
       return "The document is larger than allowed.";
     }

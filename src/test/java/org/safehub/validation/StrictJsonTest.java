@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class StrictJsonTest {
 
-  private final StrictJson json = new StrictJson(64, 1000, 40, 262144);
+  private final StrictJson json = new StrictJson(64, 1000, 40, 262144, 4096);
 
   private ValidationResult.Invalid refused(byte[] body) {
     StrictJson.Parsed p = json.parse(body);
@@ -44,6 +44,22 @@ class StrictJsonTest {
     assertEquals(
         ValidationResult.ProblemKind.LIMIT_EXCEEDED,
         refused("{\"a\":" + "9".repeat(41) + "}").kind());
+  }
+
+  @Test
+  void aDocumentOfMoreTokensThanTheCapIsRefusedAsALimit() {
+    StringBuilder many = new StringBuilder("{\"a\":[0");
+    // the object, its name, the array and its brackets: 5 tokens beside the zeros
+    for (int i = 1; i < 4091; i++) {
+      many.append(",0");
+    }
+    assertInstanceOf(
+        StrictJson.Parsed.Ok.class,
+        json.parse((many + "]}").getBytes(StandardCharsets.UTF_8)),
+        "4,096 tokens: at the cap");
+    ValidationResult.Invalid inv = refused(many + ",0]}");
+    assertEquals(ValidationResult.ProblemKind.LIMIT_EXCEEDED, inv.kind());
+    assertEquals("The document holds more values than allowed.", inv.violations().get(0).message());
   }
 
   @Test

@@ -31,7 +31,7 @@ public final class ValidationCost {
    */
   public ValidationCost(Path schemas) {
     this.maxBodyBytes = 262_144;
-    this.json = new StrictJson(64, 65_536, 40, maxBodyBytes);
+    this.json = new StrictJson(64, 65_536, 40, maxBodyBytes, 4096);
     this.catalogue =
         SchemaCatalogue.load(schemas, new com.fasterxml.jackson.databind.ObjectMapper());
   }

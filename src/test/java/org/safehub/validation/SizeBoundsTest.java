@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.safehub.problem.Violation;
 
 /**
- * Every string a schema allows is bounded, and the bound is checked before any format or pattern.
+ * Every string a schema allows is bounded, and the bound is checked before any format or pattern;
+ * an array's {@code maxItems} is checked before its items are.
  */
-class StringBoundsTest {
+class SizeBoundsTest {
 
   private static final Path SCHEMAS = Path.of("schemas");
   private final ObjectMapper mapper = new ObjectMapper();
@@ -99,6 +100,55 @@ class StringBoundsTest {
         1,
         where.stream().filter(w -> w.startsWith("/caseRef ")).count(),
         "the cut string is reported once, for its length: " + where);
+  }
+
+  @Test
+  void anArrayOverItsMaxItemsIsReportedOnceWithItsTrueSizeAndOnlyItsKeptItemsAreJudged()
+      throws IOException {
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode recipients = message.putArray("recipients");
+    recipients.add("demo-iss").add("demo-iss"); // a duplicate among the kept items
+    for (int i = 2; i < 4000; i++) {
+      recipients.add(i == 3000 ? "NOT A VALID ID" : "agency-" + i);
+    }
+    ValidationResult.Invalid refused =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
+    List<String> where =
+        refused.violations().stream().map(v -> v.pointer() + " " + v.keyword()).toList();
+    assertEquals(
+        List.of(
+            new Violation("/recipients", "maxItems", "must have at most 50 items but found 4000")),
+        refused.violations().stream().filter(v -> v.keyword().equals("maxItems")).toList(),
+        "the size is reported once, as sent: " + where);
+    assertTrue(
+        where.contains("/recipients uniqueItems"),
+        "a fault among the items within the bound is still reported: " + where);
+    assertTrue(
+        where.stream().noneMatch(w -> w.startsWith("/recipients/3000")),
+        "an item past the bound is cut unjudged: " + where);
+  }
+
+  @Test
+  void anArrayWithinItsMaxItemsIsLeftWhole() throws IOException {
+    ObjectNode message =
+        (ObjectNode)
+            mapper.readTree(
+                SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
+    com.fasterxml.jackson.databind.node.ArrayNode recipients = message.putArray("recipients");
+    for (int i = 0; i < 50; i++) {
+      recipients.add("agency-" + i);
+    }
+    assertInstanceOf(ValidationResult.Valid.class, catalogue.validate(message));
+    recipients.add("agency-50");
+    ValidationResult.Invalid refused =
+        assertInstanceOf(ValidationResult.Invalid.class, catalogue.validate(message));
+    assertEquals(
+        List.of(
+            new Violation("/recipients", "maxItems", "must have at most 50 items but found 51")),
+        refused.violations());
   }
 
   @Test

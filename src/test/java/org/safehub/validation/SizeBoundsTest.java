@@ -46,6 +46,24 @@ class SizeBoundsTest {
   }
 
   @Test
+  void everyArrayFieldOfEverySchemaHasAMaxItemsOfAtMost50() throws IOException {
+    List<String> unbounded = new ArrayList<>();
+    for (Path file : schemaFiles()) {
+      typed(
+          mapper.readTree(file.toFile()),
+          "",
+          "array",
+          (pointer, schema) -> {
+            JsonNode max = schema.get("maxItems");
+            if (max == null || !max.canConvertToInt() || max.intValue() > 50) {
+              unbounded.add(SCHEMAS.relativize(file) + "#" + pointer);
+            }
+          });
+    }
+    assertTrue(unbounded.isEmpty(), "array fields without a maxItems of at most 50: " + unbounded);
+  }
+
+  @Test
   void anEmailIsAtMost254Characters() throws IOException {
     List<String> tooLong = new ArrayList<>();
     for (Path file : schemaFiles()) {
@@ -198,22 +216,27 @@ class SizeBoundsTest {
 
   /** Every declared string schema of a document (its type is or includes "string"). */
   private static void strings(JsonNode schema, String at, StringField out) {
+    typed(schema, at, "string", out);
+  }
+
+  /** Every declared schema of a document whose type is or includes {@code kind}. */
+  private static void typed(JsonNode schema, String at, String kind, StringField out) {
     if (schema.isObject()) {
       JsonNode type = schema.get("type");
-      boolean string =
+      boolean match =
           type != null
-              && (type.asText().equals("string")
-                  || (type.isArray() && type.toString().contains("\"string\"")));
-      if (string) {
+              && (type.asText().equals(kind)
+                  || (type.isArray() && type.toString().contains("\"" + kind + "\"")));
+      if (match) {
         out.at(at, schema);
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        strings(e.getValue(), at + "/" + e.getKey(), out);
+        typed(e.getValue(), at + "/" + e.getKey(), kind, out);
       }
     } else if (schema.isArray()) {
       for (int i = 0; i < schema.size(); i++) {
-        strings(schema.get(i), at + "/" + i, out);
+        typed(schema.get(i), at + "/" + i, kind, out);
       }
     }
   }

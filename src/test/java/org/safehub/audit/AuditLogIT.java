@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -132,6 +135,34 @@ class AuditLogIT {
         log.checkpointNow(); // a checkpoint at 300, for consistency proofs
       }
     }
+  }
+
+  @Test
+  void theAuditTableIsIndexedForTheAuditorsFiltersAndNothingElse() throws Exception {
+    // every secondary index costs each appended event a write: one for each filter an auditor has
+    // (case, agency as actor or as recipient, action, basis, time, the without-consent view)
+    Set<String> indexes = new TreeSet<>();
+    try (Connection c = db.getConnection();
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery("select indexname from pg_indexes where tablename = 'audit_event'")) {
+      while (rs.next()) {
+        indexes.add(rs.getString(1));
+      }
+    }
+    assertEquals(
+        new TreeSet<>(
+            List.of(
+                "audit_event_pkey",
+                "audit_event_by_case",
+                "audit_event_by_time",
+                "audit_event_by_action",
+                "audit_event_by_actor",
+                "audit_event_by_recipient",
+                "audit_event_by_basis",
+                "audit_event_without_consent")),
+        indexes,
+        "no index on message_id: nothing reads the log by message");
   }
 
   @Test

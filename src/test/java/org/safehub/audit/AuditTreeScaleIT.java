@@ -48,7 +48,6 @@ class AuditTreeScaleIT {
               "audit_event_by_actor",
               "audit_event_by_recipient",
               "audit_event_by_basis",
-              "audit_event_by_message",
               "audit_event_without_consent")) {
         s.execute("drop index " + index);
       }

@@ -65,8 +65,9 @@ public interface SafehubConfig {
     int maxNestingDepth();
 
     /**
-     * Most JSON tokens (values, names and brackets) in one message. The largest message the schemas
-     * allow holds well under a thousand; the cap bounds the parse of a body made of tiny values.
+     * Most JSON tokens (values, names and brackets) in one request body: a message (each message of
+     * a batch on its own) or a case request. The largest message the schemas allow holds well under
+     * a thousand; the cap bounds the parse of a body made of tiny values.
      */
     @WithDefault("4096")
     int maxTokens();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +128,7 @@ class SizeBoundsTest {
         (ObjectNode)
             mapper.readTree(
                 SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
-    com.fasterxml.jackson.databind.node.ArrayNode recipients = message.putArray("recipients");
+    ArrayNode recipients = message.putArray("recipients");
     recipients.add("demo-iss").add("demo-iss"); // a duplicate among the kept items
     for (int i = 2; i < 4000; i++) {
       recipients.add(i == 3000 ? "NOT A VALID ID" : "agency-" + i);
@@ -155,7 +156,7 @@ class SizeBoundsTest {
         (ObjectNode)
             mapper.readTree(
                 SCHEMAS.resolve("referral/examples/valid-childrens-services-full.json").toFile());
-    com.fasterxml.jackson.databind.node.ArrayNode recipients = message.putArray("recipients");
+    ArrayNode recipients = message.putArray("recipients");
     for (int i = 0; i < 50; i++) {
       recipients.add("agency-" + i);
     }

@@ -33,11 +33,13 @@ public final class CaseReferrals {
   public static final String REFERRAL = "referral";
 
   private final CaseStore store;
+  private final CaseReads reads;
   private final AgencyDirectory agencies;
 
   @Inject
-  public CaseReferrals(CaseStore store, AgencyDirectory agencies) {
+  public CaseReferrals(CaseStore store, CaseReads reads, AgencyDirectory agencies) {
     this.store = store;
+    this.reads = reads;
     this.agencies = agencies;
   }
 
@@ -76,10 +78,13 @@ public final class CaseReferrals {
         members(envelope, sender.id(), agencies));
   }
 
-  /** The case of {@code caseRef}, read now; a 503 problem if the case store cannot be read. */
+  /**
+   * The case of {@code caseRef}, read now, with the other single publishes' reads in flight ({@link
+   * CaseReads}); a 503 problem if the case store cannot be read.
+   */
   public Optional<CaseFile> find(String caseRef) {
     try {
-      return store.find(caseRef);
+      return reads.find(caseRef);
     } catch (SQLException e) {
       throw Cases.unavailable();
     }

@@ -1,0 +1,149 @@
+package org.safehub.cases;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Single publishes' case reads taken together: one statement for the reads in flight. */
+class CaseReadsTest {
+
+  private static final Instant NOW = Instant.parse("2026-12-02T08:00:00Z");
+
+  private static CaseFile open(String ref) {
+    return new CaseFile(ref, "E08000026", true, Map.of(), NOW, NOW);
+  }
+
+  /** A case store of fixed cases that records each statement and can hold the first one. */
+  private static final class Store implements CaseLookup {
+    final Map<String, CaseFile> cases = new HashMap<>();
+    final List<List<String>> statements = new CopyOnWriteArrayList<>();
+    final CountDownLatch firstStarted = new CountDownLatch(1);
+    final CountDownLatch releaseFirst = new CountDownLatch(1);
+    final AtomicBoolean fail = new AtomicBoolean();
+
+    @Override
+    public Optional<CaseFile> find(String caseRef) {
+      throw new AssertionError("a single read must go through findAll");
+    }
+
+    @Override
+    public Map<String, CaseFile> findAll(Collection<String> caseRefs) throws SQLException {
+      statements.add(List.copyOf(caseRefs));
+      if (statements.size() == 1) {
+        firstStarted.countDown();
+        try {
+          releaseFirst.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (fail.get()) {
+        throw new SQLException("connection refused");
+      }
+      Map<String, CaseFile> found = new HashMap<>();
+      caseRefs.forEach(r -> Optional.ofNullable(cases.get(r)).ifPresent(f -> found.put(r, f)));
+      return found;
+    }
+  }
+
+  private static CompletableFuture<Optional<CaseFile>> findAsync(CaseReads reads, String ref) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return reads.find(ref);
+          } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+          }
+        });
+  }
+
+  @Test
+  void readsQueuedWhileAStatementRunsAreTakenTogetherInTheNextAndEachCallerGetsItsOwnCase()
+      throws Exception {
+    // Given a store with two cases, whose first statement is held
+    Store store = new Store();
+    store.cases.put("CASE-A", open("CASE-A"));
+    store.cases.put("CASE-B", open("CASE-B"));
+    try (CaseReads reads = new CaseReads(store, 10_000)) {
+      CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
+      assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+      // When three more reads arrive meanwhile (one of them for a case nobody opened)
+      List<CompletableFuture<Optional<CaseFile>>> later = new ArrayList<>();
+      for (String ref : List.of("CASE-B", "CASE-NONE", "CASE-A")) {
+        later.add(findAsync(reads, ref));
+      }
+      waitUntilQueued(reads, 3);
+      store.releaseFirst.countDown();
+      // Then the three are read in one statement after the first
+      assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+      assertEquals("CASE-B", later.get(0).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+      assertFalse(later.get(1).get(10, TimeUnit.SECONDS).isPresent());
+      assertEquals("CASE-A", later.get(2).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+      assertEquals(2, store.statements.size(), store.statements.toString());
+      assertEquals(List.of("CASE-A"), store.statements.get(0));
+      assertEquals(
+          List.of("CASE-A", "CASE-B", "CASE-NONE"),
+          store.statements.get(1).stream().sorted().toList());
+    }
+  }
+
+  @Test
+  void aFailedStatementFailsEveryReadOfItsGroupAndTheNextGroupIsReadAgain() throws Exception {
+    // Given a store that cannot be read
+    Store store = new Store();
+    store.cases.put("CASE-A", open("CASE-A"));
+    store.fail.set(true);
+    store.releaseFirst.countDown();
+    try (CaseReads reads = new CaseReads(store, 10_000)) {
+      // When a read is made, it fails closed: the caller is told, never given "no case"
+      SQLException refused = assertThrows(SQLException.class, () -> reads.find("CASE-A"));
+      assertEquals("connection refused", refused.getMessage());
+      // Then, once the store answers again, the same thread reads the next group
+      store.fail.set(false);
+      assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
+      assertTrue(reads.alive());
+    }
+  }
+
+  @Test
+  void aReadThatIsNotAnsweredInTimeIsRefusedAndAClosedReaderRefusesAtOnce() throws Exception {
+    // Given a store whose first statement never ends in the caller's wait
+    Store store = new Store();
+    CaseReads reads = new CaseReads(store, 200);
+    try {
+      // When a read waits longer than allowed, it is refused
+      SQLException late = assertThrows(SQLException.class, () -> reads.find("CASE-A"));
+      assertEquals("the case store did not answer in time", late.getMessage());
+    } finally {
+      store.releaseFirst.countDown();
+      reads.close();
+    }
+    // Then a closed reader refuses without queueing, and its thread has stopped
+    assertThrows(SQLException.class, () -> reads.find("CASE-A"));
+    assertFalse(reads.alive());
+  }
+
+  private static void waitUntilQueued(CaseReads reads, int n) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (reads.queued() < n && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    assertEquals(n, reads.queued());
+  }
+}

@@ -1,6 +1,5 @@
 package org.safehub.cases;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.SQLException;
@@ -8,141 +7,171 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.jboss.logging.Logger;
 import org.safehub.config.SafehubConfig;
 
 /**
- * The case reads of single publishes in flight, taken together: one thread reads every caseRef
- * queued since its last statement in one statement ({@link CaseLookup#findAll}), instead of one
- * statement, one pooled connection and one round trip per request. A read is made after its request
- * was queued, so each caller sees its case at least as fresh as a read of its own would have
- * (neither locks: the accepting transaction locks a case it opens). At low load a group is one
- * request, which then waits one hand-off longer than it would alone.
+ * The case reads of single publishes in flight, taken together. A read that finds no statement in
+ * flight makes its own, on its own thread, exactly as a lone read always did. A read that arrives
+ * while one runs waits; when the statement ends, every read that waited meanwhile is read in one
+ * statement ({@link CaseLookup#findAll}), made by the first of them for all. So at low load nothing
+ * changes, and at the peak a few statements, connections and round trips serve every request in
+ * flight. Each read is made after its request arrived, so a caller sees its case at least as fresh
+ * as a read of its own would have shown it (neither locks: the accepting transaction locks a case
+ * it opens). There is no thread of its own to fail.
  */
 @Singleton
-public final class CaseReads implements AutoCloseable {
-
-  private static final Logger LOG = Logger.getLogger(CaseReads.class);
+public final class CaseReads {
 
   /** The most caseRefs one statement reads. */
   static final int MAX_GROUP = 256;
 
-  private record Read(String caseRef, CompletableFuture<Optional<CaseFile>> done) {}
+  /** What a waiting read is told: its case, or that it now reads {@code group} for all of them. */
+  private sealed interface Answer permits Found, Lead {}
+
+  private record Found(Optional<CaseFile> file) implements Answer {}
+
+  private record Lead(List<Read> group) implements Answer {}
+
+  private record Read(String caseRef, CompletableFuture<Answer> answer) {}
 
   private final CaseLookup store;
   private final long waitMillis;
-  private final BlockingQueue<Read> queue = new LinkedBlockingQueue<>();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final Object lock = new Object();
 
-  /** Waiting at most {@code max(5 s, safehub.ingress.produce-timeout-ms)} for a read. */
+  /** Whether a statement is in flight; guarded by {@link #lock}. */
+  private boolean reading;
+
+  /** Reads waiting for the statement in flight to end, oldest first; guarded by {@link #lock}. */
+  private final List<Read> waiting = new ArrayList<>();
+
+  /** Waiting at most {@code max(5 s, safehub.ingress.produce-timeout-ms)} for a statement. */
   @Inject
   public CaseReads(CaseStore store, SafehubConfig config) {
     this(store, Math.max(5000, config.ingress().produceTimeoutMs()));
   }
 
   /**
-   * @param waitMillis how long a caller waits for its group's statement before it is told the case
+   * @param waitMillis how long a read waits for another's statement before it is told the case
    *     store is unavailable
    */
   public CaseReads(CaseLookup store, long waitMillis) {
     this.store = store;
     this.waitMillis = waitMillis;
-    this.thread = new Thread(this::run, "safehub-case-reads");
-    thread.setDaemon(true);
-    thread.start();
   }
 
-  /** Whether the reading thread runs: without it every single publish would wait and get 503. */
-  public boolean alive() {
-    return thread.isAlive();
+  /** Reads waiting for the statement in flight. */
+  public int waiting() {
+    synchronized (lock) {
+      return waiting.size();
+    }
   }
 
-  /** Reads waiting for a statement. */
-  public int queued() {
-    return queue.size();
-  }
-
-  /** The case of {@code caseRef}, read with the other reads in flight. */
+  /**
+   * The case of {@code caseRef}, read alone or with the other reads in flight; a {@link
+   * SQLException} if the case store cannot be read or did not answer in time.
+   */
   public Optional<CaseFile> find(String caseRef) throws SQLException {
-    if (!running) {
-      throw new SQLException("the hub is stopping");
-    }
-    CompletableFuture<Optional<CaseFile>> done = new CompletableFuture<>();
-    queue.add(new Read(caseRef, done));
-    try {
-      return done.get(waitMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SQLException("interrupted while waiting for the case store");
-    } catch (TimeoutException e) {
-      throw new SQLException("the case store did not answer in time");
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof SQLException sql
-          ? sql
-          : new SQLException("the case read failed", e.getCause());
-    }
-  }
-
-  private void run() {
-    List<Read> group = new ArrayList<>(MAX_GROUP);
-    while (running) {
-      try {
-        Read first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        group.add(first);
-        queue.drainTo(group, MAX_GROUP - 1);
-        read(group);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      } finally {
-        group.clear();
+    Read me = new Read(caseRef, new CompletableFuture<>());
+    boolean alone;
+    synchronized (lock) {
+      alone = !reading;
+      if (alone) {
+        reading = true;
+      } else {
+        waiting.add(me);
       }
     }
-    failAll();
-  }
-
-  /** Reads the group's cases in one statement and answers each caller; a failure fails them all. */
-  private void read(List<Read> group) {
-    Map<String, CaseFile> found;
-    try {
-      found = store.findAll(group.stream().map(Read::caseRef).toList());
-    } catch (SQLException | RuntimeException e) {
-      LOG.warnf("case reads: %s", e.getClass().getSimpleName());
-      SQLException failure =
-          e instanceof SQLException sql ? sql : new SQLException("the case read failed", e);
-      group.forEach(r -> r.done().completeExceptionally(failure));
-      return;
+    if (alone) {
+      return lead(me, List.of(me));
     }
-    group.forEach(r -> r.done().complete(Optional.ofNullable(found.get(r.caseRef()))));
+    Answer answer = await(me);
+    if (answer instanceof Found found) {
+      return found.file();
+    }
+    return lead(me, ((Lead) answer).group());
   }
 
-  private void failAll() {
-    Read r;
-    while ((r = queue.poll()) != null) {
-      r.done().completeExceptionally(new SQLException("the hub is stopping"));
+  /**
+   * Reads {@code group} in one statement, answers every other read of it, hands the reads that
+   * waited meanwhile to the first of them, and returns {@code me}'s case.
+   */
+  private Optional<CaseFile> lead(Read me, List<Read> group) throws SQLException {
+    try {
+      Map<String, CaseFile> found;
+      try {
+        found =
+            group.size() == 1
+                ? store.find(me.caseRef()).map(f -> Map.of(me.caseRef(), f)).orElse(Map.of())
+                : store.findAll(group.stream().map(Read::caseRef).toList());
+      } catch (SQLException | RuntimeException e) {
+        SQLException failure = failure(e);
+        group.stream().filter(r -> r != me).forEach(r -> r.answer().completeExceptionally(failure));
+        throw failure;
+      }
+      group.stream()
+          .filter(r -> r != me)
+          .forEach(
+              r -> r.answer().complete(new Found(Optional.ofNullable(found.get(r.caseRef())))));
+      return Optional.ofNullable(found.get(me.caseRef()));
+    } finally {
+      handOver();
     }
   }
 
-  @Override
-  @PreDestroy
-  public void close() {
-    running = false;
-    thread.interrupt();
+  /** Gives the reads that waited to the first of them, or marks that no statement is in flight. */
+  private void handOver() {
+    List<Read> next;
+    synchronized (lock) {
+      if (waiting.isEmpty()) {
+        reading = false;
+        return;
+      }
+      List<Read> taken = waiting.subList(0, Math.min(waiting.size(), MAX_GROUP));
+      next = List.copyOf(taken);
+      taken.clear();
+    }
+    next.get(0).answer().complete(new Lead(next));
+  }
+
+  /**
+   * Waits for a waiting read's answer. A read that gives up (time-out, interrupt) while still
+   * waiting leaves; one that was already answered, or handed a group to read, takes its answer, so
+   * no group is left without a reader.
+   */
+  private Answer await(Read me) throws SQLException {
     try {
-      thread.join(5000);
+      return me.answer().get(waitMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      leaveOrTake(me, "the case store did not answer in time");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      leaveOrTake(me, "interrupted while waiting for the case store");
+    } catch (ExecutionException e) {
+      throw failure(e.getCause());
     }
-    failAll();
+    try {
+      return me.answer().join(); // answered, or about to be: it left the queue under the lock
+    } catch (CompletionException e) {
+      throw failure(e.getCause());
+    }
+  }
+
+  private void leaveOrTake(Read me, String reason) throws SQLException {
+    synchronized (lock) {
+      if (waiting.remove(me)) {
+        throw new SQLException(reason);
+      }
+    }
+  }
+
+  private static SQLException failure(Throwable cause) {
+    return cause instanceof SQLException sql
+        ? sql
+        : new SQLException("the case read failed", cause);
   }
 }

@@ -43,7 +43,7 @@ class PublishIT {
   }
 
   @Test
-  void readinessReportsTheGroupCommitAndCaseReadThreadsOnceMessagesFlow() {
+  void readinessReportsTheGroupCommitThreadOnceMessagesFlow() {
     as("demo-cs")
         .contentType("application/json")
         .body(TestMessages.json(TestMessages.example("referral")))
@@ -54,8 +54,7 @@ class PublishIT {
         .get("/q/health/ready")
         .then()
         .statusCode(200)
-        .body("checks.find { it.name == 'group-commit' }.status", equalTo("UP"))
-        .body("checks.find { it.name == 'case-reads' }.status", equalTo("UP"));
+        .body("checks.find { it.name == 'group-commit' }.status", equalTo("UP"));
   }
 
   @Test

@@ -16,11 +16,15 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
-/** Single publishes' case reads taken together: one statement for the reads in flight. */
+/**
+ * Single publishes' case reads taken together: a lone read is its own statement, the reads that
+ * arrive while one runs share the next.
+ */
 class CaseReadsTest {
 
   private static final Instant NOW = Instant.parse("2026-12-02T08:00:00Z");
@@ -38,12 +42,16 @@ class CaseReadsTest {
     final AtomicBoolean fail = new AtomicBoolean();
 
     @Override
-    public Optional<CaseFile> find(String caseRef) {
-      throw new AssertionError("a single read must go through findAll");
+    public Optional<CaseFile> find(String caseRef) throws SQLException {
+      return Optional.ofNullable(statement(List.of(caseRef)).get(caseRef));
     }
 
     @Override
     public Map<String, CaseFile> findAll(Collection<String> caseRefs) throws SQLException {
+      return statement(caseRefs);
+    }
+
+    private Map<String, CaseFile> statement(Collection<String> caseRefs) throws SQLException {
       statements.add(List.copyOf(caseRefs));
       if (statements.size() == 1) {
         firstStarted.countDown();
@@ -74,76 +82,87 @@ class CaseReadsTest {
   }
 
   @Test
-  void readsQueuedWhileAStatementRunsAreTakenTogetherInTheNextAndEachCallerGetsItsOwnCase()
+  void readsThatArriveWhileAStatementRunsAreTakenTogetherInTheNextAndEachCallerGetsItsOwnCase()
       throws Exception {
     // Given a store with two cases, whose first statement is held
     Store store = new Store();
     store.cases.put("CASE-A", open("CASE-A"));
     store.cases.put("CASE-B", open("CASE-B"));
-    try (CaseReads reads = new CaseReads(store, 10_000)) {
-      CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
-      assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
-      // When three more reads arrive meanwhile (one of them for a case nobody opened)
-      List<CompletableFuture<Optional<CaseFile>>> later = new ArrayList<>();
-      for (String ref : List.of("CASE-B", "CASE-NONE", "CASE-A")) {
-        later.add(findAsync(reads, ref));
-      }
-      waitUntilQueued(reads, 3);
-      store.releaseFirst.countDown();
-      // Then the three are read in one statement after the first
-      assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
-      assertEquals("CASE-B", later.get(0).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
-      assertFalse(later.get(1).get(10, TimeUnit.SECONDS).isPresent());
-      assertEquals("CASE-A", later.get(2).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
-      assertEquals(2, store.statements.size(), store.statements.toString());
-      assertEquals(List.of("CASE-A"), store.statements.get(0));
-      assertEquals(
-          List.of("CASE-A", "CASE-B", "CASE-NONE"),
-          store.statements.get(1).stream().sorted().toList());
+    CaseReads reads = new CaseReads(store, 10_000);
+    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
+    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+    // When three more reads arrive meanwhile (one of them for a case nobody opened)
+    List<CompletableFuture<Optional<CaseFile>>> later = new ArrayList<>();
+    for (String ref : List.of("CASE-B", "CASE-NONE", "CASE-A")) {
+      later.add(findAsync(reads, ref));
     }
+    waitUntilWaiting(reads, 3);
+    store.releaseFirst.countDown();
+    // Then the first was read alone and the three together, in one statement after it
+    assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+    assertEquals("CASE-B", later.get(0).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+    assertFalse(later.get(1).get(10, TimeUnit.SECONDS).isPresent());
+    assertEquals("CASE-A", later.get(2).get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+    assertEquals(2, store.statements.size(), store.statements.toString());
+    assertEquals(List.of("CASE-A"), store.statements.get(0));
+    assertEquals(
+        List.of("CASE-A", "CASE-B", "CASE-NONE"),
+        store.statements.get(1).stream().sorted().toList());
+    // and a read after them all is again a statement of its own
+    assertEquals("CASE-B", reads.find("CASE-B").orElseThrow().caseRef());
+    assertEquals(List.of("CASE-B"), store.statements.get(2));
+    assertEquals(0, reads.waiting());
   }
 
   @Test
-  void aFailedStatementFailsEveryReadOfItsGroupAndTheNextGroupIsReadAgain() throws Exception {
-    // Given a store that cannot be read
+  void aFailedStatementFailsEveryReadOfItsGroupAndTheNextReadIsMadeAgain() throws Exception {
+    // Given a store whose first statement is held and then fails
     Store store = new Store();
     store.cases.put("CASE-A", open("CASE-A"));
     store.fail.set(true);
+    CaseReads reads = new CaseReads(store, 10_000);
+    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
+    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Optional<CaseFile>> second = findAsync(reads, "CASE-B");
+    CompletableFuture<Optional<CaseFile>> third = findAsync(reads, "CASE-A");
+    waitUntilWaiting(reads, 2);
     store.releaseFirst.countDown();
-    try (CaseReads reads = new CaseReads(store, 10_000)) {
-      // When a read is made, it fails closed: the caller is told, never given "no case"
-      SQLException refused = assertThrows(SQLException.class, () -> reads.find("CASE-A"));
-      assertEquals("connection refused", refused.getMessage());
-      // Then, once the store answers again, the same thread reads the next group
-      store.fail.set(false);
-      assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
-      assertTrue(reads.alive());
+    // When the statements fail, every read fails closed: told, never given "no case"
+    for (CompletableFuture<Optional<CaseFile>> f : List.of(first, second, third)) {
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      assertEquals("connection refused", failed.getCause().getCause().getMessage());
     }
+    // Then, once the store answers again, the next read is made
+    store.fail.set(false);
+    assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
+    assertEquals(0, reads.waiting());
   }
 
   @Test
-  void aReadThatIsNotAnsweredInTimeIsRefusedAndAClosedReaderRefusesAtOnce() throws Exception {
-    // Given a store whose first statement never ends in the caller's wait
+  void aWaitingReadThatIsNotAnsweredInTimeLeavesAndTheOthersAreStillRead() throws Exception {
+    // Given a store whose first statement is held longer than a read may wait
     Store store = new Store();
+    store.cases.put("CASE-A", open("CASE-A"));
     CaseReads reads = new CaseReads(store, 200);
-    try {
-      // When a read waits longer than allowed, it is refused
-      SQLException late = assertThrows(SQLException.class, () -> reads.find("CASE-A"));
-      assertEquals("the case store did not answer in time", late.getMessage());
-    } finally {
-      store.releaseFirst.countDown();
-      reads.close();
-    }
-    // Then a closed reader refuses without queueing, and its thread has stopped
-    assertThrows(SQLException.class, () -> reads.find("CASE-A"));
-    assertFalse(reads.alive());
+    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
+    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+    // When a read waits for it past its time, it is refused and leaves
+    SQLException late = assertThrows(SQLException.class, () -> reads.find("CASE-A"));
+    assertEquals("the case store did not answer in time", late.getMessage());
+    assertEquals(0, reads.waiting());
+    // Then the held read still gets its case, and the next read is made at once
+    store.releaseFirst.countDown();
+    assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
+    assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
+    assertEquals(List.of(List.of("CASE-A"), List.of("CASE-A")), store.statements);
   }
 
-  private static void waitUntilQueued(CaseReads reads, int n) throws InterruptedException {
+  private static void waitUntilWaiting(CaseReads reads, int n) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (reads.queued() < n && System.nanoTime() < until) {
+    while (reads.waiting() < n && System.nanoTime() < until) {
       Thread.sleep(5);
     }
-    assertEquals(n, reads.queued());
+    assertEquals(n, reads.waiting());
   }
 }

@@ -98,75 +98,81 @@ public final class CaseReads {
 
   /**
    * Reads {@code group} in one statement, answers every other read of it, hands the reads that
-   * waited meanwhile to the first of them, and returns {@code me}'s case.
+   * waited meanwhile to the first of them, and returns {@code me}'s case. Every other read of the
+   * group is answered whatever happens, an {@link Error} included, so none waits for nothing.
    */
   private Optional<CaseFile> lead(Read me, List<Read> group) throws SQLException {
     try {
-      Map<String, CaseFile> found;
-      try {
-        found =
-            group.size() == 1
-                ? store.find(me.caseRef()).map(f -> Map.of(me.caseRef(), f)).orElse(Map.of())
-                : store.findAll(group.stream().map(Read::caseRef).toList());
-      } catch (SQLException | RuntimeException e) {
-        SQLException failure = failure(e);
-        group.stream().filter(r -> r != me).forEach(r -> r.answer().completeExceptionally(failure));
-        throw failure;
-      }
+      Map<String, CaseFile> found =
+          group.size() == 1
+              ? store.find(me.caseRef()).map(f -> Map.of(me.caseRef(), f)).orElse(Map.of())
+              : store.findAll(group.stream().map(Read::caseRef).toList());
       group.stream()
           .filter(r -> r != me)
           .forEach(
               r -> r.answer().complete(new Found(Optional.ofNullable(found.get(r.caseRef())))));
       return Optional.ofNullable(found.get(me.caseRef()));
+    } catch (SQLException | RuntimeException e) {
+      SQLException failure = failure(e);
+      group.stream().filter(r -> r != me).forEach(r -> r.answer().completeExceptionally(failure));
+      throw failure;
     } finally {
+      for (Read r : group) {
+        if (r != me && !r.answer().isDone()) {
+          r.answer().completeExceptionally(new SQLException("the case read failed"));
+        }
+      }
       handOver();
     }
   }
 
-  /** Gives the reads that waited to the first of them, or marks that no statement is in flight. */
+  /**
+   * Gives the reads that waited to the first of them, or marks that no statement is in flight. The
+   * group is handed under the lock, so a read that gives up sees whether it must read it.
+   */
   private void handOver() {
-    List<Read> next;
     synchronized (lock) {
       if (waiting.isEmpty()) {
         reading = false;
         return;
       }
       List<Read> taken = waiting.subList(0, Math.min(waiting.size(), MAX_GROUP));
-      next = List.copyOf(taken);
+      List<Read> next = List.copyOf(taken);
       taken.clear();
+      next.get(0).answer().complete(new Lead(next));
     }
-    next.get(0).answer().complete(new Lead(next));
   }
 
-  /**
-   * Waits for a waiting read's answer. A read that gives up (time-out, interrupt) while still
-   * waiting leaves; one that was already answered, or handed a group to read, takes its answer, so
-   * no group is left without a reader.
-   */
+  /** Waits for a waiting read's answer: its case, a failure, or a group to read. */
   private Answer await(Read me) throws SQLException {
     try {
       return me.answer().get(waitMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      leaveOrTake(me, "the case store did not answer in time");
+      return giveUp(me, "the case store did not answer in time");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      leaveOrTake(me, "interrupted while waiting for the case store");
+      return giveUp(me, "interrupted while waiting for the case store");
     } catch (ExecutionException e) {
-      throw failure(e.getCause());
-    }
-    try {
-      return me.answer().join(); // answered, or about to be: it left the queue under the lock
-    } catch (CompletionException e) {
       throw failure(e.getCause());
     }
   }
 
-  private void leaveOrTake(Read me, String reason) throws SQLException {
+  /**
+   * A read that stops waiting leaves the queue and is refused; but one already answered takes its
+   * answer, and one handed a group reads it, so no group is left without a reader. A read inside a
+   * group another is reading is refused too; its answer, when it comes, goes nowhere.
+   */
+  private Answer giveUp(Read me, String reason) throws SQLException {
     synchronized (lock) {
-      if (waiting.remove(me)) {
-        throw new SQLException(reason);
+      if (!waiting.remove(me) && me.answer().isDone()) {
+        try {
+          return me.answer().join();
+        } catch (CompletionException e) {
+          throw failure(e.getCause());
+        }
       }
     }
+    throw new SQLException(reason);
   }
 
   private static SQLException failure(Throwable cause) {

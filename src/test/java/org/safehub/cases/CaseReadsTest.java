@@ -40,6 +40,7 @@ class CaseReadsTest {
     final CountDownLatch firstStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirst = new CountDownLatch(1);
     final AtomicBoolean fail = new AtomicBoolean();
+    final AtomicBoolean error = new AtomicBoolean();
 
     @Override
     public Optional<CaseFile> find(String caseRef) throws SQLException {
@@ -63,6 +64,9 @@ class CaseReadsTest {
       }
       if (fail.get()) {
         throw new SQLException("connection refused");
+      }
+      if (error.get()) {
+        throw new OutOfMemoryError("simulated");
       }
       Map<String, CaseFile> found = new HashMap<>();
       caseRefs.forEach(r -> Optional.ofNullable(cases.get(r)).ifPresent(f -> found.put(r, f)));
@@ -135,6 +139,35 @@ class CaseReadsTest {
     }
     // Then, once the store answers again, the next read is made
     store.fail.set(false);
+    assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
+    assertEquals(0, reads.waiting());
+  }
+
+  @Test
+  void anErrorInAGroupsStatementStillAnswersEveryOtherReadOfTheGroup() throws Exception {
+    // Given a store whose first statement is held, with two reads waiting for it
+    Store store = new Store();
+    store.cases.put("CASE-A", open("CASE-A"));
+    CaseReads reads = new CaseReads(store, 10_000);
+    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
+    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Optional<CaseFile>> second = findAsync(reads, "CASE-A");
+    CompletableFuture<Optional<CaseFile>> third = findAsync(reads, "CASE-B");
+    waitUntilWaiting(reads, 2);
+    // When the statements end in an Error, not an exception (the held one, then the group's)
+    store.error.set(true);
+    store.releaseFirst.countDown();
+    // Then the reader that made the group's sees the Error and the other is refused, none left
+    // waiting
+    ExecutionException leader =
+        assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+    assertTrue(leader.getCause() instanceof OutOfMemoryError, leader.toString());
+    ExecutionException other =
+        assertThrows(ExecutionException.class, () -> third.get(10, TimeUnit.SECONDS));
+    assertEquals("the case read failed", other.getCause().getCause().getMessage());
+    assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+    // and the next read is made again
+    store.error.set(false);
     assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
     assertEquals(0, reads.waiting());
   }

@@ -112,16 +112,14 @@ public final class CaseReads {
           .forEach(
               r -> r.answer().complete(new Found(Optional.ofNullable(found.get(r.caseRef())))));
       return Optional.ofNullable(found.get(me.caseRef()));
-    } catch (SQLException | RuntimeException e) {
-      SQLException failure = failure(e);
+    } catch (Throwable t) { // an Error too: every other read of the group must be answered
+      SQLException failure = failure(t);
       group.stream().filter(r -> r != me).forEach(r -> r.answer().completeExceptionally(failure));
+      if (t instanceof Error error) {
+        throw error;
+      }
       throw failure;
     } finally {
-      for (Read r : group) {
-        if (r != me && !r.answer().isDone()) {
-          r.answer().completeExceptionally(new SQLException("the case read failed"));
-        }
-      }
       handOver();
     }
   }

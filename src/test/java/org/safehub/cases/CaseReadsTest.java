@@ -85,6 +85,22 @@ class CaseReadsTest {
         });
   }
 
+  /**
+   * Starts a read of {@code first}, whose statement the store holds, then the reads of {@code
+   * meanwhile}, and returns them all, in that order, once the latter wait for it.
+   */
+  private static List<CompletableFuture<Optional<CaseFile>>> readWhileHeld(
+      Store store, CaseReads reads, String first, String... meanwhile) throws InterruptedException {
+    List<CompletableFuture<Optional<CaseFile>>> all = new ArrayList<>();
+    all.add(findAsync(reads, first));
+    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
+    for (String ref : meanwhile) {
+      all.add(findAsync(reads, ref));
+    }
+    waitUntilWaiting(reads, meanwhile.length);
+    return all;
+  }
+
   @Test
   void readsThatArriveWhileAStatementRunsAreTakenTogetherInTheNextAndEachCallerGetsItsOwnCase()
       throws Exception {
@@ -93,14 +109,11 @@ class CaseReadsTest {
     store.cases.put("CASE-A", open("CASE-A"));
     store.cases.put("CASE-B", open("CASE-B"));
     CaseReads reads = new CaseReads(store, 10_000);
-    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
-    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
     // When three more reads arrive meanwhile (one of them for a case nobody opened)
-    List<CompletableFuture<Optional<CaseFile>>> later = new ArrayList<>();
-    for (String ref : List.of("CASE-B", "CASE-NONE", "CASE-A")) {
-      later.add(findAsync(reads, ref));
-    }
-    waitUntilWaiting(reads, 3);
+    List<CompletableFuture<Optional<CaseFile>>> all =
+        readWhileHeld(store, reads, "CASE-A", "CASE-B", "CASE-NONE", "CASE-A");
+    CompletableFuture<Optional<CaseFile>> first = all.get(0);
+    List<CompletableFuture<Optional<CaseFile>>> later = all.subList(1, 4);
     store.releaseFirst.countDown();
     // Then the first was read alone and the three together, in one statement after it
     assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
@@ -125,14 +138,11 @@ class CaseReadsTest {
     store.cases.put("CASE-A", open("CASE-A"));
     store.fail.set(true);
     CaseReads reads = new CaseReads(store, 10_000);
-    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
-    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
-    CompletableFuture<Optional<CaseFile>> second = findAsync(reads, "CASE-B");
-    CompletableFuture<Optional<CaseFile>> third = findAsync(reads, "CASE-A");
-    waitUntilWaiting(reads, 2);
+    List<CompletableFuture<Optional<CaseFile>>> all =
+        readWhileHeld(store, reads, "CASE-A", "CASE-B", "CASE-A");
     store.releaseFirst.countDown();
     // When the statements fail, every read fails closed: told, never given "no case"
-    for (CompletableFuture<Optional<CaseFile>> f : List.of(first, second, third)) {
+    for (CompletableFuture<Optional<CaseFile>> f : all) {
       ExecutionException failed =
           assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
       assertEquals("connection refused", failed.getCause().getCause().getMessage());
@@ -149,11 +159,11 @@ class CaseReadsTest {
     Store store = new Store();
     store.cases.put("CASE-A", open("CASE-A"));
     CaseReads reads = new CaseReads(store, 10_000);
-    CompletableFuture<Optional<CaseFile>> first = findAsync(reads, "CASE-A");
-    assertTrue(store.firstStarted.await(10, TimeUnit.SECONDS));
-    CompletableFuture<Optional<CaseFile>> second = findAsync(reads, "CASE-A");
-    CompletableFuture<Optional<CaseFile>> third = findAsync(reads, "CASE-B");
-    waitUntilWaiting(reads, 2);
+    List<CompletableFuture<Optional<CaseFile>>> all =
+        readWhileHeld(store, reads, "CASE-A", "CASE-A", "CASE-B");
+    CompletableFuture<Optional<CaseFile>> first = all.get(0);
+    CompletableFuture<Optional<CaseFile>> second = all.get(1);
+    CompletableFuture<Optional<CaseFile>> third = all.get(2);
     // When the statements end in an Error, not an exception (the held one, then the group's)
     store.error.set(true);
     store.releaseFirst.countDown();

@@ -237,6 +237,9 @@ public final class KafkaNode implements AutoCloseable {
       p.put("sasl.oauthbearer.expected.issuer", agencies.issuer());
       p.put("sasl.oauthbearer.expected.audience", AGENCY_AUDIENCE);
       p.put("sasl.oauthbearer.sub.claim.name", AGENCY_CLAIM);
+      // an expired token is refused 5 s after its expiry, not Kafka's default 30 s: the hub's HTTPS
+      // API allows none, and the broker and Keycloak of the dev stack share one clock
+      p.put("sasl.oauthbearer.clock.skew.seconds", "5");
     }
     return p;
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.safehub.cases.CaseCalls.member;
 import static org.safehub.cases.CaseCalls.newCaseRef;
+import static org.safehub.testsupport.DeliveryTopics.assertCopiesExactlyAt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.safehub.pipeline.DeadlineEscalator;
 import org.safehub.testsupport.DeliveryTopics;
-import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestClocks;
 import org.safehub.testsupport.TestMessages;
@@ -81,19 +81,6 @@ class CaseRoutingIT {
   }
 
   /** Waits for the first expected copy (a message's copies commit together), then counts all. */
-  private static void assertCopiesExactlyAt(String messageId, Set<String> expected) {
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(300))
-        .until(() -> DeliveryTopics.copiesOf(expected.iterator().next(), messageId) >= 1);
-    for (String agency : DemoAgencies.ids()) {
-      assertEquals(
-          expected.contains(agency) ? 1 : 0,
-          DeliveryTopics.copiesOf(agency, messageId),
-          messageId + " copies at " + agency);
-    }
-  }
-
   private static JsonNode openedCopy(String agency, String messageId, String type) {
     List<JsonNode> items = new ArrayList<>();
     Awaitility.await()

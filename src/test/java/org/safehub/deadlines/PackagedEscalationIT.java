@@ -39,7 +39,7 @@ import org.safehub.testsupport.Tokens;
 /**
  * Exactly once across processes: packaged hubs (production profile, real clock) sharing one
  * PostgreSQL, with the deadlines shortened for a trial the way an operator would (a config folder
- * of their own: immediate {@code PT20S}, repeated every {@code PT10S}, once).
+ * of their own: immediate {@code PT15S}, repeated every {@code PT5S}, once).
  */
 class PackagedEscalationIT {
 
@@ -63,10 +63,10 @@ class PackagedEscalationIT {
     String trial =
         Files.readString(deadlines)
             .replace(
-                "acknowledgeWithin:\n  immediate: PT1H", "acknowledgeWithin:\n  immediate: PT20S")
-            .replace("repeatEvery:\n    immediate: PT1H", "repeatEvery:\n    immediate: PT10S")
+                "acknowledgeWithin:\n  immediate: PT1H", "acknowledgeWithin:\n  immediate: PT15S")
+            .replace("repeatEvery:\n    immediate: PT1H", "repeatEvery:\n    immediate: PT5S")
             .replace("maxRepeats: 3", "maxRepeats: 1");
-    assertTrue(trial.contains("PT20S") && trial.contains("PT10S"), "trial edits applied");
+    assertTrue(trial.contains("PT15S") && trial.contains("PT5S"), "trial edits applied");
     Files.writeString(deadlines, trial);
   }
 
@@ -112,7 +112,7 @@ class PackagedEscalationIT {
     Awaitility.await()
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> Instant.now().isAfter(deadline.plusSeconds(35)));
+        .until(() -> Instant.now().isAfter(deadline.plusSeconds(20)));
     assertEquals(0, events("deadline-missed", id, "demo-cs"), "nobody escalated while down");
     // and the hub starts again
     startHub("pesc3.", "esc-r");

@@ -2,6 +2,7 @@ package org.safehub.delivery;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.safehub.testsupport.DeliveryTopics.assertCopiesExactlyAt;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,8 +14,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.safehub.testsupport.DeliveryTopics;
-import org.safehub.testsupport.DemoAgencies;
 import org.safehub.testsupport.SealedCopies;
 import org.safehub.testsupport.TestMessages;
 import org.safehub.testsupport.Tokens;
@@ -45,23 +44,6 @@ class SecondAreaIT {
         .then()
         .statusCode(202);
     return msg.get("messageId").asText();
-  }
-
-  /**
-   * Waits for the first expected copy (all copies of a message commit together), then counts every
-   * agency's.
-   */
-  private static void assertCopiesExactlyAt(String messageId, Set<String> expected) {
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(300))
-        .until(() -> DeliveryTopics.copiesOf(expected.iterator().next(), messageId) >= 1);
-    for (String agency : DemoAgencies.ids()) {
-      assertEquals(
-          expected.contains(agency) ? 1 : 0,
-          DeliveryTopics.copiesOf(agency, messageId),
-          messageId + " copies at " + agency);
-    }
   }
 
   @Test

@@ -1,11 +1,17 @@
 package org.safehub.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -13,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 
 /** Reads the real broker directly, the way an agency's Kafka consumer would (read_committed). */
 public final class DeliveryTopics {
@@ -25,6 +32,11 @@ public final class DeliveryTopics {
 
   /** Every committed record of a single-partition topic. */
   public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    return readAll(List.of(topic));
+  }
+
+  /** Every committed record of {@code topics}, read by one consumer in one pass. */
+  public static List<ConsumerRecord<String, byte[]>> readAll(Collection<String> topics) {
     Properties p = new Properties();
     p.putAll(ComponentsResource.endpoints().kafkaClient());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -32,10 +44,12 @@ public final class DeliveryTopics {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      List<TopicPartition> parts =
-          c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String topic : topics) {
+        c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+            .map(i -> new TopicPartition(topic, i.partition()))
+            .forEach(parts::add);
+      }
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts);
@@ -54,10 +68,42 @@ public final class DeliveryTopics {
    * {@code safehub}: they are not copies.
    */
   public static long copiesOf(String agency, String messageId) {
-    return readAll(deliveryTopic(agency)).stream()
-        .filter(r -> messageId.equals(header(r, "safehub-message-id")))
-        .filter(r -> !"safehub".equals(header(r, "safehub-sender")))
-        .count();
+    return copiesAt(List.of(agency), messageId).get(agency);
+  }
+
+  /**
+   * As {@link #copiesOf}, for each of {@code agencies} (each with its count, 0 included), their
+   * topics read by one consumer in one pass.
+   */
+  public static Map<String, Long> copiesAt(Collection<String> agencies, String messageId) {
+    Map<String, Long> out = new TreeMap<>();
+    Map<String, String> agencyOfTopic = new HashMap<>();
+    for (String agency : agencies) {
+      out.put(agency, 0L);
+      agencyOfTopic.put(deliveryTopic(agency), agency);
+    }
+    for (ConsumerRecord<String, byte[]> r : readAll(agencyOfTopic.keySet())) {
+      if (messageId.equals(header(r, "safehub-message-id"))
+          && !"safehub".equals(header(r, "safehub-sender"))) {
+        out.merge(agencyOfTopic.get(r.topic()), 1L, Long::sum);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Waits for the first expected copy (all copies of a message commit in one transaction), then
+   * asserts that each of {@code expected} holds exactly one copy of {@code messageId} and every
+   * other demo agency none.
+   */
+  public static void assertCopiesExactlyAt(String messageId, Set<String> expected) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> copiesOf(expected.iterator().next(), messageId) >= 1);
+    Map<String, Long> want = new TreeMap<>();
+    DemoAgencies.ids().forEach(a -> want.put(a, expected.contains(a) ? 1L : 0L));
+    assertEquals(want, copiesAt(DemoAgencies.ids(), messageId), messageId + " copies by agency");
   }
 
   public static String header(ConsumerRecord<?, ?> r, String key) {

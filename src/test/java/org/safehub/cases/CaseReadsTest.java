@@ -39,6 +39,9 @@ class CaseReadsTest {
     final List<List<String>> statements = new CopyOnWriteArrayList<>();
     final CountDownLatch firstStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirst = new CountDownLatch(1);
+    final CountDownLatch secondStarted = new CountDownLatch(1);
+    final CountDownLatch releaseSecond = new CountDownLatch(1);
+    final AtomicBoolean holdSecond = new AtomicBoolean();
     final AtomicBoolean fail = new AtomicBoolean();
     final AtomicBoolean error = new AtomicBoolean();
 
@@ -56,11 +59,10 @@ class CaseReadsTest {
       statements.add(List.copyOf(caseRefs));
       if (statements.size() == 1) {
         firstStarted.countDown();
-        try {
-          releaseFirst.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        hold(releaseFirst);
+      } else if (statements.size() == 2 && holdSecond.get()) {
+        secondStarted.countDown();
+        hold(releaseSecond);
       }
       if (fail.get()) {
         throw new SQLException("connection refused");
@@ -71,6 +73,14 @@ class CaseReadsTest {
       Map<String, CaseFile> found = new HashMap<>();
       caseRefs.forEach(r -> Optional.ofNullable(cases.get(r)).ifPresent(f -> found.put(r, f)));
       return found;
+    }
+
+    private static void hold(CountDownLatch release) {
+      try {
+        release.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -199,6 +209,41 @@ class CaseReadsTest {
     assertEquals("CASE-A", first.get(10, TimeUnit.SECONDS).orElseThrow().caseRef());
     assertEquals("CASE-A", reads.find("CASE-A").orElseThrow().caseRef());
     assertEquals(List.of(List.of("CASE-A"), List.of("CASE-A")), store.statements);
+  }
+
+  @Test
+  void aReadInAGroupAnotherIsReadingThatIsNotAnsweredInTimeIsRefusedAndTheGroupStillEnds()
+      throws Exception {
+    // Given reads of CASE-B and CASE-C that waited for a held statement and were handed to the
+    // first of them as one group, whose statement is held too, longer than a read may wait
+    Store store = new Store();
+    store.cases.put("CASE-B", open("CASE-B"));
+    store.cases.put("CASE-C", open("CASE-C"));
+    store.holdSecond.set(true);
+    CaseReads reads = new CaseReads(store, 2_000);
+    List<CompletableFuture<Optional<CaseFile>>> all =
+        readWhileHeld(store, reads, "CASE-A", "CASE-B", "CASE-C");
+    store.releaseFirst.countDown();
+    assertTrue(store.secondStarted.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Optional<CaseFile>> b = all.get(1);
+    CompletableFuture<Optional<CaseFile>> c = all.get(2);
+    CompletableFuture<Optional<CaseFile>> grouped =
+        store.statements.get(1).get(0).equals("CASE-B") ? c : b;
+    CompletableFuture<Optional<CaseFile>> leader = grouped == c ? b : c;
+    // When the read that is not the group's reader waits past its time
+    ExecutionException late =
+        assertThrows(ExecutionException.class, () -> grouped.get(10, TimeUnit.SECONDS));
+    // Then it is refused, told so, never given "no case"
+    assertEquals("the case store did not answer in time", late.getCause().getCause().getMessage());
+    // and the group's reader still gets its own case once its statement ends
+    store.releaseSecond.countDown();
+    assertTrue(leader.get(10, TimeUnit.SECONDS).isPresent());
+    assertFalse(all.get(0).get(10, TimeUnit.SECONDS).isPresent()); // CASE-A: nobody opened it
+    assertEquals(List.of("CASE-B", "CASE-C"), store.statements.get(1).stream().sorted().toList());
+    // and the next read is a statement of its own, made at once
+    assertEquals("CASE-C", reads.find("CASE-C").orElseThrow().caseRef());
+    assertEquals(List.of("CASE-C"), store.statements.get(2));
+    assertEquals(0, reads.waiting());
   }
 
   private static void waitUntilWaiting(CaseReads reads, int n) throws InterruptedException {

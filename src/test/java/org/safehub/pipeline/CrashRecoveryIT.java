@@ -142,7 +142,7 @@ class CrashRecoveryIT {
     Process current = hubs.get(hubs.size() - 1);
     Set<String> accepted;
     try (PublishBurst burst = new PublishBurst(8, Duration.ofSeconds(15), hub)) {
-      for (int killAt : List.of(400, 1000, 1600)) {
+      for (int killAt : List.of(200, 500, 800)) {
         burst.until(killAt);
         kill(current);
         URI restarted =
@@ -153,7 +153,7 @@ class CrashRecoveryIT {
         current = hubs.get(hubs.size() - 1);
         hub = restarted;
       }
-      burst.until(2200);
+      burst.until(1100);
       accepted = Set.copyOf(burst.accepted);
     }
     assertDeliveredExactlyOnce(prefix, accepted);
@@ -168,10 +168,10 @@ class CrashRecoveryIT {
     URI second = startHub(prefix, "crash-b2");
     Set<String> accepted;
     try (PublishBurst burst = new PublishBurst(8, Duration.ofSeconds(15), first, second)) {
-      burst.until(800);
+      burst.until(400);
       kill(firstProcess);
       burst.targets.remove(first);
-      burst.until(2200);
+      burst.until(1100);
       accepted = Set.copyOf(burst.accepted);
     }
     assertDeliveredExactlyOnce(prefix, accepted);

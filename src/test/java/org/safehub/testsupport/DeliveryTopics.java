@@ -58,6 +58,12 @@ public final class DeliveryTopics {
           && System.nanoTime() < deadline) {
         c.poll(Duration.ofMillis(200)).forEach(out::add);
       }
+      // a count from a topic not read to its end would be short: fail, never under-count
+      for (TopicPartition tp : parts) {
+        if (c.position(tp) < end.get(tp)) {
+          throw new AssertionError(tp + " not read to its end within 20 s");
+        }
+      }
     }
     return out;
   }

@@ -219,12 +219,13 @@ class CaseReadsTest {
   void aReadInAGroupAnotherIsReadingThatIsNotAnsweredInTimeIsRefusedAndTheGroupStillEnds()
       throws Exception {
     // Given reads of CASE-B and CASE-C that waited for a held statement and were handed to the
-    // first of them as one group, whose statement is held too, longer than a read may wait
+    // first of them as one group, whose statement is held too, longer than a read may wait (5 s:
+    // long enough that neither gives up before the group is handed over, on a busy machine too)
     Store store = new Store();
     store.cases.put("CASE-B", open("CASE-B"));
     store.cases.put("CASE-C", open("CASE-C"));
     store.holdSecond.set(true);
-    CaseReads reads = new CaseReads(store, 2_000);
+    CaseReads reads = new CaseReads(store, 5_000);
     List<CompletableFuture<Optional<CaseFile>>> all =
         readWhileHeld(store, reads, "CASE-A", "CASE-B", "CASE-C");
     store.releaseFirst.countDown();

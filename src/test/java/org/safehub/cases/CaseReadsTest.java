@@ -180,9 +180,9 @@ class CaseReadsTest {
     for (CompletableFuture<Optional<CaseFile>> f : all) {
       assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
     }
-    boolean secondLed = store.statements.get(1).get(0).equals("CASE-A");
-    CompletableFuture<Optional<CaseFile>> groupReader = secondLed ? all.get(1) : all.get(2);
-    CompletableFuture<Optional<CaseFile>> other = secondLed ? all.get(2) : all.get(1);
+    CompletableFuture<Optional<CaseFile>> groupReader = groupReader(store, all, "CASE-A");
+    CompletableFuture<Optional<CaseFile>> other =
+        groupReader == all.get(1) ? all.get(2) : all.get(1);
     ExecutionException leader =
         assertThrows(ExecutionException.class, () -> groupReader.get(10, TimeUnit.SECONDS));
     assertTrue(leader.getCause() instanceof OutOfMemoryError, leader.toString());
@@ -230,11 +230,8 @@ class CaseReadsTest {
         readWhileHeld(store, reads, "CASE-A", "CASE-B", "CASE-C");
     store.releaseFirst.countDown();
     assertTrue(store.secondStarted.await(10, TimeUnit.SECONDS));
-    CompletableFuture<Optional<CaseFile>> b = all.get(1);
-    CompletableFuture<Optional<CaseFile>> c = all.get(2);
-    CompletableFuture<Optional<CaseFile>> grouped =
-        store.statements.get(1).get(0).equals("CASE-B") ? c : b;
-    CompletableFuture<Optional<CaseFile>> leader = grouped == c ? b : c;
+    CompletableFuture<Optional<CaseFile>> leader = groupReader(store, all, "CASE-B");
+    CompletableFuture<Optional<CaseFile>> grouped = leader == all.get(1) ? all.get(2) : all.get(1);
     // When the read that is not the group's reader waits past its time
     ExecutionException late =
         assertThrows(ExecutionException.class, () -> grouped.get(10, TimeUnit.SECONDS));
@@ -249,6 +246,16 @@ class CaseReadsTest {
     assertEquals("CASE-C", reads.find("CASE-C").orElseThrow().caseRef());
     assertEquals(List.of("CASE-C"), store.statements.get(2));
     assertEquals(0, reads.waiting());
+  }
+
+  /**
+   * Of the two reads that waited ({@code all.get(1)}, of {@code secondRef}, and {@code
+   * all.get(2)}), the one that read their group: the first in the group's statement (either may
+   * queue first).
+   */
+  private static CompletableFuture<Optional<CaseFile>> groupReader(
+      Store store, List<CompletableFuture<Optional<CaseFile>>> all, String secondRef) {
+    return store.statements.get(1).get(0).equals(secondRef) ? all.get(1) : all.get(2);
   }
 
   private static void waitUntilWaiting(CaseReads reads, int n) throws InterruptedException {

@@ -80,7 +80,6 @@ class CaseRoutingIT {
     return msg;
   }
 
-  /** Waits for the first expected copy (a message's copies commit together), then counts all. */
   private static JsonNode openedCopy(String agency, String messageId, String type) {
     List<JsonNode> items = new ArrayList<>();
     Awaitility.await()

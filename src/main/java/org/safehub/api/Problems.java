@@ -22,6 +22,7 @@ import org.safehub.limits.RefusalLedger;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.trail.AuditTrail;
+import org.safehub.trail.RefusalAudits;
 
 /**
  * The one place where failures become HTTP answers: every refusal is an RFC 9457 problem document
@@ -42,6 +43,8 @@ public class Problems {
   @Inject io.micrometer.core.instrument.MeterRegistry metrics;
 
   @Inject AuditTrail trail;
+
+  @Inject RefusalAudits refusalAudits;
 
   @Inject io.quarkus.security.identity.SecurityIdentity identity;
 
@@ -204,10 +207,9 @@ public class Problems {
     }
     AuditEvent event = builder.build();
     if (io.vertx.core.Context.isOnEventLoopThread()) {
-      // a refusal made before any resource ran (a rate limit) is answered on the event loop: write
-      // elsewhere
-      io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool()
-          .execute(() -> trail.recordQuietly(event));
+      // a refusal made before any resource ran (a token refused, a rate limit) is answered on the
+      // event loop: its event is queued and written in a batch by one thread (RefusalAudits)
+      refusalAudits.offer(event);
     } else {
       trail.recordQuietly(event);
     }

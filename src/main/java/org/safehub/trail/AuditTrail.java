@@ -62,8 +62,10 @@ public final class AuditTrail {
       record(List.of(event));
     } catch (RuntimeException e) {
       LOG.errorf(
-          "audit event %s could not be recorded (%s)",
-          event.action().wire(), e.getClass().getSimpleName());
+          "audit event %s could not be recorded (%s%s)",
+          event.action().wire(),
+          e.getClass().getSimpleName(),
+          e.getCause() == null ? "" : ", caused by " + e.getCause().getClass().getSimpleName());
     }
   }
 

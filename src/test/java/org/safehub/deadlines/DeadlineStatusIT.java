@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -160,7 +161,26 @@ class DeadlineStatusIT {
   }
 
   /** The agency's inbox item for the message, paging from the start. */
+  /**
+   * The agency's inbox item for {@code id}, waited for: its status says delivered once the decision
+   * is recorded, and the copy is readable once the pipeline's Kafka transaction, which follows,
+   * commits.
+   */
   private static Map<String, Object> inboxItem(String agency, String id) {
+    AtomicReference<Map<String, Object>> found = new AtomicReference<>();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () -> {
+              found.set(findInboxItem(agency, id));
+              return found.get() != null;
+            });
+    return found.get();
+  }
+
+  /** The agency's inbox item for {@code id}, or null if its inbox has none (yet). */
+  private static Map<String, Object> findInboxItem(String agency, String id) {
     String cursor = null;
     while (true) {
       var req = given().auth().oauth2(Tokens.forClient(agency)).queryParam("limit", 500);
@@ -175,7 +195,7 @@ class DeadlineStatusIT {
         }
       }
       if (items.isEmpty()) {
-        throw new AssertionError("no copy of " + id + " in the inbox of " + agency);
+        return null;
       }
       cursor = page.getString("nextCursor");
     }

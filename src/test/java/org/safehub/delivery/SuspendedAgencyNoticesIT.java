@@ -127,8 +127,11 @@ class SuspendedAgencyNoticesIT {
         .until(() -> state("demo-dvpp", id, "demo-iss").equals("delivered"));
     setStatus("demo-dvpp", "suspend");
     try {
-      // When partner support fetches it
-      assertNotNull(copyIn("demo-iss", id, "attendance"));
+      // When partner support fetches it (its status says delivered once the decision is recorded;
+      // the copy is readable once the pipeline's Kafka transaction, which follows, commits)
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> copyIn("demo-iss", id, "attendance") != null);
       // Then the fetch is recorded, and the notice to the suspended sender is withheld, with the
       // reason
       assertNotNull(auditEvent("demo-iss", "fetched", start, id));

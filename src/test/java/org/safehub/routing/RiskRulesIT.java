@@ -70,6 +70,11 @@ class RiskRulesIT {
             "demo-marac", "rule:high-risk-disclosure",
             "demo-mash", "rule:high-risk-disclosure"),
         via);
+    // (the status says delivered once the decisions are recorded; the copies are readable once the
+    // pipeline's Kafka transaction, which follows, commits: all of them at once)
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> DeliveryTopics.copiesOf("demo-marac", id) >= 1);
     assertEquals(1, DeliveryTopics.copiesOf("demo-marac", id));
     assertEquals(1, DeliveryTopics.copiesOf("demo-mash", id));
     // and neither the other area's MARAC nor its MASH

@@ -260,8 +260,16 @@ class AuditIT {
                           1000));
               return !denied.isEmpty();
             });
-    JsonNode auth = get("/api/v1/audit/events", "action", "auth-denied", "limit", 1000);
-    assertTrue(auth.get("events").size() > 0);
+    // (a 401 refused before any resource ran is audited from a worker thread: it may land after
+    // its answer)
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                get("/api/v1/audit/events", "action", "auth-denied", "limit", 1000)
+                        .get("events")
+                        .size()
+                    > 0);
     // and querying the audit log is itself audited
     assertTrue(
         get(

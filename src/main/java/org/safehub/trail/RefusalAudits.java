@@ -28,18 +28,18 @@ import org.safehub.audit.AuditEvent;
  *
  * <p>The queue is bounded ({@value #CAPACITY} events); the audit thinning ({@code
  * limits.RefusalLedger}) keeps a flood's one-by-one events far below it. A batch that cannot be
- * written is tried {@value #ATTEMPTS} times, then logged with its size and the failure's class,
- * never its content.
+ * written is tried {@value #ATTEMPTS} times over about 4 s, then logged with its size and the
+ * failure's class, never its content.
  */
 @Singleton
 public final class RefusalAudits {
 
   static final int CAPACITY = 10_000;
   static final int BATCH = 500;
-  static final int ATTEMPTS = 3;
+  static final int ATTEMPTS = 5;
 
   private static final Logger LOG = Logger.getLogger(RefusalAudits.class);
-  private static final Duration RETRY_AFTER = Duration.ofMillis(200);
+  private static final Duration FIRST_RETRY_AFTER = Duration.ofMillis(250);
 
   private final BlockingQueue<AuditEvent> queue;
   private final Consumer<List<AuditEvent>> writer;
@@ -125,7 +125,9 @@ public final class RefusalAudits {
         }
       }
       try {
-        Thread.sleep(RETRY_AFTER.toMillis() * attempt);
+        // 0.25, 0.5, 1 and 2 s: a stall of the database (a held writer lock, a pool waiting out
+        // its time-out) is waited out here, where it holds up no request
+        Thread.sleep(FIRST_RETRY_AFTER.toMillis() << (attempt - 1));
       } catch (InterruptedException e) {
         stopping = true;
       }

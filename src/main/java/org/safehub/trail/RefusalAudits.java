@@ -23,8 +23,9 @@ import org.safehub.audit.AuditEvent;
  * thread, in batches of up to {@value #BATCH}, one transaction each. A burst of them (a flood's
  * first refusals of an audit window) so takes one database connection and one turn of the audit
  * writer lock per batch. Handing each to a worker thread of its own, as before, took a connection
- * per refusal: a burst of a few dozen emptied the pool, so publishes waited for connections, and
- * refusals whose thread waited past the pool's acquisition timeout were never recorded.
+ * per refusal: a burst of a few dozen could empty the pool, so that other work waited for
+ * connections, and a refusal whose thread waited past the pool's acquisition timeout was never
+ * recorded.
  *
  * <p>The queue is bounded ({@value #CAPACITY} events); the audit thinning ({@code
  * limits.RefusalLedger}) keeps a flood's one-by-one events far below it. A batch that cannot be

@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.safehub.audit.AuditAction;
 import org.safehub.audit.AuditEvent;
@@ -79,10 +80,7 @@ class RefusalAuditsTest {
             100);
     // When one refusal is queued, and another once the writer is past its failures
     audits.offer(refusal(1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (written.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !written.isEmpty());
     audits.offer(refusal(2));
     audits.stop(Duration.ofSeconds(10));
     // Then the first was written on its third attempt, and the second after it
@@ -107,10 +105,9 @@ class RefusalAuditsTest {
             100);
     // When it is queued, given up, and another refusal follows
     audits.offer(refusal(1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (attempts.get() < RefusalAudits.ATTEMPTS && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> attempts.get() >= RefusalAudits.ATTEMPTS);
     Thread.sleep(50);
     audits.offer(refusal(2));
     audits.stop(Duration.ofSeconds(10));
@@ -126,10 +123,8 @@ class RefusalAuditsTest {
     List<List<AuditEvent>> batches = Collections.synchronizedList(new ArrayList<>());
     RefusalAudits audits = new RefusalAudits(recording(batches, open), 3);
     assertTrue(audits.offer(refusal(0)));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (audits.queued() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(20); // the writer has taken the first and waits
-    }
+    // the writer has taken the first and waits
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> audits.queued() == 0);
     for (int i = 1; i <= 3; i++) {
       assertTrue(audits.offer(refusal(i)));
     }

@@ -38,6 +38,9 @@ public final class HubProcess {
       throw new IllegalStateException("the hub's JVM options are missing: " + shipped);
     }
     command.add("@" + shipped);
+    // the class archive of an earlier run of this build, or train one (before the caller's options,
+    // so that -Xshare:off there turns it off)
+    command.addAll(HubClassArchive.options(hubJar));
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
     // the hub authenticates to the broker as its own principal (ADR 0009)
@@ -61,29 +64,35 @@ public final class HubProcess {
   public static Process start(List<String> command) {
     try {
       // stdout and stderr are ours; stdin stays a pipe for the watchdog
-      return new ProcessBuilder(ChildWatchdog.wrap(command))
-          .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-          .redirectError(ProcessBuilder.Redirect.INHERIT)
-          .start();
+      Process hub =
+          new ProcessBuilder(ChildWatchdog.wrap(command))
+              .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      HubClassArchive.watch(hub, command);
+      return hub;
     } catch (IOException e) {
       throw new IllegalStateException("could not start the hub: " + e.getMessage(), e);
     }
   }
 
-  /** Asks the hub to stop (SIGTERM, so Quarkus shuts down gracefully), forcibly after 30 s. */
+  /**
+   * Asks the hub to stop (SIGTERM, so Quarkus shuts down gracefully), forcibly after 30 s; a hub
+   * that trained its class archive has it in place when this returns.
+   */
   public static void stop(Process hub) {
-    if (!hub.isAlive()) {
-      return;
-    }
-    hub.destroy();
-    try {
-      if (hub.waitFor(30, TimeUnit.SECONDS)) {
-        return;
+    if (hub.isAlive()) {
+      hub.destroy();
+      try {
+        if (!hub.waitFor(30, TimeUnit.SECONDS)) {
+          hub.descendants().forEach(ProcessHandle::destroyForcibly);
+          hub.destroyForcibly();
+          hub.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
-    hub.descendants().forEach(ProcessHandle::destroyForcibly);
-    hub.destroyForcibly();
+    HubClassArchive.settle(hub);
   }
 }

@@ -1,0 +1,77 @@
+package org.safehub.devstack;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.safehub.testsupport.ComponentsResource;
+import org.safehub.testsupport.PackagedHubs;
+
+/**
+ * The packaged hub's class archive ({@link HubClassArchive}), as the start command and the
+ * benchmark use it: the first start trains it, the next maps it.
+ */
+class PackagedClassArchiveIT {
+
+  private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+  private static Process start(int port) {
+    return HubProcess.start(
+        HubProcess.command(
+            List.of(
+                "-Dsafehub.kafka.topic-prefix=archive-packaged.",
+                "-Dsafehub.instance-id=archive-packaged",
+                "-Dquarkus.log.level=WARN"),
+            ComponentsResource.endpoints(),
+            port,
+            Path.of("target", "test-data"),
+            JAR));
+  }
+
+  /** The hub's JVM: the watchdog's child. */
+  private static ProcessHandle jvm(Process hub) {
+    Optional<ProcessHandle> java =
+        hub.descendants()
+            .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+            .findFirst();
+    assertTrue(java.isPresent(), "the hub's JVM");
+    return java.get();
+  }
+
+  private static String maps(ProcessHandle jvm) throws Exception {
+    return Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "maps"));
+  }
+
+  @Test
+  void theFirstStartTrainsTheArchiveAndTheNextMapsIt() throws Exception {
+    new ComponentsResource().start(); // the run's shared Kafka, PostgreSQL and Keycloak
+    Path archive = HubClassArchive.archive(JAR);
+    Files.deleteIfExists(archive);
+    // Given a build without an archive: its first start trains one
+    int port = Ports.free();
+    Process first = start(port);
+    try {
+      PackagedHubs.awaitReady(URI.create("http://127.0.0.1:" + port), "training hub");
+      assertFalse(maps(jvm(first)).contains(archive.toString()));
+    } finally {
+      // When it stops (SIGTERM, as the start command and the benchmark stop it)
+      HubProcess.stop(first);
+    }
+    // Then the archive is in place
+    assertTrue(HubClassArchive.ready(JAR), "archive written at the first stop");
+    // and the next start of the same build maps it and is ready
+    port = Ports.free();
+    Process second = start(port);
+    try {
+      PackagedHubs.awaitReady(URI.create("http://127.0.0.1:" + port), "hub from its archive");
+      assertTrue(maps(jvm(second)).contains(archive.toString()), "the JVM mapped " + archive);
+    } finally {
+      HubProcess.stop(second);
+    }
+  }
+}

@@ -87,7 +87,7 @@ public final class Benchmark {
       Files.deleteIfExists(recording);
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();
       URI hubUri = URI.create("http://127.0.0.1:" + port);
-      if (!HubClassArchive.ready(hubJar)) {
+      if (HubClassArchive.managed(jvm) && !HubClassArchive.ready(hubJar)) {
         // as the start command's first run does: every later start maps the classes it loaded
         Path trainLog = OUT.resolve("hub-train.log").toAbsolutePath();
         System.out.printf(

@@ -75,8 +75,29 @@ public final class HubClassArchive {
     }
   }
 
-  /** The JVM options for a start of {@code hubJar}: map the archive, or train it. */
-  static List<String> options(Path hubJar) {
+  /**
+   * Whether the launcher manages the archive for a hub started with the caller's {@code
+   * jvmOptions}: not when they choose class sharing themselves ({@code -Xshare:off}, an archive of
+   * their own), which a training start would contradict (the JVM refuses to start).
+   */
+  public static boolean managed(List<String> jvmOptions) {
+    return jvmOptions.stream()
+        .noneMatch(
+            o ->
+                o.startsWith("-Xshare:")
+                    || o.startsWith(TRAIN)
+                    || o.startsWith(USE)
+                    || o.startsWith("-XX:SharedArchiveFile"));
+  }
+
+  /**
+   * The JVM options for a start of {@code hubJar} with the caller's {@code jvmOptions}: map the
+   * archive, or train it, or none if the caller chose class sharing themselves ({@link #managed}).
+   */
+  static List<String> options(Path hubJar, List<String> jvmOptions) {
+    if (!managed(jvmOptions)) {
+      return List.of();
+    }
     Path archive = archive(hubJar);
     if (ready(hubJar)) {
       return List.of(USE + archive);

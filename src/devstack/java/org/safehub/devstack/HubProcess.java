@@ -38,9 +38,9 @@ public final class HubProcess {
       throw new IllegalStateException("the hub's JVM options are missing: " + shipped);
     }
     command.add("@" + shipped);
-    // the class archive of an earlier run of this build, or train one (before the caller's options,
-    // so that -Xshare:off there turns it off)
-    command.addAll(HubClassArchive.options(hubJar));
+    // the class archive of an earlier run of this build, or train one; none if the caller's
+    // options choose class sharing themselves (-Xshare:off)
+    command.addAll(HubClassArchive.options(hubJar, jvmOptions));
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
     // the hub authenticates to the broker as its own principal (ADR 0009)

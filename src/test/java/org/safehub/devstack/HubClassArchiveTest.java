@@ -47,8 +47,8 @@ class HubClassArchiveTest {
     // Given a build that no hub has run yet
     Path jar = jar();
     // When two starts ask for their options
-    Path first = trainingFile(HubClassArchive.options(jar));
-    Path second = trainingFile(HubClassArchive.options(jar));
+    Path first = trainingFile(HubClassArchive.options(jar, List.of()));
+    Path second = trainingFile(HubClassArchive.options(jar, List.of()));
     // Then each trains, writing a file of its own beside the jar, never the archive itself
     assertFalse(HubClassArchive.ready(jar));
     assertEquals(build.toAbsolutePath(), first.getParent());
@@ -63,7 +63,7 @@ class HubClassArchiveTest {
       // Given a training start whose JVM wrote its archive and exited gracefully
       Path jar = jar();
       Files.deleteIfExists(HubClassArchive.archive(jar));
-      List<String> options = HubClassArchive.options(jar);
+      List<String> options = HubClassArchive.options(jar, List.of());
       Path written = trainingFile(options);
       Files.writeString(written, "archive " + code);
       Process hub = exiting(code);
@@ -76,7 +76,7 @@ class HubClassArchiveTest {
       assertEquals("archive " + code, Files.readString(HubClassArchive.archive(jar)));
       assertEquals(
           List.of("-XX:SharedArchiveFile=" + HubClassArchive.archive(jar)),
-          HubClassArchive.options(jar));
+          HubClassArchive.options(jar, List.of()));
     }
   }
 
@@ -85,7 +85,7 @@ class HubClassArchiveTest {
     for (int code : List.of(1, 3, 134, 137)) {
       // Given a training start that exited without its shutdown (killed, crashed, out of memory)
       Path jar = jar();
-      List<String> options = HubClassArchive.options(jar);
+      List<String> options = HubClassArchive.options(jar, List.of());
       Path written = trainingFile(options);
       Files.writeString(written, "half an archive");
       Process hub = exiting(code);
@@ -111,7 +111,7 @@ class HubClassArchiveTest {
         FileTime.from(Instant.now().plusSeconds(5)));
     // Then the next start trains a new one instead of mapping the old
     assertFalse(HubClassArchive.ready(jar));
-    trainingFile(HubClassArchive.options(jar));
+    trainingFile(HubClassArchive.options(jar, List.of()));
   }
 
   @Test
@@ -131,8 +131,26 @@ class HubClassArchiveTest {
     Files.writeString(leftover, "leftover");
     Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minusSeconds(7200)));
     // When a start trains
-    trainingFile(HubClassArchive.options(jar));
+    trainingFile(HubClassArchive.options(jar, List.of()));
     // Then the leftover is gone
     assertFalse(Files.exists(leftover));
+  }
+
+  @Test
+  void aCallerWhoChoosesClassSharingGetsNoArchiveOptions() throws Exception {
+    // Given a build with a ready archive, and one without
+    Path jar = jar();
+    Files.writeString(HubClassArchive.archive(jar), "archive");
+    // When the caller turns class sharing off, or names an archive of their own
+    for (List<String> own :
+        List.of(List.of("-Xshare:off"), List.of("-XX:SharedArchiveFile=/elsewhere.jsa"))) {
+      // Then the launcher adds nothing (a training start with -Xshare:off would not start at all)
+      assertEquals(List.of(), HubClassArchive.options(jar, own), own::toString);
+      assertFalse(HubClassArchive.managed(own), own::toString);
+    }
+    // And with other options it maps the archive
+    assertEquals(
+        List.of("-XX:SharedArchiveFile=" + HubClassArchive.archive(jar)),
+        HubClassArchive.options(jar, List.of("-Xmx512m")));
   }
 }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.jboss.logmanager.LogContext;
@@ -87,18 +88,6 @@ public final class Benchmark {
       Files.deleteIfExists(recording);
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();
       URI hubUri = URI.create("http://127.0.0.1:" + port);
-      if (HubClassArchive.managed(jvm) && !HubClassArchive.ready(hubJar)) {
-        // as the start command's first run does: every later start maps the classes it loaded
-        Path trainLog = OUT.resolve("hub-train.log").toAbsolutePath();
-        System.out.printf(
-            "Training the hub's class archive: one start and stop (log %s) ...%n", trainLog);
-        hub.set(startHub(HubProcess.command(jvm, endpoints, port, dataDir, hubJar), trainLog));
-        awaitReady(hub.get(), hubUri, trainLog);
-        HubProcess.stop(hub.get());
-        System.out.printf(
-            "  class archive %s%n",
-            HubClassArchive.ready(hubJar) ? "written" : "not written (see the log)");
-      }
       System.out.printf("Starting the hub on port %d (log %s) ...%n", port, hubLog);
       hub.set(startHub(HubProcess.command(jvm, endpoints, port, dataDir, hubJar), hubLog));
       awaitReady(hub.get(), hubUri, hubLog);
@@ -121,12 +110,17 @@ public final class Benchmark {
       if (params.coldStart()) {
         // the hub alone, as an operator restarts it: java -jar, components running, to ready
         System.out.println("Restarting the hub alone (components running) to time its start ...");
-        hub.set(
-            startHub(
-                HubProcess.command(params.hubJvmOptions(), endpoints, port, dataDir, hubJar),
-                OUT.resolve("hub-restart.log").toAbsolutePath()));
-        bench.hubColdStart(awaitReady(hub.get(), hubUri, hubLog));
+        Path restartLog = OUT.resolve("hub-restart.log").toAbsolutePath();
+        hub.set(startHub(HubProcess.command(jvm, endpoints, port, dataDir, hubJar), restartLog));
+        bench.hubColdStart(awaitReady(hub.get(), hubUri, restartLog));
         HubProcess.stop(hub.get());
+        if (HubClassArchive.managed(jvm)) {
+          bench.hubColdStartArchived(
+              archivedColdStart(
+                  () -> HubProcess.command(jvm, endpoints, port, dataDir, hubJar, true),
+                  hubJar,
+                  hubUri));
+        }
       }
       bench.printResults(params.profile() ? recording : null, result);
     } catch (Exception e) {
@@ -224,6 +218,38 @@ public final class Benchmark {
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
+    }
+  }
+
+  /**
+   * The hub's start with a class archive (ADR 0014, a deployment option): one start trains it if
+   * this build has none, then a start that maps it is timed to ready ({@code command} gives each
+   * start's command: training, then mapping).
+   */
+  private static double archivedColdStart(Supplier<List<String>> command, Path hubJar, URI hubUri)
+      throws IOException, InterruptedException {
+    if (!HubClassArchive.ready(hubJar)) {
+      Path trainLog = OUT.resolve("hub-train.log").toAbsolutePath();
+      System.out.printf(
+          "Training the hub's class archive: one start and stop (log %s) ...%n", trainLog);
+      Process training = startHub(command.get(), trainLog);
+      try {
+        awaitReady(training, hubUri, trainLog);
+      } finally {
+        HubProcess.stop(training);
+      }
+      if (!HubClassArchive.ready(hubJar)) {
+        System.out.println("  the class archive was not written (see that log)");
+        return Double.NaN;
+      }
+    }
+    System.out.println("Restarting the hub alone with its class archive to time its start ...");
+    Path log = OUT.resolve("hub-restart-archived.log").toAbsolutePath();
+    Process archived = startHub(command.get(), log);
+    try {
+      return awaitReady(archived, hubUri, log);
+    } finally {
+      HubProcess.stop(archived);
     }
   }
 

@@ -92,7 +92,8 @@ public final class HubClassArchive {
 
   /**
    * The JVM options for a start of {@code hubJar} with the caller's {@code jvmOptions}: map the
-   * archive, or train it, or none if the caller chose class sharing themselves ({@link #managed}).
+   * archive if it is ready, else train it; none if the caller chose class sharing themselves
+   * ({@link #managed}).
    */
   static List<String> options(Path hubJar, List<String> jvmOptions) {
     if (!managed(jvmOptions)) {
@@ -103,8 +104,10 @@ public final class HubClassArchive {
       return List.of(USE + archive);
     }
     deleteLeftovers(archive);
+    // without its warnings: the dump lists each class it leaves out (hundreds); errors still show
     return List.of(
-        TRAIN + archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".part"));
+        TRAIN + archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".part"),
+        "-Xlog:cds=error");
   }
 
   /**

@@ -22,12 +22,32 @@ public final class HubProcess {
 
   private HubProcess() {}
 
+  /**
+   * The command of a hub as the product ships it: the start command, the packaged tests and the
+   * benchmark's measured hub.
+   */
   public static List<String> command(
       List<String> jvmOptions,
       DevStack.Endpoints endpoints,
       int httpPort,
       Path dataDir,
       Path hubJar) {
+    return command(jvmOptions, endpoints, httpPort, dataDir, hubJar, false);
+  }
+
+  /**
+   * The command of a hub; with {@code classArchive}, one that maps the class archive of an earlier
+   * start of this build or trains it ({@link HubClassArchive}, ADR 0014): a deployment option the
+   * benchmark measures beside the shipped start, not how the start command runs the hub (its build,
+   * run before every start, replaces the hub's jar and deletes the archive).
+   */
+  public static List<String> command(
+      List<String> jvmOptions,
+      DevStack.Endpoints endpoints,
+      int httpPort,
+      Path dataDir,
+      Path hubJar,
+      boolean classArchive) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // the dev stack serves plain http on 127.0.0.1: the console's cookies cannot be Secure there
@@ -38,9 +58,11 @@ public final class HubProcess {
       throw new IllegalStateException("the hub's JVM options are missing: " + shipped);
     }
     command.add("@" + shipped);
-    // the class archive of an earlier run of this build, or train one; none if the caller's
-    // options choose class sharing themselves (-Xshare:off)
-    command.addAll(HubClassArchive.options(hubJar, jvmOptions));
+    if (classArchive) {
+      // the class archive of an earlier start of this build, or train one; none if the caller's
+      // options choose class sharing themselves (-Xshare:off)
+      command.addAll(HubClassArchive.options(hubJar, jvmOptions));
+    }
     command.addAll(jvmOptions);
     command.add("-Dkafka.bootstrap.servers=" + endpoints.kafkaBootstrap());
     // the hub authenticates to the broker as its own principal (ADR 0009)

@@ -37,8 +37,9 @@ class HubClassArchiveTest {
   }
 
   private static Path trainingFile(List<String> options) {
-    assertEquals(1, options.size(), options::toString);
+    assertEquals(2, options.size(), options::toString);
     assertTrue(options.get(0).startsWith("-XX:ArchiveClassesAtExit="), options::toString);
+    assertEquals("-Xlog:cds=error", options.get(1));
     return Path.of(options.get(0).substring("-XX:ArchiveClassesAtExit=".length()));
   }
 

@@ -13,8 +13,8 @@ import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.PackagedHubs;
 
 /**
- * The packaged hub's class archive ({@link HubClassArchive}), as the start command and the
- * benchmark use it: the first start trains it, the next maps it.
+ * The packaged hub's class archive ({@link HubClassArchive}), as the benchmark measures it beside
+ * the shipped start: the first start trains it, the next maps it.
  */
 class PackagedClassArchiveIT {
 
@@ -30,7 +30,8 @@ class PackagedClassArchiveIT {
             ComponentsResource.endpoints(),
             port,
             Path.of("target", "test-data"),
-            JAR));
+            JAR,
+            true));
   }
 
   /** The hub's JVM: the watchdog's child. */
@@ -59,7 +60,7 @@ class PackagedClassArchiveIT {
       PackagedHubs.awaitReady(URI.create("http://127.0.0.1:" + port), "training hub");
       assertFalse(maps(jvm(first)).contains(archive.toString()));
     } finally {
-      // When it stops (SIGTERM, as the start command and the benchmark stop it)
+      // When it stops (SIGTERM, as the benchmark stops it)
       HubProcess.stop(first);
     }
     // Then the archive is in place

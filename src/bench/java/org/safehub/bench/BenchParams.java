@@ -38,8 +38,8 @@ import java.util.List;
  *     100; 0 skips the pass)
  * @param batchConcurrency batch requests in flight in that pass ({@code bench.batch.concurrency},
  *     4)
- * @param coldStart restart the hub alone (components running) and time it to ready ({@code
- *     bench.cold-start}, true)
+ * @param coldStart restart the hub alone (components running) and time it to ready, as shipped and
+ *     then with a class archive of its build (ADR 0014) ({@code bench.cold-start}, true)
  */
 public record BenchParams(
     int seconds,

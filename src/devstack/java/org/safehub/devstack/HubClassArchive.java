@@ -1,6 +1,7 @@
 package org.safehub.devstack;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,8 +18,9 @@ import java.util.stream.Stream;
 
 /**
  * The hub's class-data archive (AppCDS: a JDK dynamic archive), so that a start loads the hub's
- * classes mapped from one file instead of reading, parsing and verifying them from the jars (README
- * "Benchmarks", cold start).
+ * classes mapped from one file instead of reading, parsing and verifying them from the jars. A
+ * deployment option (ADR 0014) that the benchmark times beside the shipped start; the start command
+ * and the packaged tests run the hub without it ({@link HubProcess#command}).
  *
  * <p>The archive lies beside the hub's jar, named for the JVM that wrote it. A start that finds it,
  * newer than every file of the build, maps it. A start that does not trains it: the JVM writes the
@@ -41,6 +43,12 @@ public final class HubClassArchive {
 
   private static final String TRAIN = "-XX:ArchiveClassesAtExit=";
   private static final String USE = "-XX:SharedArchiveFile=";
+
+  /**
+   * Training files that {@link #options} gave out and no start has taken yet, and the archive each
+   * becomes: only these are ever moved or deleted, never an archive option of the caller's own.
+   */
+  private static final Map<Path, Path> PLANNED = new ConcurrentHashMap<>();
 
   /** Training hubs still running, by process id: where their JVM writes, where that goes. */
   private static final Map<Long, Training> TRAINING = new ConcurrentHashMap<>();
@@ -70,8 +78,8 @@ public final class HubClassArchive {
             .filter(f -> !isArchiveFile(f))
             .allMatch(f -> olderThan(f, made));
       }
-    } catch (IOException e) {
-      return false;
+    } catch (IOException | UncheckedIOException e) {
+      return false; // e.g. a build rewriting the directory meanwhile
     }
   }
 
@@ -104,33 +112,38 @@ public final class HubClassArchive {
       return List.of(USE + archive);
     }
     deleteLeftovers(archive);
+    Path written =
+        archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".part");
+    PLANNED.put(written, archive);
     // without its warnings: the dump lists each class it leaves out (hundreds); errors still show
-    return List.of(
-        TRAIN + archive.resolveSibling(archive.getFileName() + "." + UUID.randomUUID() + ".part"),
-        "-Xlog:cds=error");
+    return List.of(TRAIN + written, "-Xlog:cds=error");
   }
 
   /**
-   * Follows a hub started with {@code command}: if it trains, its archive is moved into place when
-   * it has exited gracefully ({@link #settle}, also run by {@code HubProcess.stop}).
+   * Follows a hub started with {@code command}: if it trains with a file that {@link #options} gave
+   * out, its archive is moved into place when it has exited gracefully ({@link #settle}, also run
+   * by {@code HubProcess.stop}).
    */
   static void watch(Process hub, List<String> command) {
     for (String option : command) {
       if (option.startsWith(TRAIN)) {
         Path written = Path.of(option.substring(TRAIN.length()));
-        String name = written.getFileName().toString();
-        Path archive = written.resolveSibling(name.substring(0, name.indexOf(".jsa.") + 4));
-        TRAINING.put(hub.pid(), new Training(written, archive));
-        CompletableFuture<Void> unused = hub.onExit().thenAccept(HubClassArchive::settle);
+        Path archive = PLANNED.remove(written);
+        if (archive != null) {
+          TRAINING.put(hub.pid(), new Training(written, archive));
+          CompletableFuture<Void> unused = hub.onExit().thenAccept(HubClassArchive::settle);
+        }
       }
     }
   }
 
   /**
    * Once {@code hub} has exited: a training hub's archive is moved into place if it exited
-   * gracefully, else deleted. Does nothing for a hub still running or not training.
+   * gracefully, else deleted. Does nothing for a hub still running or not training. Synchronized:
+   * the exit callback and {@code HubProcess.stop} both call it, and the later waits until the
+   * earlier has moved the file, so a stop returns with the archive in place.
    */
-  static void settle(Process hub) {
+  static synchronized void settle(Process hub) {
     if (hub.isAlive()) {
       return;
     }

@@ -154,4 +154,34 @@ class HubClassArchiveTest {
         List.of("-XX:SharedArchiveFile=" + HubClassArchive.archive(jar)),
         HubClassArchive.options(jar, List.of("-Xmx512m")));
   }
+
+  @Test
+  void aRecentTrainingFileIsKeptWhenAnotherStartTrains() throws Exception {
+    // Given a training file ten minutes old (a launcher that may still be following its hub)
+    Path jar = jar();
+    Path recent =
+        HubClassArchive.archive(jar)
+            .resolveSibling(HubClassArchive.archive(jar).getFileName() + ".recent.part");
+    Files.writeString(recent, "recent");
+    Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minusSeconds(600)));
+    // When another start trains
+    trainingFile(HubClassArchive.options(jar, List.of()));
+    // Then that file is left alone
+    assertTrue(Files.exists(recent));
+  }
+
+  @Test
+  void anArchiveOptionOfTheCallersOwnIsNeverMovedOrDeleted() throws Exception {
+    // Given a hub started with an archive option of the caller's own (not one options() gave out)
+    Path own = build.resolve("hub.jsa");
+    Files.writeString(own, "the caller's archive");
+    for (int code : List.of(0, 143, 137)) {
+      Process hub = exiting(code);
+      // When the launcher follows it and it has exited, gracefully or not
+      HubClassArchive.watch(hub, List.of("-XX:ArchiveClassesAtExit=" + own));
+      HubClassArchive.settle(hub);
+      // Then the caller's file is where it was, untouched
+      assertEquals("the caller's archive", Files.readString(own), "exit " + code);
+    }
+  }
 }

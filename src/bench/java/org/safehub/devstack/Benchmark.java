@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 import org.jboss.logmanager.LogContext;
 import org.safehub.bench.Bench;
 import org.safehub.bench.BenchParams;
@@ -87,11 +86,11 @@ public final class Benchmark {
       Path recording = OUT.resolve("hub.jfr").toAbsolutePath();
       Files.deleteIfExists(recording);
       Path hubLog = OUT.resolve("hub.log").toAbsolutePath();
-      URI hubUri = URI.create("http://127.0.0.1:" + port);
       System.out.printf("Starting the hub on port %d (log %s) ...%n", port, hubLog);
       hub.set(startHub(HubProcess.command(jvm, endpoints, port, dataDir, hubJar), hubLog));
+      URI hubUri = URI.create("http://127.0.0.1:" + port);
       awaitReady(hub.get(), hubUri, hubLog);
-      long hubPid = javaPid(hub.get());
+      long hubPid = HubProcess.jvmPid(hub.get());
       long postmaster =
           Long.parseLong(
               Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
@@ -249,10 +248,9 @@ public final class Benchmark {
     try {
       double seconds = awaitReady(archived, hubUri, log);
       // timed only if its JVM really mapped the archive (it ignores one it cannot use)
-      Path archive = HubClassArchive.archive(hubJar);
-      String maps = Files.readString(Path.of("/proc", Long.toString(javaPid(archived)), "maps"));
-      if (!maps.contains(archive.toString())) {
-        System.out.printf("  the hub did not map %s (see its log): not timed%n", archive);
+      if (!HubClassArchive.mappedBy(HubProcess.jvmPid(archived), hubJar)) {
+        System.out.printf(
+            "  the hub did not map %s (see its log): not timed%n", HubClassArchive.archive(hubJar));
         return Double.NaN;
       }
       return seconds;
@@ -301,20 +299,6 @@ public final class Benchmark {
       hub.waitFor(100, TimeUnit.MILLISECONDS);
     }
     throw new IllegalStateException("the hub was not ready within 180 s; see " + log);
-  }
-
-  /** The hub's JVM: the java process under the watchdog shell. */
-  private static long javaPid(Process watchdog) {
-    try (Stream<ProcessHandle> children = watchdog.descendants()) {
-      return children
-          .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-          .findFirst()
-          .map(ProcessHandle::pid)
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "cannot find the hub's java process under pid " + watchdog.pid()));
-    }
   }
 
   /**

@@ -65,7 +65,7 @@ public final class HubClassArchive {
   }
 
   /** Whether a start of {@code hubJar} maps an archive (else it trains one). */
-  public static boolean ready(Path hubJar) {
+  static boolean ready(Path hubJar) {
     Path archive = archive(hubJar);
     try {
       if (!Files.isRegularFile(archive) || Files.size(archive) == 0) {
@@ -88,14 +88,18 @@ public final class HubClassArchive {
    * jvmOptions}: not when they choose class sharing themselves ({@code -Xshare:off}, an archive of
    * their own), which a training start would contradict (the JVM refuses to start).
    */
-  public static boolean managed(List<String> jvmOptions) {
+  static boolean managed(List<String> jvmOptions) {
     return jvmOptions.stream()
-        .noneMatch(
-            o ->
-                o.startsWith("-Xshare:")
-                    || o.startsWith(TRAIN)
-                    || o.startsWith(USE)
-                    || o.startsWith("-XX:SharedArchiveFile"));
+        .noneMatch(o -> o.startsWith("-Xshare:") || o.startsWith(TRAIN) || o.startsWith(USE));
+  }
+
+  /**
+   * Whether the JVM {@code jvmPid} has the archive of {@code hubJar} mapped (it ignores one it
+   * cannot use, with a warning, and starts without it).
+   */
+  static boolean mappedBy(long jvmPid, Path hubJar) throws IOException {
+    return Files.readString(Path.of("/proc", Long.toString(jvmPid), "maps"))
+        .contains(archive(hubJar).toString());
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The hub, run from its built Quarkus jar as a child process wired to the dev stack's endpoints,
@@ -95,6 +96,20 @@ public final class HubProcess {
       return hub;
     } catch (IOException e) {
       throw new IllegalStateException("could not start the hub: " + e.getMessage(), e);
+    }
+  }
+
+  /** The hub's JVM under {@code watchdog} ({@link ChildWatchdog}): its process id. */
+  static long jvmPid(Process watchdog) {
+    try (Stream<ProcessHandle> children = watchdog.descendants()) {
+      return children
+          .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+          .findFirst()
+          .map(ProcessHandle::pid)
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "cannot find the hub's java process under pid " + watchdog.pid()));
     }
   }
 

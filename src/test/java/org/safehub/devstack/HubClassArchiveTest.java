@@ -122,19 +122,28 @@ class HubClassArchiveTest {
     assertFalse(HubClassArchive.ready(jar));
   }
 
+  /** A training file of {@code jar}'s archive, {@code ageSeconds} old. */
+  private static Path trainingFileAged(Path jar, String name, long ageSeconds) throws IOException {
+    Path archive = HubClassArchive.archive(jar);
+    Path f = archive.resolveSibling(archive.getFileName() + "." + name + ".part");
+    Files.writeString(f, name);
+    Files.setLastModifiedTime(f, FileTime.from(Instant.now().minusSeconds(ageSeconds)));
+    return f;
+  }
+
   @Test
-  void leftoversOfDeadLaunchersAreDeletedWhenTheNextStartTrains() throws Exception {
-    // Given a training file two hours old (its launcher died before the hub exited)
+  void onlyTrainingFilesOverAnHourOldAreDeletedAsLeftoversWhenTheNextStartTrains()
+      throws Exception {
+    // Given a training file two hours old (its launcher died before the hub exited), and one ten
+    // minutes old (a launcher that may still be following its hub)
     Path jar = jar();
-    Path leftover =
-        HubClassArchive.archive(jar)
-            .resolveSibling(HubClassArchive.archive(jar).getFileName() + ".old.part");
-    Files.writeString(leftover, "leftover");
-    Files.setLastModifiedTime(leftover, FileTime.from(Instant.now().minusSeconds(7200)));
+    Path leftover = trainingFileAged(jar, "old", 7200);
+    Path recent = trainingFileAged(jar, "recent", 600);
     // When a start trains
     trainingFile(HubClassArchive.options(jar, List.of()));
-    // Then the leftover is gone
+    // Then the leftover is gone and the recent file left alone
     assertFalse(Files.exists(leftover));
+    assertTrue(Files.exists(recent));
   }
 
   @Test
@@ -153,21 +162,6 @@ class HubClassArchiveTest {
     assertEquals(
         List.of("-XX:SharedArchiveFile=" + HubClassArchive.archive(jar)),
         HubClassArchive.options(jar, List.of("-Xmx512m")));
-  }
-
-  @Test
-  void aRecentTrainingFileIsKeptWhenAnotherStartTrains() throws Exception {
-    // Given a training file ten minutes old (a launcher that may still be following its hub)
-    Path jar = jar();
-    Path recent =
-        HubClassArchive.archive(jar)
-            .resolveSibling(HubClassArchive.archive(jar).getFileName() + ".recent.part");
-    Files.writeString(recent, "recent");
-    Files.setLastModifiedTime(recent, FileTime.from(Instant.now().minusSeconds(600)));
-    // When another start trains
-    trainingFile(HubClassArchive.options(jar, List.of()));
-    // Then that file is left alone
-    assertTrue(Files.exists(recent));
   }
 
   @Test

@@ -6,7 +6,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.safehub.testsupport.ComponentsResource;
 import org.safehub.testsupport.PackagedHubs;
@@ -33,20 +32,6 @@ class PackagedClassArchiveIT {
             true));
   }
 
-  /** The hub's JVM: the watchdog's child. */
-  private static ProcessHandle jvm(Process hub) {
-    Optional<ProcessHandle> java =
-        hub.descendants()
-            .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-            .findFirst();
-    assertTrue(java.isPresent(), "the hub's JVM");
-    return java.get();
-  }
-
-  private static String maps(ProcessHandle jvm) throws Exception {
-    return Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "maps"));
-  }
-
   @Test
   void theFirstStartTrainsTheArchiveAndTheNextMapsIt() throws Exception {
     new ComponentsResource().start(); // the run's shared Kafka, PostgreSQL and Keycloak
@@ -59,7 +44,7 @@ class PackagedClassArchiveIT {
       PackagedHubs.awaitReady(URI.create("http://127.0.0.1:" + port), "training hub");
       // its JVM writes the classes it loaded when it exits, to a training file of its own
       String cmdline =
-          Files.readString(Path.of("/proc", Long.toString(jvm(first).pid()), "cmdline"));
+          Files.readString(Path.of("/proc", Long.toString(HubProcess.jvmPid(first)), "cmdline"));
       assertTrue(cmdline.contains("-XX:ArchiveClassesAtExit=" + archive + "."), cmdline);
     } finally {
       // When it stops (SIGTERM, as the benchmark stops it)
@@ -72,7 +57,8 @@ class PackagedClassArchiveIT {
     Process second = start(port);
     try {
       PackagedHubs.awaitReady(URI.create("http://127.0.0.1:" + port), "hub from its archive");
-      assertTrue(maps(jvm(second)).contains(archive.toString()), "the JVM mapped " + archive);
+      assertTrue(
+          HubClassArchive.mappedBy(HubProcess.jvmPid(second), JAR), "the JVM mapped " + archive);
     } finally {
       HubProcess.stop(second);
     }

@@ -6,12 +6,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Appends events to the log: under the writer lock, with gapless seqs, each justification sealed
@@ -32,6 +34,9 @@ final class AuditAppender {
           + " from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
           + " ?::text[], ?::bytea[]) as u(seq, time, action, actor_agency, actor_client, message_id, message_type, case_ref, recipient,"
           + " legal_basis, event_json, leaf_hash)";
+
+  /** The next seq: read after the writer lock, so it sees every append committed before it. */
+  private static final String NEXT_SEQ = "select coalesce(max(seq) + 1, 0) from audit_event";
 
   private final AuditTransactions db;
   private final SealedJustifications justifications;
@@ -76,14 +81,40 @@ final class AuditAppender {
     if (events.isEmpty()) {
       return List.of();
     }
-    AuditTransactions.lockWriter(c); // and checks the isolation level
-    events = justifications.seal(c, events);
+    // Round trip 1, three statements sent together and run in order: the writer lock (and the
+    // isolation check), then, each with a snapshot taken after the lock, the next seq and the seals
+    // already stored for these events' messages.
+    Map<UUID, String> texts = SealedJustifications.texts(events);
+    Map<UUID, String> storedSeals = new HashMap<>();
     long next;
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("select coalesce(max(seq) + 1, 0) from audit_event")) {
-      rs.next();
-      next = rs.getLong(1);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            AuditTransactions.LOCK_WRITER
+                + "; "
+                + NEXT_SEQ
+                + (texts.isEmpty() ? "" : "; " + SealedJustifications.STORED_SEALS))) {
+      ps.setLong(1, AuditLog.WRITER_LOCK);
+      if (!texts.isEmpty()) {
+        ps.setArray(2, c.createArrayOf("uuid", texts.keySet().toArray()));
+      }
+      ps.execute();
+      try (ResultSet rs = ps.getResultSet()) {
+        AuditTransactions.requireReadCommitted(rs);
+      }
+      ps.getMoreResults();
+      try (ResultSet rs = ps.getResultSet()) {
+        rs.next();
+        next = rs.getLong(1);
+      }
+      if (!texts.isEmpty()) {
+        ps.getMoreResults();
+        try (ResultSet rs = ps.getResultSet()) {
+          SealedJustifications.readStored(rs, storedSeals);
+        }
+      }
     }
+    SealedJustifications.Sealed sealed = justifications.seal(texts, storedSeals);
+    events = SealedJustifications.withSeals(events, sealed.seals());
     int n = events.size();
     List<AuditEvent> stored = new ArrayList<>(n);
     Long[] seqs = new Long[n];
@@ -106,13 +137,30 @@ final class AuditAppender {
       leafHashes[i] = MerkleTree.leafHash(json);
       stored.add(e);
     }
-    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-      ps.setArray(1, c.createArrayOf("bigint", seqs));
-      for (int k = 0; k < text.length; k++) {
-        ps.setArray(2 + k, c.createArrayOf("text", text[k]));
+    // Round trip 2: the new seals and the events, two statements sent together.
+    List<SealedJustifications.Row> rows = sealed.rows();
+    try (PreparedStatement ps =
+        c.prepareStatement(rows.isEmpty() ? INSERT : SealedJustifications.INSERT + "; " + INSERT)) {
+      int first = 1;
+      if (!rows.isEmpty()) {
+        SealedJustifications.bindInsert(c, ps, first, rows);
+        first += 4;
       }
-      ps.setArray(12, c.createArrayOf("bytea", leafHashes));
-      int inserted = ps.executeUpdate();
+      ps.setArray(first, c.createArrayOf("bigint", seqs));
+      for (int k = 0; k < text.length; k++) {
+        ps.setArray(first + 1 + k, c.createArrayOf("text", text[k]));
+      }
+      ps.setArray(first + 11, c.createArrayOf("bytea", leafHashes));
+      ps.execute();
+      if (!rows.isEmpty()) {
+        int sealedRows = ps.getUpdateCount();
+        if (sealedRows != rows.size()) {
+          throw new SQLException(
+              "audit append stored " + sealedRows + " of " + rows.size() + " justifications");
+        }
+        ps.getMoreResults();
+      }
+      int inserted = ps.getUpdateCount();
       if (inserted != n) {
         throw new SQLException("audit append wrote " + inserted + " of " + n + " events");
       }

@@ -11,6 +11,13 @@ import javax.sql.DataSource;
 /** The audit log's database plumbing: its own transactions and the single-writer lock. */
 final class AuditTransactions {
 
+  /**
+   * Takes the writer lock until the transaction ends (its one parameter: {@link
+   * AuditLog#WRITER_LOCK}) and reads the transaction's isolation level in the same statement.
+   */
+  static final String LOCK_WRITER =
+      "select current_setting('transaction_isolation'), pg_advisory_xact_lock(?)";
+
   /** Work done on a connection inside a transaction. */
   interface Work<T> {
     T run(Connection c) throws SQLException, IOException;
@@ -56,16 +63,19 @@ final class AuditTransactions {
    * committed seq after the lock, which a snapshot taken before the lock would not show.
    */
   static void lockWriter(Connection c) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select current_setting('transaction_isolation'), pg_advisory_xact_lock(?)")) {
+    try (PreparedStatement ps = c.prepareStatement(LOCK_WRITER)) {
       ps.setLong(1, AuditLog.WRITER_LOCK);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!"read committed".equals(rs.getString(1))) {
-          throw new IllegalStateException("audit appends need READ COMMITTED isolation");
-        }
+        requireReadCommitted(rs);
       }
+    }
+  }
+
+  /** Checks {@link #LOCK_WRITER}'s result: the transaction must be READ COMMITTED. */
+  static void requireReadCommitted(ResultSet rs) throws SQLException {
+    rs.next();
+    if (!"read committed".equals(rs.getString(1))) {
+      throw new IllegalStateException("audit appends need READ COMMITTED isolation");
     }
   }
 }

@@ -34,10 +34,35 @@ final class SealedJustifications {
   }
 
   /**
-   * Replaces each justification by its seal: sealed and stored once per message, under the writer
-   * lock.
+   * Reads the seals already stored for messages (its one parameter: their ids as a uuid array); run
+   * by {@link AuditAppender} in its first round trip, after the writer lock.
    */
-  List<AuditEvent> seal(Connection c, List<AuditEvent> events) throws SQLException {
+  static final String STORED_SEALS =
+      "select message_id, sealed_sha256 from audit_justification where message_id = any (?::uuid[])";
+
+  /**
+   * Stores new seals, one row each (its parameters: ids, seals, their SHA-256 and times, as
+   * arrays); run by {@link AuditAppender} in the round trip that inserts the events.
+   */
+  static final String INSERT =
+      "insert into audit_justification (message_id, sealed, sealed_sha256, time)"
+          + " select u.message_id, u.sealed, u.sealed_sha256, u.time::timestamptz"
+          + " from unnest(?::uuid[], ?::bytea[], ?::bytea[], ?::text[])"
+          + " as u(message_id, sealed, sealed_sha256, time)";
+
+  /** A message's justification sealed for storage. */
+  record Row(UUID messageId, byte[] sealed, byte[] sha256, OffsetDateTime time) {}
+
+  /**
+   * The seal of each message's justification (SHA-256, hex), and the rows for those not stored yet.
+   */
+  record Sealed(Map<UUID, String> seals, List<Row> rows) {}
+
+  /**
+   * The justification of each message among {@code events}, once per message (the first event's);
+   * empty if none has one.
+   */
+  static Map<UUID, String> texts(List<AuditEvent> events) {
     Map<UUID, String> texts = new LinkedHashMap<>();
     for (AuditEvent e : events) {
       if (e.justification() != null) {
@@ -47,43 +72,61 @@ final class SealedJustifications {
         texts.putIfAbsent(e.messageId(), e.justification());
       }
     }
-    if (texts.isEmpty()) {
-      return events;
-    }
-    Map<UUID, String> seals = new HashMap<>();
+    return texts;
+  }
+
+  /** Reads {@link #STORED_SEALS}' result into {@code seals} (hex SHA-256 by message). */
+  static void readStored(ResultSet rs, Map<UUID, String> seals) throws SQLException {
     HexFormat hex = HexFormat.of();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select message_id, sealed_sha256 from audit_justification where message_id = any (?)")) {
-      ps.setArray(1, c.createArrayOf("uuid", texts.keySet().toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          seals.put(rs.getObject(1, UUID.class), hex.formatHex(rs.getBytes(2)));
-        }
-      }
+    while (rs.next()) {
+      seals.put(rs.getObject(1, UUID.class), hex.formatHex(rs.getBytes(2)));
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into audit_justification (message_id, sealed, sealed_sha256, time) values (?, ?, ?, ?)")) {
-      boolean any = false;
-      for (Map.Entry<UUID, String> t : texts.entrySet()) {
-        if (seals.containsKey(t.getKey())) {
-          continue; // once per message: later events of the message point at the first seal
-        }
-        byte[] sealed = sealer.seal(t.getKey(), t.getValue());
-        byte[] digest = sha256(sealed);
-        ps.setObject(1, t.getKey());
-        ps.setBytes(2, sealed);
-        ps.setBytes(3, digest);
-        ps.setObject(4, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-        ps.addBatch();
-        any = true;
-        seals.put(t.getKey(), hex.formatHex(digest));
+  }
+
+  /**
+   * Seals the justifications of messages that have none stored (once per message: later events of a
+   * message point at its first seal), under the writer lock.
+   */
+  Sealed seal(Map<UUID, String> texts, Map<UUID, String> stored) {
+    Map<UUID, String> seals = new HashMap<>(stored);
+    List<Row> rows = new ArrayList<>();
+    HexFormat hex = HexFormat.of();
+    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    for (Map.Entry<UUID, String> t : texts.entrySet()) {
+      if (seals.containsKey(t.getKey())) {
+        continue;
       }
-      if (any) {
-        ps.executeBatch();
-      }
+      byte[] sealed = sealer.seal(t.getKey(), t.getValue());
+      byte[] digest = sha256(sealed);
+      rows.add(new Row(t.getKey(), sealed, digest, now));
+      seals.put(t.getKey(), hex.formatHex(digest));
     }
+    return new Sealed(seals, rows);
+  }
+
+  /** Sets {@link #INSERT}'s four parameters from {@code first} on. */
+  static void bindInsert(Connection c, PreparedStatement ps, int first, List<Row> rows)
+      throws SQLException {
+    int n = rows.size();
+    Object[] ids = new Object[n];
+    byte[][] sealed = new byte[n][];
+    byte[][] digests = new byte[n][];
+    String[] times = new String[n];
+    for (int i = 0; i < n; i++) {
+      Row r = rows.get(i);
+      ids[i] = r.messageId();
+      sealed[i] = r.sealed();
+      digests[i] = r.sha256();
+      times[i] = r.time().toString();
+    }
+    ps.setArray(first, c.createArrayOf("uuid", ids));
+    ps.setArray(first + 1, c.createArrayOf("bytea", sealed));
+    ps.setArray(first + 2, c.createArrayOf("bytea", digests));
+    ps.setArray(first + 3, c.createArrayOf("text", times));
+  }
+
+  /** The events with each justification replaced by its seal ({@code detail.justificationSeal}). */
+  static List<AuditEvent> withSeals(List<AuditEvent> events, Map<UUID, String> seals) {
     List<AuditEvent> out = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
       if (e.justification() == null) {

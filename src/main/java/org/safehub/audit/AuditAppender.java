@@ -141,11 +141,7 @@ final class AuditAppender {
     List<SealedJustifications.Row> rows = sealed.rows();
     try (PreparedStatement ps =
         c.prepareStatement(rows.isEmpty() ? INSERT : SealedJustifications.INSERT + "; " + INSERT)) {
-      int first = 1;
-      if (!rows.isEmpty()) {
-        SealedJustifications.bindInsert(c, ps, first, rows);
-        first += 4;
-      }
+      int first = rows.isEmpty() ? 1 : SealedJustifications.bindInsert(c, ps, 1, rows);
       ps.setArray(first, c.createArrayOf("bigint", seqs));
       for (int k = 0; k < text.length; k++) {
         ps.setArray(first + 1 + k, c.createArrayOf("text", text[k]));

@@ -104,8 +104,8 @@ final class SealedJustifications {
     return new Sealed(seals, rows);
   }
 
-  /** Sets {@link #INSERT}'s four parameters from {@code first} on. */
-  static void bindInsert(Connection c, PreparedStatement ps, int first, List<Row> rows)
+  /** Sets {@link #INSERT}'s four parameters from {@code first} on; returns the next one. */
+  static int bindInsert(Connection c, PreparedStatement ps, int first, List<Row> rows)
       throws SQLException {
     int n = rows.size();
     Object[] ids = new Object[n];
@@ -123,6 +123,7 @@ final class SealedJustifications {
     ps.setArray(first + 1, c.createArrayOf("bytea", sealed));
     ps.setArray(first + 2, c.createArrayOf("bytea", digests));
     ps.setArray(first + 3, c.createArrayOf("text", times));
+    return first + 4;
   }
 
   /** The events with each justification replaced by its seal ({@code detail.justificationSeal}). */

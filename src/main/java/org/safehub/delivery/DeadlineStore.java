@@ -55,40 +55,63 @@ public final class DeadlineStore {
   }
 
   /**
-   * Starts watching each delivered copy of {@code outcomes} that has a deadline and its facts; a
-   * retried batch finds its rows there already and leaves them as they are (the deadline is the
-   * same: it counts from the receipt's accepted time).
+   * Starts watching copies (parameters: one array per column, the deadline also the first time to
+   * look); a retried batch finds its rows there already and leaves them as they are (the deadline
+   * is the same: it counts from the receipt's accepted time). Sent with the batch's decisions
+   * ({@link DeliveryDecisions}).
    */
-  static void watch(Connection c, Collection<DeliveryStatusStore.Outcome> outcomes)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into copy_deadline (message_id, recipient, sender, message_type, priority, area, case_ref,"
-                + " accepted_at, deadline, next_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " on conflict (message_id, recipient) do nothing")) {
-      int n = 0;
-      for (DeliveryStatusStore.Outcome o : outcomes) {
-        if (!o.delivered() || o.deadline() == null || o.due() == null) {
-          continue;
-        }
-        DeliveryStatusStore.Due d = o.due();
-        ps.setObject(1, o.messageId());
-        ps.setString(2, o.recipient());
-        ps.setString(3, d.sender());
-        ps.setString(4, d.type());
-        ps.setString(5, d.priority().wire());
-        ps.setString(6, d.area());
-        ps.setString(7, d.caseRef());
-        ps.setTimestamp(8, Timestamp.from(d.acceptedAt()));
-        ps.setTimestamp(9, Timestamp.from(o.deadline()));
-        ps.setTimestamp(10, Timestamp.from(o.deadline()));
-        ps.addBatch();
-        n++;
-      }
-      if (n > 0) {
-        ps.executeBatch();
+  static final String WATCH =
+      "insert into copy_deadline (message_id, recipient, sender, message_type, priority, area,"
+          + " case_ref, accepted_at, deadline, next_at)"
+          + " select u.message_id, u.recipient, u.sender, u.message_type, u.priority, u.area,"
+          + " u.case_ref, u.accepted_at::timestamptz, u.deadline::timestamptz,"
+          + " u.deadline::timestamptz"
+          + " from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+          + " ?::text[], ?::text[], ?::text[])"
+          + " as u(message_id, recipient, sender, message_type, priority, area, case_ref,"
+          + " accepted_at, deadline)"
+          + " on conflict (message_id, recipient) do nothing";
+
+  /** The delivered copies of {@code outcomes} that have a deadline and its facts: to watch. */
+  static List<DeliveryStatusStore.Outcome> watched(
+      Collection<DeliveryStatusStore.Outcome> outcomes) {
+    List<DeliveryStatusStore.Outcome> out = new ArrayList<>();
+    for (DeliveryStatusStore.Outcome o : outcomes) {
+      if (o.delivered() && o.deadline() != null && o.due() != null) {
+        out.add(o);
       }
     }
+    return out;
+  }
+
+  /**
+   * Sets {@link #WATCH}'s nine parameters from {@code first} on, for copies {@link #watched} chose;
+   * returns the next one.
+   */
+  static int bindWatch(
+      Connection c, PreparedStatement ps, int first, List<DeliveryStatusStore.Outcome> watched)
+      throws SQLException {
+    int n = watched.size();
+    Object[] ids = new Object[n];
+    String[][] text = new String[8][n];
+    for (int i = 0; i < n; i++) {
+      DeliveryStatusStore.Outcome o = watched.get(i);
+      DeliveryStatusStore.Due d = o.due();
+      ids[i] = o.messageId();
+      text[0][i] = o.recipient();
+      text[1][i] = d.sender();
+      text[2][i] = d.type();
+      text[3][i] = d.priority().wire();
+      text[4][i] = d.area();
+      text[5][i] = d.caseRef();
+      text[6][i] = d.acceptedAt().toString();
+      text[7][i] = o.deadline().toString();
+    }
+    ps.setArray(first, c.createArrayOf("uuid", ids));
+    for (int k = 0; k < text.length; k++) {
+      ps.setArray(first + 1 + k, c.createArrayOf("text", text[k]));
+    }
+    return first + 1 + text.length;
   }
 
   /** The copy was acknowledged at {@code at} (the hub's clock): no more escalation. */

@@ -2,7 +2,6 @@ package org.safehub.delivery;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -144,51 +143,26 @@ public final class DeliveryStatusStore {
     return Transactions.inTransaction(
         ds,
         c -> {
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into delivery (message_id, recipient, state, reason, updated_at, deadline, via)"
-                          + " values (?, ?, ?, ?, ?, ?, ?)"
-                          + " on conflict (message_id, recipient) do update set state = excluded.state, reason = excluded.reason,"
-                          + " updated_at = excluded.updated_at, deadline = excluded.deadline,"
-                          + " via = coalesce(excluded.via, delivery.via)"
-                          + " where delivery.state <> 'acknowledged'");
-              PreparedStatement leftover =
-                  c.prepareStatement(
-                      "update delivery set state = 'withheld', reason = ?, updated_at = ?, deadline = null"
-                          + " where message_id = any (?) and state = 'pending'")) {
-            for (Outcome o : oneRowEach(outcomes)) {
-              ps.setObject(1, o.messageId());
-              ps.setString(2, o.recipient());
-              ps.setString(
-                  3, (o.delivered() ? DeliveryState.DELIVERED : DeliveryState.WITHHELD).wire());
-              ps.setString(4, o.delivered() ? null : o.reason().wire());
-              ps.setTimestamp(5, now);
-              ps.setTimestamp(6, o.deadline() == null ? null : Timestamp.from(o.deadline()));
-              ps.setString(7, o.via() == null ? null : o.via().wire());
-              ps.addBatch();
-            }
-            ps.executeBatch();
-            DeadlineStore.watch(c, outcomes);
-            if (!messageIds.isEmpty()) {
-              Array ids = c.createArrayOf("uuid", messageIds.toArray());
-              leftover.setString(1, notRoutedReason.wire());
-              leftover.setTimestamp(2, now);
-              leftover.setArray(3, ids);
-              leftover.executeUpdate();
-            }
-            alsoInTransaction.run(c);
-            // the audit record commits with the decisions it records, before any copy is delivered
-            return trail.recordIn(c, events);
-          }
+          // the decisions, the deadlines to watch and the not-routed mark: one round trip
+          DeliveryDecisions.write(
+              c,
+              oneRowEach(outcomes),
+              DeadlineStore.watched(outcomes),
+              messageIds,
+              notRoutedReason,
+              now);
+          alsoInTransaction.run(c);
+          // the audit record commits with the decisions it records, before any copy is delivered
+          return trail.recordIn(c, events);
         });
   }
 
   /**
    * The decisions with one per copy, as the upsert would leave them taken one by one: the last
-   * decision, with the earliest route it names. The driver sends a batch as one multi-row INSERT
-   * ({@code reWriteBatchedInserts}), and an upsert may not touch the same row twice in one
-   * statement; a message read twice in one pipeline batch (a re-send after a lost answer) decides
-   * its copies twice.
+   * decision, with the earliest route it names. The decisions are one INSERT of arrays ({@link
+   * DeliveryDecisions#DECIDE}), and an upsert may not touch the same row twice in one statement; a
+   * message read twice in one pipeline batch (a re-send after a lost answer) decides its copies
+   * twice.
    */
   static Collection<Outcome> oneRowEach(Collection<Outcome> outcomes) {
     Map<List<Object>, Outcome> byCopy = new LinkedHashMap<>();

@@ -17,25 +17,37 @@ import org.safehub.ingress.ReceiptStore.ClaimRequest;
 /** The receipts of a group's claims, written as {@code accepting} in one statement. */
 final class ReceiptInserts {
 
+  /**
+   * The receipts as {@code accepting} and, for each receipt this statement inserted, its pending
+   * delivery rows: one statement (the second insert reads the first's {@code returning}), so a
+   * message id already stored gets neither.
+   */
   private static final String INSERT_RECEIPTS =
-      "insert into receipt (message_id, sender, content_hash, message_type, case_ref, received_at, state,"
-          + " legal_basis, subject_refs)"
+      "with ins as (insert into receipt (message_id, sender, content_hash, message_type, case_ref,"
+          + " received_at, state, legal_basis, subject_refs)"
           + " select u.id, u.sender, u.hash, u.type, u.case_ref, u.received_at, 'accepting', u.basis,"
           + " array(select jsonb_array_elements_text(u.refs::jsonb))"
           + " from unnest(?::uuid[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::timestamptz[], ?::text[],"
           + " ?::text[]) with ordinality as u(id, sender, hash, type, case_ref, received_at, basis, refs, n)"
           + " order by u.n"
-          + " on conflict (message_id) do nothing returning message_id";
+          + " on conflict (message_id) do nothing returning message_id),"
+          + " pending as (insert into delivery (message_id, recipient, state, updated_at)"
+          + " select p.id, p.recipient, 'pending', p.at"
+          + " from unnest(?::uuid[], ?::text[], ?::timestamptz[]) as p(id, recipient, at)"
+          + " where p.id in (select message_id from ins) on conflict do nothing)"
+          + " select message_id from ins";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ReceiptInserts() {}
 
   /**
-   * Inserts the receipts of {@code live} in one statement, each as {@code accepting}, and tells
+   * Inserts the receipts of {@code live} in one statement, each as {@code accepting} and with its
+   * pending delivery rows (one per recipient the message was routed to at the door), and tells
    * which of them this statement inserted: a message id already stored (or repeated earlier in the
-   * same group) is not. One statement rather than a JDBC batch, so the answer does not depend on
-   * per-row update counts (which a driver that rewrites batched inserts does not report).
+   * same group) is not, and gets no pending rows. One statement rather than a JDBC batch, so the
+   * answer does not depend on per-row update counts (which a driver that rewrites batched inserts
+   * does not report).
    */
   static boolean[] insert(Connection c, List<ClaimRequest> requests, List<Integer> live)
       throws SQLException {
@@ -56,6 +68,9 @@ final class ReceiptInserts {
     Timestamp[] received = new Timestamp[n];
     String[] bases = new String[n];
     String[] refs = new String[n];
+    List<Object> pendingIds = new ArrayList<>();
+    List<String> pendingRecipients = new ArrayList<>();
+    List<Timestamp> pendingAt = new ArrayList<>();
     for (int j = 0; j < n; j++) {
       ClaimRequest r = requests.get(live.get(rows.get(j)));
       ids[j] = r.messageId();
@@ -66,6 +81,11 @@ final class ReceiptInserts {
       received[j] = Timestamp.from(r.receivedAt());
       bases[j] = r.facts().legalBasis().wire();
       refs[j] = json(r.facts().subjectRefs());
+      for (String recipient : r.pending()) {
+        pendingIds.add(r.messageId());
+        pendingRecipients.add(recipient);
+        pendingAt.add(received[j]);
+      }
     }
     try (PreparedStatement ps = c.prepareStatement(INSERT_RECEIPTS)) {
       ps.setArray(1, c.createArrayOf("uuid", ids));
@@ -76,6 +96,9 @@ final class ReceiptInserts {
       ps.setArray(6, c.createArrayOf("timestamptz", received));
       ps.setArray(7, c.createArrayOf("text", bases));
       ps.setArray(8, c.createArrayOf("text", refs));
+      ps.setArray(9, c.createArrayOf("uuid", pendingIds.toArray()));
+      ps.setArray(10, c.createArrayOf("text", pendingRecipients.toArray()));
+      ps.setArray(11, c.createArrayOf("timestamptz", pendingAt.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           inserted[first.get(rs.getObject(1, UUID.class))] = true;

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -149,27 +148,12 @@ public final class ReceiptStore {
     if (!live.isEmpty()) {
       boolean[] inserted = ReceiptInserts.insert(c, requests, live);
       List<UUID> taken = new java.util.ArrayList<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "insert into delivery (message_id, recipient, state, updated_at) values (?, ?, 'pending', ?) on conflict do nothing")) {
-        boolean any = false;
-        for (int k = 0; k < live.size(); k++) {
-          ClaimRequest r = requests.get(live.get(k));
-          if (!inserted[k]) {
-            taken.add(r.messageId());
-            continue;
-          }
+      for (int k = 0; k < live.size(); k++) {
+        ClaimRequest r = requests.get(live.get(k));
+        if (inserted[k]) {
           out[live.get(k)] = new Claim.Claimed(r.receivedAt());
-          for (String recipient : r.pending()) {
-            ps.setObject(1, r.messageId());
-            ps.setString(2, recipient);
-            ps.setTimestamp(3, Timestamp.from(r.receivedAt()));
-            ps.addBatch();
-            any = true;
-          }
-        }
-        if (any) {
-          ps.executeBatch();
+        } else {
+          taken.add(r.messageId());
         }
       }
       if (!taken.isEmpty()) {

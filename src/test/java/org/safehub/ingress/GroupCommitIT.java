@@ -150,6 +150,40 @@ class GroupCommitIT {
   }
 
   @Test
+  void aClaimWritesPendingRowsOnlyForTheReceiptItInserted() throws Exception {
+    try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000, false)) {
+      UUID stored = UUID.randomUUID();
+      Future<ReceiptStore.Claim> earlier =
+          submitClaim(group, claimOf(stored, "demo-dvpp", (byte) 1, List.of("demo-iss")));
+      awaitQueued(group, 1);
+      group.commitQueued();
+      assertInstanceOf(ReceiptStore.Claim.Claimed.class, earlier.get(10, TimeUnit.SECONDS));
+      try (Connection c = db.getConnection();
+          PreparedStatement ps =
+              c.prepareStatement("update delivery set state = 'delivered' where message_id = ?")) {
+        ps.setObject(1, stored);
+        ps.executeUpdate(); // as the pipeline leaves it
+      }
+
+      UUID fresh = UUID.randomUUID();
+      Future<ReceiptStore.Claim> again =
+          submitClaim(
+              group, claimOf(stored, "demo-dvpp", (byte) 1, List.of("demo-iss", "demo-mash")));
+      awaitQueued(group, 1);
+      Future<ReceiptStore.Claim> other =
+          submitClaim(
+              group, claimOf(fresh, "demo-dvpp", (byte) 1, List.of("demo-iss", "demo-mash")));
+      awaitQueued(group, 2);
+      group.commitQueued();
+
+      assertInstanceOf(ReceiptStore.Claim.Unconfirmed.class, again.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(ReceiptStore.Claim.Claimed.class, other.get(10, TimeUnit.SECONDS));
+      assertEquals(List.of(), pendingRecipients(stored), "a stored receipt gets no pending rows");
+      assertEquals(List.of("demo-iss", "demo-mash"), pendingRecipients(fresh));
+    }
+  }
+
+  @Test
   void aRequestTheDatabaseRefusesFailsAloneAndTheRestOfItsGroupCommits() throws Exception {
     try (GroupCommit group = new GroupCommit(db, receipts, statuses, trail, 10_000, false)) {
       UUID good1 = UUID.randomUUID();
@@ -290,6 +324,11 @@ class GroupCommitIT {
   }
 
   private static ReceiptStore.ClaimRequest claimOf(UUID id, String sender, byte content) {
+    return claimOf(id, sender, content, List.of("demo-iss"));
+  }
+
+  private static ReceiptStore.ClaimRequest claimOf(
+      UUID id, String sender, byte content, List<String> pending) {
     return new ReceiptStore.ClaimRequest(
         id,
         new ReceiptStore.Facts(
@@ -300,7 +339,7 @@ class GroupCommitIT {
             LegalBasis.CONSENT,
             List.of("S-1")),
         NOW,
-        List.of("demo-iss"));
+        pending);
   }
 
   private static AuditEvent accepted(UUID id) {

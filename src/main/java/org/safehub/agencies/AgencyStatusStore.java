@@ -10,7 +10,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.safehub.db.ReadsTogether;
 
 /**
  * Operators' suspensions and reinstatements of agencies, in PostgreSQL so every hub instance sees
@@ -65,6 +67,39 @@ public final class AgencyStatusStore {
    * open).
    */
   public Set<String> suspended(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(SELECT_STATUS);
+        ResultSet rs = ps.executeQuery()) {
+      return suspended(rs);
+    }
+  }
+
+  /**
+   * {@link #suspended()} as a read to send with others ({@link ReadsTogether}); {@code into} is
+   * given the set once the read has run.
+   */
+  public ReadsTogether.Read suspendedRead(Consumer<Set<String>> into) {
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return SELECT_STATUS;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) {
+        return first;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        into.accept(suspended(rs));
+      }
+    };
+  }
+
+  private static final String SELECT_STATUS = "select agency_id, status from agency_status";
+
+  /** The directory's inactive agencies, then the operators' decisions of {@code rs}. */
+  private Set<String> suspended(ResultSet rs) throws SQLException {
     Set<String> out = new HashSet<>();
     agencies
         .all()
@@ -74,14 +109,11 @@ public final class AgencyStatusStore {
                 out.add(a.id());
               }
             });
-    try (PreparedStatement ps = c.prepareStatement("select agency_id, status from agency_status");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        if ("suspended".equals(rs.getString(2))) {
-          out.add(rs.getString(1));
-        } else {
-          out.remove(rs.getString(1));
-        }
+    while (rs.next()) {
+      if ("suspended".equals(rs.getString(2))) {
+        out.add(rs.getString(1));
+      } else {
+        out.remove(rs.getString(1));
       }
     }
     return out;

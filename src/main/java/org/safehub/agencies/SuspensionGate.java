@@ -10,6 +10,7 @@ import org.safehub.copy.Notice;
 import org.safehub.copy.NoticeGate;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
 
 /**
@@ -22,6 +23,8 @@ public final class SuspensionGate implements CopyStage, NoticeGate {
 
   private final AgencyStatusStore statuses;
   private Set<String> suspended = Set.of();
+  // whether the batch's read together has set suspended since the last beginBatch
+  private boolean fresh;
 
   @Inject
   public SuspensionGate(AgencyStatusStore statuses) {
@@ -29,8 +32,22 @@ public final class SuspensionGate implements CopyStage, NoticeGate {
   }
 
   @Override
+  public ReadsTogether.Read batchRead(List<Envelope> batch) {
+    fresh = false;
+    return statuses.suspendedRead(
+        s -> {
+          suspended = s;
+          fresh = true;
+        });
+  }
+
+  /** Reads the suspensions, unless the batch's read together already did. */
+  @Override
   public void beginBatch(List<Envelope> batch) throws Exception {
-    suspended = statuses.suspended();
+    if (!fresh) {
+      suspended = statuses.suspended();
+    }
+    fresh = false;
   }
 
   @Override

@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import org.safehub.db.ReadsTogether;
 
 /** Reads a case by its caseRef (the routing's view of the case store). */
 @FunctionalInterface
@@ -18,5 +20,15 @@ public interface CaseLookup {
       find(caseRef).ifPresent(f -> found.put(caseRef, f));
     }
     return found;
+  }
+
+  /**
+   * {@link #findAll} as a read to send with others ({@link ReadsTogether}), giving {@code into} the
+   * cases once it has run; null (the default) if this lookup cannot, and the caller then calls
+   * {@link #findAll}.
+   */
+  default ReadsTogether.Read findAllRead(
+      Collection<String> caseRefs, Consumer<Map<String, CaseFile>> into) {
+    return null;
   }
 }

@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.safehub.db.ReadsTogether;
 
 /**
  * Cases in PostgreSQL ({@code hub_case}, {@code case_member}). Writes take the caller's connection,
@@ -72,38 +74,71 @@ public final class CaseStore implements CaseLookup {
       return Map.of();
     }
     try (Connection c = ds.getConnection();
-        PreparedStatement ps = c.prepareStatement(SELECT + " where c.case_ref = any (?)")) {
+        PreparedStatement ps = c.prepareStatement(SELECT_ANY)) {
       ps.setArray(1, c.createArrayOf("text", new LinkedHashSet<>(caseRefs).toArray()));
       return read(ps);
     }
+  }
+
+  @Override
+  public ReadsTogether.Read findAllRead(
+      Collection<String> caseRefs, Consumer<Map<String, CaseFile>> into) {
+    if (caseRefs.isEmpty()) {
+      into.accept(Map.of());
+      return null;
+    }
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return SELECT_ANY;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+        ps.setArray(first, c.createArrayOf("text", new LinkedHashSet<>(caseRefs).toArray()));
+        return first + 1;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        into.accept(read(rs));
+      }
+    };
   }
 
   private static final String SELECT =
       "select c.case_ref, c.area, c.status, c.opened_at, c.updated_at, m.agency, m.role"
           + " from hub_case c left join case_member m on m.case_ref = c.case_ref";
 
+  private static final String SELECT_ANY = SELECT + " where c.case_ref = any (?)";
+
   /** The cases of the rows {@code ps} selects ({@link #SELECT}), by caseRef. */
   private static Map<String, CaseFile> read(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return read(rs);
+    }
+  }
+
+  /** The cases of the rows of {@code rs} ({@link #SELECT}), by caseRef. */
+  private static Map<String, CaseFile> read(ResultSet rs) throws SQLException {
     record Head(String area, boolean open, Instant openedAt, Instant updatedAt) {}
     Map<String, Head> heads = new LinkedHashMap<>();
     Map<String, Map<String, CaseRole>> members = new HashMap<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String ref = rs.getString(1);
-        if (!heads.containsKey(ref)) {
-          heads.put(
-              ref,
-              new Head(
-                  rs.getString(2),
-                  "open".equals(rs.getString(3)),
-                  rs.getTimestamp(4).toInstant(),
-                  rs.getTimestamp(5).toInstant()));
-        }
-        String agency = rs.getString(6);
-        Map<String, CaseRole> of = members.computeIfAbsent(ref, r -> new LinkedHashMap<>());
-        if (agency != null) {
-          of.put(agency, CaseRole.parse(rs.getString(7)));
-        }
+    while (rs.next()) {
+      String ref = rs.getString(1);
+      if (!heads.containsKey(ref)) {
+        heads.put(
+            ref,
+            new Head(
+                rs.getString(2),
+                "open".equals(rs.getString(3)),
+                rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5).toInstant()));
+      }
+      String agency = rs.getString(6);
+      Map<String, CaseRole> of = members.computeIfAbsent(ref, r -> new LinkedHashMap<>());
+      if (agency != null) {
+        of.put(agency, CaseRole.parse(rs.getString(7)));
       }
     }
     Map<String, CaseFile> cases = new HashMap<>();

@@ -12,6 +12,7 @@ import org.safehub.copy.Copy;
 import org.safehub.copy.CopyStage;
 import org.safehub.copy.StageOutcome;
 import org.safehub.copy.WithholdReason;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
 import org.safehub.envelope.Subject;
 
@@ -27,6 +28,8 @@ public final class ConsentGate implements CopyStage {
 
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
+  // whether the batch's read together has set batch since the last beginBatch
+  private boolean fresh;
 
   @Inject
   public ConsentGate(ConsentRegistry registry) {
@@ -34,14 +37,39 @@ public final class ConsentGate implements CopyStage {
   }
 
   @Override
+  public ReadsTogether.Read batchRead(List<Envelope> envelopes) {
+    fresh = false;
+    Set<String> refs = refs(envelopes);
+    if (refs.isEmpty()) {
+      return null; // nothing to read: beginBatch knows it
+    }
+    return registry.currentRead(
+        refs,
+        records -> {
+          batch = records;
+          fresh = true;
+        });
+  }
+
+  /** Reads the consent of every subject in the batch, unless the batch's read together did. */
+  @Override
   public void beginBatch(List<Envelope> envelopes) throws Exception {
+    if (!fresh) {
+      Set<String> refs = refs(envelopes);
+      batch = refs.isEmpty() ? Map.of() : new HashMap<>(registry.current(refs));
+    }
+    fresh = false;
+  }
+
+  /** The subjects of the batch's consent-based messages. */
+  private static Set<String> refs(List<Envelope> envelopes) {
     Set<String> refs = new LinkedHashSet<>();
     for (Envelope e : envelopes) {
       if (relies(e)) {
         e.subjects().forEach(s -> refs.add(s.ref()));
       }
     }
-    batch = refs.isEmpty() ? Map.of() : new HashMap<>(registry.current(refs));
+    return refs;
   }
 
   @Override

@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.safehub.agencies.AgencyType;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.LegalBasis;
 
 /**
@@ -251,26 +253,56 @@ public final class ConsentRegistry {
 
   /** The current consent of each of {@code subjectRefs} that has a record. */
   public Map<String, ConsentRecord> current(Collection<String> subjectRefs) throws SQLException {
-    Map<String, ConsentRecord> out = new HashMap<>();
     if (subjectRefs.isEmpty()) {
-      return out;
+      return new HashMap<>();
     }
     try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "select subject_ref, status, agency_types, message_types from consent where subject_ref = any (?)")) {
+        PreparedStatement ps = c.prepareStatement(SELECT_CURRENT)) {
       ps.setArray(1, c.createArrayOf("text", subjectRefs.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.put(
-              rs.getString(1),
-              new ConsentRecord(
-                  rs.getString(1),
-                  "granted".equals(rs.getString(2)),
-                  agencyTypes(rs.getArray(3)),
-                  strings(rs.getArray(4))));
-        }
+        return current(rs);
       }
+    }
+  }
+
+  /**
+   * {@link #current} of non-empty {@code subjectRefs} as a read to send with others ({@link
+   * ReadsTogether}); {@code into} is given the records once the read has run.
+   */
+  public ReadsTogether.Read currentRead(
+      Collection<String> subjectRefs, Consumer<Map<String, ConsentRecord>> into) {
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return SELECT_CURRENT;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+        ps.setArray(first, c.createArrayOf("text", subjectRefs.toArray()));
+        return first + 1;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        into.accept(current(rs));
+      }
+    };
+  }
+
+  private static final String SELECT_CURRENT =
+      "select subject_ref, status, agency_types, message_types from consent where subject_ref = any (?)";
+
+  private static Map<String, ConsentRecord> current(ResultSet rs) throws SQLException {
+    Map<String, ConsentRecord> out = new HashMap<>();
+    while (rs.next()) {
+      out.put(
+          rs.getString(1),
+          new ConsentRecord(
+              rs.getString(1),
+              "granted".equals(rs.getString(2)),
+              agencyTypes(rs.getArray(3)),
+              strings(rs.getArray(4))));
     }
     return out;
   }

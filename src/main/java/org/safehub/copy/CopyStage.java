@@ -1,6 +1,7 @@
 package org.safehub.copy;
 
 import java.util.List;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
 
 /**
@@ -29,4 +30,14 @@ public interface CopyStage {
    * delivered.
    */
   default void beginBatch(List<Envelope> batch) throws Exception {}
+
+  /**
+   * What this stage reads for a batch, if the pipeline may send it with the other stages' reads in
+   * one round trip; null (the default) if nothing. Called on the pipeline thread just before the
+   * reads run and then {@link #beginBatch}, which must still leave the stage ready for the batch if
+   * the read did not run (it may then read alone).
+   */
+  default ReadsTogether.Read batchRead(List<Envelope> batch) {
+    return null;
+  }
 }

@@ -1,5 +1,7 @@
 package org.safehub.copy;
 
+import org.safehub.db.ReadsTogether;
+
 /**
  * Turns a finished copy into the bytes written to the recipient's delivery topic (plain JSON, or
  * sealed CMS). Same threading contract as {@link CopyStage}: {@link #beginBatch} on the pipeline
@@ -12,6 +14,11 @@ public interface CopyWriter {
 
   /** Called once before each batch (e.g. to read the agencies' current certificates). */
   default void beginBatch() throws Exception {}
+
+  /** As {@link CopyStage#batchRead}: the writer's read for a batch, or null. */
+  default ReadsTogether.Read batchRead() {
+    return null;
+  }
 
   /**
    * The bytes of the copy; throws if the copy cannot be written safely, and then the copy is

@@ -15,10 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CryptoException;
 import org.safehub.crypto.PemKeys;
+import org.safehub.db.ReadsTogether;
 
 /**
  * The agency key directory in PostgreSQL: each agency's encryption certificates with key ids,
@@ -108,21 +110,50 @@ public final class AgencyKeyDirectory {
    * used).
    */
   public Map<String, List<AgencyCertificate>> all() throws SQLException {
-    Map<String, List<AgencyCertificate>> out = new HashMap<>();
     try (Connection c = ds.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("select agency_id, pem, revoked_at from agency_certificate");
+        PreparedStatement ps = c.prepareStatement(SELECT_ALL);
         ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        try {
-          AgencyCertificate cert = parsed(rs.getString(1), rs.getString(2));
-          if (rs.getTimestamp(3) != null) {
-            cert = cert.revoke();
-          }
-          out.computeIfAbsent(cert.agencyId(), k -> new ArrayList<>()).add(cert);
-        } catch (CryptoException e) {
-          // fail closed: a certificate the hub cannot read is never used
+      return all(rs);
+    }
+  }
+
+  /**
+   * {@link #all()} as a read to send with others ({@link ReadsTogether}); {@code into} is given the
+   * certificates once the read has run.
+   */
+  public ReadsTogether.Read allRead(Consumer<Map<String, List<AgencyCertificate>>> into) {
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return SELECT_ALL;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) {
+        return first;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        into.accept(all(rs));
+      }
+    };
+  }
+
+  private static final String SELECT_ALL =
+      "select agency_id, pem, revoked_at from agency_certificate";
+
+  private Map<String, List<AgencyCertificate>> all(ResultSet rs) throws SQLException {
+    Map<String, List<AgencyCertificate>> out = new HashMap<>();
+    while (rs.next()) {
+      try {
+        AgencyCertificate cert = parsed(rs.getString(1), rs.getString(2));
+        if (rs.getTimestamp(3) != null) {
+          cert = cert.revoke();
         }
+        out.computeIfAbsent(cert.agencyId(), k -> new ArrayList<>()).add(cert);
+      } catch (CryptoException e) {
+        // fail closed: a certificate the hub cannot read is never used
       }
     }
     out.values()

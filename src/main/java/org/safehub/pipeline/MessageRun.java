@@ -96,14 +96,10 @@ final class MessageRun {
     return new LateConsent(topics, router.agencies());
   }
 
-  /** Reads the batch's cases and MARAC referral history, before any of its messages runs. */
-  void beginBatch(List<Inbound> batch) throws SQLException {
-    cases = router.readCases(batch.stream().map(b -> b.envelope().caseRef()).toList());
-    referrals =
-        router.beginBatch(
-            batch.stream()
-                .map(b -> new MaracReferrals.Accepted(b.envelope(), b.in().receivedAt()))
-                .toList());
+  /** The batch's cases and MARAC referral history, read before any of its messages runs. */
+  void beginBatch(BatchStart.Routing routing) {
+    cases = routing.cases();
+    referrals = routing.referrals();
   }
 
   /** Records the batch's MARAC referrals on {@code c}, in the transaction of its decisions. */

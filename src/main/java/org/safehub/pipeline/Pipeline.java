@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,7 +40,6 @@ import org.safehub.copy.NoticeSource;
 import org.safehub.crypto.AtRestSealer;
 import org.safehub.deadlines.Deadlines;
 import org.safehub.delivery.DeliveryStatusStore;
-import org.safehub.envelope.Envelope;
 import org.safehub.kafka.KafkaClients;
 import org.safehub.kafka.Topics;
 import org.safehub.routing.Router;
@@ -61,8 +61,7 @@ public final class Pipeline implements Runnable {
   private final Supplier<KafkaConsumer<String, byte[]>> consumers;
   private final Supplier<KafkaProducer<String, byte[]>> producers;
   private final Topics topics;
-  private final List<CopyStage> stages;
-  private final CopyWriter writer;
+  private final BatchStart start;
   private final DeliveryStatusStore statuses;
   private final ObjectMapper mapper;
   private final io.micrometer.core.instrument.MeterRegistry metrics;
@@ -93,6 +92,7 @@ public final class Pipeline implements Runnable {
       SafehubConfig config,
       Topics topics,
       DeliveryStatusStore statuses,
+      DataSource ds,
       StrictJson json,
       MeterRegistry metrics,
       AtRestSealer atRest,
@@ -115,6 +115,7 @@ public final class Pipeline implements Runnable {
         stages.noticeSources(),
         stages.writer(),
         statuses,
+        ds,
         json.mapper(),
         metrics,
         atRest,
@@ -135,6 +136,7 @@ public final class Pipeline implements Runnable {
       List<NoticeSource> noticeSources,
       CopyWriter writer,
       DeliveryStatusStore statuses,
+      DataSource ds,
       ObjectMapper mapper,
       io.micrometer.core.instrument.MeterRegistry metrics,
       AtRestSealer atRest,
@@ -148,8 +150,7 @@ public final class Pipeline implements Runnable {
     this.consumers = consumers;
     this.producers = producers;
     this.topics = topics;
-    this.stages = List.copyOf(stages);
-    this.writer = writer;
+    this.start = new BatchStart(ds, stages, writer, router);
     this.statuses = statuses;
     this.mapper = mapper;
     this.metrics = metrics;
@@ -240,12 +241,7 @@ public final class Pipeline implements Runnable {
         out.add(DeadLetters.of(topics, r, "unreadable-inbound-record"));
       }
     }
-    List<Envelope> envelopes = batch.stream().map(Inbound::envelope).toList();
-    for (CopyStage stage : stages) {
-      stage.beginBatch(envelopes);
-    }
-    writer.beginBatch();
-    messages.beginBatch(batch);
+    messages.beginBatch(start.begin(batch));
     // messages are routed, redacted and sealed in parallel (sealing is the CPU cost), in order
     java.time.Instant at = now;
     boolean small = batch.size() < workers.getParallelism();

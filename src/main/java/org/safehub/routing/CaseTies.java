@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
@@ -16,6 +17,7 @@ import org.safehub.cases.CaseReferrals;
 import org.safehub.cases.CaseRole;
 import org.safehub.cases.CasesUnavailable;
 import org.safehub.cases.PartnerFirst;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
 
 /**
@@ -67,6 +69,16 @@ final class CaseTies {
   /** The cases among {@code caseRefs} that exist, read together (none without a store). */
   Map<String, CaseFile> readAll(Collection<String> caseRefs) throws SQLException {
     return store == null ? Map.of() : store.findAll(caseRefs);
+  }
+
+  /** {@link #readAll} as a read to send with others, or null ({@link CaseLookup#findAllRead}). */
+  ReadsTogether.Read readAllRead(
+      Collection<String> caseRefs, Consumer<Map<String, CaseFile>> into) {
+    if (store == null) {
+      into.accept(Map.of());
+      return null;
+    }
+    return store.findAllRead(caseRefs, into);
   }
 
   /** The tie of a message; throws {@link CasesUnavailable} if the case cannot be read. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.safehub.agencies.Agency;
 import org.safehub.agencies.AgencyDirectory;
 import org.safehub.cases.CaseFile;
@@ -17,6 +18,7 @@ import org.safehub.cases.CaseLookup;
 import org.safehub.cases.CaseStore;
 import org.safehub.config.SafehubConfig;
 import org.safehub.copy.WithholdReason;
+import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
 import org.safehub.validation.SchemaCatalogue;
 
@@ -87,6 +89,16 @@ public final class Router {
   /** The cases of a pipeline batch's caseRefs, read together (none without a case store). */
   public Map<String, CaseFile> readCases(Collection<String> caseRefs) throws SQLException {
     return cases.readAll(caseRefs);
+  }
+
+  /**
+   * {@link #readCases} as a read to send with the batch's other reads, giving {@code into} the
+   * cases once it has run; null if it cannot be sent so, and then {@code into} may not have been
+   * given anything: call {@link #readCases}.
+   */
+  public ReadsTogether.Read casesRead(
+      Collection<String> caseRefs, Consumer<Map<String, CaseFile>> into) {
+    return cases.readAllRead(caseRefs, into);
   }
 
   /** As {@link #route(Envelope, JsonNode, String, ReferralHistory)}, without rules. */

@@ -13,6 +13,7 @@ import org.safehub.copy.Notice;
 import org.safehub.crypto.AgencyCertificate;
 import org.safehub.crypto.CopySealer;
 import org.safehub.crypto.CryptoException;
+import org.safehub.db.ReadsTogether;
 import org.safehub.keys.AgencyKeyDirectory;
 import org.safehub.validation.StrictJson;
 
@@ -31,6 +32,8 @@ public final class SealingCopyWriter implements CopyWriter {
   private final JsonCopyWriter documents;
   private final ObjectMapper mapper;
   private Map<String, List<AgencyCertificate>> certificates = Map.of();
+  // whether the batch's read together has set certificates since the last beginBatch
+  private boolean fresh;
 
   @Inject
   public SealingCopyWriter(AgencyKeyDirectory keys, CopySealer sealer, StrictJson json) {
@@ -50,8 +53,22 @@ public final class SealingCopyWriter implements CopyWriter {
   }
 
   @Override
+  public ReadsTogether.Read batchRead() {
+    fresh = false;
+    return keys.allRead(
+        all -> {
+          certificates = all;
+          fresh = true;
+        });
+  }
+
+  /** Reads the agencies' certificates, unless the batch's read together already did. */
+  @Override
   public void beginBatch() throws Exception {
-    certificates = keys.all();
+    if (!fresh) {
+      certificates = keys.all();
+    }
+    fresh = false;
   }
 
   @Override

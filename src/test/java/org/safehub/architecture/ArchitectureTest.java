@@ -46,7 +46,9 @@ class ArchitectureTest {
               "kafka",
               "problem",
               "copy",
-              "db")); // ground; copy = stage vocabulary, db = the transaction helper
+              "db")); // ground; copy = stage vocabulary, db = the transaction helper and reads
+
+  // together
 
   private static final JavaClasses HUB =
       new ClassFileImporter()

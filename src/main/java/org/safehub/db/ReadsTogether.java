@@ -1,0 +1,72 @@
+package org.safehub.db;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Several stores' reads sent to PostgreSQL together: one round trip for all of them, where each
+ * alone would take its own. PostgreSQL runs the statements one after another, in order; under READ
+ * COMMITTED each takes its own snapshot when it starts, as it would alone. If any read fails, all
+ * fail (the caller retries the whole).
+ */
+public final class ReadsTogether {
+
+  /** One store's read: a statement that returns rows, its parameters, and what it makes of them. */
+  public interface Read {
+
+    /** One SELECT statement. */
+    String sql();
+
+    /** Sets the statement's parameters from {@code first} on; returns the next index. */
+    int bind(Connection c, PreparedStatement ps, int first) throws SQLException;
+
+    /** Reads the statement's rows. */
+    void rows(ResultSet rs) throws SQLException;
+  }
+
+  private ReadsTogether() {}
+
+  /** Runs {@code reads} (null entries are skipped) in one round trip on a connection of its own. */
+  public static void run(DataSource ds, List<Read> reads) throws SQLException {
+    List<Read> todo = new ArrayList<>(reads.size());
+    for (Read r : reads) {
+      if (r != null) {
+        todo.add(r);
+      }
+    }
+    if (todo.isEmpty()) {
+      return;
+    }
+    StringBuilder sql = new StringBuilder();
+    for (Read r : todo) {
+      if (sql.length() > 0) {
+        sql.append("; ");
+      }
+      sql.append(r.sql());
+    }
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      int next = 1;
+      for (Read r : todo) {
+        next = r.bind(c, ps, next);
+      }
+      boolean rows = ps.execute();
+      for (int i = 0; i < todo.size(); i++) {
+        if (i > 0) {
+          rows = ps.getMoreResults();
+        }
+        if (!rows) {
+          throw new SQLException("read " + (i + 1) + " of " + todo.size() + " returned no rows");
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+          todo.get(i).rows(rs);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package org.safehub.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.safehub.audit.AuditDatabase;
+
+/** Several reads in one round trip ({@link ReadsTogether}) against a real PostgreSQL. */
+class ReadsTogetherIT {
+
+  private static DataSource db;
+
+  @BeforeAll
+  static void table() throws SQLException {
+    db = AuditDatabase.fresh();
+    try (Connection c = db.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("create table t (k text primary key, v integer)");
+      s.execute("insert into t values ('a', 1), ('b', 2), ('c', 3)");
+    }
+  }
+
+  /** A read of the values of {@code keys}, in key order, into {@code out}. */
+  private static ReadsTogether.Read valuesOf(List<Integer> out, String... keys) {
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return "select v from t where k = any (?) order by k";
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
+        ps.setArray(first, c.createArrayOf("text", keys));
+        return first + 1;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        while (rs.next()) {
+          out.add(rs.getInt(1));
+        }
+      }
+    };
+  }
+
+  /** A read of {@code sql} with no parameters that counts its rows into {@code out}. */
+  private static ReadsTogether.Read plain(String sql, List<Integer> out) {
+    return new ReadsTogether.Read() {
+      @Override
+      public String sql() {
+        return sql;
+      }
+
+      @Override
+      public int bind(Connection c, PreparedStatement ps, int first) {
+        return first;
+      }
+
+      @Override
+      public void rows(ResultSet rs) throws SQLException {
+        int n = 0;
+        while (rs.next()) {
+          n++;
+        }
+        out.add(n);
+      }
+    };
+  }
+
+  @Test
+  void eachReadGetsItsOwnRowsWithItsOwnParameters() throws SQLException {
+    List<Integer> first = new ArrayList<>();
+    List<Integer> second = new ArrayList<>();
+    List<Integer> third = new ArrayList<>();
+
+    ReadsTogether.run(
+        db,
+        Arrays.asList(
+            valuesOf(first, "c", "a"),
+            null,
+            plain("select k from t", second),
+            valuesOf(third, "b", "z")));
+
+    assertEquals(List.of(1, 3), first);
+    assertEquals(List.of(3), second);
+    assertEquals(List.of(2), third);
+  }
+
+  @Test
+  void aFailingReadFailsThemAllAndNoLaterReadIsTaken() {
+    List<Integer> before = new ArrayList<>();
+    List<Integer> after = new ArrayList<>();
+
+    assertThrows(
+        SQLException.class,
+        () ->
+            ReadsTogether.run(
+                db,
+                List.of(
+                    valuesOf(before, "a"),
+                    plain("select * from no_such_table", new ArrayList<>()),
+                    valuesOf(after, "b"))));
+
+    assertTrue(after.isEmpty(), "no read after the failed one is taken");
+  }
+
+  @Test
+  void aStatementThatReturnsNoRowsIsRefused() {
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () ->
+                ReadsTogether.run(
+                    db,
+                    List.of(
+                        valuesOf(new ArrayList<>(), "a"),
+                        plain("update t set v = v where k = 'none'", new ArrayList<>()))));
+
+    assertEquals("read 2 of 2 returned no rows", e.getMessage());
+  }
+
+  @Test
+  void nothingToReadTakesNoConnection() throws SQLException {
+    DataSource none =
+        (DataSource)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  throw new AssertionError("a connection was taken: " + method.getName());
+                });
+
+    ReadsTogether.run(none, Arrays.asList(null, null));
+  }
+}

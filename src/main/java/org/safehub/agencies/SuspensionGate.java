@@ -23,8 +23,8 @@ public final class SuspensionGate implements CopyStage, NoticeGate {
 
   private final AgencyStatusStore statuses;
   private Set<String> suspended = Set.of();
-  // whether the batch's read together has set suspended since the last beginBatch
-  private boolean fresh;
+  // the batch whose read together set suspended, until its beginBatch; null if none
+  private List<Envelope> readFor;
 
   @Inject
   public SuspensionGate(AgencyStatusStore statuses) {
@@ -33,21 +33,21 @@ public final class SuspensionGate implements CopyStage, NoticeGate {
 
   @Override
   public ReadsTogether.Read batchRead(List<Envelope> batch) {
-    fresh = false;
+    readFor = null;
     return statuses.suspendedRead(
         s -> {
           suspended = s;
-          fresh = true;
+          readFor = batch;
         });
   }
 
-  /** Reads the suspensions, unless the batch's read together already did. */
+  /** Reads the suspensions, unless this batch's read together already did. */
   @Override
   public void beginBatch(List<Envelope> batch) throws Exception {
-    if (!fresh) {
+    if (readFor != batch) {
       suspended = statuses.suspended();
     }
-    fresh = false;
+    readFor = null;
   }
 
   @Override

@@ -28,8 +28,8 @@ public final class ConsentGate implements CopyStage {
 
   private final ConsentRegistry registry;
   private Map<String, ConsentRecord> batch = Map.of();
-  // whether the batch's read together has set batch since the last beginBatch
-  private boolean fresh;
+  // the batch whose read together set batch, until its beginBatch; null if none
+  private List<Envelope> readFor;
 
   @Inject
   public ConsentGate(ConsentRegistry registry) {
@@ -38,7 +38,7 @@ public final class ConsentGate implements CopyStage {
 
   @Override
   public ReadsTogether.Read batchRead(List<Envelope> envelopes) {
-    fresh = false;
+    readFor = null;
     Set<String> refs = refs(envelopes);
     if (refs.isEmpty()) {
       return null; // nothing to read: beginBatch knows it
@@ -47,18 +47,18 @@ public final class ConsentGate implements CopyStage {
         refs,
         records -> {
           batch = records;
-          fresh = true;
+          readFor = envelopes;
         });
   }
 
-  /** Reads the consent of every subject in the batch, unless the batch's read together did. */
+  /** Reads the consent of every subject in the batch, unless this batch's read together did. */
   @Override
   public void beginBatch(List<Envelope> envelopes) throws Exception {
-    if (!fresh) {
+    if (readFor != envelopes) {
       Set<String> refs = refs(envelopes);
       batch = refs.isEmpty() ? Map.of() : new HashMap<>(registry.current(refs));
     }
-    fresh = false;
+    readFor = null;
   }
 
   /** The subjects of the batch's consent-based messages. */

@@ -34,8 +34,9 @@ public interface CopyStage {
   /**
    * What this stage reads for a batch, if the pipeline may send it with the other stages' reads in
    * one round trip; null (the default) if nothing. Called on the pipeline thread just before the
-   * reads run and then {@link #beginBatch}, which must still leave the stage ready for the batch if
-   * the read did not run (it may then read alone).
+   * reads run and then {@link #beginBatch} with the same list, which must still leave the stage
+   * ready for the batch if the read did not run (it then reads alone), and never with an earlier
+   * batch's.
    */
   default ReadsTogether.Read batchRead(List<Envelope> batch) {
     return null;

@@ -11,15 +11,17 @@ import javax.sql.DataSource;
 /**
  * Several stores' reads sent to PostgreSQL together: one round trip for all of them, where each
  * alone would take its own. PostgreSQL runs the statements one after another, in order; under READ
- * COMMITTED each takes its own snapshot when it starts, as it would alone. If any read fails, all
- * fail (the caller retries the whole).
+ * COMMITTED each takes its own snapshot when it starts, as it would alone. If any statement fails,
+ * the run fails before any read is given its rows; if a read fails on its rows, the reads before it
+ * have been given theirs, and the run fails: either way the caller retries the whole. Each read is
+ * one statement.
  */
 public final class ReadsTogether {
 
   /** One store's read: a statement that returns rows, its parameters, and what it makes of them. */
   public interface Read {
 
-    /** One SELECT statement. */
+    /** One SELECT statement (one: the results are matched to the reads by position). */
     String sql();
 
     /** Sets the statement's parameters from {@code first} on; returns the next index. */
@@ -66,6 +68,10 @@ public final class ReadsTogether {
         try (ResultSet rs = ps.getResultSet()) {
           todo.get(i).rows(rs);
         }
+      }
+      if (ps.getMoreResults() || ps.getUpdateCount() != -1) {
+        // a read of more than one statement would have shifted every later read's rows
+        throw new SQLException("the reads returned more results than there are reads");
       }
     }
   }

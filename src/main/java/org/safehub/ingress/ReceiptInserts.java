@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,15 +24,15 @@ final class ReceiptInserts {
   private static final String INSERT_RECEIPTS =
       "with ins as (insert into receipt (message_id, sender, content_hash, message_type, case_ref,"
           + " received_at, state, legal_basis, subject_refs)"
-          + " select u.id, u.sender, u.hash, u.type, u.case_ref, u.received_at, 'accepting', u.basis,"
+          + " select u.id, u.sender, u.hash, u.type, u.case_ref, u.received_at::timestamptz, 'accepting', u.basis,"
           + " array(select jsonb_array_elements_text(u.refs::jsonb))"
-          + " from unnest(?::uuid[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::timestamptz[], ?::text[],"
+          + " from unnest(?::uuid[], ?::text[], ?::bytea[], ?::text[], ?::text[], ?::text[], ?::text[],"
           + " ?::text[]) with ordinality as u(id, sender, hash, type, case_ref, received_at, basis, refs, n)"
           + " order by u.n"
           + " on conflict (message_id) do nothing returning message_id),"
           + " pending as (insert into delivery (message_id, recipient, state, updated_at)"
-          + " select p.id, p.recipient, 'pending', p.at"
-          + " from unnest(?::uuid[], ?::text[], ?::timestamptz[]) as p(id, recipient, at)"
+          + " select p.id, p.recipient, 'pending', p.at::timestamptz"
+          + " from unnest(?::uuid[], ?::text[], ?::text[]) as p(id, recipient, at)"
           + " where p.id in (select message_id from ins) on conflict do nothing)"
           + " select message_id from ins";
 
@@ -65,12 +64,13 @@ final class ReceiptInserts {
     byte[][] hashes = new byte[n][];
     String[] types = new String[n];
     String[] caseRefs = new String[n];
-    Timestamp[] received = new Timestamp[n];
+    // times as ISO-8601 instants (with their offset, Z), whatever the JVM's zone
+    String[] received = new String[n];
     String[] bases = new String[n];
     String[] refs = new String[n];
     List<Object> pendingIds = new ArrayList<>();
     List<String> pendingRecipients = new ArrayList<>();
-    List<Timestamp> pendingAt = new ArrayList<>();
+    List<String> pendingAt = new ArrayList<>();
     for (int j = 0; j < n; j++) {
       ClaimRequest r = requests.get(live.get(rows.get(j)));
       ids[j] = r.messageId();
@@ -78,7 +78,7 @@ final class ReceiptInserts {
       hashes[j] = r.facts().hash();
       types[j] = r.facts().type();
       caseRefs[j] = r.facts().caseRef();
-      received[j] = Timestamp.from(r.receivedAt());
+      received[j] = r.receivedAt().toString();
       bases[j] = r.facts().legalBasis().wire();
       refs[j] = json(r.facts().subjectRefs());
       for (String recipient : r.pending()) {
@@ -93,12 +93,12 @@ final class ReceiptInserts {
       ps.setArray(3, c.createArrayOf("bytea", hashes));
       ps.setArray(4, c.createArrayOf("text", types));
       ps.setArray(5, c.createArrayOf("text", caseRefs));
-      ps.setArray(6, c.createArrayOf("timestamptz", received));
+      ps.setArray(6, c.createArrayOf("text", received));
       ps.setArray(7, c.createArrayOf("text", bases));
       ps.setArray(8, c.createArrayOf("text", refs));
       ps.setArray(9, c.createArrayOf("uuid", pendingIds.toArray()));
       ps.setArray(10, c.createArrayOf("text", pendingRecipients.toArray()));
-      ps.setArray(11, c.createArrayOf("timestamptz", pendingAt.toArray()));
+      ps.setArray(11, c.createArrayOf("text", pendingAt.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           inserted[first.get(rs.getObject(1, UUID.class))] = true;

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +22,7 @@ import org.safehub.audit.AuditDatabase;
 import org.safehub.copy.Notice;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.ReadsTogether;
+import org.safehub.envelope.Envelope;
 
 /**
  * The suspension gate reads the suspensions fresh for every batch, whether with the batch's other
@@ -26,6 +31,7 @@ import org.safehub.db.ReadsTogether;
 class SuspensionGateIT {
 
   private DataSource db;
+  private final AtomicInteger alone = new AtomicInteger();
   private AgencyStatusStore statuses;
   private SuspensionGate gate;
 
@@ -33,9 +39,24 @@ class SuspensionGateIT {
   void freshDatabase() {
     db = AuditDatabase.fresh();
     AgencyType type = AgencyType.of("partner-support");
+    DataSource counted =
+        (DataSource)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("getConnection")) {
+                    alone.incrementAndGet();
+                  }
+                  try {
+                    return method.invoke(db, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
     statuses =
         new AgencyStatusStore(
-            db,
+            counted,
             new AgencyDirectory(
                 Set.of(type),
                 List.of(
@@ -49,9 +70,13 @@ class SuspensionGateIT {
     return gate.withhold(new Notice(agency, "test", JsonNodeFactory.instance.objectNode()));
   }
 
+  /** Begins a batch with its read together; asserts the gate did not read alone. */
   private void beginTogether() throws Exception {
-    ReadsTogether.run(db, List.of(gate.batchRead(List.of())));
-    gate.beginBatch(List.of());
+    List<Envelope> batch = new ArrayList<>();
+    ReadsTogether.run(db, List.of(gate.batchRead(batch)));
+    int before = alone.get();
+    gate.beginBatch(batch);
+    assertEquals(before, alone.get(), "read together, not again alone");
   }
 
   @Test
@@ -73,8 +98,10 @@ class SuspensionGateIT {
     beginTogether();
     statuses.set("demo-iss", AgencyStatus.SUSPENDED, "operator");
 
+    int before = alone.get();
     gate.beginBatch(List.of()); // a caller that sends no reads together
 
+    assertEquals(before + 1, alone.get(), "read alone");
     assertEquals(WithholdReason.AGENCY_SUSPENDED, to("demo-iss"));
   }
 
@@ -84,9 +111,10 @@ class SuspensionGateIT {
     statuses.set("demo-iss", AgencyStatus.SUSPENDED, "operator");
     ReadsTogether.Read failing = failing();
 
-    ReadsTogether.Read suspensions = gate.batchRead(List.of());
+    List<Envelope> batch = new ArrayList<>();
+    ReadsTogether.Read suspensions = gate.batchRead(batch);
     assertThrows(SQLException.class, () -> ReadsTogether.run(db, List.of(failing, suspensions)));
-    gate.beginBatch(List.of()); // a retried start, its read together lost
+    gate.beginBatch(batch); // a retried start, its read together lost
 
     assertEquals(WithholdReason.AGENCY_SUSPENDED, to("demo-iss"));
   }

@@ -46,9 +46,7 @@ class ArchitectureTest {
               "kafka",
               "problem",
               "copy",
-              "db")); // ground; copy = stage vocabulary, db = the transaction helper and reads
-
-  // together
+              "db")); // ground; copy = stage vocabulary, db = transactions, reads together
 
   private static final JavaClasses HUB =
       new ClassFileImporter()

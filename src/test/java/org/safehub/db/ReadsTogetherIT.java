@@ -114,6 +114,7 @@ class ReadsTogetherIT {
                     plain("select * from no_such_table", new ArrayList<>()),
                     valuesOf(after, "b"))));
 
+    assertTrue(before.isEmpty(), "a failed statement fails the run before any read is given rows");
     assertTrue(after.isEmpty(), "no read after the failed one is taken");
   }
 
@@ -130,6 +131,18 @@ class ReadsTogetherIT {
                         plain("update t set v = v where k = 'none'", new ArrayList<>()))));
 
     assertEquals("read 2 of 2 returned no rows", e.getMessage());
+  }
+
+  @Test
+  void aReadOfTwoStatementsIsRefused() {
+    SQLException e =
+        assertThrows(
+            SQLException.class,
+            () ->
+                ReadsTogether.run(
+                    db, List.of(plain("select k from t; select v from t", new ArrayList<>()))));
+
+    assertEquals("the reads returned more results than there are reads", e.getMessage());
   }
 
   @Test

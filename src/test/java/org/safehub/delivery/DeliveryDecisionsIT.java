@@ -246,7 +246,7 @@ class DeliveryDecisionsIT {
     record(List.of());
 
     for (List<Object> r : rows()) {
-      assertEquals("no-longer-routed", r.get(2));
+      assertEquals(row((String) r.get(0), "withheld", "no-longer-routed", null, null), r);
     }
     assertEquals(List.of(), watched());
   }

@@ -78,22 +78,8 @@ public final class AgencyStatusStore {
    * given the set once the read has run.
    */
   public ReadsTogether.Read suspendedRead(Consumer<Set<String>> into) {
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return SELECT_STATUS;
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) {
-        return first;
-      }
-
-      @Override
-      public void rows(ResultSet rs) throws SQLException {
-        into.accept(suspended(rs));
-      }
-    };
+    return new ReadsTogether.Read(
+        SELECT_STATUS, ReadsTogether.NO_PARAMETERS, rs -> into.accept(suspended(rs)));
   }
 
   private static final String SELECT_STATUS = "select agency_id, status from agency_status";

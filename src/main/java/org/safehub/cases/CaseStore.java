@@ -87,23 +87,13 @@ public final class CaseStore implements CaseLookup {
       into.accept(Map.of());
       return null;
     }
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return SELECT_ANY;
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        ps.setArray(first, c.createArrayOf("text", new LinkedHashSet<>(caseRefs).toArray()));
-        return first + 1;
-      }
-
-      @Override
-      public void rows(ResultSet rs) throws SQLException {
-        into.accept(read(rs));
-      }
-    };
+    return new ReadsTogether.Read(
+        SELECT_ANY,
+        (c, ps, first) -> {
+          ps.setArray(first, c.createArrayOf("text", new LinkedHashSet<>(caseRefs).toArray()));
+          return first + 1;
+        },
+        rs -> into.accept(read(rs)));
   }
 
   private static final String SELECT =

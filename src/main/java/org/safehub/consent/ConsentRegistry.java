@@ -199,21 +199,13 @@ public final class ConsentRegistry {
     Connection c = ds.getConnection();
     try {
       c.setAutoCommit(false);
-      Map<String, ConsentRecord> out = new HashMap<>();
+      Map<String, ConsentRecord> out;
       try (PreparedStatement ps =
           c.prepareStatement(
               "select subject_ref, status, agency_types, message_types from consent where subject_ref = any (?) order by subject_ref for share")) {
         ps.setArray(1, c.createArrayOf("text", subjectRefs.toArray()));
         try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.put(
-                rs.getString(1),
-                new ConsentRecord(
-                    rs.getString(1),
-                    "granted".equals(rs.getString(2)),
-                    agencyTypes(rs.getArray(3)),
-                    strings(rs.getArray(4))));
-          }
+          out = current(rs);
         }
       }
       return new DeliveryLock(c, Map.copyOf(out));
@@ -271,23 +263,13 @@ public final class ConsentRegistry {
    */
   public ReadsTogether.Read currentRead(
       Collection<String> subjectRefs, Consumer<Map<String, ConsentRecord>> into) {
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return SELECT_CURRENT;
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) throws SQLException {
-        ps.setArray(first, c.createArrayOf("text", subjectRefs.toArray()));
-        return first + 1;
-      }
-
-      @Override
-      public void rows(ResultSet rs) throws SQLException {
-        into.accept(current(rs));
-      }
-    };
+    return new ReadsTogether.Read(
+        SELECT_CURRENT,
+        (c, ps, first) -> {
+          ps.setArray(first, c.createArrayOf("text", subjectRefs.toArray()));
+          return first + 1;
+        },
+        rs -> into.accept(current(rs)));
   }
 
   private static final String SELECT_CURRENT =

@@ -18,18 +18,26 @@ import javax.sql.DataSource;
  */
 public final class ReadsTogether {
 
-  /** One store's read: a statement that returns rows, its parameters, and what it makes of them. */
-  public interface Read {
+  /**
+   * One store's read: one SELECT statement (one: the results are matched to the reads by position),
+   * its parameters, and what it makes of its rows.
+   */
+  public record Read(String sql, Binder binder, Rows rows) {}
 
-    /** One SELECT statement (one: the results are matched to the reads by position). */
-    String sql();
-
-    /** Sets the statement's parameters from {@code first} on; returns the next index. */
+  /** Sets a statement's parameters from {@code first} on; returns the next index. */
+  @FunctionalInterface
+  public interface Binder {
     int bind(Connection c, PreparedStatement ps, int first) throws SQLException;
-
-    /** Reads the statement's rows. */
-    void rows(ResultSet rs) throws SQLException;
   }
+
+  /** Reads a statement's rows. */
+  @FunctionalInterface
+  public interface Rows {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /** The binder of a statement without parameters. */
+  public static final Binder NO_PARAMETERS = (c, ps, first) -> first;
 
   private ReadsTogether() {}
 
@@ -55,7 +63,7 @@ public final class ReadsTogether {
         PreparedStatement ps = c.prepareStatement(sql.toString())) {
       int next = 1;
       for (Read r : todo) {
-        next = r.bind(c, ps, next);
+        next = r.binder().bind(c, ps, next);
       }
       boolean rows = ps.execute();
       for (int i = 0; i < todo.size(); i++) {
@@ -66,7 +74,7 @@ public final class ReadsTogether {
           throw new SQLException("read " + (i + 1) + " of " + todo.size() + " returned no rows");
         }
         try (ResultSet rs = ps.getResultSet()) {
-          todo.get(i).rows(rs);
+          todo.get(i).rows().read(rs);
         }
       }
       if (ps.getMoreResults() || ps.getUpdateCount() != -1) {

@@ -122,22 +122,8 @@ public final class AgencyKeyDirectory {
    * certificates once the read has run.
    */
   public ReadsTogether.Read allRead(Consumer<Map<String, List<AgencyCertificate>>> into) {
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return SELECT_ALL;
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) {
-        return first;
-      }
-
-      @Override
-      public void rows(ResultSet rs) throws SQLException {
-        into.accept(all(rs));
-      }
-    };
+    return new ReadsTogether.Read(
+        SELECT_ALL, ReadsTogether.NO_PARAMETERS, rs -> into.accept(all(rs)));
   }
 
   private static final String SELECT_ALL =

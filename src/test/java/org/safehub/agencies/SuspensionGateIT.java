@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +18,7 @@ import org.safehub.copy.Notice;
 import org.safehub.copy.WithholdReason;
 import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
+import org.safehub.testsupport.CountingDataSource;
 
 /**
  * The suspension gate reads the suspensions fresh for every batch, whether with the batch's other
@@ -39,21 +35,7 @@ class SuspensionGateIT {
   void freshDatabase() {
     db = AuditDatabase.fresh();
     AgencyType type = AgencyType.of("partner-support");
-    DataSource counted =
-        (DataSource)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getConnection")) {
-                    alone.incrementAndGet();
-                  }
-                  try {
-                    return method.invoke(db, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+    DataSource counted = CountingDataSource.of(db, alone);
     statuses =
         new AgencyStatusStore(
             counted,
@@ -120,19 +102,7 @@ class SuspensionGateIT {
   }
 
   private static ReadsTogether.Read failing() {
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return "select * from no_such_table";
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) {
-        return first;
-      }
-
-      @Override
-      public void rows(ResultSet rs) {}
-    };
+    return new ReadsTogether.Read(
+        "select * from no_such_table", ReadsTogether.NO_PARAMETERS, rs -> {});
   }
 }

@@ -6,11 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.safehub.audit.AuditDatabase;
 import org.safehub.db.ReadsTogether;
 import org.safehub.envelope.Envelope;
+import org.safehub.testsupport.CountingDataSource;
 import org.safehub.testsupport.TestMessages;
 
 /**
@@ -36,21 +32,7 @@ class ConsentGateIT {
   @BeforeEach
   void freshDatabase() {
     db = AuditDatabase.fresh();
-    DataSource counted =
-        (DataSource)
-            Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                  if (method.getName().equals("getConnection")) {
-                    alone.incrementAndGet();
-                  }
-                  try {
-                    return method.invoke(db, args);
-                  } catch (InvocationTargetException e) {
-                    throw e.getCause();
-                  }
-                });
+    DataSource counted = CountingDataSource.of(db, alone);
     gate = new ConsentGate(new ConsentRegistry(counted));
   }
 
@@ -96,19 +78,7 @@ class ConsentGateIT {
   }
 
   private static ReadsTogether.Read failing() {
-    return new ReadsTogether.Read() {
-      @Override
-      public String sql() {
-        return "select * from no_such_table";
-      }
-
-      @Override
-      public int bind(Connection c, PreparedStatement ps, int first) {
-        return first;
-      }
-
-      @Override
-      public void rows(ResultSet rs) {}
-    };
+    return new ReadsTogether.Read(
+        "select * from no_such_table", ReadsTogether.NO_PARAMETERS, rs -> {});
   }
 }

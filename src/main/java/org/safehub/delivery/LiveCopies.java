@@ -1,6 +1,7 @@
 package org.safehub.delivery;
 
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -23,11 +24,11 @@ import org.safehub.agencies.AgencyStatusStore;
 import org.safehub.kafka.Topics;
 
 /**
- * Fans committed copies out to the server-sent-event streams of their recipients. Reads every
- * delivery topic (read_committed) through SmallRye Reactive Messaging; each subscriber sees only
- * the copies addressed to its own agency. An agency's open streams end when it is suspended: at
- * once on the instance that suspends it, within a second on every other instance (each re-reads the
- * suspensions).
+ * Fans committed copies out to the server-sent-event streams of their recipients. Reads the
+ * delivery topics (read_committed) through SmallRye Reactive Messaging, but only those of agencies
+ * with a stream open here ({@link LivePartitions}); each subscriber sees only the copies addressed
+ * to its own agency. An agency's open streams end when it is suspended: at once on the instance
+ * that suspends it, within a second on every other instance (each re-reads the suspensions).
  */
 @ApplicationScoped
 public class LiveCopies {
@@ -48,12 +49,18 @@ public class LiveCopies {
   private Topics topics;
   private InboxReader inbox;
   private AgencyStatusStore statuses;
+  private LivePartitions partitions;
 
   @Inject
-  public LiveCopies(Topics topics, InboxReader inbox, AgencyStatusStore statuses) {
+  public LiveCopies(
+      Topics topics,
+      InboxReader inbox,
+      AgencyStatusStore statuses,
+      @Identifier(LivePartitions.NAME) LivePartitions partitions) {
     this.topics = topics;
     this.inbox = inbox;
     this.statuses = statuses;
+    this.partitions = partitions;
   }
 
   /** For the client proxy only. */
@@ -61,6 +68,14 @@ public class LiveCopies {
 
   @Incoming("live-copies")
   public void onCopy(ConsumerRecord<String, byte[]> record) {
+    try {
+      handOver(record);
+    } finally {
+      partitions.handedOver(record);
+    }
+  }
+
+  private void handOver(ConsumerRecord<String, byte[]> record) {
     String agency = topics.agencyOf(record.topic());
     Set<Tap> streams = agency == null ? null : open.get(agency);
     if (streams == null || streams.isEmpty()) {
@@ -80,9 +95,10 @@ public class LiveCopies {
   /**
    * The copies of one agency committed after cursor {@code after} (read_committed, from its
    * delivery topic, in order), then its new copies as they arrive, until the stream is cancelled or
-   * the agency suspended; {@code after == null}: new copies only. The live copies are tapped before
-   * the catch-up reads its first page, so none falls between the two; a copy both read and tapped
-   * is handed over once (by its cursor).
+   * the agency suspended; {@code after == null}: new copies only. The live copies are tapped, and
+   * the agency's delivery partition read from the committed end on, before the catch-up reads its
+   * first page, so none falls between the two; a copy both read and tapped is handed over once (by
+   * its cursor).
    */
   public Multi<InboxItem> stream(String agencyId, Long after) {
     return Multi.createFrom()
@@ -95,9 +111,10 @@ public class LiveCopies {
               Multi<InboxItem> catchUp =
                   after == null ? Multi.createFrom().empty() : pages(agencyId, after, tap);
               Multi<InboxItem> live = Multi.createFrom().<InboxItem>emitter(tap::attach, BUFFER);
-              return Multi.createBy()
-                  .concatenating()
-                  .streams(catchUp, live)
+              return partitions
+                  .open(agencyId)
+                  .onItem()
+                  .transformToMulti(read -> Multi.createBy().concatenating().streams(catchUp, live))
                   .select()
                   .where(item -> newer(item, last))
                   .onTermination()
@@ -105,6 +122,7 @@ public class LiveCopies {
                       () -> {
                         taps.remove(tap);
                         tap.end();
+                        partitions.close(agencyId);
                       });
             });
   }

@@ -41,6 +41,7 @@ import org.safehub.delivery.InboxReader;
 import org.safehub.delivery.LiveCopies;
 import org.safehub.identity.Caller;
 import org.safehub.identity.CallerResolver;
+import org.safehub.limits.LimitsConfig;
 import org.safehub.problem.HubProblem;
 import org.safehub.problem.Violation;
 import org.safehub.trail.AuditTrail;
@@ -70,6 +71,8 @@ public class InboxResource {
   @Inject FetchRecorder fetches;
 
   @Inject AuditTrail trail;
+
+  @Inject LimitsConfig limits;
 
   @GET
   @Blocking
@@ -155,6 +158,20 @@ public class InboxResource {
       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId, @Context Sse sse) {
     Long after = lastEventId(lastEventId);
     String agency = ownAgency();
+    int most = limits.streamsPerAgency();
+    // counted, not reserved: requests opening streams together may pass the count together, but
+    // only as many as are in flight at once (which the agency's rate bounds)
+    if (live.openStreams(agency) >= most) {
+      throw new HubProblem(
+          429,
+          "too-many-streams",
+          "Too many live streams",
+          "Your agency already has "
+              + most
+              + " live streams open on this hub; close one before opening another.",
+          List.of(),
+          5);
+    }
     String client = callers.caller().clientId();
     return live.stream(agency, after)
         .onItem()

@@ -44,6 +44,15 @@ public interface LimitsConfig {
   @WithDefault("100000")
   int maxTrackedCallers();
 
+  /**
+   * Live streams one agency may hold open at once on one hub instance; one more is refused with
+   * {@code 429 too-many-streams}. Every stream records each copy it hands over (an audit event and
+   * a notice to the sender) and holds a buffer while it catches up, so without a bound a stolen
+   * client could multiply the hub's work and memory per copy by opening streams it never reads.
+   */
+  @WithDefault("16")
+  int streamsPerAgency();
+
   /** A token bucket: a steady rate and a burst above it. */
   interface Rate {
     /** Requests per second, sustained. */

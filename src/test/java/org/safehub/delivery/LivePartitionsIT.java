@@ -1,6 +1,8 @@
 package org.safehub.delivery;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,7 +12,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.inject.Inject;
-import java.io.InputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URL;
@@ -182,25 +184,72 @@ class LivePartitionsIT {
         .until(() -> consumedFrom(topic) == after);
   }
 
+  /** Sends a stream request of {@link #AGENCY} over a plain socket, which closing really closes. */
+  private Socket openStream() throws IOException {
+    Socket socket = new Socket(streamUrl.getHost(), streamUrl.getPort());
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("GET "
+                + streamUrl.getPath()
+                + " HTTP/1.1\r\nHost: "
+                + streamUrl.getHost()
+                + "\r\nAuthorization: Bearer "
+                + Tokens.forClient(AGENCY)
+                + "\r\nAccept: text/event-stream\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return socket;
+  }
+
+  /** The start of the answer's status line: "HTTP/1.1 200". */
+  private static String statusLine(Socket socket) throws IOException {
+    return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void anAgencyAtItsMostLiveStreamsIsRefusedAnotherUntilOneCloses() throws Exception {
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 0);
+    List<Socket> open = new ArrayList<>();
+    try {
+      // Given the agency's 16 streams open on this instance (safehub.limits.streams-per-agency)
+      for (int i = 0; i < 16; i++) {
+        Socket s = openStream();
+        open.add(s);
+        assertTrue(statusLine(s).endsWith("200"));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 16);
+      // When it asks for one more, Then it is refused with a problem document, and none is opened
+      given()
+          .auth()
+          .oauth2(Tokens.forClient(AGENCY))
+          .accept("text/event-stream")
+          .get("/api/v1/inbox/stream")
+          .then()
+          .statusCode(429)
+          .contentType("application/problem+json")
+          .body("type", equalTo("urn:safehub:problem:too-many-streams"));
+      assertEquals(16, live.openStreams(AGENCY));
+      // and once one closes, another may open
+      open.remove(0).close();
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 15);
+      Socket again = openStream();
+      open.add(again);
+      assertTrue(statusLine(again).endsWith("200"));
+    } finally {
+      for (Socket s : open) {
+        s.close();
+      }
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 0);
+  }
+
   @Test
   void aStreamWhoseClientHasGoneEndsAndItsPartitionIsPausedAgain() throws Exception {
     TopicPartition tp = new TopicPartition(DeliveryTopics.deliveryTopic(AGENCY), 0);
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 0);
     // Given a client's stream, opened over a plain socket
-    try (Socket socket = new Socket(streamUrl.getHost(), streamUrl.getPort())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(
-          ("GET "
-                  + streamUrl.getPath()
-                  + " HTTP/1.1\r\nHost: "
-                  + streamUrl.getHost()
-                  + "\r\nAuthorization: Bearer "
-                  + Tokens.forClient(AGENCY)
-                  + "\r\nAccept: text/event-stream\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+    try (Socket socket = openStream()) {
+      String head = statusLine(socket);
       assertTrue(head.endsWith("200"), head);
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> live.openStreams(AGENCY) == 1);
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !paused().contains(tp));

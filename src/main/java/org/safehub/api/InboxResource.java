@@ -159,8 +159,8 @@ public class InboxResource {
     Long after = lastEventId(lastEventId);
     String agency = ownAgency();
     int most = limits.streamsPerAgency();
-    // counted, not reserved: requests opening streams together may pass the count together, but
-    // only as many as are in flight at once (which the agency's rate bounds)
+    // the usual answer; streams opened together may all pass this count, but LiveCopies counts
+    // and adds each in one step, so one over the bound ends at once, empty
     if (live.openStreams(agency) >= most) {
       throw new HubProblem(
           429,
@@ -173,7 +173,7 @@ public class InboxResource {
           5);
     }
     String client = callers.caller().clientId();
-    return live.stream(agency, after)
+    return live.stream(agency, after, most)
         .onItem()
         .transformToUniAndConcatenate(
             item ->

@@ -86,27 +86,43 @@ public class LiveCopies {
   }
 
   /**
-   * New copies for one agency, from now on, until the stream is cancelled or the agency suspended.
+   * New copies for one agency, from now on, until the stream is cancelled or the agency suspended
+   * (no bound on the streams open).
    */
   public Multi<InboxItem> stream(String agencyId) {
-    return stream(agencyId, null);
+    return stream(agencyId, null, Integer.MAX_VALUE);
   }
 
   /**
    * The copies of one agency committed after cursor {@code after} (read_committed, from its
    * delivery topic, in order), then its new copies as they arrive, until the stream is cancelled or
-   * the agency suspended; {@code after == null}: new copies only. The live copies are tapped, and
-   * the agency's delivery partition read from the committed end on, before the catch-up reads its
-   * first page, so none falls between the two; a copy both read and tapped is handed over once (by
-   * its cursor).
+   * the agency suspended. The live copies are tapped, and the agency's delivery partition read from
+   * the committed end on, before the catch-up reads its first page, so none falls between the two;
+   * a copy both read and tapped is handed over once (by its cursor). {@code after == null}: only
+   * the copies committed once the partition is read (within one poll, 250 ms, of the stream opening
+   * when it was paused). At most {@code most} streams of one agency are open at once: one more
+   * fails at once with {@link TooManyStreams}.
    */
-  public Multi<InboxItem> stream(String agencyId, Long after) {
+  public Multi<InboxItem> stream(String agencyId, Long after, int most) {
     return Multi.createFrom()
         .deferred(
             () -> {
               Tap tap = new Tap();
-              Set<Tap> taps = open.computeIfAbsent(agencyId, k -> ConcurrentHashMap.newKeySet());
-              taps.add(tap);
+              boolean[] added = new boolean[1];
+              // counted and added in one step, so streams opened together never pass the bound
+              Set<Tap> taps =
+                  open.compute(
+                      agencyId,
+                      (k, set) -> {
+                        Set<Tap> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                        if (s.size() < most) {
+                          added[0] = s.add(tap);
+                        }
+                        return s;
+                      });
+              if (!added[0]) {
+                return Multi.createFrom().failure(new TooManyStreams());
+              }
               AtomicLong last = new AtomicLong(after == null ? -1 : after);
               Multi<InboxItem> catchUp =
                   after == null ? Multi.createFrom().empty() : pages(agencyId, after, tap);
@@ -125,6 +141,15 @@ public class LiveCopies {
                         partitions.close(agencyId);
                       });
             });
+  }
+
+  /** The agency already has as many streams open here as it may. */
+  public static final class TooManyStreams extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyStreams() {
+      super("too many live streams");
+    }
   }
 
   /** Keeps the copies after the last one handed over on this stream (by cursor). */

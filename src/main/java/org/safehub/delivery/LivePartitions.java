@@ -1,5 +1,6 @@
 package org.safehub.delivery;
 
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -53,6 +54,9 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
 
   private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(5);
 
+  /** How often the partitions of agencies without a stream are paused. */
+  static final String SWEEP = "5s";
+
   /** How long a stream opened at start-up waits for the subscription's first assignment. */
   private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
@@ -89,16 +93,34 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     return sync(agencyId);
   }
 
-  /** One stream of {@code agencyId} fewer: its partition is paused once it has none. */
+  /**
+   * One stream of {@code agencyId} fewer. Its partition is paused by the next sweep once it has
+   * none (within {@link #SWEEP}), not at once: a client that opens and closes streams in a loop
+   * costs the consumer one resume per sweep at most, not one per stream.
+   */
   public void close(String agencyId) {
     wanted.computeIfPresent(agencyId, (k, n) -> n <= 1 ? null : n - 1);
-    sync(agencyId)
+  }
+
+  /** Pauses the partitions of agencies whose last stream has ended. */
+  @Scheduled(every = SWEEP, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void pauseUnwanted() {
+    KafkaConsumer<String, byte[]> consumer = clients.getConsumer(CHANNEL);
+    if (consumer == null) {
+      return;
+    }
+    consumer
+        .<Void>runOnPollingThread(
+            c -> {
+              apply(c, c.assignment());
+              return null;
+            })
         .subscribe()
         .with(
             ok -> {},
             e ->
                 LOG.warnf(
-                    "a delivery partition not paused after its last live stream ended (%s)",
+                    "delivery partitions without a live stream not paused this time (%s)",
                     e.getClass().getSimpleName()));
   }
 
@@ -137,9 +159,10 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     List<TopicPartition> pause = new ArrayList<>();
     for (TopicPartition tp : partitions) {
       if (!assigned.contains(tp)) {
-        if (!assignedOnce && isWanted(tp)) {
-          // the subscription has not joined its group yet, so where it would start is not known:
-          // the stream waits for it (and ends if it takes too long; its client reconnects)
+        if (isWanted(tp) && (!assignedOnce || seen.contains(tp))) {
+          // the subscription has not joined its group yet, or is between a revocation and the
+          // assignment that follows it: where the partition will be read from is not known yet,
+          // so the stream waits (and ends if that takes too long; its client reconnects)
           throw new NotYetAssigned();
         }
         continue; // a topic the subscription has not found yet: it is read from its start
@@ -149,6 +172,10 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
         resume.add(tp);
       } else if (!isWanted(tp) && read) {
         pause.add(tp);
+      } else if (read && !nextToHand.containsKey(tp)) {
+        // read, but where from was not resolved when it was assigned: resolved now, before the
+        // stream catches up
+        startAt(c, List.of(tp));
       }
     }
     if (!pause.isEmpty()) {
@@ -222,15 +249,27 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     revokedWhileRead.clear();
     seen.addAll(partitions);
     assignedOnce = true;
+    // the unwanted ones paused first, so a failure below cannot leave them read
+    c.pause(pause);
+    List<TopicPartition> read = new ArrayList<>(partitions);
+    read.removeAll(pause);
+    c.resume(read);
     if (!fromStart.isEmpty()) {
       c.seekToBeginning(fromStart);
-      startAt(c, fromStart);
     }
     if (!fromEnd.isEmpty()) {
       c.seekToEnd(fromEnd);
-      startAt(c, fromEnd);
     }
-    c.resume(partitions);
-    c.pause(pause);
+    fromStart.addAll(fromEnd);
+    try {
+      startAt(c, fromStart);
+    } catch (RuntimeException e) {
+      // not resolved now (the broker is slow): the next stream of each resolves it before it
+      // catches up (apply), and a rebalance does not take an unresolved one for a kept position
+      fromStart.forEach(nextToHand::remove);
+      LOG.warnf(
+          "live copies: where to read new delivery partitions from not resolved yet (%s)",
+          e.getClass().getSimpleName());
+    }
   }
 }

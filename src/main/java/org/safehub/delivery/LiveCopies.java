@@ -86,22 +86,15 @@ public class LiveCopies {
   }
 
   /**
-   * New copies for one agency, from now on, until the stream is cancelled or the agency suspended
-   * (no bound on the streams open).
-   */
-  public Multi<InboxItem> stream(String agencyId) {
-    return stream(agencyId, null, Integer.MAX_VALUE);
-  }
-
-  /**
    * The copies of one agency committed after cursor {@code after} (read_committed, from its
    * delivery topic, in order), then its new copies as they arrive, until the stream is cancelled or
    * the agency suspended. The live copies are tapped, and the agency's delivery partition read from
    * the committed end on, before the catch-up reads its first page, so none falls between the two;
-   * a copy both read and tapped is handed over once (by its cursor). {@code after == null}: only
-   * the copies committed once the partition is read (within one poll, 250 ms, of the stream opening
-   * when it was paused). At most {@code most} streams of one agency are open at once: one more
-   * fails at once with {@link TooManyStreams}.
+   * a copy both read and tapped is handed over once (by its cursor). {@code after == null}: the
+   * copies the consumer hands over once the stream is open (the partition is read within one poll,
+   * 250 ms, of the stream opening when it was paused; a consumer behind the topic may hand over
+   * copies committed a little earlier). At most {@code most} streams of one agency are open at
+   * once: one more fails at once with {@link TooManyStreams}.
    */
   public Multi<InboxItem> stream(String agencyId, Long after, int most) {
     return Multi.createFrom()

@@ -26,10 +26,11 @@ import org.safehub.kafka.Topics;
 
 /**
  * Which delivery topics the live-copies consumer reads: only those of the agencies with a live
- * stream open on this instance. Every other delivery partition stays paused, so with no stream open
- * the hub fetches nothing from the delivery topics (before, it read every copy of every agency and
- * threw it away). Resuming an agency's partition moves it to the committed end first; the stream
- * then catches up from its cursor (see {@link LiveCopies}), so no copy falls between the two.
+ * stream open on this instance. Every other delivery partition is paused (within one sweep of its
+ * agency's last stream ending), so with no stream open the hub fetches nothing from the delivery
+ * topics (before, it read every copy of every agency and threw it away). Resuming an agency's
+ * partition moves it to the committed end, resolved, first; the stream then catches up from its
+ * cursor (see {@link LiveCopies}), so no copy falls between the two.
  *
  * <p>Everything that touches the consumer runs on its polling thread, one task at a time, and
  * decides from the open streams as they are when it runs: a stream opened and closed at once, or
@@ -57,7 +58,10 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
   /** How often the partitions of agencies without a stream are paused. */
   static final String SWEEP = "5s";
 
-  /** How long a stream opened at start-up waits for the subscription's first assignment. */
+  /**
+   * How long a stream waits for its partition's assignment (the subscription's first, or the one
+   * after a revocation).
+   */
   private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
   /** Open streams per agency on this instance. */
@@ -68,6 +72,10 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
 
   // polling thread only
   private final Map<TopicPartition, Long> revokedWhileRead = new HashMap<>();
+
+  /** New topics to be read from their start whose start is not resolved yet. */
+  private final Set<TopicPartition> fromStartUnresolved = new HashSet<>();
+
   private final Set<TopicPartition> seen = new HashSet<>();
   private boolean assignedOnce;
 
@@ -142,7 +150,10 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
         .expireIn(JOIN_WAIT.toMillis());
   }
 
-  /** The subscription has not had its first assignment yet. */
+  /**
+   * The stream's partition is not assigned yet: the subscription has not had its first assignment,
+   * or is between a revocation and the assignment that follows it.
+   */
   static final class NotYetAssigned extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
@@ -157,6 +168,7 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     Set<TopicPartition> paused = c.paused();
     List<TopicPartition> resume = new ArrayList<>();
     List<TopicPartition> pause = new ArrayList<>();
+    List<TopicPartition> unresolved = new ArrayList<>();
     for (TopicPartition tp : partitions) {
       if (!assigned.contains(tp)) {
         if (isWanted(tp) && (!assignedOnce || seen.contains(tp))) {
@@ -173,14 +185,15 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
       } else if (!isWanted(tp) && read) {
         pause.add(tp);
       } else if (read && !nextToHand.containsKey(tp)) {
-        // read, but where from was not resolved when it was assigned: resolved now, before the
-        // stream catches up
-        startAt(c, List.of(tp));
+        unresolved.add(tp); // where from was not resolved when it was assigned
       }
     }
     if (!pause.isEmpty()) {
       c.pause(pause);
+      pause.forEach(fromStartUnresolved::remove); // resumed later at the end, as any other
     }
+    // resolved after the pauses (a slow broker fails this, not them), before the stream catches up
+    startAt(c, unresolved);
     if (!resume.isEmpty()) {
       c.seekToEnd(resume);
       startAt(c, resume); // the end now, not at some later fetch
@@ -192,6 +205,7 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
   private void startAt(Consumer<?, ?> c, Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
       nextToHand.put(tp, c.position(tp, POSITION_TIMEOUT));
+      fromStartUnresolved.remove(tp);
     }
   }
 
@@ -238,7 +252,7 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
         pause.add(tp);
       } else if (position != null) {
         c.seek(tp, position); // read before the rebalance: on from where it was
-      } else if (assignedOnce && !seen.contains(tp)) {
+      } else if (fromStartUnresolved.contains(tp) || (assignedOnce && !seen.contains(tp))) {
         fromStart.add(tp); // a new topic: all of it is new
       } else {
         // wanted, but paused until now: its stream's resume has not run yet (it runs on this
@@ -251,6 +265,7 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     assignedOnce = true;
     // the unwanted ones paused first, so a failure below cannot leave them read
     c.pause(pause);
+    pause.forEach(fromStartUnresolved::remove);
     List<TopicPartition> read = new ArrayList<>(partitions);
     read.removeAll(pause);
     c.resume(read);
@@ -260,16 +275,27 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
     if (!fromEnd.isEmpty()) {
       c.seekToEnd(fromEnd);
     }
-    fromStart.addAll(fromEnd);
-    try {
-      startAt(c, fromStart);
-    } catch (RuntimeException e) {
-      // not resolved now (the broker is slow): the next stream of each resolves it before it
-      // catches up (apply), and a rebalance does not take an unresolved one for a kept position
-      fromStart.forEach(nextToHand::remove);
-      LOG.warnf(
-          "live copies: where to read new delivery partitions from not resolved yet (%s)",
-          e.getClass().getSimpleName());
+    List<TopicPartition> start = new ArrayList<>(fromStart);
+    start.addAll(fromEnd);
+    boolean slow = false;
+    for (TopicPartition tp : start) {
+      if (!slow) {
+        try {
+          startAt(c, List.of(tp));
+          continue;
+        } catch (RuntimeException e) {
+          slow = true; // the broker is slow: the rest are left as well, not waited for in turn
+          LOG.warnf(
+              "live copies: where to read new delivery partitions from not resolved yet (%s)",
+              e.getClass().getSimpleName());
+        }
+      }
+      // resolved before a stream of its agency catches up (apply); a new topic's start is kept
+      // through a rebalance until then
+      nextToHand.remove(tp);
+      if (fromStart.contains(tp)) {
+        fromStartUnresolved.add(tp);
+      }
     }
   }
 }

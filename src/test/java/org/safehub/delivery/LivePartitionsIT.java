@@ -349,7 +349,9 @@ class LivePartitionsIT {
       awaitCommitted(id);
       meanwhile.add(id);
     }
-    assertTrue(paused().contains(tp));
+    // (a rebalance another test started may have reassigned it meanwhile: paused again by the
+    // sweep)
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> paused().contains(tp));
     // and a stream resumes after that cursor
     try (Listening stream = new Listening(cursor)) {
       // Then it gets exactly those three, in order, and then the next new copy, none twice
@@ -403,30 +405,33 @@ class LivePartitionsIT {
       TopicPartition added = new TopicPartition(newTopic, 0);
       try (Admin admin = Admin.create(Map.copyOf(ComponentsResource.endpoints().kafkaClient()))) {
         try {
-          admin.createTopics(List.of(new NewTopic(newTopic, 1, (short) 1))).all().get();
+          try {
+            admin.createTopics(List.of(new NewTopic(newTopic, 1, (short) 1))).all().get();
+            Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .until(
+                    () ->
+                        consumer()
+                            .getAssignments()
+                            .await()
+                            .atMost(Duration.ofSeconds(10))
+                            .contains(added));
+            Thread.sleep(500);
+          } finally {
+            publishing.set(false);
+            publisher.join(30_000);
+          }
+          // Then every copy committed meanwhile reaches the stream
+          List<String> all = List.copyOf(sent);
+          assertTrue(all.size() > 1, "copies were committed during the rebalance");
           Awaitility.await()
               .atMost(Duration.ofSeconds(60))
-              .until(
-                  () ->
-                      consumer()
-                          .getAssignments()
-                          .await()
-                          .atMost(Duration.ofSeconds(10))
-                          .contains(added));
-          Thread.sleep(500);
+              .until(() -> all.stream().allMatch(stream::has));
+          // and the new topic, with no stream of its own, is not read
+          assertTrue(paused().contains(added));
         } finally {
-          publishing.set(false);
-          publisher.join(30_000);
+          admin.deleteTopics(List.of(newTopic)).all().get();
         }
-        // Then every copy committed meanwhile reaches the stream
-        List<String> all = List.copyOf(sent);
-        assertTrue(all.size() > 1, "copies were committed during the rebalance");
-        Awaitility.await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> all.stream().allMatch(stream::has));
-        // and the new topic, with no stream of its own, is not read
-        assertTrue(paused().contains(added));
-        admin.deleteTopics(List.of(newTopic)).all().get();
       }
     }
   }

@@ -61,6 +61,7 @@ public class LiveCopies {
     this.inbox = inbox;
     this.statuses = statuses;
     this.partitions = partitions;
+    partitions.readFor(agency -> openStreams(agency) > 0);
   }
 
   /** For the client proxy only. */
@@ -121,7 +122,7 @@ public class LiveCopies {
                   after == null ? Multi.createFrom().empty() : pages(agencyId, after, tap);
               Multi<InboxItem> live = Multi.createFrom().<InboxItem>emitter(tap::attach, BUFFER);
               return partitions
-                  .open(agencyId)
+                  .read(agencyId)
                   .onItem()
                   .transformToMulti(read -> Multi.createBy().concatenating().streams(catchUp, live))
                   .select()
@@ -131,7 +132,6 @@ public class LiveCopies {
                       () -> {
                         taps.remove(tap);
                         tap.end();
-                        partitions.close(agencyId);
                       });
             });
   }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -64,8 +65,8 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
    */
   private static final Duration JOIN_WAIT = Duration.ofSeconds(30);
 
-  /** Open streams per agency on this instance. */
-  private final ConcurrentMap<String, Integer> wanted = new ConcurrentHashMap<>();
+  /** Whether an agency has a stream open on this instance: {@link LiveCopies}' own streams. */
+  private volatile Predicate<String> streaming = agency -> false;
 
   /** Per partition read, the offset after the last copy handed to the streams. */
   private final ConcurrentMap<TopicPartition, Long> nextToHand = new ConcurrentHashMap<>();
@@ -91,26 +92,25 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
   /** For the client proxy only. */
   protected LivePartitions() {}
 
+  /** Which agencies have a stream open: set once, by {@link LiveCopies}, which holds them. */
+  void readFor(Predicate<String> streaming) {
+    this.streaming = streaming;
+  }
+
   /**
-   * One more open stream of {@code agencyId}: its delivery partition is read from the committed end
-   * on, if it was not already, before the returned item. Fails (and the stream with it) if the
-   * consumer cannot find the end.
+   * For a stream of {@code agencyId} just opened (and already counted by {@link #streaming}): its
+   * delivery partition is read from the committed end on, if it was not already, before the
+   * returned item. Fails (and the stream with it) if the consumer cannot find the end.
    */
-  public Uni<Void> open(String agencyId) {
-    wanted.merge(agencyId, 1, Integer::sum);
+  public Uni<Void> read(String agencyId) {
     return sync(agencyId);
   }
 
   /**
-   * One stream of {@code agencyId} fewer. Its partition is paused by the next sweep once it has
-   * none (within {@link #SWEEP}), not at once: a client that opens and closes streams in a loop
-   * costs the consumer one resume per sweep at most, not one per stream.
+   * Pauses the partitions of agencies whose last stream has ended: by this sweep (within {@link
+   * #SWEEP}), not as each stream ends, so a client that opens and closes streams in a loop costs
+   * the consumer one resume per sweep at most, not one per stream.
    */
-  public void close(String agencyId) {
-    wanted.computeIfPresent(agencyId, (k, n) -> n <= 1 ? null : n - 1);
-  }
-
-  /** Pauses the partitions of agencies whose last stream has ended. */
   @Scheduled(every = SWEEP, concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void pauseUnwanted() {
     KafkaConsumer<String, byte[]> consumer = clients.getConsumer(CHANNEL);
@@ -220,7 +220,7 @@ public class LivePartitions implements KafkaConsumerRebalanceListener {
 
   private boolean isWanted(TopicPartition tp) {
     String agency = topics.agencyOf(tp.topic());
-    return agency != null && wanted.containsKey(agency);
+    return agency != null && streaming.test(agency);
   }
 
   @Override
